@@ -1,0 +1,77 @@
+"""The outbox: every notice is a row, created once and delivered separately (DESIGN §3)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    JSON,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    SmallInt,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from mediathek.patrons.tables import Patron
+
+
+class NotificationKind(StrEnum):
+    due_soon = "due_soon"
+    overdue = "overdue"  # with level 1–3
+    hold_ready = "hold_ready"
+    hold_expired = "hold_expired"
+    booking_confirmed = "booking_confirmed"
+    booking_ready = "booking_ready"
+    loan_receipt = "loan_receipt"
+    account_approved = "account_approved"
+    account_rejected = "account_rejected"
+    invite = "invite"
+    password_reset = "password_reset"
+    test = "test"
+
+
+class NotificationStatus(StrEnum):
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"  # permanent (bad address) or out of attempts
+
+
+class Notification(Table):
+    id = Serial(primary_key=True)
+    # Unique key (patron, kind, level, items, day): the same notice is never created twice.
+    key = Varchar(length=200, unique=True)
+    patron = ForeignKey(references=Patron, on_delete=OnDelete.cascade, null=True, index=True)
+    recipient = Varchar(length=254)
+    kind = Varchar(length=30, choices=NotificationKind, index=True)
+    level = SmallInt(default=0)
+    language = Varchar(length=5, default="de")
+    subject = Varchar(length=300, default="")
+    body_text = Text(default="")
+    body_html = Text(default="")
+    payload = JSON(default={})  # what the notice is about (loan ids, titles, dates)
+    status = Varchar(
+        length=20, choices=NotificationStatus, default=NotificationStatus.queued, index=True
+    )
+    attempts = SmallInt(default=0)
+    last_error = Text(default="")
+    message_id = Varchar(length=200, default="")  # Message-ID header, stable across retries
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class JobLock(Table):
+    """A named lease so only one app instance runs a scheduled job at a time (SQLite too)."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=50, unique=True)
+    holder = Varchar(length=100, default="")
+    locked_until = Timestamptz(default=TimestamptzNow())
+    last_run_at = Timestamptz(null=True, default=None)
+    runs = Integer(default=0)

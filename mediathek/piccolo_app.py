@@ -1,0 +1,58 @@
+"""The one piccolo app: every table of the domain, migrations in ../migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from mediathek.catalogue.tables import Component, Copy, ImportJob, Title, TitleLanguage, TitleTopic, Topic
+from mediathek.circulation.tables import CategoryLimit, Closure, Loan, LoanRule, OpeningDay
+from mediathek.core_tables import AuditLog, SiteSetting
+from mediathek.notifications.tables import JobLock, Notification
+from mediathek.patrons.tables import (
+    Account,
+    ApiToken,
+    LoginAttempt,
+    OneTimeToken,
+    Patron,
+    WebSession,
+)
+from mediathek.reports.tables import Stocktake, StocktakeScan
+from mediathek.reservations.tables import Booking, Hold
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# Ordered so that a table comes after the tables it references (used for TRUNCATE/seed order).
+TABLES = [
+    Patron,
+    Account,
+    WebSession,
+    ApiToken,
+    OneTimeToken,
+    LoginAttempt,
+    Title,
+    TitleLanguage,
+    Topic,
+    TitleTopic,
+    Component,
+    Copy,
+    ImportJob,
+    LoanRule,
+    CategoryLimit,
+    OpeningDay,
+    Closure,
+    Loan,
+    Hold,
+    Booking,
+    Notification,
+    JobLock,
+    AuditLog,
+    SiteSetting,
+    Stocktake,
+    StocktakeScan,
+]
+
+APP_CONFIG = AppConfig(
+    app_name="mediathek",
+    migrations_folder_path=str(MIGRATIONS_DIR),
+    table_classes=TABLES,
+)
