@@ -4,7 +4,15 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from mediathek.catalogue.tables import Component, Copy, ImportJob, Title, TitleLanguage, TitleTopic, Topic
+from mediathek.catalogue.tables import (
+    Component,
+    Copy,
+    ImportJob,
+    Title,
+    TitleLanguage,
+    TitleTopic,
+    Topic,
+)
 from mediathek.circulation.tables import CategoryLimit, Closure, Loan, LoanRule, OpeningDay
 from mediathek.core_tables import AuditLog, SiteSetting
 from mediathek.notifications.tables import JobLock, Notification

@@ -1,0 +1,13 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  // Move focus to the first error summary after a form comes back with errors.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(".alert-error[tabindex='-1']");
+    if (summary) summary.focus();
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var summary = event.detail.target.querySelector(".alert-error[tabindex='-1']");
+    if (summary) summary.focus();
+  });
+})();

@@ -1,0 +1,115 @@
+"""create_app(settings) -> Litestar: engine, templates, static files, routes, errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from piccolo.engine.base import Engine
+
+from mediathek.db import connection_pool, make_engine, use_engine
+from mediathek.settings import Settings
+from mediathek.web import pages
+from mediathek.web.auth import AuthMiddleware
+from mediathek.web.errors import EXCEPTION_HANDLERS
+from mediathek.web.guards import Access, access_guard, check_every_route_has_access
+from mediathek.web.middleware import SecurityHeadersMiddleware, TokenAwareCSRFMiddleware
+from mediathek.web.templating import STATIC_DIR, make_environment
+
+
+def route_handlers() -> list:
+    """Every area's routes; each area exports ``ROUTES``."""
+    return [*pages.ROUTES]
+
+
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, own_pool: bool = True
+) -> Litestar:
+    """``own_pool=False`` leaves PostgreSQL's connection pool to the caller (tests run each
+    test in its own event loop and an asyncpg pool belongs to one loop)."""
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.database_url)
+    use_engine(engine)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        use_engine(engine)
+        if not own_pool:
+            yield
+            return
+        async with connection_pool(engine):
+            yield
+
+    csrf = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="mediathek_csrf",
+        header_name="x-csrftoken",
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        cookie_httponly=False,
+        exclude=["/static/"],
+    )
+    openapi = OpenAPIConfig(
+        title="Mediathek API",
+        version="1",
+        description="JSON-API der Mediathek. Anmeldung über Sitzung (Browser) oder "
+        "persönliches API-Token (Authorization: Bearer …).",
+        render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        openapi_router=Router(path="/schema", route_handlers=[], opt={"access": Access.public}),
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer"),
+                "session": SecurityScheme(
+                    type="apiKey", name="mediathek_session", security_scheme_in="cookie"
+                ),
+            }
+        ),
+    )
+    app = Litestar(
+        route_handlers=[
+            *route_handlers(),
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC_DIR],
+                opt={"access": Access.public},
+                include_in_schema=False,
+                cache_control=None,
+            ),
+        ],
+        middleware=[
+            SecurityHeadersMiddleware,
+            AuthMiddleware,
+            DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
+        ],
+        guards=[access_guard],
+        request_class=HTMXRequest,
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(
+            instance=JinjaTemplateEngine.from_environment(make_environment(settings))
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi,
+        lifespan=[lifespan],
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    check_every_route_has_access(app)
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory`` (several worker processes)."""
+    return create_app(Settings.from_env())

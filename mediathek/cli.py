@@ -1,0 +1,177 @@
+"""The ``mediathek`` command: serve, migrate, createadmin, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from mediathek.settings import ConfigurationError, Settings
+
+
+def _dev_secret(settings: Settings) -> None:
+    """Outside production, keep one generated secret in the data dir so that all workers
+    (and restarts) agree on it; production must set MEDIATHEK_SECRET_KEY."""
+    if os.environ.get("MEDIATHEK_SECRET_KEY"):
+        return
+    path = settings.data_dir / "secret_key"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    os.environ["MEDIATHEK_SECRET_KEY"] = path.read_text().strip()
+
+
+async def _migrate(settings: Settings) -> None:
+    from mediathek.db import make_engine, migrate
+
+    await migrate(make_engine(settings.database_url))
+
+
+async def _demo(settings: Settings) -> dict:
+    from mediathek.db import make_engine, use_engine
+    from mediathek.demo import load_demo
+
+    use_engine(make_engine(settings.database_url))
+    return await load_demo(settings)
+
+
+def _print_demo_logins() -> None:
+    from mediathek.demo import DEMO_LOGINS
+
+    print("\nDemo-Zugänge (nur zum Ausprobieren):")
+    for login in DEMO_LOGINS:
+        print(f"  {login.who:<40} {login.email:<36} Passwort: {login.password}")
+
+
+async def _has_accounts(settings: Settings) -> bool:
+    from mediathek.db import make_engine, use_engine
+    from mediathek.patrons.tables import Account
+
+    use_engine(make_engine(settings.database_url))
+    return await Account.count() > 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    _dev_secret(settings)
+    settings = Settings.from_env()
+    asyncio.run(_migrate(settings))
+    if args.demo:
+        result = asyncio.run(_demo(settings))
+        if result.get("skipped"):
+            print("Demo-Daten: der Katalog ist nicht leer, es wurde nichts hinzugefügt.")
+        else:
+            print(
+                f"Demo-Daten geladen: {result['titles']} Titel, {result['copies']} Exemplare, "
+                f"{result['patrons']} Ausleihende, {result['loans']} Ausleihen."
+            )
+        _print_demo_logins()
+    elif not asyncio.run(_has_accounts(settings)):
+        print(
+            "\nNoch kein Benutzerkonto vorhanden. Legen Sie das erste Admin-Konto an mit:\n"
+            "  uv run mediathek createadmin\n"
+        )
+    print(
+        f"\nMediathek läuft auf http://{args.host}:{args.port}/  (Beenden mit Strg+C)\n", flush=True
+    )
+    uvicorn.run(
+        "mediathek.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning" if not args.verbose else "info",
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_migrate(settings))
+    print("Datenbank ist auf dem neuesten Stand.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_migrate(settings))
+    result = asyncio.run(_demo(settings))
+    if result.get("skipped"):
+        print("Der Katalog ist nicht leer: Demo-Daten werden nur in eine leere Datenbank geladen.")
+        return 1
+    print(f"Demo-Daten geladen: {result}")
+    _print_demo_logins()
+    return 0
+
+
+async def _createadmin(settings: Settings, email: str, password: str) -> int:
+    from mediathek.db import make_engine, use_engine
+    from mediathek.errors import DomainError
+    from mediathek.patrons.accounts import create_account
+    from mediathek.vocab import Role
+
+    use_engine(make_engine(settings.database_url))
+    try:
+        return await create_account(email, password, Role.admin, display_name="Verwaltung")
+    except DomainError as exc:
+        errors = getattr(exc, "errors", {})
+        raise SystemExit("Fehler: " + " ".join([exc.message, *errors.values()])) from exc
+
+
+def cmd_createadmin(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_migrate(settings))
+    email = args.email or input("E-Mail-Adresse des Admin-Kontos: ").strip()
+    password = args.password or os.environ.get("MEDIATHEK_ADMIN_PASSWORD")
+    if not password:
+        password = getpass.getpass("Passwort (mindestens 10 Zeichen): ")
+        if getpass.getpass("Passwort wiederholen: ") != password:
+            print("Die Passwörter stimmen nicht überein.", file=sys.stderr)
+            return 1
+    asyncio.run(_createadmin(settings, email, password))
+    print(f"Admin-Konto {email} angelegt. Anmelden unter {settings.base_url}/anmelden")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mediathek", description="Mediathek – Ausleihsystem")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="Datenbank migrieren und Webserver starten")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="Demo-Daten laden (nur in leere DB)")
+    serve.add_argument("--verbose", action="store_true", help="jede Anfrage protokollieren")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="Migrationen anwenden (SQLite oder PostgreSQL)")
+    migrate.set_defaults(func=cmd_migrate)
+
+    admin = sub.add_parser("createadmin", help="ein Admin-Konto anlegen")
+    admin.add_argument("--email")
+    admin.add_argument("--password", help="besser über MEDIATHEK_ADMIN_PASSWORD oder Eingabe")
+    admin.set_defaults(func=cmd_createadmin)
+
+    demo = sub.add_parser("demo", help="Demo-Daten in eine leere Datenbank laden")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError as exc:
+        print(f"Konfigurationsfehler: {exc}", file=sys.stderr)
+        return 2
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    return args.func(args, settings) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

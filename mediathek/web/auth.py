@@ -1,0 +1,170 @@
+"""Who is asking: a login session (cookie) or a personal API token (Bearer).
+
+Anonymous visitors get no server-side state; a session row exists only after a login.
+Only SHA-256 digests of cookie and API tokens are stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from mediathek.patrons.tables import Account, ApiToken, WebSession
+from mediathek.vocab import Role
+from mediathek.web.security import new_token, token_digest
+
+SESSION_COOKIE = "mediathek_session"
+SESSION_LIFETIME = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    account_id: int
+    email: str
+    role: Role
+    patron_id: int | None
+    display_name: str
+    session_id: int | None = None  # None for API tokens
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.staff, Role.admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def start_session(account_id: int, user_agent: str = "") -> str:
+    """Create a session for a verified login; returns the cookie value."""
+    token = new_token()
+    account = await Account.select(Account.session_epoch).where(Account.id == account_id).first()
+    await WebSession.insert(
+        WebSession(
+            token_hash=token_digest(token),
+            account=account_id,
+            csrf_token=new_token(),
+            session_epoch=account["session_epoch"],
+            expires_at=_now() + SESSION_LIFETIME,
+            user_agent=user_agent[:200],
+        )
+    )
+    await Account.update({Account.last_login_at: _now()}).where(Account.id == account_id)
+    return token
+
+
+async def end_session(token: str) -> None:
+    await WebSession.delete().where(WebSession.token_hash == token_digest(token))
+
+
+async def end_all_sessions(account_id: int) -> None:
+    """Log out everywhere (after a password change or a block)."""
+    await Account.update({Account.session_epoch: Account.session_epoch + 1}).where(
+        Account.id == account_id
+    )
+    await WebSession.delete().where(WebSession.account == account_id)
+
+
+def _user(row: dict, prefix: str, session_id: int | None) -> CurrentUser:
+    return CurrentUser(
+        account_id=row[f"{prefix}id"],
+        email=row[f"{prefix}email"],
+        role=Role(row[f"{prefix}role"]),
+        patron_id=row[f"{prefix}patron"],
+        display_name=row[f"{prefix}display_name"] or row[f"{prefix}email"],
+        session_id=session_id,
+    )
+
+
+async def user_from_session(token: str) -> CurrentUser | None:
+    row = (
+        await WebSession.select(
+            WebSession.id,
+            WebSession.expires_at,
+            WebSession.session_epoch,
+            WebSession.account.id,
+            WebSession.account.email,
+            WebSession.account.role,
+            WebSession.account.patron,
+            WebSession.account.display_name,
+            WebSession.account.is_active,
+            WebSession.account.session_epoch,
+        )
+        .where(WebSession.token_hash == token_digest(token))
+        .first()
+    )
+    if row is None:
+        return None
+    if (
+        row["expires_at"] < _now()
+        or not row["account.is_active"]
+        or row["session_epoch"] != row["account.session_epoch"]
+    ):
+        return None
+    return _user(row, "account.", row["id"])
+
+
+async def user_from_api_token(token: str) -> CurrentUser | None:
+    row = (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.account.id,
+            ApiToken.account.email,
+            ApiToken.account.role,
+            ApiToken.account.patron,
+            ApiToken.account.display_name,
+            ApiToken.account.is_active,
+        )
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_null())
+        .first()
+    )
+    if row is None or not row["account.is_active"]:
+        return None
+    await ApiToken.update({ApiToken.last_used_at: _now()}).where(ApiToken.id == row["id"])
+    return _user(row, "account.", None)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
+
+
+def _bearer(scope: Scope) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token:
+                return token.strip()
+    return None
+
+
+class AuthMiddleware:
+    """Puts ``CurrentUser | None`` into ``scope["user"]`` for every HTTP request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            user = None
+            path = scope.get("path", "")
+            if not path.startswith("/static/"):
+                if bearer := _bearer(scope):
+                    user = await user_from_api_token(bearer)
+                    scope["auth"] = "token"
+                elif cookie := _cookie(scope, SESSION_COOKIE):
+                    user = await user_from_session(cookie)
+                    scope["auth"] = "session"
+            scope["user"] = user
+        await self.app(scope, receive, send)

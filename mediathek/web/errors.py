@@ -1,0 +1,137 @@
+"""Errors become a German page (or fragment) for people and a problem document for the API.
+
+This is the one place where business errors meet HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+
+from mediathek.errors import DomainError, InvalidInput
+
+log = logging.getLogger("mediathek")
+
+TITLES = {
+    400: "Ungültige Anfrage",
+    401: "Anmeldung erforderlich",
+    403: "Kein Zugriff",
+    404: "Seite nicht gefunden",
+    405: "Methode nicht erlaubt",
+    409: "Nicht möglich",
+    413: "Datei zu groß",
+    422: "Eingaben prüfen",
+    429: "Zu viele Versuche",
+    500: "Interner Fehler",
+    503: "Vorübergehend nicht verfügbar",
+}
+
+MESSAGES = {
+    400: "Die Anfrage konnte nicht verarbeitet werden.",
+    401: "Bitte melden Sie sich an.",
+    403: "Sie haben keinen Zugriff auf diese Seite.",
+    404: "Diese Seite gibt es nicht (mehr). Vielleicht hilft die Suche weiter.",
+    405: "Diese Aktion ist hier nicht möglich.",
+    500: "Da ist etwas schiefgegangen. Bitte versuchen Sie es noch einmal; "
+    "wenn der Fehler bleibt, sagen Sie uns Bescheid.",
+}
+
+
+def is_api(request: Request) -> bool:
+    return (
+        request.url.path.startswith("/api/")
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
+
+
+def problem(status: int, detail: str, code: str = "", **extra: Any) -> Response:
+    body = {
+        "type": f"about:blank#{code}" if code else "about:blank",
+        "title": TITLES.get(status, "Fehler"),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return Response(content=body, status_code=status, media_type="application/problem+json")
+
+
+def error_page(request: Request, status: int, message: str, **extra: Any) -> Response:
+    # HTMX swaps only 2xx by default; an error fragment goes to the #messages region instead.
+    if getattr(request, "htmx", None):
+        return Template(
+            template_name="errors/_message.html",
+            context={"status": status, "title": TITLES.get(status, "Fehler"), "message": message},
+            status_code=status,
+            headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+        )
+    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/error.html"
+    return Template(
+        template_name=template,
+        context={
+            "status": status,
+            "title": TITLES.get(status, "Fehler"),
+            "message": message,
+            **extra,
+        },
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def handle_domain_error(request: Request, exc: DomainError) -> Response:
+    if is_api(request):
+        extra = {"errors": exc.errors} if isinstance(exc, InvalidInput) else {}
+        return problem(exc.status, exc.message, exc.code, **extra)
+    return error_page(request, exc.status, exc.message)
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, NotAuthorizedException) and not is_api(request):
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        if getattr(request, "htmx", None):
+            return Response(content=b"", headers={"HX-Redirect": f"/anmelden?weiter={target}"})
+        return Redirect(path=f"/anmelden?weiter={target}", status_code=303)
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
+        message = (
+            "Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "
+            "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
+        )
+    elif isinstance(exc, ValidationException):
+        status = 400 if status < 400 else status
+        message = "Die Eingaben sind unvollständig oder haben ein falsches Format."
+    elif isinstance(exc, NotFoundException):
+        message = MESSAGES[404]
+    else:
+        message = MESSAGES.get(status) or (exc.detail if isinstance(exc.detail, str) else "")
+    if is_api(request):
+        extra = {}
+        if isinstance(exc, ValidationException) and exc.extra:
+            extra["errors"] = exc.extra
+        return problem(status, message or TITLES.get(status, "Fehler"), **extra)
+    return error_page(request, status, message)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("Unexpected error on %s %s", request.method, request.url.path)
+    if is_api(request):
+        return problem(500, MESSAGES[500])
+    return error_page(request, 500, MESSAGES[500])
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,92 @@
+"""Pages that belong to no one area: home, login/logout, health check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter
+
+from mediathek.catalogue.queries import home_overview
+from mediathek.patrons.accounts import authenticate
+from mediathek.patrons.tables import Account
+from mediathek.web.auth import SESSION_COOKIE, SESSION_LIFETIME, end_session, start_session
+from mediathek.web.guards import Access
+from mediathek.web.rendering import redirect, render
+
+
+@get("/", access=Access.public, include_in_schema=False)
+async def home(request: Request) -> Response:
+    return render(request, "home.html", overview=await home_overview())
+
+
+@get("/healthz", access=Access.public, tags=["Betrieb"])
+async def healthz() -> Response:
+    """Checks that the database answers."""
+    try:
+        await Account.raw("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return Response({"status": "error", "database": "unreachable"}, status_code=503)
+    return Response({"status": "ok", "database": "ok"})
+
+
+def safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would let a phishing link pass through our login.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@get("/anmelden", access=Access.anonymous, include_in_schema=False)
+async def login_form(
+    request: Request, weiter: Annotated[str | None, QueryParameter(name="weiter")] = None
+) -> Response:
+    if request.scope.get("user"):
+        return redirect(request, safe_next(weiter))
+    return render(request, "auth/login.html", next=safe_next(weiter), email="", error="")
+
+
+@post("/anmelden", access=Access.anonymous, include_in_schema=False, status_code=200)
+async def login(
+    request: Request,
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Response:
+    email = data.get("email", "")
+    target = safe_next(data.get("next"))
+    account_id = await authenticate(email, data.get("password", ""))
+    if account_id is None:
+        return render(
+            request,
+            "auth/login.html",
+            status_code=400,
+            next=target,
+            email=email,
+            error="E-Mail-Adresse oder Passwort stimmen nicht.",
+        )
+    token = await start_session(account_id, request.headers.get("user-agent", ""))
+    response = redirect(request, target)
+    settings = request.app.state.settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+@post("/abmelden", access=Access.public, include_in_schema=False, status_code=200)
+async def logout(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await end_session(token)
+    response = redirect(request, "/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+ROUTES = [home, healthz, login_form, login, logout]

@@ -1,0 +1,43 @@
+"""Full page or fragment: one markup source per fragment, included by its page.
+
+A handler returns only the fragment for an HTMX request that is neither boosted nor a history
+restore; every other request (plain browser, back button, boosted link) gets the full page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.response import Redirect, Template
+
+
+def wants_fragment(request: Request) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(
+    request: Request,
+    page: str,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    name = fragment if fragment and wants_fragment(request) else page
+    return Template(
+        template_name=name,
+        context=context,
+        status_code=status_code,
+        headers={"Vary": "HX-Request", **(headers or {})},
+    )
+
+
+def redirect(request: Request, url: str) -> Redirect | Response:
+    """Redirect after a POST. HTMX would follow a 303 invisibly and swap the target page into
+    the fragment's place, so it gets ``HX-Redirect`` and navigates instead."""
+    if getattr(request, "htmx", None):
+        return Response(content=b"", status_code=200, headers={"HX-Redirect": url})
+    return Redirect(path=url, status_code=303)
