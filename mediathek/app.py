@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,17 +21,29 @@ from piccolo.engine.base import Engine
 
 from mediathek.db import connection_pool, make_engine, use_engine
 from mediathek.settings import Settings
-from mediathek.web import pages
 from mediathek.web.auth import AuthMiddleware
 from mediathek.web.errors import EXCEPTION_HANDLERS
 from mediathek.web.guards import Access, access_guard, check_every_route_has_access
 from mediathek.web.middleware import SecurityHeadersMiddleware, TokenAwareCSRFMiddleware
 from mediathek.web.templating import STATIC_DIR, make_environment
 
+# Each area module exports ROUTES, and may export STAFF_LINKS / ADMIN_LINKS:
+# lists of (label, href, description) shown on the staff overview and the admin page.
+AREA_MODULES = [
+    "mediathek.web.pages",
+]
+
+
+def area_modules() -> list:
+    return [importlib.import_module(name) for name in AREA_MODULES]
+
 
 def route_handlers() -> list:
-    """Every area's routes; each area exports ``ROUTES``."""
-    return [*pages.ROUTES]
+    return [handler for module in area_modules() for handler in module.ROUTES]
+
+
+def links(kind: str) -> list[tuple[str, str, str]]:
+    return [link for module in area_modules() for link in getattr(module, kind, [])]
 
 
 def create_app(
@@ -105,6 +118,8 @@ def create_app(
         debug=False,
     )
     app.state.settings = settings
+    app.state.staff_links = links("STAFF_LINKS")
+    app.state.admin_links = links("ADMIN_LINKS")
     app.state.engine = engine
     check_every_route_has_access(app)
     return app

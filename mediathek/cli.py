@@ -133,7 +133,12 @@ def cmd_createadmin(args: argparse.Namespace, settings: Settings) -> int:
             print("Die Passwörter stimmen nicht überein.", file=sys.stderr)
             return 1
     asyncio.run(_createadmin(settings, email, password))
-    print(f"Admin-Konto {email} angelegt. Anmelden unter {settings.base_url}/anmelden")
+    from mediathek.patrons.accounts import normalise_email
+
+    print(
+        f"Admin-Konto {normalise_email(email)} angelegt. "
+        f"Anmelden unter {settings.base_url}/anmelden"
+    )
     return 0
 
 

@@ -8,6 +8,7 @@ a database ``mediathek_test`` on that server is migrated once and truncated befo
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import shutil
@@ -35,7 +36,10 @@ from mediathek.web.security import hash_password
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 PG_URL = os.environ.get("MEDIATHEK_TEST_DATABASE_URL", "")
-PG_TEST_DB = "mediathek_test"
+# One test database per checkout, so that several checkouts can test side by side.
+PG_TEST_DB = (
+    "mediathek_test_" + hashlib.sha1(str(Path(__file__).resolve()).encode()).hexdigest()[:8]
+)
 PASSWORD = "richtig-geheim-42"
 
 # A Tuesday outside school holidays and public holidays in NRW.

@@ -89,4 +89,21 @@ async def logout(request: Request) -> Response:
     return response
 
 
-ROUTES = [home, healthz, login_form, login, logout]
+@get("/verwaltung", access=Access.staff, include_in_schema=False)
+async def staff_overview(request: Request) -> Response:
+    return render(
+        request,
+        "overview.html",
+        heading="Übersicht für Mitarbeitende",
+        links=request.app.state.staff_links,
+    )
+
+
+@get("/admin", access=Access.admin, include_in_schema=False)
+async def admin_overview(request: Request) -> Response:
+    return render(
+        request, "overview.html", heading="Einstellungen", links=request.app.state.admin_links
+    )
+
+
+ROUTES = [home, healthz, login_form, login, logout, staff_overview, admin_overview]

@@ -108,3 +108,11 @@ async def test_logout_ends_the_session(client_for, staff, db):
         r = await c.post("/abmelden")
         assert r.status_code in (200, 303)
         assert await WebSession.count() == 0
+
+
+async def test_staff_overview_is_for_staff_only(client, client_for, staff, teacher_anna):
+    assert (await client.get("/verwaltung", follow_redirects=False)).status_code == 303
+    async with client_for(teacher_anna) as c:
+        assert (await c.get("/verwaltung")).status_code == 403
+    async with client_for(staff) as c:
+        assert (await c.get("/verwaltung")).status_code == 200

@@ -1,0 +1,98 @@
+"""The opening calendar: opening weekdays, NRW public holidays and staff-entered closures.
+
+``Calendar`` is a pure value (testable without a database); ``load_calendar`` builds it from
+the tables. Due dates and pickup deadlines move forward to the next opening day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import holidays
+
+from mediathek.circulation.tables import Closure, OpeningDay
+
+# Monday–Friday open unless an admin says otherwise.
+DEFAULT_OPEN_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
+HOLIDAY_SUBDIVISION = "NW"
+# A calendar with no opening day at all would loop for ever; a year is far beyond any rule.
+MAX_SEARCH_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Closed:
+    start_on: date
+    end_on: date
+    label: str
+
+
+@dataclass(frozen=True)
+class Calendar:
+    open_weekdays: frozenset[int] = DEFAULT_OPEN_WEEKDAYS
+    closures: tuple[Closed, ...] = ()
+    hours: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def holiday_name(self, day: date) -> str | None:
+        return holidays.Germany(subdiv=HOLIDAY_SUBDIVISION, years=day.year, language="de").get(day)
+
+    def closure_label(self, day: date) -> str | None:
+        for c in self.closures:
+            if c.start_on <= day <= c.end_on:
+                return c.label
+        return None
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why the Mediathek is closed that day (German), or None when it is open."""
+        if day.weekday() not in self.open_weekdays:
+            return "kein Öffnungstag"
+        return self.holiday_name(day) or self.closure_label(day)
+
+    def is_open(self, day: date) -> bool:
+        return self.closed_reason(day) is None
+
+    def next_opening_day(self, day: date) -> date:
+        """``day`` itself if open, else the first opening day after it."""
+        for offset in range(MAX_SEARCH_DAYS):
+            candidate = day + timedelta(days=offset)
+            if self.is_open(candidate):
+                return candidate
+        raise ValueError("Der Kalender hat kein Öffnungstag im nächsten Jahr.")
+
+    def previous_opening_day(self, day: date) -> date:
+        for offset in range(MAX_SEARCH_DAYS):
+            candidate = day - timedelta(days=offset)
+            if self.is_open(candidate):
+                return candidate
+        raise ValueError("Der Kalender hat kein Öffnungstag im letzten Jahr.")
+
+    def add_opening_days(self, day: date, n: int) -> date:
+        """The n-th opening day after ``day`` (n ≥ 1); e.g. a pickup deadline."""
+        current, counted = day, 0
+        for _ in range(MAX_SEARCH_DAYS * 2):
+            current += timedelta(days=1)
+            if self.is_open(current):
+                counted += 1
+                if counted >= n:
+                    return current
+        raise ValueError("Der Kalender hat zu wenige Öffnungstage.")
+
+    def due_date(self, checkout_day: date, loan_days: int) -> date:
+        """Checkout day + loan days, moved forward to the next opening day."""
+        return self.next_opening_day(checkout_day + timedelta(days=loan_days))
+
+
+async def load_calendar(today: date | None = None) -> Calendar:
+    """The calendar from the tables; closures that ended before ``today`` are left out."""
+    days = await OpeningDay.select(OpeningDay.weekday, OpeningDay.is_open, OpeningDay.hours)
+    open_weekdays = (
+        frozenset(d["weekday"] for d in days if d["is_open"]) if days else DEFAULT_OPEN_WEEKDAYS
+    )
+    query = Closure.select(Closure.start_on, Closure.end_on, Closure.label)
+    if today is not None:
+        query = query.where(Closure.end_on >= today - timedelta(days=60))
+    closures = tuple(
+        Closed(r["start_on"], r["end_on"], r["label"])
+        for r in await query.order_by(Closure.start_on)
+    )
+    return Calendar(open_weekdays, closures, {d["weekday"]: d["hours"] for d in days})

@@ -1,0 +1,131 @@
+"""Real-browser tests: Debian's chromium driven by Playwright against a live server.
+
+The server runs ``mediathek serve --demo`` on a fresh SQLite file in a subprocess, so the
+browser meets exactly what a person meets after the README's first command.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+    if not Path(CHROMIUM).exists() and not os.environ.get("MEDIATHEK_REQUIRE_BROWSER"):
+        skip = pytest.mark.skip(
+            reason="Debian's chromium is not installed (apt-get install chromium)"
+        )
+        for item in items:
+            if "/e2e/" in str(item.fspath):
+                item.add_marker(skip)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, url: str, database_url: str, data_dir: Path, env: dict) -> None:
+        self.url = url
+        self.database_url = database_url
+        self.data_dir = data_dir
+        self.env = env
+
+
+def start_server(tmp: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, LiveServer]:
+    port = free_port()
+    db_url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    env = {
+        **os.environ,
+        "MEDIATHEK_DATABASE_URL": db_url,
+        "MEDIATHEK_DATA_DIR": str(tmp / "data"),
+        "MEDIATHEK_BASE_URL": f"http://127.0.0.1:{port}",
+        "MEDIATHEK_SCHEDULER": "0",
+        **(extra_env or {}),
+    }
+    env.pop("MEDIATHEK_TEST_DATABASE_URL", None)
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mediathek.cli", "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError((tmp / "server.log").read_text())
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not start: " + (tmp / "server.log").read_text())
+    return proc, LiveServer(url, db_url, tmp / "data", env)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("live")
+    proc, server = start_server(tmp)
+    yield server
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+async def browser():
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        await b.close()
+
+
+@pytest.fixture
+async def page(browser, live_server) -> AsyncIterator:
+    context = await browser.new_context(base_url=live_server.url, locale="de-DE")
+    pg = await context.new_page()
+    yield pg
+    await context.close()
+
+
+async def login(page, email: str, password: str = "mediathek-demo") -> None:
+    await page.goto("/anmelden")
+    await page.get_by_label("E-Mail-Adresse").fill(email)
+    await page.get_by_label("Passwort", exact=True).fill(password)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_load_state()
