@@ -33,7 +33,12 @@ DEFAULTS: dict[str, Any] = {
 
 
 async def get_setting(key: str) -> Any:
-    row = await SiteSetting.select(SiteSetting.value).where(SiteSetting.key == key).first()
+    row = (
+        await SiteSetting.select(SiteSetting.value)
+        .where(SiteSetting.key == key)
+        .output(load_json=True)
+        .first()
+    )
     if row is None:
         return DEFAULTS.get(key)
     return (
