@@ -23,6 +23,7 @@ from mediathek.catalogue.tables import (
     Topic,
 )
 from mediathek.circulation.tables import Loan
+from mediathek.db import write_transaction
 from mediathek.patrons.accounts import create_account
 from mediathek.patrons.tables import Account, Patron
 from mediathek.settings import Settings
@@ -209,8 +210,14 @@ async def load_demo(
     settings: Settings, seed: int = 2026, titles_per_type: int | None = None
 ) -> dict:
     """Fill an empty database with the demo data; returns counts. Does nothing if titles exist."""
-    if await Title.count() > 0:
-        return {"skipped": True}
+    # One transaction: all or nothing, and on SQLite one connection instead of one per row.
+    async with write_transaction():
+        if await Title.count() > 0:
+            return {"skipped": True}
+        return await _load(settings, seed, titles_per_type)
+
+
+async def _load(settings: Settings, seed: int, titles_per_type: int | None) -> dict:
     rng = random.Random(seed)
     today = datetime.now(settings.tz).date()
     await Topic.insert(*[Topic(name=name) for name in TOPICS])
