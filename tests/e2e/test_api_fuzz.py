@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from mediathek.web.security import new_token, token_digest
 
 
@@ -25,6 +27,12 @@ def staff_token(database_url: str) -> str:
 
 
 def test_api_survives_schemathesis(live_server):
+    import json
+    import urllib.request
+
+    schema = json.load(urllib.request.urlopen(f"{live_server.url}/schema/openapi.json"))
+    if not any(path.startswith("/api/") for path in schema["paths"]):
+        pytest.skip("the app has no /api operations")
     token = staff_token(live_server.database_url)
     env = {
         **os.environ,
