@@ -33,6 +33,7 @@ AREA_MODULES = [
     "mediathek.web.pages",
     "mediathek.patrons.controllers",
     "mediathek.patrons.account_pages",
+    "mediathek.patrons.konto",
     "mediathek.api.patrons",
 ]
 
