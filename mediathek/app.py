@@ -34,6 +34,7 @@ AREA_MODULES = [
     "mediathek.patrons.controllers",
     "mediathek.patrons.account_pages",
     "mediathek.patrons.konto",
+    "mediathek.patrons.admin_pages",
     "mediathek.api.patrons",
 ]
 

@@ -11,7 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, QueryParameter
 
 from mediathek import clock
-from mediathek.patrons import services
+from mediathek.patrons import privacy, services
 from mediathek.patrons.cards import card_svg
 from mediathek.patrons.queries import open_loans
 from mediathek.web.forms import Id
@@ -152,4 +152,35 @@ class PatronApi(Controller):
         return Response(card_svg(row["card_barcode"]), media_type="image/svg+xml")
 
 
-ROUTES = [PatronApi]
+@dataclass
+class ProfileIn:
+    phone: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    preferred_language: str | None = None
+
+
+class MeApi(Controller):
+    """The logged-in teacher's own data: nothing here takes another patron's id."""
+
+    path = "/api/v1/me"
+    opt = {"access": "patron"}
+    tags = ["Mein Konto"]
+    security = [{"bearer": []}, {"session": []}]
+
+    @get("/", responses=problem_responses(401, 403))
+    async def me(self, request: Request) -> dict:
+        """My patron record, login, loans, holds, bookings and notifications."""
+        return await privacy.export_data(request.scope["user"].patron_id)
+
+    @patch("/", responses=problem_responses(401, 403, 422))
+    async def update_me(self, request: Request, data: Annotated[ProfileIn, Body()]) -> dict:
+        patron_id = request.scope["user"].patron_id
+        await privacy.update_own_profile(
+            patron_id, {k: v for k, v in asdict(data).items() if v is not None}
+        )
+        return patron_json(await services.get_patron(patron_id))
+
+
+ROUTES = [PatronApi, MeApi]
