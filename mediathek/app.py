@@ -31,6 +31,11 @@ from mediathek.web.templating import STATIC_DIR, make_environment
 # lists of (label, href, description) shown on the staff overview and the admin page.
 AREA_MODULES = [
     "mediathek.web.pages",
+    "mediathek.patrons.controllers",
+    "mediathek.patrons.account_pages",
+    "mediathek.patrons.konto",
+    "mediathek.patrons.admin_pages",
+    "mediathek.api.patrons",
 ]
 
 

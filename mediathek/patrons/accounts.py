@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from mediathek.errors import Conflict, InvalidInput
-from mediathek.patrons.tables import Account
+from datetime import UTC, datetime, timedelta
+
+from mediathek.errors import Conflict, DomainError, InvalidInput
+from mediathek.patrons.tables import Account, LoginAttempt
 from mediathek.vocab import Role
 from mediathek.web.security import hash_password, password_problem, verify_password
 
@@ -68,3 +70,63 @@ async def create_account(
         )
     ).returning(Account.id)
     return row[0]["id"]
+
+
+# ---- login rate limit ------------------------------------------------------------------------
+# Failed logins are stored (not kept in memory) so that every app instance counts them.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_IP = 20
+TOO_MANY_ATTEMPTS = (
+    "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten und versuchen "
+    "Sie es dann noch einmal. Haben Sie Ihr Passwort vergessen? Dann können Sie es neu setzen."
+)
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_attempts"
+
+
+def _keys(email: str, ip: str) -> tuple[str, str]:
+    return f"email:{normalise_email(email)}"[:300], f"ip:{ip}"[:300]
+
+
+async def check_login_allowed(email: str, ip: str) -> None:
+    email_key, ip_key = _keys(email, ip)
+    since = datetime.now(UTC) - LOGIN_WINDOW
+    by_email = await LoginAttempt.count().where(
+        LoginAttempt.key == email_key, LoginAttempt.at > since
+    )
+    by_ip = await LoginAttempt.count().where(LoginAttempt.key == ip_key, LoginAttempt.at > since)
+    if by_email >= MAX_FAILURES_PER_EMAIL or by_ip >= MAX_FAILURES_PER_IP:
+        raise TooManyAttempts(TOO_MANY_ATTEMPTS)
+
+
+async def record_login_failure(email: str, ip: str) -> None:
+    email_key, ip_key = _keys(email, ip)
+    now = datetime.now(UTC)
+    await LoginAttempt.insert(LoginAttempt(key=email_key, at=now), LoginAttempt(key=ip_key, at=now))
+    # Old attempts say nothing any more; keeping the table small keeps the counts cheap.
+    await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
+
+
+async def clear_login_failures(email: str) -> None:
+    email_key, _ = _keys(email, "")
+    await LoginAttempt.delete().where(LoginAttempt.key == email_key)
+
+
+async def login(email: str, password: str, ip: str) -> int:
+    """Check the rate limit, then the password; returns the account id or raises."""
+    await check_login_allowed(email, ip)
+    account_id = await authenticate(email, password)
+    if account_id is None:
+        await record_login_failure(email, ip)
+        raise LoginFailed("E-Mail-Adresse oder Passwort stimmen nicht.")
+    await clear_login_failures(email)
+    return account_id
+
+
+class LoginFailed(DomainError):
+    status = 400
+    code = "login_failed"

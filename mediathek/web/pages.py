@@ -9,7 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 
 from mediathek.catalogue.queries import home_overview
-from mediathek.patrons.accounts import authenticate
+from mediathek.patrons import accounts
 from mediathek.patrons.tables import Account
 from mediathek.web.auth import SESSION_COOKIE, SESSION_LIFETIME, end_session, start_session
 from mediathek.web.guards import Access
@@ -54,18 +54,27 @@ async def login(
 ) -> Response:
     email = data.get("email", "")
     target = safe_next(data.get("next"))
-    account_id = await authenticate(email, data.get("password", ""))
-    if account_id is None:
+    ip = request.client.host if request.client else ""
+    try:
+        account_id = await accounts.login(email, data.get("password", ""), ip)
+    except (accounts.LoginFailed, accounts.TooManyAttempts) as exc:
         return render(
             request,
             "auth/login.html",
-            status_code=400,
+            status_code=exc.status,
             next=target,
             email=email,
-            error="E-Mail-Adresse oder Passwort stimmen nicht.",
+            error=exc.message,
         )
-    token = await start_session(account_id, request.headers.get("user-agent", ""))
     response = redirect(request, target)
+    await start_browser_session(request, response, account_id)
+    return response
+
+
+async def start_browser_session(request: Request, response: Response, account_id: int) -> None:
+    """Log this browser in: a new session and its cookie (HttpOnly, SameSite=Lax, Secure
+    when the site runs on https)."""
+    token = await start_session(account_id, request.headers.get("user-agent", ""))
     settings = request.app.state.settings
     response.set_cookie(
         SESSION_COOKIE,
@@ -76,7 +85,6 @@ async def login(
         secure=settings.secure_cookies,
         path="/",
     )
-    return response
 
 
 @post("/abmelden", access=Access.public, include_in_schema=False, status_code=200)

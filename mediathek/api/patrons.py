@@ -1,0 +1,186 @@
+"""JSON API for borrowers (staff): /api/v1/patrons over the same services as the pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body, QueryParameter
+
+from mediathek import clock
+from mediathek.patrons import privacy, services
+from mediathek.patrons.cards import card_svg
+from mediathek.patrons.queries import open_loans
+from mediathek.web.forms import Id
+
+
+@dataclass
+class Problem:
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
+    texts = {
+        401: "Nicht angemeldet",
+        403: "Keine Berechtigung",
+        404: "Nicht gefunden",
+        409: "Konflikt mit dem aktuellen Zustand",
+        422: "Ungültige Eingaben (errors: Feld → Meldung)",
+    }
+    return {
+        code: ResponseSpec(
+            data_container=Problem, description=texts[code], media_type="application/problem+json"
+        )
+        for code in codes
+    }
+
+
+@dataclass
+class PatronIn:
+    first_name: str | None = None
+    last_name: str | None = None
+    category: str | None = None
+    institution: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    preferred_language: str | None = None
+    expires_on: date | None = None
+    notes: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class BlockIn:
+    reason: str
+
+
+PUBLIC_FIELDS = (
+    "id",
+    *services.PATRON_FIELDS,
+    "card_barcode",
+    "status",
+    "registered_on",
+    "blocked_reason",
+)
+
+
+def patron_json(row: dict) -> dict:
+    out = {k: row.get(k) for k in PUBLIC_FIELDS if k in row}
+    out["blocked"] = bool(row.get("blocked_reason"))
+    return out
+
+
+class PatronApi(Controller):
+    path = "/api/v1/patrons"
+    opt = {"access": "staff"}
+    tags = ["Ausleihende"]
+    security = [{"bearer": []}, {"session": []}]
+
+    @get("/", responses=problem_responses(401, 403))
+    async def list_patrons(
+        self,
+        q: Annotated[str, QueryParameter(max_length=200, description="Suchwörter")] = "",
+        status: Annotated[str, QueryParameter(max_length=20)] = "",
+    ) -> list[dict]:
+        """Search by name, email, institution or card code (every word must match)."""
+        return [patron_json(r) for r in await services.search_patrons(q, status=status)]
+
+    @post("/", status_code=201, responses=problem_responses(401, 403, 422))
+    async def create_patron(self, request: Request, data: Annotated[PatronIn, Body()]) -> dict:
+        settings = request.app.state.settings
+        patron_id = await services.create_patron(
+            data.given(),
+            today=clock.today(settings.tz),
+            card_prefix=settings.card_barcode_prefix,
+            actor=request.scope["user"],
+        )
+        return patron_json(await services.get_patron(patron_id))
+
+    @get("/{patron_id:int}", responses=problem_responses(401, 403, 404))
+    async def get_patron(self, patron_id: Id) -> dict:
+        row = await services.get_patron(patron_id)
+        out = patron_json(row)
+        out["open_loans"] = [
+            {k: v for k, v in loan.items()} for loan in await open_loans(patron_id)
+        ]
+        return out
+
+    @patch("/{patron_id:int}", responses=problem_responses(401, 403, 404, 422))
+    async def update_patron(
+        self, request: Request, patron_id: Id, data: Annotated[PatronIn, Body()]
+    ) -> dict:
+        await services.update_patron(patron_id, data.given(), actor=request.scope["user"])
+        return patron_json(await services.get_patron(patron_id))
+
+    @post(
+        "/{patron_id:int}/block", status_code=200, responses=problem_responses(401, 403, 404, 422)
+    )
+    async def block(
+        self, request: Request, patron_id: Id, data: Annotated[BlockIn, Body()]
+    ) -> dict:
+        await services.set_blocked(patron_id, data.reason, actor=request.scope["user"])
+        return patron_json(await services.get_patron(patron_id))
+
+    @post("/{patron_id:int}/unblock", status_code=200, responses=problem_responses(401, 403, 404))
+    async def unblock(self, request: Request, patron_id: Id) -> dict:
+        await services.set_blocked(patron_id, None, actor=request.scope["user"])
+        return patron_json(await services.get_patron(patron_id))
+
+    @get(
+        "/{patron_id:int}/card.svg",
+        media_type="image/svg+xml",
+        responses=problem_responses(401, 403, 404),
+    )
+    async def card(self, patron_id: Id) -> Response:
+        """The library card's barcode (Code128) as SVG."""
+        row = await services.get_patron(patron_id)
+        if not row["card_barcode"]:
+            from mediathek.errors import NotFound
+
+            raise NotFound("Diese Person hat noch keine Ausweisnummer.")
+        return Response(card_svg(row["card_barcode"]), media_type="image/svg+xml")
+
+
+@dataclass
+class ProfileIn:
+    phone: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    preferred_language: str | None = None
+
+
+class MeApi(Controller):
+    """The logged-in teacher's own data: nothing here takes another patron's id."""
+
+    path = "/api/v1/me"
+    opt = {"access": "patron"}
+    tags = ["Mein Konto"]
+    security = [{"bearer": []}, {"session": []}]
+
+    @get("/", responses=problem_responses(401, 403))
+    async def me(self, request: Request) -> dict:
+        """My patron record, login, loans, holds, bookings and notifications."""
+        return await privacy.export_data(request.scope["user"].patron_id)
+
+    @patch("/", responses=problem_responses(401, 403, 422))
+    async def update_me(self, request: Request, data: Annotated[ProfileIn, Body()]) -> dict:
+        patron_id = request.scope["user"].patron_id
+        await privacy.update_own_profile(
+            patron_id, {k: v for k, v in asdict(data).items() if v is not None}
+        )
+        return patron_json(await services.get_patron(patron_id))
+
+
+ROUTES = [PatronApi, MeApi]

@@ -1,0 +1,80 @@
+"""Pages: accounts and roles (admin), personal API tokens (staff)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+
+from mediathek.errors import InvalidInput
+from mediathek.patrons import admin
+from mediathek.vocab import ROLE_LABELS
+from mediathek.web.forms import FormData, Id, form_value
+from mediathek.web.guards import Access
+from mediathek.web.rendering import redirect, render
+
+
+class AccountAdminPages(Controller):
+    path = "/admin/benutzerkonten"
+    opt = {"access": Access.admin}
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request) -> Response:
+        return render(
+            request,
+            "patrons/accounts.html",
+            accounts=await admin.list_accounts(),
+            roles=list(ROLE_LABELS.items()),
+        )
+
+    @post("/{account_id:int}/rolle", status_code=200)
+    async def role(self, request: Request, account_id: Id, data: FormData) -> Response:
+        await admin.change_role(account_id, form_value(data, "role"), actor=request.scope["user"])
+        return redirect(request, "/admin/benutzerkonten")
+
+
+class TokenPages(Controller):
+    path = "/verwaltung/api-tokens"
+    opt = {"access": Access.staff}
+    include_in_schema = False
+
+    async def _page(self, request: Request, *, new_token: str = "", errors=None) -> Response:
+        return render(
+            request,
+            "patrons/tokens.html",
+            status_code=422 if errors else 200,
+            tokens=await admin.list_tokens(request.scope["user"].account_id),
+            new_token=new_token,
+            errors=errors or {},
+        )
+
+    @get("/")
+    async def index(self, request: Request) -> Response:
+        return await self._page(request)
+
+    @post("/", status_code=200)
+    async def create(self, request: Request, data: FormData) -> Response:
+        try:
+            token = await admin.create_token(
+                request.scope["user"].account_id, form_value(data, "name")
+            )
+        except InvalidInput as exc:
+            return await self._page(request, errors=exc.errors)
+        # Shown once, in this response; never stored, never shown again.
+        return await self._page(request, new_token=token)
+
+    @post("/{token_id:int}/widerrufen", status_code=200)
+    async def revoke(self, request: Request, token_id: Id) -> Response:
+        await admin.revoke_token(request.scope["user"].account_id, token_id)
+        return redirect(request, "/verwaltung/api-tokens")
+
+
+ROUTES = [AccountAdminPages, TokenPages]
+ADMIN_LINKS = [
+    (
+        "Benutzerkonten",
+        "/admin/benutzerkonten",
+        "Rollen von Lehrkräften, Mitarbeitenden, Verwaltung",
+    ),
+    ("API-Tokens", "/verwaltung/api-tokens", "Persönliche Tokens für Skripte"),
+]
+STAFF_LINKS = [("API-Tokens", "/verwaltung/api-tokens", "Persönliche Tokens für Skripte")]

@@ -1,0 +1,149 @@
+"""Staff pages for borrowers: list and search, register, edit, block, library card."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import QueryParameter
+
+from mediathek import clock
+from mediathek.errors import InvalidInput
+from mediathek.patrons import services
+from mediathek.patrons.cards import card_svg_data_uri
+from mediathek.patrons.queries import open_loans
+from mediathek.vocab import PATRON_CATEGORY_LABELS
+from mediathek.web.forms import FormData, Id, flat, form_value
+from mediathek.web.guards import Access
+from mediathek.web.rendering import redirect, render
+
+BASE = "/verwaltung/ausleihende"
+
+
+def _today(request: Request):
+    return clock.today(request.app.state.settings.tz)
+
+
+def _form_context(values: dict, errors: dict | None = None) -> dict:
+    return {
+        "values": values,
+        "errors": errors or {},
+        "categories": list(PATRON_CATEGORY_LABELS.items()),
+        "languages": list(services.EMAIL_LANGUAGES.items()),
+    }
+
+
+class PatronPages(Controller):
+    path = BASE
+    opt = {"access": Access.staff}
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self,
+        request: Request,
+        q: Annotated[str, QueryParameter(max_length=200)] = "",
+    ) -> Response:
+        rows = await services.search_patrons(q)
+        return render(
+            request,
+            "patrons/index.html",
+            fragment="patrons/_list.html",
+            patrons=rows,
+            q=q,
+            today=_today(request),
+        )
+
+    @get("/neu")
+    async def new(self, request: Request) -> Response:
+        values = {"category": "volunteer_teacher", "preferred_language": "de"}
+        return render(request, "patrons/form.html", patron=None, **_form_context(values))
+
+    @post("/", status_code=200)
+    async def create(self, request: Request, data: FormData) -> Response:
+        values = flat(data)
+        settings = request.app.state.settings
+        try:
+            patron_id = await services.create_patron(
+                values,
+                today=clock.today(settings.tz),
+                card_prefix=settings.card_barcode_prefix,
+                actor=request.scope["user"],
+            )
+        except InvalidInput as exc:
+            return render(
+                request,
+                "patrons/form.html",
+                status_code=422,
+                patron=None,
+                **_form_context(values, exc.errors),
+            )
+        return redirect(request, f"{BASE}/{patron_id}?neu=1")
+
+    @get("/{patron_id:int}")
+    async def detail(
+        self, request: Request, patron_id: Id, neu: Annotated[str, QueryParameter()] = ""
+    ) -> Response:
+        return await self._detail(request, patron_id, created=bool(neu))
+
+    async def _detail(
+        self, request: Request, patron_id: int, *, created: bool = False, errors=None
+    ) -> Response:
+        return render(
+            request,
+            "patrons/detail.html",
+            status_code=422 if errors else 200,
+            patron=await services.get_patron(patron_id),
+            loans=await open_loans(patron_id),
+            created=created,
+            errors=errors or {},
+            today=_today(request),
+        )
+
+    @get("/{patron_id:int}/bearbeiten")
+    async def edit(self, request: Request, patron_id: Id) -> Response:
+        patron = await services.get_patron(patron_id)
+        return render(request, "patrons/form.html", patron=patron, **_form_context(patron))
+
+    @post("/{patron_id:int}", status_code=200)
+    async def update(self, request: Request, patron_id: Id, data: FormData) -> Response:
+        values = flat(data)
+        try:
+            await services.update_patron(patron_id, values, actor=request.scope["user"])
+        except InvalidInput as exc:
+            patron = await services.get_patron(patron_id)
+            return render(
+                request,
+                "patrons/form.html",
+                status_code=422,
+                patron=patron,
+                **_form_context(values, exc.errors),
+            )
+        return redirect(request, f"{BASE}/{patron_id}")
+
+    @post("/{patron_id:int}/sperren", status_code=200)
+    async def block(self, request: Request, patron_id: Id, data: FormData) -> Response:
+        try:
+            await services.set_blocked(
+                patron_id, form_value(data, "reason"), actor=request.scope["user"]
+            )
+        except InvalidInput as exc:
+            return await self._detail(request, patron_id, errors=exc.errors)
+        return redirect(request, f"{BASE}/{patron_id}")
+
+    @post("/{patron_id:int}/entsperren", status_code=200)
+    async def unblock(self, request: Request, patron_id: Id) -> Response:
+        await services.set_blocked(patron_id, None, actor=request.scope["user"])
+        return redirect(request, f"{BASE}/{patron_id}")
+
+    @get("/{patron_id:int}/ausweis")
+    async def card(self, request: Request, patron_id: Id) -> Response:
+        patron = await services.get_patron(patron_id)
+        barcode = card_svg_data_uri(patron["card_barcode"]) if patron["card_barcode"] else ""
+        return render(request, "patrons/card.html", patron=patron, barcode=barcode)
+
+
+ROUTES = [PatronPages]
+STAFF_LINKS = [
+    ("Ausleihende", BASE, "Suchen, anlegen, sperren, Ausweis drucken"),
+]

@@ -1,0 +1,105 @@
+"""Mein Konto (teachers) and the staff's list of deletion requests."""
+
+from __future__ import annotations
+
+import json
+
+from litestar import Controller, Request, Response, get, post
+
+from mediathek.errors import InvalidInput
+from mediathek.patrons import privacy, services
+from mediathek.patrons.queries import active_bookings, active_holds, open_loans
+from mediathek.web.forms import FormData, Id, flat, form_value
+from mediathek.web.guards import Access
+from mediathek.web.pages import start_browser_session
+from mediathek.web.rendering import redirect, render
+
+
+class AccountPages(Controller):
+    path = "/konto"
+    opt = {"access": Access.patron}
+    include_in_schema = False
+
+    async def _page(self, request: Request, *, errors=None, message: str = "") -> Response:
+        patron_id = request.scope["user"].patron_id
+        return render(
+            request,
+            "account/index.html",
+            status_code=422 if errors else 200,
+            patron=await services.get_patron(patron_id),
+            loans=await open_loans(patron_id),
+            holds=await active_holds(patron_id),
+            bookings=await active_bookings(patron_id),
+            languages=list(services.EMAIL_LANGUAGES.items()),
+            errors=errors or {},
+            message=message,
+        )
+
+    @get("/")
+    async def index(self, request: Request) -> Response:
+        messages = {
+            "profil": "Ihre Angaben wurden gespeichert.",
+            "passwort": "Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie abgemeldet.",
+            "loeschen": "Ihr Löschantrag ist eingegangen.",
+        }
+        return await self._page(request, message=messages.get(request.query_params.get("ok"), ""))
+
+    @post("/profil", status_code=200)
+    async def profile(self, request: Request, data: FormData) -> Response:
+        try:
+            await privacy.update_own_profile(request.scope["user"].patron_id, flat(data))
+        except InvalidInput as exc:
+            return await self._page(request, errors=exc.errors)
+        return redirect(request, "/konto?ok=profil")
+
+    @post("/passwort", status_code=200)
+    async def password(self, request: Request, data: FormData) -> Response:
+        user = request.scope["user"]
+        try:
+            await privacy.change_password(
+                user.account_id,
+                form_value(data, "current_password"),
+                form_value(data, "password"),
+                form_value(data, "password_repeat"),
+            )
+        except InvalidInput as exc:
+            return await self._page(request, errors=exc.errors)
+        # Every session ended with the change; this browser stays logged in with a new one.
+        response = redirect(request, "/konto?ok=passwort")
+        await start_browser_session(request, response, user.account_id)
+        return response
+
+    @get("/daten.json")
+    async def download(self, request: Request) -> Response:
+        data = await privacy.export_data(request.scope["user"].patron_id)
+        return Response(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="meine-daten-mediathek.json"'},
+        )
+
+    @post("/loeschen", status_code=200)
+    async def request_deletion(self, request: Request) -> Response:
+        await privacy.request_deletion(request.scope["user"].patron_id)
+        return redirect(request, "/konto?ok=loeschen")
+
+
+class DeletionPages(Controller):
+    path = "/verwaltung/loeschantraege"
+    opt = {"access": Access.staff}
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request) -> Response:
+        return render(request, "patrons/deletions.html", requests=await privacy.deletion_requests())
+
+    @post("/{patron_id:int}/loeschen", status_code=200)
+    async def delete(self, request: Request, patron_id: Id) -> Response:
+        await privacy.delete_patron(patron_id, actor=request.scope["user"])
+        return redirect(request, "/verwaltung/loeschantraege?ok=1")
+
+
+ROUTES = [AccountPages, DeletionPages]
+STAFF_LINKS = [
+    ("Löschanträge", "/verwaltung/loeschantraege", "Wünsche nach Löschung bearbeiten"),
+]

@@ -1,0 +1,266 @@
+"""Getting a login: self-registration with staff approval, invites, password reset links.
+
+Every emailed link carries a random token; only its SHA-256 digest is stored, it expires and
+works once. Emails are queued in the same transaction (``notifications.outbox.enqueue``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from mediathek.clock import now
+from mediathek.db import write_transaction
+from mediathek.errors import Conflict, DomainError, InvalidInput, NotFound
+from mediathek.notifications.outbox import enqueue, notice_key
+from mediathek.notifications.tables import NotificationKind
+from mediathek.patrons import services
+from mediathek.patrons.accounts import normalise_email
+from mediathek.patrons.tables import Account, OneTimeToken, Patron, PatronStatus, TokenPurpose
+from mediathek.vocab import Role
+from mediathek.web.auth import end_all_sessions
+from mediathek.web.security import hash_password, new_token, password_problem, token_digest
+
+INVITE_LIFETIME = timedelta(days=7)
+RESET_LIFETIME = timedelta(hours=2)
+
+
+class LinkInvalid(DomainError):
+    status = 410
+    code = "link_invalid"
+
+
+def _password_errors(password: str, repeat: str | None) -> dict[str, str]:
+    if problem := password_problem(password):
+        return {"password": problem}
+    if repeat is not None and repeat != password:
+        return {"password_repeat": "Die beiden Passwörter sind nicht gleich."}
+    return {}
+
+
+async def register(data: dict[str, Any], *, today: date) -> int | None:
+    """A person registers online: a pending patron and an inactive login, until staff approve.
+
+    Returns the patron id, or None when the email has a login already: the page then looks
+    the same, so the form does not tell strangers which addresses are registered."""
+    errors: dict[str, str] = {}
+    email = normalise_email(str(data.get("email", "")))
+    if not email:
+        errors["email"] = "Bitte geben Sie Ihre E-Mail-Adresse an."
+    errors |= _password_errors(str(data.get("password", "")), str(data.get("password_repeat", "")))
+    if not data.get("privacy_consent"):
+        errors["privacy_consent"] = "Bitte stimmen Sie der Datenschutzerklärung zu."
+    fields = {k: data[k] for k in services.PATRON_FIELDS if k in data and k != "notes"}
+    fields.pop("expires_on", None)
+    try:
+        services.clean_patron({"category": "", "last_name": "", **fields}, staff=False)
+    except InvalidInput as exc:
+        errors = exc.errors | errors
+    if errors:
+        raise InvalidInput(errors=errors)
+    password_hash = hash_password(str(data["password"]))
+    async with write_transaction():
+        if await Account.exists().where(Account.email == email):
+            return None
+        patron_id = await services.create_patron(
+            {**fields, "email": email},
+            today=today,
+            card_prefix="",
+            status=PatronStatus.pending,
+            privacy_consent_at=now(),
+            staff=False,
+        )
+        await Account.insert(
+            Account(
+                email=email,
+                password_hash=password_hash,
+                role=Role.teacher,
+                patron=patron_id,
+                display_name=services.display_name(fields),
+                is_active=False,
+            )
+        )
+    return patron_id
+
+
+async def pending_registrations() -> list[dict]:
+    rows = (
+        await Patron.select()
+        .where(Patron.status == PatronStatus.pending)
+        .order_by(Patron.created_at)
+    )
+    for row in rows:
+        row["name"] = services.display_name(row)
+    return rows
+
+
+async def _pending(patron_id: int) -> dict:
+    row = await Patron.select().where(Patron.id == patron_id).first()
+    if row is None:
+        raise NotFound("Diese Anmeldung gibt es nicht (mehr).")
+    if row["status"] != PatronStatus.pending:
+        raise Conflict("Über diese Anmeldung wurde schon entschieden.")
+    return row
+
+
+async def approve(patron_id: int, *, actor, today: date, card_prefix: str, base_url: str) -> str:
+    """Activate patron and login, give a card number, email the person. Returns the card."""
+    async with write_transaction():
+        row = await _pending(patron_id)
+        card = await services.next_card_barcode(card_prefix)
+        await Patron.update(
+            {
+                Patron.status: PatronStatus.active,
+                Patron.card_barcode: card,
+                Patron.updated_at: now(),
+            }
+        ).where(Patron.id == patron_id)
+        await Account.update({Account.is_active: True}).where(Account.patron == patron_id)
+        await enqueue(
+            NotificationKind.account_approved,
+            key=notice_key(NotificationKind.account_approved, patron_id, today),
+            patron_id=patron_id,
+            payload={
+                "link": base_url.rstrip("/") + "/anmelden",
+                "name": services.display_name(row),
+                "card": card,
+            },
+        )
+        await services.audit_patron("patron.approved", actor, patron_id, card=card)
+    return card
+
+
+async def reject(patron_id: int, *, actor, today: date, reason: str = "") -> None:
+    """Refuse a registration: the login is removed, the person is told by email."""
+    async with write_transaction():
+        row = await _pending(patron_id)
+        await Patron.update({Patron.status: PatronStatus.rejected, Patron.updated_at: now()}).where(
+            Patron.id == patron_id
+        )
+        await Account.delete().where(Account.patron == patron_id)
+        await enqueue(
+            NotificationKind.account_rejected,
+            key=notice_key(NotificationKind.account_rejected, patron_id, today),
+            patron_id=patron_id,
+            payload={"name": services.display_name(row), "reason": reason.strip()[:500]},
+        )
+        await services.audit_patron("patron.rejected", actor, patron_id, reason=reason)
+
+
+async def _new_link(account_id: int, purpose: TokenPurpose, lifetime: timedelta) -> tuple[int, str]:
+    token = new_token()
+    row = await OneTimeToken.insert(
+        OneTimeToken(
+            account=account_id,
+            purpose=purpose,
+            token_hash=token_digest(token),
+            expires_at=now() + lifetime,
+        )
+    ).returning(OneTimeToken.id)
+    return row[0]["id"], token
+
+
+def link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/passwort-setzen/{token}"
+
+
+async def invite(patron_id: int, *, actor, today: date, base_url: str) -> None:
+    """Email a patron registered at the desk a link to choose a password (a new login)."""
+    async with write_transaction():
+        patron = await Patron.select().where(Patron.id == patron_id).first()
+        if patron is None:
+            raise NotFound("Diese Person gibt es nicht (mehr).")
+        if not patron["email"]:
+            raise Conflict("Für eine Einladung braucht die Person eine E-Mail-Adresse.")
+        account = await Account.select().where(Account.patron == patron_id).first()
+        if account is not None and account["password_hash"]:
+            raise Conflict("Diese Person hat schon ein Benutzerkonto.")
+        if account is None:
+            if await Account.exists().where(Account.email == patron["email"]):
+                raise Conflict(f"Die E-Mail-Adresse {patron['email']} gehört schon zu einem Konto.")
+            rows = await Account.insert(
+                Account(
+                    email=patron["email"],
+                    role=Role.teacher,
+                    patron=patron_id,
+                    display_name=services.display_name(patron),
+                )
+            ).returning(Account.id)
+            account_id = rows[0]["id"]
+        else:
+            account_id = account["id"]
+        token_id, token = await _new_link(account_id, TokenPurpose.invite, INVITE_LIFETIME)
+        await enqueue(
+            NotificationKind.invite,
+            key=notice_key(NotificationKind.invite, patron_id, today, token_id),
+            patron_id=patron_id,
+            payload={"link": link_url(base_url, token), "name": services.display_name(patron)},
+        )
+        await services.audit_patron("patron.invited", actor, patron_id)
+
+
+async def request_password_reset(email: str, *, today: date, base_url: str) -> None:
+    """Email a reset link when an active login has this address; otherwise do nothing.
+    The caller shows the same message either way."""
+    email = normalise_email(email)
+    async with write_transaction():
+        account = (
+            await Account.select(Account.id, Account.patron, Account.is_active)
+            .where(Account.email == email)
+            .first()
+        )
+        if account is None or not account["is_active"]:
+            return
+        token_id, token = await _new_link(
+            account["id"], TokenPurpose.password_reset, RESET_LIFETIME
+        )
+        await enqueue(
+            NotificationKind.password_reset,
+            key=notice_key(NotificationKind.password_reset, email, today, token_id),
+            patron_id=account["patron"],
+            recipient=email,
+            language=None if account["patron"] else "de",
+            payload={"link": link_url(base_url, token)},
+        )
+
+
+async def check_link(token: str) -> dict:
+    row = (
+        await OneTimeToken.select(
+            OneTimeToken.id,
+            OneTimeToken.purpose,
+            OneTimeToken.expires_at,
+            OneTimeToken.used_at,
+            OneTimeToken.account.id.as_alias("account_id"),
+            OneTimeToken.account.email.as_alias("email"),
+        )
+        .where(OneTimeToken.token_hash == token_digest(token))
+        .first()
+    )
+    if row is None or row["used_at"] is not None or row["expires_at"] < now():
+        raise LinkInvalid(
+            "Dieser Link ist abgelaufen oder wurde schon benutzt. "
+            "Bitte fordern Sie einen neuen an („Passwort vergessen?“)."
+        )
+    return row
+
+
+async def set_password_with_link(token: str, password: str, repeat: str | None = None) -> int:
+    """Use an invite/reset link once: set the password, end all other sessions."""
+    if errors := _password_errors(password, repeat):
+        raise InvalidInput(errors=errors)
+    password_hash = hash_password(password)
+    async with write_transaction():
+        row = await check_link(token)
+        used = (
+            await OneTimeToken.update({OneTimeToken.used_at: now()})
+            .where(OneTimeToken.id == row["id"], OneTimeToken.used_at.is_null())
+            .returning(OneTimeToken.id)
+        )
+        if not used:  # a second click at the same moment
+            raise LinkInvalid("Dieser Link wurde schon benutzt.")
+        await Account.update({Account.password_hash: password_hash}).where(
+            Account.id == row["account_id"]
+        )
+        await end_all_sessions(row["account_id"])
+    return row["account_id"]

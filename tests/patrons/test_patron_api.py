@@ -1,0 +1,43 @@
+"""The patrons API: same rules as the pages, JSON in and out, problem documents on errors."""
+
+from mediathek.patrons.tables import Patron
+
+
+async def test_staff_create_search_update_and_block_through_the_api(client_for, staff):
+    async with client_for(staff) as c:
+        r = await c.post(
+            "/api/v1/patrons",
+            json={"first_name": "Omar", "last_name": "Haddad", "category": "paid_teacher"},
+        )
+        assert r.status_code == 201, r.text
+        patron = r.json()
+        assert patron["card_barcode"].startswith("K") and patron["status"] == "active"
+        found = await c.get("/api/v1/patrons", params={"q": "hadd"})
+        assert [p["id"] for p in found.json()] == [patron["id"]]
+        r = await c.patch(f"/api/v1/patrons/{patron['id']}", json={"city": "Essen"})
+        assert r.json()["city"] == "Essen" and r.json()["last_name"] == "Haddad"
+        r = await c.post(f"/api/v1/patrons/{patron['id']}/block", json={"reason": "Test"})
+        assert r.json()["blocked"] is True
+        svg = await c.get(f"/api/v1/patrons/{patron['id']}/card.svg")
+        assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+
+
+async def test_invalid_api_input_is_a_problem_document(client_for, staff):
+    async with client_for(staff) as c:
+        r = await c.post("/api/v1/patrons", json={"last_name": "", "category": "x"})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert set(r.json()["errors"]) == {"last_name", "category"}
+    assert await Patron.count() == 0
+
+
+async def test_anonymous_api_call_gets_a_401_problem(client):
+    r = await client.get("/api/v1/patrons")
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_teacher_cannot_use_the_patrons_api(client_for, teacher_anna):
+    async with client_for(teacher_anna) as c:
+        r = await c.get(f"/api/v1/patrons/{teacher_anna.patron_id}")
+    assert r.status_code == 403

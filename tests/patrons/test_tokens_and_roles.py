@@ -1,0 +1,71 @@
+"""Personal API tokens (Bearer, revocable) and role changes by admins."""
+
+from mediathek.core_tables import AuditLog
+from mediathek.patrons.tables import Account, ApiToken
+from tests.conftest import http_client
+
+
+async def test_staff_create_a_token_see_it_once_and_use_it_without_csrf(
+    app, client_for, staff, teacher_anna
+):
+    async with client_for(staff) as c:
+        r = await c.post("/verwaltung/api-tokens", data={"name": "Jahresbericht"})
+        assert r.status_code == 200
+        token = r.text.split('<code class="token">', 1)[1].split("</code>", 1)[0]
+        listing = await c.get("/verwaltung/api-tokens")
+    assert "Jahresbericht" in listing.text and token not in listing.text
+    assert not await ApiToken.exists().where(ApiToken.token_hash == token)
+    async with http_client(app) as script:
+        auth = {"Authorization": f"Bearer {token}"}
+        r = await script.get("/api/v1/patrons", headers=auth)
+        assert r.status_code == 200 and r.json()[0]["last_name"] == "Berger"
+        r = await script.post(
+            "/api/v1/patrons", headers=auth, json={"last_name": "Skript", "category": "institution"}
+        )
+        assert r.status_code == 201
+        assert "mediathek_session" not in script.cookies
+
+
+async def test_a_revoked_token_no_longer_works(app, client_for, staff):
+    async with client_for(staff) as c:
+        r = await c.post("/verwaltung/api-tokens", data={"name": "Alt"})
+        token = r.text.split('<code class="token">', 1)[1].split("</code>", 1)[0]
+        token_id = (await ApiToken.select(ApiToken.id).first())["id"]
+        await c.post(f"/verwaltung/api-tokens/{token_id}/widerrufen")
+    async with http_client(app) as script:
+        r = await script.get("/api/v1/patrons", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and r.json()["status"] == 401
+
+
+async def test_staff_cannot_revoke_someone_elses_token(client_for, staff, admin):
+    await ApiToken.insert(ApiToken(account=admin.account_id, name="Admin", token_hash="x" * 64))
+    token_id = (await ApiToken.select(ApiToken.id).first())["id"]
+    async with client_for(staff) as c:
+        r = await c.post(f"/verwaltung/api-tokens/{token_id}/widerrufen")
+    assert r.status_code == 404
+    assert (await ApiToken.select(ApiToken.revoked_at).first())["revoked_at"] is None
+
+
+async def test_admin_changes_a_role_and_it_is_audited(client_for, admin, staff):
+    async with client_for(admin) as c:
+        page = await c.get("/admin/benutzerkonten")
+        assert staff.email in page.text
+        await c.post(f"/admin/benutzerkonten/{staff.account_id}/rolle", data={"role": "admin"})
+    row = await Account.select(Account.role).where(Account.id == staff.account_id).first()
+    assert row["role"] == "admin"
+    log = await AuditLog.select().output(load_json=True).first()
+    assert log["action"] == "account.role_changed" and log["detail"]["new"] == "admin"
+
+
+async def test_the_last_admin_cannot_give_up_the_role(client_for, admin):
+    async with client_for(admin) as c:
+        r = await c.post(f"/admin/benutzerkonten/{admin.account_id}/rolle", data={"role": "staff"})
+    assert r.status_code == 409 and "letzte Verwaltungskonto" in r.text
+
+
+async def test_teacher_api_me_shows_only_her_own_data(client_for, teacher_anna, volunteer_ben):
+    async with client_for(volunteer_ben) as c:
+        me = (await c.get("/api/v1/me")).json()
+        r = await c.patch("/api/v1/me", json={"preferred_language": "de", "city": "Bochum"})
+    assert me["patron"]["last_name"] == "Yilmaz" and "Berger" not in str(me)
+    assert r.status_code == 200 and r.json()["city"] == "Bochum"

@@ -1,0 +1,159 @@
+"""Every registered route × anonymous, teacher, another teacher, staff and admin.
+
+The expected outcome follows from the access each route declares, so a new route is
+checked the moment it exists: without an access rule the app does not even start.
+Path parameters are filled with objects that belong to teacher_anna (see
+``tests/access_fixtures.py``); the other teacher must never get at them.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import asynccontextmanager
+
+import pytest
+
+from mediathek.web.auth import SESSION_COOKIE, start_session
+from mediathek.web.guards import Access, is_automatic, route_access
+from tests.access_fixtures import annas_things, path_values
+from tests.conftest import arm_csrf, http_client
+
+PERSONAS = ["anonymous", "teacher", "other_teacher", "staff", "admin"]
+PARAM = re.compile(r"\{(\w+):(\w+)\}")
+# Served by Litestar itself (static files, the OpenAPI document): public, not ours to walk.
+SKIP_PREFIXES = ("/static", "/schema")
+
+
+def handlers(app):
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if is_automatic(handler):
+                continue
+            yield route, handler
+
+
+def test_every_handler_declares_its_access(app):
+    missing = [
+        f"{route.path} {handler.handler_name}"
+        for route, handler in handlers(app)
+        if route_access(handler) is None
+    ]
+    assert missing == []
+
+
+def fill(path: str, values: dict) -> str:
+    def one(m: re.Match) -> str:
+        name, kind = m.group(1), m.group(2)
+        if kind == "int":
+            return str(values.get(name, 1))
+        return "x" * 20  # tokens, slugs: a well-formed value that matches nothing
+
+    return PARAM.sub(one, path)
+
+
+def expectation(access: Access, persona: str, has_object: bool) -> str:
+    """'login' (sent to the login), 'forbidden', 'allowed' or 'not_yours' (403/404)."""
+    if access in (Access.public, Access.anonymous):
+        return "allowed"
+    if persona == "anonymous":
+        return "login"
+    if access == Access.login:
+        allowed = True
+    elif access == Access.patron:
+        allowed = persona in ("teacher", "other_teacher")
+    elif access == Access.staff:
+        allowed = persona in ("staff", "admin")
+    else:
+        allowed = persona == "admin"
+    if not allowed:
+        return "forbidden"
+    if persona == "other_teacher" and has_object:
+        return "not_yours"
+    return "allowed"
+
+
+@pytest.fixture
+async def world(app, teacher_anna, volunteer_ben, staff, admin, today):
+    things = await annas_things(teacher_anna, staff, today)
+    accounts = {
+        "teacher": teacher_anna,
+        "other_teacher": volunteer_ben,
+        "staff": staff,
+        "admin": admin,
+    }
+    return things, accounts, path_values(things, teacher_anna)
+
+
+@asynccontextmanager
+async def browser(app, persona):
+    async with http_client(app) as c:
+        if persona is not None:
+            c.cookies.set(SESSION_COOKIE, await start_session(persona.account_id))
+        await arm_csrf(c)
+        yield c
+
+
+async def test_route_matrix(app, world):
+    things, accounts, values = world
+    failures = []
+    walked = 0
+    for route, handler in handlers(app):
+        if route.path.startswith(SKIP_PREFIXES):
+            continue
+        access = route_access(handler)
+        path = fill(route.path, values)
+        is_api = path.startswith("/api/")
+        has_object = bool(PARAM.search(route.path))
+        for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
+            for name in PERSONAS:
+                # A fresh browser per request: some routes log out or change the session.
+                async with browser(app, accounts.get(name)) as c:
+                    kwargs = {"json": {}} if is_api else {"data": {}}
+                    if method in ("GET", "DELETE"):
+                        kwargs = {}
+                    r = await c.request(method, path, follow_redirects=False, **kwargs)
+                walked += 1
+                want = expectation(access, name, has_object)
+                status = r.status_code
+                problem = ""
+                if status >= 500:
+                    problem = "server error"
+                elif want == "login":
+                    if is_api:
+                        ok = status == 401 and r.headers["content-type"].startswith(
+                            "application/problem+json"
+                        )
+                    else:
+                        ok = status == 303 and r.headers["location"].startswith("/anmelden")
+                    problem = "" if ok else "anonymous not sent to login"
+                elif want == "forbidden" and status != 403:
+                    problem = "expected 403"
+                elif want == "not_yours" and status not in (403, 404):
+                    problem = "another teacher got at anna's object"
+                elif want == "allowed" and status in (401, 403):
+                    problem = "refused although allowed"
+                if problem:
+                    failures.append(f"{method} {path} as {name}: {status} ({problem})")
+    assert walked > 50
+    assert failures == []
+
+
+# Whole areas of the site and the least access a route there may declare.
+AREA_FLOOR = [
+    ("/admin", {Access.admin}),
+    ("/verwaltung", {Access.staff, Access.admin}),
+    ("/theke", {Access.staff, Access.admin}),
+    ("/konto", {Access.patron}),
+    ("/api/v1/patrons", {Access.staff, Access.admin}),
+]
+
+
+def test_staff_admin_and_account_areas_declare_strict_enough_access(app):
+    wrong = []
+    for route, handler in handlers(app):
+        for prefix, allowed in AREA_FLOOR:
+            if route.path == prefix or route.path.startswith(prefix + "/"):
+                if route_access(handler) not in allowed:
+                    wrong.append(f"{route.path} {handler.handler_name}: {route_access(handler)}")
+                break
+    assert wrong == []
