@@ -21,7 +21,7 @@ from mediathek.catalogue.tables import (
     Topic,
 )
 from mediathek.circulation.tables import Loan
-from mediathek.db import write_transaction
+from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 
 
@@ -147,10 +147,12 @@ async def list_titles(
         else:
             like = f"%{text}%"
             barcode_titles = Copy.select(Copy.title).where(Copy.barcode == text.upper())
+            # SQLite's LIKE already ignores case; piccolo warns on ilike there.
+            op = "like" if is_sqlite(current_engine()) else "ilike"
             conditions.append(
-                Title.title.ilike(like)
-                | Title.authors.ilike(like)
-                | Title.subtitle.ilike(like)
+                getattr(Title.title, op)(like)
+                | getattr(Title.authors, op)(like)
+                | getattr(Title.subtitle, op)(like)
                 | Title.id.is_in(barcode_titles)
             )
     for cond in conditions:
@@ -203,20 +205,30 @@ async def create_title(
     actor: Actor = Actor(),
     *,
     cover_file: str = "",
-    import_key: str | None = None,
+    copies: int | str = 0,
+    shelf_mark: str = "",
+    prefix: str = "M",
 ) -> int:
-    """Validate and store a new title; refuses a second title with the same ISBN."""
-    data = validated(form, today)
+    """Validate and store a new title, with its first ``copies`` copies in the same
+    transaction; refuses a second title with the same ISBN."""
+    data, errors = policy.validate_title(form, today.year)
+    n_copies = 0 if str(copies).strip() in ("", "0") else policy.parse_copy_count(copies)
+    if n_copies is None:
+        errors["copies"] = "Bitte eine Anzahl Exemplare von 0 bis 200 eingeben."
+    if errors:
+        raise InvalidInput(errors=errors)
     async with write_transaction():
         if data.isbn:
             existing = await title_id_by_isbn(data.isbn)
             if existing:
                 raise IsbnAlreadyCatalogued(existing)
-        row = await Title.insert(
-            Title(**data.columns(), cover_file=cover_file, import_key=import_key)
-        ).returning(Title.id)
+        row = await Title.insert(Title(**data.columns(), cover_file=cover_file)).returning(Title.id)
         title_id = row[0]["id"]
         await _write_children(title_id, data)
+        if n_copies:
+            await add_copies_in_transaction(
+                title_id, n_copies, shelf_mark.strip()[:100], prefix, today
+            )
         await audit.record(
             "title_created",
             actor_id=actor.account_id,
@@ -416,3 +428,28 @@ async def change_copy(
                 "Das Exemplar wurde gerade an der Theke geändert. Bitte neu laden."
             )
     return await get_copy(copy_id)
+
+
+async def copies_for_labels(
+    title_ids: list[int], copy_ids: list[int], codes: list[str]
+) -> list[dict]:
+    """Copies to print labels for, in barcode order; withdrawn copies get no new label."""
+    if not (title_ids or copy_ids or codes):
+        return []
+    cond = None
+    for part in (
+        Copy.title.is_in(title_ids) if title_ids else None,
+        Copy.id.is_in(copy_ids) if copy_ids else None,
+        Copy.barcode.is_in([c.upper() for c in codes]) if codes else None,
+    ):
+        if part is not None:
+            cond = part if cond is None else cond | part
+    return (
+        await Copy.select(
+            Copy.id, Copy.barcode, Copy.shelf_mark, Copy.title.title.as_alias("title_name")
+        )
+        .where(cond)
+        .where(Copy.status != CopyStatus.withdrawn)
+        .order_by(Copy.barcode)
+        .limit(1000)
+    )
