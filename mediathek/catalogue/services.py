@@ -313,6 +313,9 @@ async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
 # ---- copies --------------------------------------------------------------------------------
 
 
+BARCODE_LOCK_KEY = 7_301_001  # any constant shared by every instance of the app
+
+
 async def _next_copy_number(prefix: str) -> int:
     # Longest, then greatest code = highest running number (numbers may outgrow the width).
     rows = await Copy.raw(
@@ -327,6 +330,10 @@ async def add_copies_in_transaction(
     title_id: int, count: int, shelf_mark: str, prefix: str, acquired_on=None
 ) -> list[str]:
     """Add copies inside the caller's write transaction; returns their barcodes."""
+    if not is_sqlite(current_engine()):
+        # PostgreSQL does not serialise writers like SQLite's BEGIN IMMEDIATE: a
+        # transaction-scoped lock makes "read the highest number, insert the next" atomic.
+        await Copy.raw("SELECT pg_advisory_xact_lock({})", BARCODE_LOCK_KEY)
     first = await _next_copy_number(prefix)
     codes = [make_code(prefix, first + i) for i in range(count)]
     await Copy.insert(
