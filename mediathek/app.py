@@ -36,6 +36,8 @@ AREA_MODULES = [
     "mediathek.patrons.konto",
     "mediathek.patrons.admin_pages",
     "mediathek.api.patrons",
+    "mediathek.catalogue.controllers",
+    "mediathek.catalogue.staff_controllers",
 ]
 
 

@@ -11,3 +11,7 @@
     if (summary) summary.focus();
   });
 })();
+// Print buttons (no inline script under the Content-Security-Policy).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -1,0 +1,38 @@
+"""Public catalogue pages: the title page and its cover image."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, Response, get
+from litestar.params import Parameter
+from litestar.response import File
+
+from mediathek.catalogue import covers, services
+from mediathek.errors import NotFound
+from mediathek.web.guards import Access
+from mediathek.web.rendering import render
+
+Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+
+
+@get("/titel/{title_id:int}", access=Access.public, include_in_schema=False)
+async def title_page(request: Request, title_id: Id) -> Response:
+    user = request.scope.get("user")
+    # Staff still see a withdrawn title (its history); for everyone else it is gone.
+    t = await services.get_title(title_id, include_withdrawn=bool(user and user.is_staff))
+    return render(request, "catalogue/title.html", t=t)
+
+
+@get("/titel/{title_id:int}/cover", access=Access.public, include_in_schema=False)
+async def title_cover(request: Request, title_id: Id) -> File:
+    t = await services.get_title(title_id)
+    path = covers.cover_path(request.app.state.settings, t["cover_file"])
+    if path is None:
+        raise NotFound("Zu diesem Titel gibt es kein Titelbild.")
+    return File(
+        path=path, content_disposition_type="inline", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
+ROUTES = [title_page, title_cover]

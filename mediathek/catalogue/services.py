@@ -1,0 +1,462 @@
+"""Catalogue use cases: create, edit and withdraw titles; add copies, change their status.
+
+Each verb loads what it needs, asks ``policy`` and writes in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mediathek import audit
+from mediathek.catalogue import policy
+from mediathek.catalogue.barcodes import code_number, make_code
+from mediathek.catalogue.tables import (
+    Component,
+    Copy,
+    CopyStatus,
+    Title,
+    TitleLanguage,
+    TitleTopic,
+    Topic,
+)
+from mediathek.circulation.tables import Loan
+from mediathek.db import current_engine, is_sqlite, write_transaction
+from mediathek.errors import Conflict, InvalidInput, NotFound
+
+
+class IsbnAlreadyCatalogued(Conflict):
+    """A title with this ISBN exists: add a copy to it instead of a duplicate."""
+
+    code = "isbn_exists"
+
+    def __init__(self, title_id: int) -> None:
+        super().__init__(
+            "Diesen Titel (gleiche ISBN) gibt es schon im Bestand. "
+            "Fügen Sie dort ein Exemplar hinzu.",
+            title_id=title_id,
+        )
+        self.title_id = title_id
+
+
+class TitleHasCirculatingCopies(Conflict):
+    code = "title_in_circulation"
+
+
+class CopyStatusRefused(Conflict):
+    code = "copy_status_refused"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does it, for the audit log."""
+
+    account_id: int | None = None
+    label: str = ""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+
+async def get_title(title_id: int, *, include_withdrawn: bool = False) -> dict:
+    """A title with languages, topics, components and copies (copies with availability)."""
+    query = Title.select().where(Title.id == title_id)
+    if not include_withdrawn:
+        query = query.where(Title.withdrawn_at.is_null())
+    row = await query.first()
+    if row is None:
+        raise NotFound("Diesen Titel gibt es nicht (mehr) im Bestand.")
+    row["languages"] = [
+        r["language"]
+        for r in await TitleLanguage.select(TitleLanguage.language)
+        .where(TitleLanguage.title == title_id)
+        .order_by(TitleLanguage.id)
+    ]
+    row["topics"] = [
+        r["topic"]
+        for r in await TitleTopic.select(TitleTopic.topic)
+        .where(TitleTopic.title == title_id)
+        .order_by(TitleTopic.topic)
+    ]
+    row["components"] = (
+        await Component.select(Component.name, Component.quantity)
+        .where(Component.title == title_id)
+        .order_by(Component.position)
+    )
+    copies = await Copy.select().where(Copy.title == title_id).order_by(Copy.barcode)
+    due = {
+        r["copy"]: r["due_on"]
+        for r in await Loan.select(Loan.copy, Loan.due_on).where(
+            Loan.title == title_id, Loan.returned_at.is_null()
+        )
+    }
+    for c in copies:
+        c["due_on"] = due.get(c["id"])
+    row["copies"] = copies
+    row["isbn_display"] = policy.display_isbn(row["isbn"])
+    return row
+
+
+async def title_id_by_isbn(isbn13: str) -> int | None:
+    row = await Title.select(Title.id).where(Title.isbn == isbn13).first()
+    return row["id"] if row else None
+
+
+async def topic_names() -> list[str]:
+    """The curated topics: the Topic table plus the built-in list, sorted."""
+    from mediathek.vocab import TOPICS
+
+    stored = [r["name"] for r in await Topic.select(Topic.name)]
+    return sorted({*TOPICS, *stored}, key=str.casefold)
+
+
+async def list_titles(
+    text: str = "",
+    media_type: str = "",
+    page: int = 1,
+    per_page: int = 50,
+    include_withdrawn: bool = False,
+) -> tuple[list[dict], int]:
+    """Staff list: simple filter by words in title/authors/ISBN/barcode and media type."""
+    query = Title.select(
+        Title.id,
+        Title.title,
+        Title.subtitle,
+        Title.authors,
+        Title.isbn,
+        Title.media_type,
+        Title.publisher,
+        Title.year,
+        Title.withdrawn_at,
+    )
+    count = Title.count()
+    conditions = []
+    if not include_withdrawn:
+        conditions.append(Title.withdrawn_at.is_null())
+    if media_type:
+        conditions.append(Title.media_type == media_type)
+    text = text.strip()
+    if text:
+        isbn = policy.normalise_isbn(text)
+        if isbn:
+            conditions.append(Title.isbn == isbn)
+        else:
+            like = f"%{text}%"
+            barcode_titles = Copy.select(Copy.title).where(Copy.barcode == text.upper())
+            # SQLite's LIKE already ignores case; piccolo warns on ilike there.
+            op = "like" if is_sqlite(current_engine()) else "ilike"
+            conditions.append(
+                getattr(Title.title, op)(like)
+                | getattr(Title.authors, op)(like)
+                | getattr(Title.subtitle, op)(like)
+                | Title.id.is_in(barcode_titles)
+            )
+    for cond in conditions:
+        query = query.where(cond)
+        count = count.where(cond)
+    total = await count
+    rows = await query.order_by(Title.title).limit(per_page).offset((page - 1) * per_page)
+    return rows, total
+
+
+# ---- titles --------------------------------------------------------------------------------
+
+
+async def _write_children(title_id: int, data: policy.TitleData) -> None:
+    await TitleLanguage.delete().where(TitleLanguage.title == title_id)
+    await TitleTopic.delete().where(TitleTopic.title == title_id)
+    await Component.delete().where(Component.title == title_id)
+    if data.languages:
+        await TitleLanguage.insert(
+            *[TitleLanguage(title=title_id, language=code) for code in data.languages]
+        )
+    if data.topics:
+        await TitleTopic.insert(*[TitleTopic(title=title_id, topic=t) for t in data.topics])
+        # New topics join the curated list so the next title can pick them.
+        known = {
+            r["name"] for r in await Topic.select(Topic.name).where(Topic.name.is_in(data.topics))
+        }
+        new = [t for t in data.topics if t not in known]
+        if new:
+            await Topic.insert(*[Topic(name=t) for t in new])
+    if data.components:
+        await Component.insert(
+            *[
+                Component(title=title_id, position=i, name=name, quantity=qty)
+                for i, (name, qty) in enumerate(data.components)
+            ]
+        )
+
+
+def validated(form: dict, today) -> policy.TitleData:
+    data, errors = policy.validate_title(form, today.year)
+    if errors:
+        raise InvalidInput(errors=errors)
+    return data
+
+
+async def create_title(
+    form: dict,
+    today,
+    actor: Actor = Actor(),
+    *,
+    cover_file: str = "",
+    copies: int | str = 0,
+    shelf_mark: str = "",
+    prefix: str = "M",
+) -> int:
+    """Validate and store a new title, with its first ``copies`` copies in the same
+    transaction; refuses a second title with the same ISBN."""
+    data, errors = policy.validate_title(form, today.year)
+    n_copies = 0 if str(copies).strip() in ("", "0") else policy.parse_copy_count(copies)
+    if n_copies is None:
+        errors["copies"] = "Bitte eine Anzahl Exemplare von 0 bis 200 eingeben."
+    if errors:
+        raise InvalidInput(errors=errors)
+    async with write_transaction():
+        if data.isbn:
+            existing = await title_id_by_isbn(data.isbn)
+            if existing:
+                raise IsbnAlreadyCatalogued(existing)
+        row = await Title.insert(Title(**data.columns(), cover_file=cover_file)).returning(Title.id)
+        title_id = row[0]["id"]
+        await _write_children(title_id, data)
+        if n_copies:
+            await add_copies_in_transaction(
+                title_id, n_copies, shelf_mark.strip()[:100], prefix, today
+            )
+        await audit.record(
+            "title_created",
+            actor_id=actor.account_id,
+            actor_label=actor.label,
+            object_type="title",
+            object_id=title_id,
+            title=data.title,
+        )
+    return title_id
+
+
+async def update_title(title_id: int, form: dict, today, actor: Actor = Actor()) -> None:
+    data = validated(form, today)
+    async with write_transaction():
+        current = await Title.select(Title.id).where(Title.id == title_id).first()
+        if current is None:
+            raise NotFound("Diesen Titel gibt es nicht.")
+        if data.isbn:
+            other = await title_id_by_isbn(data.isbn)
+            if other and other != title_id:
+                raise InvalidInput(
+                    errors={"isbn": "Diese ISBN gehört schon zu einem anderen Titel."}
+                )
+        await Title.update({**data.columns(), Title.updated_at: _now()}).where(Title.id == title_id)
+        await _write_children(title_id, data)
+        await audit.record(
+            "title_updated",
+            actor_id=actor.account_id,
+            actor_label=actor.label,
+            object_type="title",
+            object_id=title_id,
+        )
+
+
+async def set_cover(title_id: int, cover_file: str) -> None:
+    await Title.update({Title.cover_file: cover_file}).where(Title.id == title_id)
+
+
+async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
+    """Withdraw a title and all its copies; history (loans) stays.
+
+    Refused while a copy is lent or waits on the pickup shelf: that copy still belongs to
+    someone, it has to come back through the desk first. Returns the copies withdrawn.
+    """
+    async with write_transaction():
+        title = await Title.select(Title.id, Title.withdrawn_at).where(Title.id == title_id).first()
+        if title is None:
+            raise NotFound("Diesen Titel gibt es nicht.")
+        if title["withdrawn_at"] is not None:
+            return 0
+        busy = await Copy.count().where(
+            Copy.title == title_id,
+            Copy.status.is_in([s.value for s in policy.CIRCULATING_STATUSES]),
+        )
+        if busy:
+            raise TitleHasCirculatingCopies(
+                f"{busy} Exemplar(e) dieses Titels sind ausgeliehen oder liegen im Abholregal. "
+                "Bitte erst an der Theke zurücknehmen, dann aussondern."
+            )
+        now = _now()
+        copies = (
+            await Copy.update(
+                {Copy.status: CopyStatus.withdrawn, Copy.withdrawn_at: now, Copy.updated_at: now}
+            )
+            .where(Copy.title == title_id, Copy.status != CopyStatus.withdrawn)
+            .returning(Copy.id)
+        )
+        await Title.update({Title.withdrawn_at: now, Title.updated_at: now}).where(
+            Title.id == title_id
+        )
+        await audit.record(
+            "title_withdrawn",
+            actor_id=actor.account_id,
+            actor_label=actor.label,
+            object_type="title",
+            object_id=title_id,
+            copies=len(copies),
+        )
+    return len(copies)
+
+
+# ---- copies --------------------------------------------------------------------------------
+
+
+BARCODE_LOCK_KEY = 7_301_001  # any constant shared by every instance of the app
+
+
+async def _next_copy_number(prefix: str) -> int:
+    # Longest, then greatest code = highest running number (numbers may outgrow the width).
+    rows = await Copy.raw(
+        "SELECT barcode FROM copy WHERE barcode LIKE {} "
+        "ORDER BY LENGTH(barcode) DESC, barcode DESC LIMIT 1",
+        f"{prefix}%",
+    )
+    return code_number(rows[0]["barcode"], prefix) + 1 if rows else 1
+
+
+async def add_copies_in_transaction(
+    title_id: int, count: int, shelf_mark: str, prefix: str, acquired_on=None
+) -> list[str]:
+    """Add copies inside the caller's write transaction; returns their barcodes."""
+    if not is_sqlite(current_engine()):
+        # PostgreSQL does not serialise writers like SQLite's BEGIN IMMEDIATE: a
+        # transaction-scoped lock makes "read the highest number, insert the next" atomic.
+        await Copy.raw("SELECT pg_advisory_xact_lock({})", BARCODE_LOCK_KEY)
+    first = await _next_copy_number(prefix)
+    codes = [make_code(prefix, first + i) for i in range(count)]
+    await Copy.insert(
+        *[
+            Copy(title=title_id, barcode=code, shelf_mark=shelf_mark, acquired_on=acquired_on)
+            for code in codes
+        ]
+    )
+    return codes
+
+
+async def add_copies(
+    title_id: int, count, shelf_mark: str, prefix: str, today, actor: Actor = Actor()
+) -> list[str]:
+    """Add ``count`` copies with the next free barcodes (numbers allocated under the write
+    lock; the unique barcode column is the safety net)."""
+    n = policy.parse_copy_count(count)
+    errors = {}
+    if n is None:
+        errors["count"] = "Bitte eine Anzahl von 1 bis 200 eingeben."
+    shelf_mark = (shelf_mark or "").strip()
+    if len(shelf_mark) > 100:
+        errors["shelf_mark"] = "Die Signatur darf höchstens 100 Zeichen haben."
+    if errors:
+        raise InvalidInput(errors=errors)
+    async with write_transaction():
+        title = await Title.select(Title.id, Title.withdrawn_at).where(Title.id == title_id).first()
+        if title is None:
+            raise NotFound("Diesen Titel gibt es nicht.")
+        if title["withdrawn_at"] is not None:
+            raise Conflict("Der Titel ist ausgesondert; neue Exemplare sind nicht möglich.")
+        codes = await add_copies_in_transaction(title_id, n, shelf_mark, prefix, today)
+        await audit.record(
+            "copies_added",
+            actor_id=actor.account_id,
+            actor_label=actor.label,
+            object_type="title",
+            object_id=title_id,
+            barcodes=codes,
+        )
+    return codes
+
+
+async def get_copy(copy_id: int) -> dict:
+    row = (
+        await Copy.select(*Copy.all_columns(), Copy.title.title.as_alias("title_name"))
+        .where(Copy.id == copy_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Dieses Exemplar gibt es nicht.")
+    return row
+
+
+async def change_copy(
+    copy_id: int,
+    *,
+    status: str | None = None,
+    shelf_mark: str | None = None,
+    note: str | None = None,
+    actor: Actor = Actor(),
+) -> dict:
+    """Staff edit of one copy: shelf mark and/or status (within what policy allows)."""
+    if shelf_mark is not None and len(shelf_mark.strip()) > 100:
+        raise InvalidInput(errors={"shelf_mark": "Die Signatur darf höchstens 100 Zeichen haben."})
+    async with write_transaction():
+        copy = await Copy.select(Copy.id, Copy.status, Copy.title).where(Copy.id == copy_id).first()
+        if copy is None:
+            raise NotFound("Dieses Exemplar gibt es nicht.")
+        now = _now()
+        values: dict = {Copy.updated_at: now}
+        if shelf_mark is not None:
+            values[Copy.shelf_mark] = shelf_mark.strip()
+        if note is not None:
+            values[Copy.status_note] = note.strip()[:2000]
+        if status is not None and status != copy["status"]:
+            problem = policy.copy_status_change_error(copy["status"], status)
+            if problem:
+                raise CopyStatusRefused(problem)
+            values[Copy.status] = status
+            values[Copy.withdrawn_at] = now if status == CopyStatus.withdrawn else None
+            await audit.record(
+                "copy_status_changed",
+                actor_id=actor.account_id,
+                actor_label=actor.label,
+                object_type="copy",
+                object_id=copy_id,
+                old=copy["status"],
+                new=status,
+            )
+        # Conditional on the status just read: the desk may have lent the copy meanwhile.
+        done = (
+            await Copy.update(values)
+            .where(Copy.id == copy_id, Copy.status == copy["status"])
+            .returning(Copy.id)
+        )
+        if not done:
+            raise CopyStatusRefused(
+                "Das Exemplar wurde gerade an der Theke geändert. Bitte neu laden."
+            )
+    return await get_copy(copy_id)
+
+
+async def copies_for_labels(
+    title_ids: list[int], copy_ids: list[int], codes: list[str]
+) -> list[dict]:
+    """Copies to print labels for, in barcode order; withdrawn copies get no new label."""
+    if not (title_ids or copy_ids or codes):
+        return []
+    cond = None
+    for part in (
+        Copy.title.is_in(title_ids) if title_ids else None,
+        Copy.id.is_in(copy_ids) if copy_ids else None,
+        Copy.barcode.is_in([c.upper() for c in codes]) if codes else None,
+    ):
+        if part is not None:
+            cond = part if cond is None else cond | part
+    return (
+        await Copy.select(
+            Copy.id, Copy.barcode, Copy.shelf_mark, Copy.title.title.as_alias("title_name")
+        )
+        .where(cond)
+        .where(Copy.status != CopyStatus.withdrawn)
+        .order_by(Copy.barcode)
+        .limit(1000)
+    )

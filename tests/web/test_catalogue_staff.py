@@ -1,0 +1,137 @@
+import pytest
+
+from mediathek.catalogue.tables import Component, Copy, Title, TitleLanguage, TitleTopic, Topic
+from tests.catalogue_fixtures import make_title
+from tests.isbn_fake import fake_isbn_services
+
+FORM = {
+    "title": "Wimmelbilder Kita",
+    "media_type": "kit",
+    "languages": ["deu", "ara"],
+    "topics": ["Wortschatz"],
+    "new_topics": "Bauernhof",
+    "component_name": ["Bildkarten", "Handpuppe", ""],
+    "component_qty": ["40", "1", ""],
+    "level_min": "pre_a1",
+    "level_max": "a1",
+    "age_min": "kita",
+    "age_max": "kita",
+    "publisher": "Verlag an der Ruhr",
+    "year": "2021",
+    "copies": "2",
+    "shelf_mark": "KOF 3",
+}
+
+
+async def test_staff_creates_a_kit_with_components_topics_languages_and_copies(client_for, staff):
+    async with client_for(staff) as c:
+        r = await c.post("/verwaltung/titel/neu", data=FORM)
+    assert r.status_code == 303
+    title = await Title.select().first()
+    assert r.headers["location"] == f"/verwaltung/titel/{title['id']}?neu=1"
+    assert title["media_type"] == "kit" and title["year"] == 2021
+    langs = await TitleLanguage.select(TitleLanguage.language).order_by(TitleLanguage.id)
+    assert [x["language"] for x in langs] == ["deu", "ara"]
+    topics = {x["topic"] for x in await TitleTopic.select(TitleTopic.topic)}
+    assert topics == {"Wortschatz", "Bauernhof"}
+    assert await Topic.exists().where(Topic.name == "Bauernhof")
+    parts = await Component.select(Component.name, Component.quantity).order_by(Component.position)
+    assert [(p["name"], p["quantity"]) for p in parts] == [("Bildkarten", 40), ("Handpuppe", 1)]
+    codes = [x["barcode"] for x in await Copy.select(Copy.barcode).order_by(Copy.barcode)]
+    assert codes == ["M0000018", "M0000026"]
+
+
+async def test_invalid_title_form_comes_back_with_german_messages_and_nothing_is_stored(
+    client_for, staff
+):
+    bad = FORM | {"isbn": "978-3-19-101080-1", "level_min": "b1", "level_max": "a1", "year": "3000"}
+    async with client_for(staff) as c:
+        r = await c.post("/verwaltung/titel/neu", data=bad)
+    assert r.status_code == 422
+    assert "Prüfziffer" in r.text
+    assert "Sprachniveau muss gleich oder höher" in r.text
+    assert "Erscheinungsjahr zwischen" in r.text
+    assert 'value="Wimmelbilder Kita"' in r.text  # what was typed stays
+    assert await Title.count() == 0
+
+
+async def test_add_component_row_button_keeps_the_typed_values(client_for, staff):
+    async with client_for(staff) as c:
+        r = await c.post("/verwaltung/titel/neu", data=FORM | {"add_component": "1"})
+    assert r.status_code == 200
+    assert r.text.count('name="component_name"') == 4
+    assert await Title.count() == 0
+
+
+async def test_edit_changes_every_field_and_replaces_components(client_for, staff):
+    title_id, _ = await make_title(media_type="game", components=[("Würfel", "2")])
+    form = FORM | {"title": "Neuer Name", "component_name": ["Spielplan"], "component_qty": ["1"]}
+    async with client_for(staff) as c:
+        page = await c.get(f"/verwaltung/titel/{title_id}/bearbeiten")
+        assert 'value="Würfel"' in page.text
+        r = await c.post(f"/verwaltung/titel/{title_id}/bearbeiten", data=form)
+    assert r.status_code == 303
+    row = await Title.select(Title.title).where(Title.id == title_id).first()
+    assert row["title"] == "Neuer Name"
+    assert [p["name"] for p in await Component.select(Component.name)] == ["Spielplan"]
+
+
+async def test_staff_list_filters_by_text_and_media_type(client_for, staff):
+    await make_title(title="Deutsch lernen mit Bildern", media_type="picture_book")
+    await make_title(title="Memo Obst", media_type="game")
+    async with client_for(staff) as c:
+        r = await c.get("/verwaltung/titel", params={"q": "bildern"})
+        assert "Deutsch lernen mit Bildern" in r.text and "Memo Obst" not in r.text
+        r = await c.get("/verwaltung/titel", params={"medienart": "game"})
+        assert "Memo Obst" in r.text and "Deutsch lernen" not in r.text
+
+
+async def test_teachers_and_visitors_cannot_use_staff_pages(client, client_for, teacher_anna):
+    r = await client.get("/verwaltung/titel")
+    assert r.status_code == 303
+    async with client_for(teacher_anna) as c:
+        assert (await c.get("/verwaltung/titel/neu")).status_code == 403
+        assert (await c.post("/verwaltung/titel/neu", data=FORM)).status_code == 403
+    assert await Title.count() == 0
+
+
+async def test_isbn_lookup_fills_the_form_and_stores_the_cover_locally(client_for, staff):
+    with fake_isbn_services():
+        async with client_for(staff) as c:
+            r = await c.get("/verwaltung/titel/neu", params={"isbn": "3-19-101080-7"})
+    assert r.status_code == 200
+    assert 'value="Schritte plus Neu 1"' in r.text
+    assert 'value="Kursbuch und Arbeitsbuch"' in r.text
+    assert "Daniela Niebisch; Sylvette Penning-Hiemstra" in r.text
+    assert 'value="Hueber"' in r.text and 'value="2016"' in r.text
+    assert 'value="deu" checked' in r.text
+    assert 'name="cover_file" value="isbn-9783191010805.png"' in r.text
+
+
+async def test_isbn_lookup_offline_says_so_and_offers_manual_entry(client_for, staff):
+    with fake_isbn_services(offline=True):
+        async with client_for(staff) as c:
+            r = await c.get("/verwaltung/titel/neu", params={"isbn": "9783191010805"})
+    assert r.status_code == 200
+    assert "nicht erreichbar" in r.text and "selbst ein" in r.text
+    assert 'value="9783191010805"' in r.text
+
+
+async def test_isbn_already_in_the_catalogue_offers_adding_a_copy(client_for, staff):
+    title_id, _ = await make_title(isbn="9783191010805")
+    with fake_isbn_services():
+        async with client_for(staff) as c:
+            r = await c.get("/verwaltung/titel/neu", params={"isbn": "978-3-19-101080-5"})
+            assert "Exemplar hinzufügen" in r.text
+            assert f'action="/verwaltung/titel/{title_id}/exemplare"' in r.text
+            dup = await c.post("/verwaltung/titel/neu", data=FORM | {"isbn": "9783191010805"})
+    assert dup.status_code == 422 and "gibt es schon" in dup.text
+    assert await Title.count() == 1
+
+
+@pytest.mark.parametrize("isbn", ["12345", "978-3-19-101080-1"])
+async def test_isbn_lookup_refuses_a_wrong_isbn_with_a_message(client_for, staff, isbn):
+    async with client_for(staff) as c:
+        r = await c.get("/verwaltung/titel/neu", params={"isbn": isbn})
+    assert r.status_code == 422
+    assert "ISBN" in r.text
