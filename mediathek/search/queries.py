@@ -245,6 +245,8 @@ class _Match:
 
     sql: _Sql
     ranked: bool
+    words: list[str] = field(default_factory=list)
+    alternatives: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _text_match(words: list[str], alternatives: dict[str, list[str]], ranked: bool) -> _Match:
@@ -262,7 +264,13 @@ def _text_match(words: list[str], alternatives: dict[str, list[str]], ranked: bo
             "to_tsquery('german', {}) AS q(q) WHERE s.document @@ q.q",
             query,
         )
-    return _Match(sql, ranked)
+    return _Match(sql, ranked, words, alternatives)
+
+
+def _unranked(match: _Match | None) -> _Match | None:
+    if match is None or not match.ranked:
+        return match
+    return _text_match(match.words, match.alternatives, ranked=False)
 
 
 def _ids_match(ids: list[int]) -> _Match:
@@ -324,10 +332,13 @@ def _ordinal(column: str, enum_cls, open_end: int) -> str:
 async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
     """Every facet's counts in one statement over the matched ids (computed once)."""
     sql = _Sql()
+    # SQLite's planner would start from title_language/title_topic and probe the matches;
+    # CROSS JOIN pins the order: matches first, then their rows.
+    join = "CROSS JOIN" if is_sqlite(current_engine()) else "JOIN"
     base = "title t"
     if match is not None:
         sql.add("WITH m AS MATERIALIZED (").extend(match.sql).add("),")
-        base = "m JOIN title t ON t.id = m.id"
+        base = f"m {join} title t ON t.id = m.id"
     else:
         sql.add("WITH")
     sql.add(f"lv(code, o) AS (VALUES {_level_values(Level)}),")
@@ -345,7 +356,7 @@ async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
     sql.add("UNION ALL")
     branch(
         "SELECT 'language', l.language, count(*)",
-        "JOIN title_language l ON l.title = t.id",
+        f"{join} title_language l ON l.title = t.id",
         "language",
         "GROUP BY l.language",
     )
@@ -365,7 +376,7 @@ async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
         sql.add("UNION ALL")
     branch(
         "SELECT 'topic', tp.topic, count(*)",
-        "JOIN title_topic tp ON tp.title = t.id",
+        f"{join} title_topic tp ON tp.title = t.id",
         "topic",
         "GROUP BY tp.topic",
     )
@@ -542,13 +553,19 @@ async def search(params: SearchParams) -> SearchResult:
         else:
             match = _ids_match([])
 
-    rows, total = await _hits(params, match)
+    ranked = params.sort == "relevanz"
+    # Facets need no ranking; both queries run side by side.
+    (rows, total), facet_rows = await asyncio.gather(
+        _hits(params, match), _facet_counts(params, _unranked(match))
+    )
     if total == 0 and words and not exact:
         corrections = await _alternatives(words)
         if corrections:
-            match = _text_match(words, corrections, ranked=params.sort == "relevanz")
-            rows, total = await _hits(params, match)
-    facet_rows, hits = await asyncio.gather(_facet_counts(params, match), _hit_details(rows))
+            match = _text_match(words, corrections, ranked=ranked)
+            (rows, total), facet_rows = await asyncio.gather(
+                _hits(params, match), _facet_counts(params, _unranked(match))
+            )
+    hits = await _hit_details(rows)
     suggestions: list[str] = []
     if total == 0 and corrections:
         suggestions = [alts[0] for alts in corrections.values()]
