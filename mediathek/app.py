@@ -38,6 +38,8 @@ AREA_MODULES = [
     "mediathek.api.patrons",
     "mediathek.catalogue.controllers",
     "mediathek.catalogue.staff_controllers",
+    "mediathek.search.controllers",
+    "mediathek.api.search",
 ]
 
 

@@ -1,0 +1,447 @@
+"""Search page speed on a big catalogue, on SQLite and on PostgreSQL.
+
+Builds (once, cached) a catalogue of N titles with 2 copies each, 1–2 languages and 1–3 topics
+per title, bulk-loaded (executemany on SQLite, COPY on PostgreSQL) with the search index
+rebuilt in one statement, then requests the full HTML page /katalog through the ASGI app in
+process and prints p50/p95 per query kind.
+
+    uv run python benchmarks/search.py                 # 100,000 titles, both engines
+    uv run python benchmarks/search.py --titles 20000 --engines sqlite --rounds 30
+
+PostgreSQL: postgresql://postgres@127.0.0.1:5432, database bench_search_<N> (kept for reuse;
+--rebuild drops it). SQLite: /tmp/mediathek-bench/search-<N>.sqlite3.
+"""
+
+# A one-off script: blocking file calls while nothing else runs are fine here.
+# ruff: noqa: ASYNC240, SIM905
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mediathek.app import create_app  # noqa: E402
+from mediathek.catalogue.barcodes import make_code  # noqa: E402
+from mediathek.db import make_engine, migrate, postgres_config  # noqa: E402
+from mediathek.settings import Settings  # noqa: E402
+from mediathek.vocab import LANGUAGES, TOPICS, AgeGroup, Level, MediaType  # noqa: E402
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+CACHE = Path("/tmp/mediathek-bench")
+
+NOUNS = [
+    "Spiel",
+    "Spiele",
+    "Bildkarten",
+    "Wörter",
+    "Grammatik",
+    "Übungen",
+    "Geschichten",
+    "Lieder",
+    "Reime",
+    "Rätsel",
+    "Memo",
+    "Domino",
+    "Bingo",
+    "Quartett",
+    "Lesebuch",
+    "Arbeitsbuch",
+    "Kursbuch",
+    "Wörterbuch",
+    "Bildwörterbuch",
+    "Hörbuch",
+    "Koffer",
+    "Kiste",
+    "Karten",
+    "Puzzle",
+    "Geschichtenkoffer",
+    "Erzähltheater",
+    "Kamishibai",
+    "Sprachspiele",
+    "Fingerspiele",
+    "Alltag",
+    "Familie",
+    "Tiere",
+    "Farben",
+    "Zahlen",
+    "Jahreszeiten",
+    "Gefühle",
+    "Körper",
+    "Essen",
+    "Kleidung",
+    "Wohnen",
+    "Arbeit",
+    "Schule",
+    "Kita",
+    "Stadt",
+    "Natur",
+    "Wetter",
+]
+ADJECTIVES = [
+    "Erste",
+    "Einfache",
+    "Bunte",
+    "Große",
+    "Kleine",
+    "Neue",
+    "Lustige",
+    "Starke",
+    "Leichte",
+    "Spannende",
+    "Schöne",
+    "Wichtige",
+    "Praktische",
+    "Tägliche",
+]
+SERIES = [
+    "Schritte plus Neu",
+    "Menschen",
+    "Momente",
+    "Netzwerk",
+    "Linie 1",
+    "Berliner Platz",
+    "Pluspunkt Deutsch",
+    "Aspekte",
+    "Spektrum",
+    "Begegnungen",
+    "Klick auf Deutsch",
+    "",
+]
+PUBLISHERS = [
+    "Hueber",
+    "Cornelsen",
+    "Klett",
+    "Finken",
+    "Don Bosco",
+    "Ravensburger",
+    "Haba",
+    "Schubi",
+    "Verlag an der Ruhr",
+    "Beltz",
+    "Carlsen",
+    "Oetinger",
+]
+SURNAMES = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Öztürk",
+    "Yılmaz",
+    "Kaya",
+    "Nowak",
+    "Kowalski",
+    "Haddad",
+    "Rahimi",
+    "Petrenko",
+    "Dubois",
+    "Rossi",
+    "Niebisch",
+    "Hilpert",
+    "Kalender",
+]
+FIRST = ["Anna", "Daniela", "Silke", "Emre", "Leyla", "Jan", "Olga", "Marta", "Karim", "Sophie"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ter",
+    "ban",
+    "zu",
+    "ri",
+    "fel",
+    "nor",
+    "gast",
+    "lin",
+    "pa",
+    "dor",
+    "wen",
+    "sel",
+    "tru",
+    "mar",
+    "ki",
+    "bo",
+    "han",
+    "sti",
+    "rel",
+    "gu",
+    "fo",
+]
+FILLER = (
+    "mit vielen Bildern und Aufgaben für den Unterricht in Kursen und Gruppen zum "
+    "Üben Sprechen Hören Lesen Schreiben Wiederholen Entdecken Spielen Lernen im Alltag "
+    "ideal für Anfänger Fortgeschrittene Kinder Jugendliche Erwachsene Eltern"
+).split()
+
+QUERIES = {
+    "häufig (Deutsch)": "/katalog?q=Deutsch",
+    "häufig (Spiele)": "/katalog?q=Spiele",
+    "selten": "/katalog?q={rare}",
+    "Präfix (Bildk)": "/katalog?q=Bildk",
+    "Tippfehler (Gramatik)": "/katalog?q=Gramatik",
+    "Facetten (Deutsch+Spiel+A1+Kita)": "/katalog?q=Deutsch&medienart=game&niveau=a1&alter=kita",
+    "Stöbern (leer+Medienart)": "/katalog?medienart=picture_cards&verfuegbar=1",
+    "Stöbern (alles)": "/katalog",
+}
+
+
+def made_up_word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 4))).capitalize()
+
+
+def generate(n_titles: int, seed: int = 7):
+    """Rows for title, title_language, title_topic, copy (ids from 1)."""
+    rng = random.Random(seed)
+    media = list(MediaType)
+    levels, ages = [m.value for m in Level], [m.value for m in AgeGroup]
+    langs = list(LANGUAGES)
+    start = datetime(2015, 1, 1, tzinfo=UTC)
+    titles, title_langs, title_topics, copies = [], [], [], []
+    for i in range(1, n_titles + 1):
+        noun = rng.choice(NOUNS)
+        theme = rng.choice(NOUNS)
+        name = f"{rng.choice(ADJECTIVES)} {noun}: {theme}"
+        if rng.random() < 0.25:
+            name += " auf Deutsch"
+        own = made_up_word(rng)  # a long tail of rare words, as real titles have
+        lo = rng.randrange(len(levels))
+        hi = min(len(levels) - 1, lo + rng.randrange(3))
+        alo = rng.randrange(len(ages))
+        ahi = min(len(ages) - 1, alo + rng.randrange(2))
+        description = " ".join(rng.choice(FILLER) for _ in range(rng.randint(8, 20)))
+        titles.append(
+            (
+                i,
+                name,
+                f"{own} und {rng.choice(NOUNS)}",
+                f"{rng.choice(SURNAMES)}, {rng.choice(FIRST)}",
+                None,
+                rng.choice(media).value,
+                levels[lo] if rng.random() < 0.8 else None,
+                levels[hi] if rng.random() < 0.8 else None,
+                ages[alo],
+                ages[ahi],
+                description,
+                rng.choice(PUBLISHERS),
+                rng.randint(1995, 2026),
+                rng.choice(SERIES),
+                "",
+                "",
+                "",
+                None,
+                start + timedelta(minutes=i),
+                start + timedelta(minutes=i),
+                None,
+            )
+        )
+        for code in {"deu", rng.choice(langs)} if rng.random() < 0.6 else {rng.choice(langs)}:
+            title_langs.append((len(title_langs) + 1, i, code))
+        for topic in rng.sample(TOPICS, rng.randint(1, 3)):
+            title_topics.append((len(title_topics) + 1, i, topic))
+        for _ in range(2):
+            n = len(copies) + 1
+            status = "available" if rng.random() < 0.7 else "on_loan"
+            copies.append(
+                (n, i, make_code("M", n), f"R{i % 500}", status, "", "", None, start, start, None)
+            )
+    rare = titles[n_titles // 2][2].split()[0]
+    return titles, title_langs, title_topics, copies, rare
+
+
+TITLE_COLUMNS = (
+    "id, title, subtitle, authors, isbn, media_type, level_min, level_max, age_min, age_max, "
+    "description, publisher, year, series, volume, cover_file, notes, import_key, created_at, "
+    "updated_at, withdrawn_at"
+)
+COPY_COLUMNS = (
+    "id, title, barcode, shelf_mark, status, status_note, notes, acquired_on, created_at, "
+    "updated_at, withdrawn_at"
+)
+
+
+def search_migration():
+    path = next((ROOT / "migrations").glob("*t16_50_00_000000.py"))
+    spec = importlib.util.spec_from_file_location("search_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def build_sqlite(n: int) -> tuple[str, str]:
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"search-{n}.sqlite3"
+    rare_file = path.with_suffix(".rare")
+    if path.exists() and rare_file.exists():
+        return f"sqlite:///{path}", rare_file.read_text()
+    path.unlink(missing_ok=True)
+    await migrate(make_engine(f"sqlite:///{path}"))
+    titles, langs, topics, copies, rare = generate(n)
+    t0 = time.perf_counter()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany("INSERT INTO title_language VALUES (?, ?, ?)", langs)
+        conn.executemany("INSERT INTO title_topic VALUES (?, ?, ?)", topics)
+        # Bulk load without the per-row index triggers, then index everything at once.
+        triggers = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'title_fts%'"
+        ).fetchall()
+        for name, _ in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
+        marks = ", ".join("?" for _ in TITLE_COLUMNS.split(","))
+        conn.executemany(f"INSERT INTO title ({TITLE_COLUMNS}) VALUES ({marks})", titles)
+        marks = ", ".join("?" for _ in COPY_COLUMNS.split(","))
+        conn.executemany(f"INSERT INTO copy ({COPY_COLUMNS}) VALUES ({marks})", copies)
+        for statement in search_migration().SQLITE_REBUILD:
+            conn.execute(statement)
+        for _, sql in triggers:
+            conn.execute(sql)
+    conn.execute("INSERT INTO title_fts (title_fts) VALUES ('optimize')")
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+    print(f"  SQLite: {n:,} Titel in {time.perf_counter() - t0:.1f} s geladen")
+    rare_file.write_text(rare)
+    return f"sqlite:///{path}", rare
+
+
+async def build_postgres(n: int, rebuild: bool) -> tuple[str, str]:
+    name = f"bench_search_{n}"
+    url = f"{PG_SERVER}/{name}"
+    admin = await asyncpg.connect(**postgres_config(PG_SERVER + "/postgres"))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists and rebuild:
+            await admin.execute(f'DROP DATABASE "{name}"')
+            exists = False
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(**postgres_config(url))
+    try:
+        ready = await conn.fetchval("SELECT to_regclass('public.title_search') IS NOT NULL")
+        if ready and await conn.fetchval("SELECT count(*) FROM title") == n:
+            titles = None
+            rare = await conn.fetchval(
+                "SELECT split_part(subtitle, ' ', 1) FROM title WHERE id = $1", n // 2 + 1
+            )
+            return url, rare
+        await migrate(make_engine(url))
+        titles, langs, topics, copies, rare = generate(n)
+        t0 = time.perf_counter()
+        async with conn.transaction():
+            # Bulk load without per-row triggers, then index everything in one statement.
+            await conn.execute("SET session_replication_role = replica")
+            await conn.copy_records_to_table(
+                "title", records=titles, columns=[c.strip() for c in TITLE_COLUMNS.split(",")]
+            )
+            await conn.copy_records_to_table(
+                "title_language", records=langs, columns=["id", "title", "language"]
+            )
+            await conn.copy_records_to_table(
+                "title_topic", records=topics, columns=["id", "title", "topic"]
+            )
+            await conn.copy_records_to_table(
+                "copy", records=copies, columns=[c.strip() for c in COPY_COLUMNS.split(",")]
+            )
+            await conn.execute("SET session_replication_role = DEFAULT")
+            for statement in search_migration().PG_REBUILD:
+                await conn.execute(statement)
+            for table in ("title", "title_language", "title_topic", "copy"):
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+        await conn.execute("VACUUM ANALYZE")
+        print(f"  PostgreSQL: {n:,} Titel in {time.perf_counter() - t0:.1f} s geladen")
+        return url, rare
+    finally:
+        await conn.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def measure(url: str, rare: str, rounds: int) -> dict[str, tuple[float, float, int]]:
+    settings = Settings(
+        database_url=url,
+        secret_key="benchmark-secret-key-0123456789-abcdefghij",
+        data_dir=CACHE / "data",
+        scheduler_enabled=False,
+        base_url="http://bench.local",
+    )
+    engine = make_engine(url)
+    app = create_app(settings, engine=engine, own_pool=False)
+    if engine.engine_type == "postgres":
+        await engine.start_connection_pool(min_size=2, max_size=10)
+    figures = {}
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as c:
+            for kind, path in QUERIES.items():
+                path = path.format(rare=rare)
+                for _ in range(3):  # warm caches (and the SQLite word list for typos)
+                    response = await c.get(path)
+                    assert response.status_code == 200, (path, response.status_code)
+                times = []
+                for _ in range(rounds):
+                    t0 = time.perf_counter()
+                    response = await c.get(path)
+                    times.append((time.perf_counter() - t0) * 1000)
+                hits = response.text.count('class="search-hit"')
+                figures[kind] = (statistics.median(times), percentile(times, 95), hits)
+    finally:
+        if engine.engine_type == "postgres":
+            await engine.close_connection_pool()
+    return figures
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--titles", type=int, default=100_000)
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    print(
+        f"Katalog: {args.titles:,} Titel, {2 * args.titles:,} Exemplare; "
+        f"{args.rounds} Messungen je Anfrage"
+    )
+    for engine in args.engines.split(","):
+        if engine == "sqlite":
+            if args.rebuild:
+                (CACHE / f"search-{args.titles}.sqlite3").unlink(missing_ok=True)
+            url, rare = await build_sqlite(args.titles)
+        else:
+            url, rare = await build_postgres(args.titles, args.rebuild)
+        figures = await measure(url, rare, args.rounds)
+        print(f"\n{engine}  (volle HTML-Seite /katalog, ms)")
+        print(f"  {'Anfrage':38} {'p50':>7} {'p95':>7}  Treffer/Seite")
+        for kind, (p50, p95, hits) in figures.items():
+            label = kind.replace("selten", f"selten ({rare})")
+            print(f"  {label:38} {p50:7.1f} {p95:7.1f}  {hits}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,74 @@
+"""GET /api/v1/search: the catalogue search as JSON (same parameters as /katalog)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from litestar import get
+from litestar.params import QueryParameter
+
+from mediathek.search.queries import PAGE_SIZE, SearchParams, search
+from mediathek.web.guards import Access
+
+
+@get(
+    "/api/v1/search",
+    access=Access.public,
+    tags=["Katalog"],
+    summary="Katalog durchsuchen",
+)
+async def search_api(
+    q: Annotated[
+        str | None,
+        QueryParameter(
+            name="q", description="Suchtext, ISBN oder Exemplar-Nummer", max_length=1000
+        ),
+    ] = None,
+    medienart: Annotated[
+        list[str] | None, QueryParameter(name="medienart", description="Medienart-Code (mehrfach)")
+    ] = None,
+    sprache: Annotated[
+        list[str] | None,
+        QueryParameter(name="sprache", description="Sprache, ISO 639-3 (mehrfach)"),
+    ] = None,
+    niveau: Annotated[
+        list[str] | None, QueryParameter(name="niveau", description="Sprachniveau-Code (mehrfach)")
+    ] = None,
+    alter: Annotated[
+        list[str] | None, QueryParameter(name="alter", description="Altersgruppen-Code (mehrfach)")
+    ] = None,
+    thema: Annotated[
+        list[str] | None, QueryParameter(name="thema", description="Thema (mehrfach)")
+    ] = None,
+    verfuegbar: Annotated[
+        str | None,
+        QueryParameter(name="verfuegbar", description="1 = nur Titel mit Exemplar im Regal"),
+    ] = None,
+    sortierung: Annotated[
+        str | None, QueryParameter(name="sortierung", description="relevanz, titel oder neu")
+    ] = None,
+    seite: Annotated[
+        str | None, QueryParameter(name="seite", description="Seite (20 Treffer je Seite)")
+    ] = None,
+) -> dict:
+    """Volltextsuche mit Facetten: Treffer der Seite, Gesamtzahl und Anzahl je Filterwert."""
+    params = SearchParams.parse(
+        q, medienart, sprache, niveau, alter, thema, verfuegbar, sortierung, seite
+    )
+    result = await search(params)
+    return {
+        "query": params.q,
+        "page": params.page,
+        "page_size": PAGE_SIZE,
+        "pages": result.pages,
+        "total": result.total,
+        "exact": result.exact,
+        "corrections": result.corrections,
+        "suggestions": result.suggestions,
+        "results": [{**asdict(hit), "url": f"/titel/{hit.id}"} for hit in result.hits],
+        "facets": {name: [asdict(v) for v in values] for name, values in result.facets.items()},
+    }
+
+
+ROUTES = [search_api]

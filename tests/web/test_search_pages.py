@@ -1,0 +1,130 @@
+"""The public catalogue page and the search API, as a browser and a program see them."""
+
+from mediathek.catalogue.tables import CopyStatus
+from tests.search_fixtures import add_title
+
+
+async def test_the_catalogue_is_a_plain_get_form_that_works_without_javascript(client, db):
+    await add_title("Schritte plus Neu", media_type="textbook")
+    response = await client.get("/katalog", params={"q": "Schritte"})
+    assert response.status_code == 200
+    html = response.text
+    assert "<html" in html
+    assert 'action="/katalog" method="get"' in html
+    assert 'name="q"' in html and 'value="Schritte"' in html
+    assert 'href="/titel/' in html and "Schritte plus Neu" in html
+    assert 'type="submit"' in html  # facets apply with a button when scripts are off
+
+
+async def test_typing_sends_debounced_htmx_requests_that_update_the_url(client, db):
+    html = (await client.get("/katalog")).text
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    assert 'hx-push-url="true"' in html
+    assert 'hx-target="#search-results"' in html
+
+
+async def test_htmx_requests_get_only_the_results_fragment(client, db):
+    await add_title("Bildkarten Obst", media_type="picture_cards")
+    response = await client.get("/katalog?q=Obst", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "Bildkarten Obst" in response.text
+    assert "1 Titel gefunden" in response.text
+
+
+async def test_back_button_restores_get_the_whole_page(client, db):
+    response = await client.get(
+        "/katalog?q=Obst",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in response.text
+
+
+async def test_home_page_links_with_media_type_parameter_filter_the_catalogue(client, db):
+    await add_title("Tier-Memo", media_type="game")
+    await add_title("Lesebuch", media_type="book")
+    html = (await client.get("/katalog?medienart=game")).text
+    assert "Tier-Memo" in html and "Lesebuch" not in html
+    assert 'name="medienart" value="game" checked' in html
+
+
+async def test_all_parameters_in_the_url_are_reflected_in_the_form(client, db):
+    await add_title(
+        "Bildkarten Tiere",
+        media_type="picture_cards",
+        languages=("ara",),
+        topics=("Tiere",),
+        level_min="a1",
+        level_max="a1",
+        age_min="kita",
+        age_max="kita",
+    )
+    html = (
+        await client.get(
+            "/katalog?q=Tiere&medienart=picture_cards&sprache=ara&niveau=a1&alter=kita"
+            "&thema=Tiere&verfuegbar=1&sortierung=titel"
+        )
+    ).text
+    assert "Bildkarten Tiere" in html
+    for name, value in [
+        ("medienart", "picture_cards"),
+        ("sprache", "ara"),
+        ("niveau", "a1"),
+        ("alter", "kita"),
+        ("thema", "Tiere"),
+        ("verfuegbar", "1"),
+    ]:
+        assert f'name="{name}" value="{value}" checked' in html, name
+    assert '<option value="titel" selected>' in html
+
+
+async def test_nothing_found_is_friendly_and_suggests_where_to_look(client, db):
+    await add_title("Schritte plus Neu")
+    html = (await client.get("/katalog?q=xqzvwj")).text
+    assert "Nichts gefunden" in html
+    assert "haben wir leider nichts gefunden" in html
+    assert "/katalog?medienart=" in html
+
+
+async def test_bad_page_numbers_and_control_characters_still_give_a_page(client, db):
+    for url in ["/katalog?seite=abc", "/katalog?seite=99999999999", "/katalog?q=%00%1f%22"]:
+        assert (await client.get(url)).status_code == 200, url
+
+
+async def test_search_page_sets_no_session_for_anonymous_visitors(app, db):
+    from tests.conftest import http_client
+
+    async with http_client(app) as c:
+        response = await c.get("/katalog?q=x")
+    assert "mediathek_session" not in response.headers.get("set-cookie", "")
+
+
+async def test_api_returns_results_total_and_facets(client, db):
+    await add_title("Tier-Memo", media_type="game", copies=(CopyStatus.available,))
+    await add_title("Tierbuch", media_type="book", copies=(CopyStatus.on_loan,))
+    response = await client.get("/api/v1/search", params={"q": "Tier", "verfuegbar": "1"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1
+    assert body["results"][0]["title"] == "Tier-Memo"
+    assert body["results"][0]["url"].startswith("/titel/")
+    assert {"value": "game", "label": "Spiel", "count": 1, "selected": False} in body["facets"][
+        "media_type"
+    ]
+    assert body["facets"]["available"][0]["count"] == 1
+
+
+async def test_api_accepts_several_values_per_facet(client, db):
+    await add_title("Tier-Memo", media_type="game")
+    await add_title("Tierbuch", media_type="book")
+    await add_title("Tiervideo", media_type="video")
+    response = await client.get("/api/v1/search?medienart=game&medienart=book")
+    assert response.json()["total"] == 2
+
+
+async def test_api_is_documented_as_public(client, db):
+    schema = (await client.get("/schema/openapi.json")).json()
+    operation = schema["paths"]["/api/v1/search"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"q", "medienart", "sprache", "niveau", "alter", "thema", "seite"} <= names
+    assert not operation.get("security")
