@@ -12,7 +12,7 @@ from litestar import Request, Response, get, post
 from litestar.params import QueryParameter
 
 from mediathek.catalogue.barcodes import normalise_code
-from mediathek.circulation import desk, policy, services
+from mediathek.circulation import account, admin, desk, policy, services
 from mediathek.circulation.tables import Loan
 from mediathek.clock import today as local_today
 from mediathek.errors import DomainError, InvalidInput, NotFound
@@ -227,5 +227,14 @@ ROUTES = [
     desk_mark,
     receipt,
     email_receipt,
+    *account.ROUTES,
+    *admin.ROUTES,
 ]
-STAFF_LINKS = [("Theke", "/theke", "Ausleihe und Rückgabe mit dem Scanner")]
+STAFF_LINKS = [
+    ("Theke", "/theke", "Ausleihe und Rückgabe mit dem Scanner"),
+    ("Überfällig", "/verwaltung/ueberfaellig", "Überfällige Medien mit Kontaktdaten"),
+]
+ADMIN_LINKS = [
+    ("Ausleihregeln", "/admin/ausleihregeln", "Leihfristen, Verlängerungen, Höchstzahlen"),
+    ("Öffnungstage und Schließtage", "/admin/kalender", "Öffnungszeiten, Schließzeiten, Feiertage"),
+]
