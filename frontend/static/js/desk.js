@@ -22,12 +22,11 @@
 
   function focusScan() {
     var field = document.getElementById("scan-code");
-    // A person typing an override reason or ticking parts keeps their focus.
+    // The scanner types wherever the focus is: keep it in the scan field, except while a
+    // person types an override reason or a note.
     var active = document.activeElement;
     if (active && active.classList && active.classList.contains("no-autofocus")) return;
-    var pending = document.querySelector(".override-form input, .checklist-form input[type=checkbox]");
-    if (pending && pending.id === "override-reason") { pending.focus(); return; }
-    if (field) { field.value = ""; field.focus(); }
+    if (field) field.focus();
   }
 
   function setup() {
@@ -50,8 +49,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", setup);
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target && event.detail.target.id === "desk") setup();
+  // The whole #desk is swapped after each action (outerHTML): set the new one up.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (document.getElementById("desk")) setup();
   });
   // Clicking anywhere that is not a control brings focus back to the scan field.
   document.addEventListener("click", function (event) {
