@@ -40,6 +40,8 @@ AREA_MODULES = [
     "mediathek.catalogue.staff_controllers",
     "mediathek.search.controllers",
     "mediathek.api.search",
+    "mediathek.circulation.controllers",
+    "mediathek.api.circulation",
 ]
 
 

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import holidays
 
 from mediathek.circulation.tables import Closure, OpeningDay
+from mediathek.db import write_transaction
+from mediathek.errors import InvalidInput
 
 # Monday–Friday open unless an admin says otherwise.
 DEFAULT_OPEN_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
@@ -96,3 +98,48 @@ async def load_calendar(today: date | None = None) -> Calendar:
         for r in await query.order_by(Closure.start_on)
     )
     return Calendar(open_weekdays, closures, {d["weekday"]: d["hours"] for d in days})
+
+
+async def save_opening_days(days: dict[int, tuple[bool, str]]) -> None:
+    """weekday → (open, hours); all seven days are written."""
+    async with write_transaction():
+        await OpeningDay.delete(force=True)
+        await OpeningDay.insert(
+            *[OpeningDay(weekday=d, is_open=o, hours=h[:100]) for d, (o, h) in sorted(days.items())]
+        )
+
+
+async def add_closure(start_on: date, end_on: date, label: str) -> None:
+    errors = {}
+    if end_on < start_on:
+        errors["end_on"] = "Das Ende liegt vor dem Anfang."
+    elif (end_on - start_on).days > MAX_SEARCH_DAYS:
+        errors["end_on"] = "Eine Schließzeit darf höchstens ein Jahr dauern."
+    if not label.strip():
+        errors["label"] = "Bitte einen Grund angeben, z. B. „Sommerpause“."
+    if errors:
+        raise InvalidInput(errors=errors)
+    await Closure.insert(Closure(start_on=start_on, end_on=end_on, label=label.strip()[:200]))
+
+
+async def remove_closure(closure_id: int) -> None:
+    await Closure.delete().where(Closure.id == closure_id)
+
+
+def coming_closed_days(
+    calendar: Calendar, today: date, days: int = 365
+) -> list[tuple[date, date, str]]:
+    """Holidays and closures from today on, as (first day, last day, why) ranges."""
+    ranges: list[tuple[date, date, str]] = []
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        if day.weekday() not in calendar.open_weekdays:
+            continue
+        reason = calendar.holiday_name(day) or calendar.closure_label(day)
+        if reason is None:
+            continue
+        if ranges and ranges[-1][2] == reason and (day - ranges[-1][1]).days <= 3:
+            ranges[-1] = (ranges[-1][0], day, reason)
+        else:
+            ranges.append((day, day, reason))
+    return ranges

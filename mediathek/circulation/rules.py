@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mediathek.circulation.tables import CategoryLimit, LoanRule
+from mediathek.db import write_transaction
+from mediathek.vocab import MediaType, PatronCategory
 
 DEFAULT_LOAN_DAYS = 28
 DEFAULT_MAX_RENEWALS = 2
@@ -40,3 +42,41 @@ async def category_limits(patron_category: str) -> Limits:
         .first()
     )
     return Limits(row["max_loans"], row["max_holds"]) if row else Limits()
+
+
+async def policy_table() -> tuple[dict[tuple[str, str], Rule], dict[str, Limits]]:
+    """Every (category, media type) rule and every category limit, defaults filled in."""
+    rules = {
+        (r["patron_category"], r["media_type"]): Rule(r["loan_days"], r["max_renewals"])
+        for r in await LoanRule.select()
+    }
+    limits = {
+        r["patron_category"]: Limits(r["max_loans"], r["max_holds"])
+        for r in await CategoryLimit.select()
+    }
+    table = {(c, m): rules.get((c, m), Rule()) for c in PatronCategory for m in MediaType}
+    return table, {c: limits.get(c, Limits()) for c in PatronCategory}
+
+
+async def save_policy_table(rules: dict[tuple[str, str], Rule], limits: dict[str, Limits]) -> None:
+    """Replace the whole policy table in one transaction (the admin form sends all of it)."""
+    async with write_transaction():
+        await LoanRule.delete(force=True)
+        await CategoryLimit.delete(force=True)
+        await LoanRule.insert(
+            *[
+                LoanRule(
+                    patron_category=c,
+                    media_type=m,
+                    loan_days=r.loan_days,
+                    max_renewals=r.max_renewals,
+                )
+                for (c, m), r in rules.items()
+            ]
+        )
+        await CategoryLimit.insert(
+            *[
+                CategoryLimit(patron_category=c, max_loans=lim.max_loans, max_holds=lim.max_holds)
+                for c, lim in limits.items()
+            ]
+        )

@@ -1,0 +1,150 @@
+"""JSON API for lending: checkout, checkin, renewal and the list of loans."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, Parameter, QueryParameter
+
+from mediathek.circulation import policy, services
+from mediathek.circulation.tables import Loan
+from mediathek.clock import today as local_today
+from mediathek.errors import Forbidden, InvalidInput
+from mediathek.web.errors import problem
+from mediathek.web.guards import Access
+
+LoanId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+PROBLEM = {
+    401: ResponseSpec(data_container=dict, description="Nicht angemeldet"),
+    403: ResponseSpec(data_container=dict, description="Kein Zugriff"),
+    404: ResponseSpec(data_container=dict, description="Nicht gefunden"),
+    409: ResponseSpec(data_container=dict, description="Nicht möglich (Begründung im Feld detail)"),
+}
+STAFF = {"access": Access.staff, "security": [{"bearer": []}, {"session": []}]}
+
+
+@dataclass
+class CheckoutIn:
+    copy: str = field(metadata={"description": "Barcode des Exemplars"})
+    card: str | None = field(default=None, metadata={"description": "Ausweisnummer"})
+    patron_id: int | None = None
+    override_reason: str | None = field(
+        default=None, metadata={"description": "Ausnahme trotz Ablehnung (wird protokolliert)"}
+    )
+
+
+@dataclass
+class CheckinIn:
+    copy: str
+    missing_components: list[str] | None = field(
+        default=None,
+        metadata={"description": "Bei Koffern/Spielen: fehlende Bestandteile ([] = vollständig)"},
+    )
+    note: str = ""
+
+
+def _today(request: Request) -> date:
+    return local_today(request.app.state.settings.tz)
+
+
+@post("/api/v1/checkout", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=201)
+async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str, Any]:
+    """Leiht ein Exemplar aus. Ablehnungen kommen als 409 mit dem Grund."""
+    who: str | int | None = data.card or data.patron_id
+    if who is None or (isinstance(who, int) and not 1 <= who <= 2**31 - 1):
+        raise InvalidInput("Bitte card oder patron_id angeben.", {"card": "fehlt"})
+    user = request.scope["user"]
+    result = await services.checkout(
+        who,
+        data.copy[:64],
+        today=_today(request),
+        staff_id=user.account_id,
+        override_reason=(data.override_reason or "")[:500] or None,
+    )
+    out = asdict(result)
+    out["due_on"] = result.due_on.isoformat()
+    return out
+
+
+@post("/api/v1/checkin", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=200)
+async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
+    """Nimmt ein Exemplar zurück. Koffer/Spiele ohne missing_components: 409 mit der
+    Liste der Bestandteile zum Prüfen."""
+    try:
+        result = await services.checkin(
+            data.copy[:64],
+            today=_today(request),
+            staff_id=request.scope["user"].account_id,
+            missing_components=data.missing_components,
+            note=data.note[:500],
+        )
+    except policy.ComponentsToCheck as exc:
+        return problem(409, exc.message, exc.code, components=exc.components)
+    return Response(asdict(result))
+
+
+@post(
+    "/api/v1/loans/{loan_id:int}/renew",
+    opt={"access": Access.login, "security": [{"bearer": []}, {"session": []}]},
+    tags=["Ausleihe"],
+    responses=PROBLEM,
+    status_code=200,
+)
+async def api_renew(request: Request, loan_id: LoanId) -> dict[str, Any]:
+    """Verlängert eine Ausleihe: Mitarbeitende jede, Ausleihende nur die eigene."""
+    user = request.scope["user"]
+    if user.is_staff:
+        result = await services.renew(loan_id, today=_today(request), staff_id=user.account_id)
+    elif user.patron_id is not None:
+        result = await services.renew(loan_id, today=_today(request), by_patron_id=user.patron_id)
+    else:
+        raise Forbidden("Sie haben keinen Zugriff.")
+    return {**asdict(result), "due_on": result.due_on.isoformat()}
+
+
+@get(
+    "/api/v1/loans",
+    opt={"access": Access.login, "security": [{"bearer": []}, {"session": []}]},
+    tags=["Ausleihe"],
+    responses=PROBLEM,
+)
+async def api_loans(
+    request: Request,
+    patron_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    overdue: Annotated[bool, QueryParameter()] = False,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """Offene Ausleihen. Mitarbeitende sehen alle (Filter patron_id, overdue), Ausleihende
+    nur die eigenen."""
+    user = request.scope["user"]
+    if not user.is_staff:
+        if user.patron_id is None:
+            raise Forbidden("Sie haben keinen Zugriff.")
+        patron_id = user.patron_id
+    query = Loan.select(
+        Loan.id,
+        Loan.patron,
+        Loan.loaned_on,
+        Loan.due_on,
+        Loan.renewals,
+        Loan.reminder_level,
+        Loan.copy.barcode.as_alias("copy"),
+        Loan.title.id.as_alias("title_id"),
+        Loan.title.title.as_alias("title"),
+    ).where(Loan.returned_at.is_null())
+    if patron_id is not None:
+        query = query.where(Loan.patron == patron_id)
+    if overdue:
+        query = query.where(Loan.due_on < _today(request))
+    rows = await query.order_by(Loan.due_on).limit(limit)
+    return [
+        {**r, "loaned_on": r["loaned_on"].isoformat(), "due_on": r["due_on"].isoformat()}
+        for r in rows
+    ]
+
+
+ROUTES = [api_checkout, api_checkin, api_renew, api_loans]

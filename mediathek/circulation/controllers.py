@@ -1,0 +1,240 @@
+"""The desk (/theke): thin handlers around ``desk.scan`` and the desk verbs.
+
+The open patron travels in the page (hidden field, ``?ausweis=`` in the URL), never in server
+session state, so two desks or two browser tabs never mix up patrons.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, Response, get, post
+from litestar.params import QueryParameter
+
+from mediathek.catalogue.barcodes import normalise_code
+from mediathek.circulation import account, admin, desk, policy, services
+from mediathek.circulation.tables import Loan
+from mediathek.clock import today as local_today
+from mediathek.errors import DomainError, InvalidInput, NotFound
+from mediathek.notifications.outbox import enqueue, notice_key
+from mediathek.notifications.tables import NotificationKind
+from mediathek.web.guards import Access
+from mediathek.web.rendering import render
+
+
+def _today(request: Request):
+    return local_today(request.app.state.settings.tz)
+
+
+def _staff(request: Request) -> int | None:
+    user = request.scope.get("user")
+    return user.account_id if user else None
+
+
+def _int(value: str | None) -> int:
+    try:
+        number = int(value or "")
+    except ValueError as exc:
+        raise InvalidInput("Ungültige Nummer.") from exc
+    if not 1 <= number <= 2**31 - 1:
+        raise InvalidInput("Ungültige Nummer.")
+    return number
+
+
+async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) -> Response:
+    panel = await desk.patron_panel(ausweis, _today(request))
+    if ausweis and panel is None:
+        outcome = desk.Outcome("error", ok=False, message="Diesen Ausweis kennen wir nicht.")
+        ausweis = ""
+    url = f"/theke?ausweis={ausweis}" if ausweis else "/theke"
+    return render(
+        request,
+        "circulation/desk.html",
+        fragment="circulation/_desk.html",
+        headers={"HX-Push-Url": url},
+        outcome=outcome,
+        panel=panel,
+        ausweis=ausweis,
+    )
+
+
+@get("/theke", access=Access.staff, include_in_schema=False)
+async def desk_page(
+    request: Request, ausweis: Annotated[str, QueryParameter(name="ausweis")] = ""
+) -> Response:
+    return await _desk(request, None, normalise_code(ausweis)[:32])
+
+
+@post("/theke/scan", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_scan(request: Request) -> Response:
+    form = await request.form()
+    missing = None
+    if form.get("checklist"):
+        present = set(form.getall("present", []))
+        missing = (
+            []
+            if form.get("complete")
+            else [name for name in form.getall("component", []) if name not in present]
+        )
+    outcome, ausweis = await desk.scan(
+        str(form.get("code", ""))[:64],
+        normalise_code(str(form.get("ausweis", "")))[:32],
+        today=_today(request),
+        staff_id=_staff(request),
+        card_prefix=request.app.state.settings.card_barcode_prefix,
+        override_reason=str(form.get("override_reason", "")).strip()[:500] or None,
+        missing_components=missing,
+    )
+    return await _desk(request, outcome, ausweis)
+
+
+@post("/theke/schliessen", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_close(request: Request) -> Response:
+    return await _desk(
+        request, desk.Outcome("info", message="Ausweis geschlossen. Rückgabe-Modus."), ""
+    )
+
+
+@post("/theke/rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_undo(request: Request) -> Response:
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        text = await services.undo_last(
+            str(form.get("kind", "")),
+            _int(form.get("loan_id")),
+            today=_today(request),
+            staff_id=_staff(request),
+        )
+        outcome = desk.Outcome("undone", message=text)
+    except DomainError as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+@post("/theke/verlaengern", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_renew(request: Request) -> Response:
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        done = await services.renew(
+            _int(form.get("loan_id")), today=_today(request), staff_id=_staff(request)
+        )
+        outcome = desk.Outcome(
+            "renewed", message=f"Verlängert: „{done.title}“ bis {done.due_on:%d.%m.%Y}."
+        )
+    except (policy.RenewalRefused, NotFound) as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+@post("/theke/markieren", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_mark(request: Request) -> Response:
+    """Mark a copy as lost or damaged (from the desk or the overdue list)."""
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    verb = services.mark_lost if form.get("what") == "lost" else services.mark_damaged
+    try:
+        text = await verb(
+            str(form.get("code", ""))[:64],
+            staff_id=_staff(request),
+            note=str(form.get("note", ""))[:500],
+        )
+        outcome = desk.Outcome("info", message=text)
+    except DomainError as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict]]:
+    patron = await services.find_patron(ausweis)
+    loans = await (
+        Loan.select(
+            Loan.id,
+            Loan.due_on,
+            Loan.copy.barcode.as_alias("barcode"),
+            Loan.title.title.as_alias("title_name"),
+        )
+        .where(
+            Loan.patron == patron["id"],
+            Loan.returned_at.is_null(),
+            Loan.loaned_on == _today(request),
+        )
+        .order_by(Loan.id)
+    )
+    return patron, loans
+
+
+@get("/theke/quittung", access=Access.staff, include_in_schema=False)
+async def receipt(
+    request: Request, ausweis: Annotated[str, QueryParameter(name="ausweis")] = ""
+) -> Response:
+    patron, loans = await _todays_loans(normalise_code(ausweis)[:32], request)
+    return render(
+        request,
+        "circulation/receipt.html",
+        patron=patron,
+        name=services.patron_name(patron),
+        loans=loans,
+        today=_today(request),
+    )
+
+
+@post("/theke/quittung", access=Access.staff, include_in_schema=False, status_code=200)
+async def email_receipt(request: Request) -> Response:
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    patron, loans = await _todays_loans(ausweis, request)
+    today = _today(request)
+    if not loans:
+        outcome = desk.Outcome("info", message="Heute wurde noch nichts ausgeliehen.")
+    else:
+        queued = await enqueue(
+            NotificationKind.loan_receipt,
+            key=notice_key(
+                NotificationKind.loan_receipt, patron["id"], today, *[ln["id"] for ln in loans]
+            ),
+            patron_id=patron["id"],
+            payload={
+                "loans": [
+                    {
+                        "title": ln["title_name"],
+                        "barcode": ln["barcode"],
+                        "due_on": str(ln["due_on"]),
+                    }
+                    for ln in loans
+                ]
+            },
+        )
+        outcome = (
+            desk.Outcome("info", message="Die Quittung wird per E-Mail geschickt.")
+            if queued
+            else desk.Outcome(
+                "error",
+                ok=False,
+                message="Keine E-Mail möglich (keine Adresse hinterlegt oder schon verschickt).",
+            )
+        )
+    return await _desk(request, outcome, ausweis)
+
+
+ROUTES = [
+    desk_page,
+    desk_scan,
+    desk_close,
+    desk_undo,
+    desk_renew,
+    desk_mark,
+    receipt,
+    email_receipt,
+    *account.ROUTES,
+    *admin.ROUTES,
+]
+STAFF_LINKS = [
+    ("Theke", "/theke", "Ausleihe und Rückgabe mit dem Scanner"),
+    ("Überfällig", "/verwaltung/ueberfaellig", "Überfällige Medien mit Kontaktdaten"),
+]
+ADMIN_LINKS = [
+    ("Ausleihregeln", "/admin/ausleihregeln", "Leihfristen, Verlängerungen, Höchstzahlen"),
+    ("Öffnungstage und Schließtage", "/admin/kalender", "Öffnungszeiten, Schließzeiten, Feiertage"),
+]

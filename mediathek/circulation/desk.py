@@ -1,0 +1,195 @@
+"""What the desk shows and what a scan means: a card opens a patron, a copy is lent (patron
+open) or returned (no patron open), an ISBN picks the copy when only one fits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import isbnlib
+
+from mediathek.catalogue.barcodes import is_valid_code, normalise_code
+from mediathek.catalogue.tables import Copy, CopyStatus
+from mediathek.circulation import policy, services
+from mediathek.circulation.tables import Loan
+from mediathek.errors import DomainError, NotFound
+from mediathek.patrons.tables import Patron
+from mediathek.reservations.tables import Hold, HoldStatus
+from mediathek.site_settings import get_setting
+
+
+@dataclass
+class Outcome:
+    """The answer to one desk action, rendered as the result box."""
+
+    kind: str  # opened, lent, refused, returned, checklist, choose, renewed, undone, info, error
+    ok: bool = True
+    message: str = ""
+    code: str = ""  # the scanned code, for the override / checklist / choice forms
+    reasons: list[str] = field(default_factory=list)
+    overridable: bool = False
+    components: list[dict] = field(default_factory=list)
+    choices: list[dict] = field(default_factory=list)
+    undo: tuple[str, int] | None = None  # (kind, loan id)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def refusal(exc: DomainError, code: str) -> Outcome:
+    return Outcome(
+        "refused",
+        ok=False,
+        message=exc.message,
+        code=code,
+        reasons=list(exc.detail.get("reasons") or [exc.message]),
+        overridable=bool(exc.detail.get("overridable", getattr(exc, "overridable", False))),
+    )
+
+
+def isbn13(code: str) -> str | None:
+    digits = code.replace("-", "").replace(" ", "").upper()
+    if isbnlib.is_isbn13(digits):
+        return digits
+    if isbnlib.is_isbn10(digits):
+        return isbnlib.to_isbn13(digits)
+    return None
+
+
+async def copies_for_isbn(isbn: str, statuses: tuple[str, ...]) -> list[dict]:
+    return await (
+        Copy.select(
+            Copy.barcode, Copy.status, Copy.shelf_mark, Copy.title.title.as_alias("title_name")
+        )
+        .where(Copy.title.isbn == isbn, Copy.status.is_in(list(statuses)))
+        .order_by(Copy.barcode)
+    )
+
+
+async def scan(
+    code: str,
+    ausweis: str,
+    *,
+    today: date,
+    staff_id: int | None,
+    card_prefix: str,
+    override_reason: str | None = None,
+    missing_components: list[str] | None = None,
+) -> tuple[Outcome, str]:
+    """Carry out one scan; returns the outcome and the card of the patron now open."""
+    code = normalise_code(code)
+    if not code:
+        return Outcome("info", message="Bitte einen Code scannen oder eintippen."), ausweis
+    if is_valid_code(code, card_prefix):
+        try:
+            patron = await services.find_patron(code)
+        except NotFound as exc:
+            return Outcome("error", ok=False, message=exc.message), ausweis
+        name = services.patron_name(patron)
+        return Outcome("opened", message=f"{name} ist geöffnet. Jetzt Medien scannen."), code
+    isbn = isbn13(code)
+    if isbn:
+        wanted = (
+            (CopyStatus.available, CopyStatus.on_hold_shelf) if ausweis else (CopyStatus.on_loan,)
+        )
+        copies = await copies_for_isbn(isbn, wanted)
+        if not copies:
+            return Outcome(
+                "error", ok=False, message=f"Zur ISBN {code} passt kein Exemplar."
+            ), ausweis
+        if len(copies) > 1:
+            return (
+                Outcome(
+                    "choose",
+                    message="Mehrere Exemplare passen. Bitte das Exemplar scannen oder wählen.",
+                    choices=copies,
+                ),
+                ausweis,
+            )
+        code = copies[0]["barcode"]
+    try:
+        if ausweis:
+            lent = await services.checkout(
+                ausweis, code, today=today, staff_id=staff_id, override_reason=override_reason
+            )
+            text = f"Ausgeliehen: „{lent.title}“ – zurück bis {lent.due_on:%d.%m.%Y}."
+            if lent.overridden:
+                text += " (Ausnahme wurde protokolliert.)"
+            return Outcome("lent", message=text, undo=("checkout", lent.loan_id)), ausweis
+        back = await services.checkin(
+            code, today=today, staff_id=staff_id, missing_components=missing_components
+        )
+    except policy.ComponentsToCheck as exc:
+        return Outcome(
+            "checklist", message=exc.message, code=code, components=exc.components
+        ), ausweis
+    except (policy.CheckoutRefused, NotFound) as exc:
+        return refusal(exc, code), ausweis
+    if not back.was_on_loan:
+        return Outcome("info", message=f"„{back.title}“: {back.message}"), ausweis
+    text = f"Zurück: „{back.title}“ ({back.patron_name}). {back.message}"
+    outcome = Outcome("returned", ok=not back.missing, message=text, undo=("checkin", back.loan_id))
+    outcome.extra["hold_message"] = back.hold_message
+    return outcome, ausweis
+
+
+@dataclass
+class PatronPanel:
+    patron: dict
+    loans: list[dict]
+    holds: list[dict]
+    warnings: list[str]
+
+
+async def patron_panel(ausweis: str, today: date) -> PatronPanel | None:
+    if not ausweis:
+        return None
+    try:
+        patron = await services.find_patron(ausweis)
+    except NotFound:
+        return None
+    full = (
+        await Patron.select(Patron.email, Patron.phone, Patron.institution)
+        .where(Patron.id == patron["id"])
+        .first()
+    )
+    patron = {**patron, **full, "name": services.patron_name(patron)}
+    level_days = list(await get_setting("overdue_level_days"))
+    loans = await (
+        Loan.select(
+            Loan.id,
+            Loan.due_on,
+            Loan.loaned_on,
+            Loan.renewals,
+            Loan.reminder_level,
+            Loan.copy.barcode.as_alias("barcode"),
+            Loan.title.title.as_alias("title_name"),
+        )
+        .where(Loan.patron == patron["id"], Loan.returned_at.is_null())
+        .order_by(Loan.loaned_at, ascending=False)
+    )
+    for loan in loans:
+        loan["overdue_days"] = max(0, (today - loan["due_on"]).days)
+        loan["level"] = policy.overdue_level(
+            loan["due_on"], today, level_days, loan["reminder_level"]
+        )
+        loan["new"] = loan["loaned_on"] == today
+    holds = await (
+        Hold.select(
+            Hold.pickup_until,
+            Hold.copy.barcode.as_alias("barcode"),
+            Hold.title.title.as_alias("title_name"),
+        )
+        .where(Hold.patron == patron["id"], Hold.status == HoldStatus.ready)
+        .order_by(Hold.pickup_until)
+    )
+    decision = policy.checkout_refusals(
+        policy.PatronFacts(
+            patron["name"], patron["status"], patron["blocked_reason"], patron["expires_on"]
+        ),
+        policy.CopyFacts(CopyStatus.available),
+        [policy.LoanFacts(ln["due_on"], ln["reminder_level"]) for ln in loans],
+        max_loans=10**6,
+        today=today,
+        level_days=level_days,
+    )
+    return PatronPanel(patron, loans, holds, [r.message for r in decision.refusals])

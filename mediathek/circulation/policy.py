@@ -1,0 +1,218 @@
+"""Pure lending rules (DESIGN §3 "Loans"): plain values in, decisions or refusals out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from mediathek.catalogue.tables import CopyStatus
+from mediathek.circulation.calendar import Calendar
+from mediathek.errors import Conflict, DomainError
+from mediathek.patrons.tables import PatronStatus
+
+
+class CheckoutRefused(Conflict):
+    """A reason not to lend. ``overridable``: staff may lend anyway, giving a reason."""
+
+    code = "checkout_refused"
+    overridable = True
+
+
+class PatronBlocked(CheckoutRefused):
+    code = "patron_blocked"
+
+
+class PatronExpired(CheckoutRefused):
+    code = "patron_expired"
+
+
+class PatronNotApproved(CheckoutRefused):
+    code = "patron_not_approved"
+
+
+class LoanLimitReached(CheckoutRefused):
+    code = "loan_limit_reached"
+
+
+class OverdueTooLong(CheckoutRefused):
+    code = "overdue_too_long"
+
+
+class CopyNotAvailable(CheckoutRefused):
+    code = "copy_not_available"
+
+
+class CopyAlreadyLent(CopyNotAvailable):
+    """On loan (or withdrawn): lending it again would lend it twice – no override."""
+
+    code = "copy_already_lent"
+    overridable = False
+
+
+class CopySetAside(CheckoutRefused):
+    """Set aside for someone else (hold shelf or booking): their claim comes first."""
+
+    code = "copy_set_aside"
+    overridable = False
+
+
+class RenewalRefused(Conflict):
+    code = "renewal_refused"
+
+
+class ComponentsToCheck(DomainError):
+    """A kit or game comes back: its parts must be checked before the return is booked."""
+
+    status = 409
+    code = "components_to_check"
+
+    def __init__(self, message: str, components: list[dict]) -> None:
+        super().__init__(message)
+        self.components = components
+
+
+# Copy statuses a checkout may start from; the rest need an override or are impossible.
+LENDABLE = (CopyStatus.available, CopyStatus.on_hold_shelf)
+LENDABLE_WITH_OVERRIDE = (*LENDABLE, CopyStatus.needs_check, CopyStatus.in_repair, CopyStatus.lost)
+
+
+@dataclass(frozen=True)
+class PatronFacts:
+    name: str
+    status: str = PatronStatus.active
+    blocked_reason: str = ""
+    expires_on: date | None = None
+
+
+@dataclass(frozen=True)
+class LoanFacts:
+    due_on: date
+    reminder_level: int = 0
+
+
+@dataclass(frozen=True)
+class CopyFacts:
+    status: str
+    set_aside_for_other: str | None = None  # German reason from the holds/bookings area
+
+
+@dataclass
+class Decision:
+    refusals: list[CheckoutRefused] = field(default_factory=list)
+
+    @property
+    def overridable(self) -> bool:
+        return all(r.overridable for r in self.refusals)
+
+
+def overdue_level(due_on: date, today: date, level_days: list[int], sent_level: int = 0) -> int:
+    """The reminder level a loan has reached: the level already sent, or the one its days
+    overdue call for (the reminder run may not have happened yet)."""
+    days_over = (today - due_on).days
+    reached = sum(1 for d in level_days if days_over >= d)
+    return max(sent_level, reached)
+
+
+def checkout_refusals(
+    patron: PatronFacts,
+    copy: CopyFacts,
+    open_loans: list[LoanFacts],
+    *,
+    max_loans: int,
+    today: date,
+    level_days: list[int],
+) -> Decision:
+    """Every reason not to lend this copy to this patron today (empty: lend)."""
+    d = Decision()
+    if copy.status in (CopyStatus.on_loan, CopyStatus.withdrawn):
+        label = "schon ausgeliehen" if copy.status == CopyStatus.on_loan else "ausgesondert"
+        d.refusals.append(CopyAlreadyLent(f"Dieses Exemplar ist {label}."))
+    elif copy.status not in LENDABLE:
+        d.refusals.append(
+            CopyNotAvailable(
+                f"Dieses Exemplar ist nicht ausleihbar (Status: {status_label(copy.status)})."
+            )
+        )
+    if copy.set_aside_for_other:
+        d.refusals.append(CopySetAside(copy.set_aside_for_other))
+    if patron.status != PatronStatus.active:
+        d.refusals.append(PatronNotApproved(f"{patron.name} ist noch nicht freigeschaltet."))
+    if patron.blocked_reason:
+        d.refusals.append(PatronBlocked(f"{patron.name} ist gesperrt: {patron.blocked_reason}"))
+    if patron.expires_on is not None and patron.expires_on < today:
+        d.refusals.append(
+            PatronExpired(
+                f"Der Ausweis von {patron.name} ist seit {patron.expires_on:%d.%m.%Y} abgelaufen."
+            )
+        )
+    if len(open_loans) >= max_loans:
+        d.refusals.append(
+            LoanLimitReached(
+                f"{patron.name} hat schon {len(open_loans)} Medien ausgeliehen "
+                f"(höchstens {max_loans})."
+            )
+        )
+    worst = max(
+        (overdue_level(ln.due_on, today, level_days, ln.reminder_level) for ln in open_loans),
+        default=0,
+    )
+    if worst >= 2:
+        d.refusals.append(
+            OverdueTooLong(
+                f"{patron.name} hat Medien, die lange überfällig sind ({worst}. Mahnung). "
+                "Bitte erst zurückgeben."
+            )
+        )
+    return d
+
+
+def status_label(status: str) -> str:
+    from mediathek.catalogue.tables import COPY_STATUS_LABELS
+
+    return COPY_STATUS_LABELS.get(status, status)
+
+
+def due_date(
+    calendar: Calendar, today: date, loan_days: int, latest: date | None, booking_end: date | None
+) -> date:
+    """Checkout day + loan days on the next opening day; a loan collected from a booking runs
+    to the booking's end; a coming booking of the copy cuts the loan short."""
+    if booking_end is not None:
+        return booking_end
+    due = calendar.due_date(today, loan_days)
+    if latest is not None and due > latest:
+        due = calendar.previous_opening_day(latest)
+        if due < today:
+            raise CopySetAside(
+                "Dieses Exemplar ist bald für einen Zeitraum reserviert "
+                "und kann jetzt nicht ausgeliehen werden."
+            )
+    return due
+
+
+def renewal_due_date(
+    calendar: Calendar,
+    *,
+    today: date,
+    current_due: date,
+    renewals: int,
+    max_renewals: int,
+    loan_days: int,
+    others_waiting: bool,
+    latest: date | None,
+) -> date:
+    """The new due date of a renewal, or RenewalRefused with the reason."""
+    if renewals >= max_renewals:
+        times = "einmal" if max_renewals == 1 else f"{max_renewals}-mal"
+        if max_renewals == 0:
+            raise RenewalRefused("Dieses Medium kann nicht verlängert werden.")
+        raise RenewalRefused(f"Schon {times} verlängert – öfter geht es nicht.")
+    if others_waiting:
+        raise RenewalRefused("Andere warten auf diesen Titel. Bitte bringen Sie ihn zurück.")
+    new_due = calendar.due_date(today, loan_days)
+    if latest is not None and new_due > latest:
+        raise RenewalRefused(
+            "Dieses Exemplar ist danach für einen Zeitraum reserviert. "
+            "Eine Verlängerung ist nicht möglich."
+        )
+    return max(new_due, current_due)

@@ -1,0 +1,440 @@
+"""Desk verbs: checkout, checkin, renew, undo, mark lost/damaged. Each loads what it needs,
+asks ``policy`` and writes in ONE transaction; ``today`` always comes from the caller.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+
+import asyncpg
+
+from mediathek import audit
+from mediathek.catalogue.barcodes import is_valid_code, normalise_code
+from mediathek.catalogue.tables import Component, Copy, CopyStatus
+from mediathek.circulation import policy
+from mediathek.circulation.calendar import load_calendar
+from mediathek.circulation.rules import category_limits, loan_rule
+from mediathek.circulation.tables import Loan
+from mediathek.clock import now
+from mediathek.db import write_transaction
+from mediathek.errors import InvalidInput, NotFound
+from mediathek.patrons.tables import Patron
+from mediathek.reservations import hooks
+from mediathek.reservations.tables import Hold, HoldStatus
+from mediathek.site_settings import get_setting
+from mediathek.vocab import MEDIA_TYPES_WITH_COMPONENTS
+
+# Two desks scanning one copy at the same moment: the loser meets the unique index.
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
+
+
+@dataclass
+class CheckoutResult:
+    loan_id: int
+    copy_id: int
+    barcode: str
+    title: str
+    patron_id: int
+    patron_name: str
+    due_on: date
+    overridden: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckinResult:
+    barcode: str
+    title: str
+    loan_id: int | None = None
+    patron_name: str = ""
+    message: str = ""
+    hold_message: str | None = None
+    missing: list[str] = field(default_factory=list)
+    was_on_loan: bool = True
+
+
+@dataclass
+class RenewResult:
+    loan_id: int
+    title: str
+    due_on: date
+    renewals: int
+
+
+def patron_name(row: dict, prefix: str = "") -> str:
+    return f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}".strip()
+
+
+async def find_patron(card_or_patron: str | int) -> dict:
+    query = Patron.select(
+        Patron.id,
+        Patron.first_name,
+        Patron.last_name,
+        Patron.category,
+        Patron.status,
+        Patron.blocked_reason,
+        Patron.expires_on,
+        Patron.card_barcode,
+    )
+    if isinstance(card_or_patron, int):
+        row = await query.where(Patron.id == card_or_patron).first()
+    else:
+        row = await query.where(Patron.card_barcode == normalise_code(card_or_patron)).first()
+    if row is None:
+        raise NotFound("Diesen Ausweis kennen wir nicht. Bitte prüfen Sie die Nummer.")
+    return row
+
+
+async def find_copy(copy_code: str) -> dict:
+    row = (
+        await Copy.select(
+            Copy.id,
+            Copy.barcode,
+            Copy.status,
+            Copy.title,
+            Copy.title.title.as_alias("title_name"),
+            Copy.title.media_type.as_alias("media_type"),
+        )
+        .where(Copy.barcode == normalise_code(copy_code))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"Ein Exemplar mit der Nummer {copy_code} gibt es nicht.")
+    return row
+
+
+async def _open_loans(patron_id: int) -> list[policy.LoanFacts]:
+    rows = await Loan.select(Loan.due_on, Loan.reminder_level).where(
+        Loan.patron == patron_id, Loan.returned_at.is_null()
+    )
+    return [policy.LoanFacts(r["due_on"], r["reminder_level"]) for r in rows]
+
+
+async def checkout(
+    card_or_patron: str | int,
+    copy_code: str,
+    *,
+    today: date,
+    staff_id: int | None,
+    override_reason: str | None = None,
+) -> CheckoutResult:
+    """Lend a copy. Refusals raise ``policy.CheckoutRefused``; with ``override_reason`` staff
+    lend anyway where the refusal allows it, and the reason goes to the audit log."""
+    override_reason = (override_reason or "").strip() or None
+    patron = await find_patron(card_or_patron)
+    copy = await find_copy(copy_code)
+    allowed = policy.LENDABLE_WITH_OVERRIDE if override_reason else policy.LENDABLE
+    try:
+        async with write_transaction():
+            # Claim the copy first: of many desks scanning it at once, exactly one wins here.
+            claimed = await Copy.raw(
+                "UPDATE copy SET status = 'on_loan' WHERE id = {} AND status IN ("
+                + ", ".join("{}" for _ in allowed)
+                + ") RETURNING id",
+                copy["id"],
+                *[str(s) for s in allowed],
+            )
+            status = CopyStatus.on_loan if claimed else await _copy_status(copy["id"])
+            result = await _lend(patron, copy, status, claimed, today, staff_id, override_reason)
+    except INTEGRITY_ERRORS as exc:
+        raise policy.CopyAlreadyLent("Dieses Exemplar wurde gerade schon ausgeliehen.") from exc
+    return result
+
+
+async def _copy_status(copy_id: int) -> str:
+    row = await Copy.select(Copy.status).where(Copy.id == copy_id).first()
+    return row["status"]
+
+
+async def _lend(patron, copy, status, claimed, today, staff_id, override_reason):
+    # The status the copy had before our claim (the read before the transaction may be stale).
+    before = status
+    if claimed:
+        before = copy["status"] if copy["status"] in policy.LENDABLE_WITH_OVERRIDE else "available"
+    facts = policy.CopyFacts(
+        status=before, set_aside_for_other=await hooks.reserved_for_other(copy["id"], patron["id"])
+    )
+    limits = await category_limits(patron["category"])
+    decision = policy.checkout_refusals(
+        policy.PatronFacts(
+            patron_name(patron), patron["status"], patron["blocked_reason"], patron["expires_on"]
+        ),
+        facts,
+        await _open_loans(patron["id"]),
+        max_loans=limits.max_loans,
+        today=today,
+        level_days=list(await get_setting("overdue_level_days")),
+    )
+    if not claimed and not decision.refusals:
+        decision.refusals.append(policy.CopyAlreadyLent("Dieses Exemplar ist schon ausgeliehen."))
+    if decision.refusals and not (override_reason and decision.overridable):
+        first = next((r for r in decision.refusals if not r.overridable), decision.refusals[0])
+        first.detail["reasons"] = [r.message for r in decision.refusals]
+        first.detail["overridable"] = decision.overridable
+        raise first
+    rule = await loan_rule(patron["category"], copy["media_type"])
+    booking_end = await hooks.fulfil_on_checkout(copy["id"], patron["id"], today)
+    latest = None if booking_end else await hooks.latest_due_date(copy["id"], today)
+    due_on = policy.due_date(await load_calendar(today), today, rule.loan_days, latest, booking_end)
+    overridden = [r.message for r in decision.refusals]
+    rows = await Loan.insert(
+        Loan(
+            copy=copy["id"],
+            title=copy["title"],
+            patron=patron["id"],
+            patron_category=patron["category"],
+            media_type=copy["media_type"],
+            loaned_at=now(),
+            loaned_on=today,
+            due_on=due_on,
+            override_reason=(override_reason or "") if overridden else "",
+            lent_by=staff_id,
+        )
+    ).returning(Loan.id)
+    loan_id = rows[0]["id"]
+    await Copy.update({Copy.updated_at: now(), Copy.status_note: ""}).where(Copy.id == copy["id"])
+    if overridden:
+        await audit.record(
+            "loan.override",
+            actor_id=staff_id,
+            object_type="loan",
+            object_id=loan_id,
+            reason=override_reason,
+            refusals=overridden,
+            copy=copy["barcode"],
+            patron_id=patron["id"],
+        )
+    return CheckoutResult(
+        loan_id,
+        copy["id"],
+        copy["barcode"],
+        copy["title_name"],
+        patron["id"],
+        patron_name(patron),
+        due_on,
+        overridden,
+    )
+
+
+async def components_of(title_id: int) -> list[dict]:
+    return await (
+        Component.select(Component.id, Component.name, Component.quantity)
+        .where(Component.title == title_id)
+        .order_by(Component.position)
+    )
+
+
+async def checkin(
+    copy_code: str,
+    *,
+    today: date,
+    staff_id: int | None,
+    missing_components: list[str] | None = None,
+    note: str = "",
+) -> CheckinResult:
+    """Take a copy back. A kit or game needs its checklist: with ``missing_components`` None
+    it raises ``ComponentsToCheck`` and writes nothing."""
+    copy = await find_copy(copy_code)
+    components = []
+    if copy["media_type"] in MEDIA_TYPES_WITH_COMPONENTS:
+        components = await components_of(copy["title"])
+    async with write_transaction():
+        # Close the open loan first: a concurrent return of the same copy finds nothing.
+        closed = await Loan.raw(
+            "UPDATE loan SET returned_at = {} WHERE copy = {} AND returned_at IS NULL "
+            "RETURNING id, patron",
+            now(),
+            copy["id"],
+        )
+        if not closed:
+            return CheckinResult(
+                copy["barcode"],
+                copy["title_name"],
+                message="Dieses Exemplar war nicht ausgeliehen – nichts zu tun.",
+                was_on_loan=False,
+            )
+        if components and missing_components is None:
+            # Roll back (the loan stays open) and show the checklist first.
+            raise policy.ComponentsToCheck(
+                "Bitte prüfen Sie die Bestandteile.", [dict(c) for c in components]
+            )
+        loan_id, patron_id = closed[0]["id"], closed[0]["patron"]
+        missing = [m.strip() for m in (missing_components or []) if m.strip()]
+        text = "; ".join(filter(None, ["Fehlt: " + ", ".join(missing) if missing else "", note]))
+        if missing or note:
+            await Loan.update({Loan.checkin_note: text}).where(Loan.id == loan_id)
+            await Copy.update(
+                {
+                    Copy.status: CopyStatus.needs_check,
+                    Copy.status_note: text,
+                    Copy.updated_at: now(),
+                }
+            ).where(Copy.id == copy["id"])
+            hold_message = None
+        else:
+            await Copy.update({Copy.status: CopyStatus.available, Copy.updated_at: now()}).where(
+                Copy.id == copy["id"]
+            )
+            hold_message = await hooks.on_return(copy["id"], today)
+        who = await Patron.select(Patron.first_name, Patron.last_name).where(Patron.id == patron_id)
+    message = "Zurückgenommen."
+    if missing:
+        message = "Zurückgenommen, aber unvollständig: Das Exemplar wird geprüft."
+    return CheckinResult(
+        copy["barcode"],
+        copy["title_name"],
+        loan_id,
+        patron_name(who[0]) if who else "",
+        message,
+        hold_message,
+        missing,
+    )
+
+
+async def _loan_for_update(loan_id: int) -> dict:
+    row = (
+        await Loan.select(
+            Loan.id,
+            Loan.copy,
+            Loan.title,
+            Loan.patron,
+            Loan.patron_category,
+            Loan.media_type,
+            Loan.due_on,
+            Loan.renewals,
+            Loan.returned_at,
+            Loan.loaned_on,
+            Loan.title.title.as_alias("title_name"),
+        )
+        .where(Loan.id == loan_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Diese Ausleihe gibt es nicht.")
+    return row
+
+
+async def renew(
+    loan_id: int,
+    *,
+    today: date,
+    by_patron_id: int | None = None,
+    staff_id: int | None = None,
+) -> RenewResult:
+    """Extend a loan. A patron may renew only their own loans (others look non-existent)."""
+    async with write_transaction():
+        loan = await _loan_for_update(loan_id)
+        if by_patron_id is not None and loan["patron"] != by_patron_id:
+            raise NotFound("Diese Ausleihe gibt es nicht.")
+        if loan["returned_at"] is not None:
+            raise policy.RenewalRefused("Dieses Medium ist schon zurückgegeben.")
+        rule = await loan_rule(loan["patron_category"], loan["media_type"])
+        new_due = policy.renewal_due_date(
+            await load_calendar(today),
+            today=today,
+            current_due=loan["due_on"],
+            renewals=loan["renewals"],
+            max_renewals=rule.max_renewals,
+            loan_days=rule.loan_days,
+            others_waiting=await hooks.others_waiting(loan["title"], loan["patron"]),
+            latest=await hooks.latest_due_date(loan["copy"], today),
+        )
+        await Loan.update(
+            {Loan.due_on: new_due, Loan.renewals: loan["renewals"] + 1, Loan.reminder_level: 0}
+        ).where(Loan.id == loan_id)
+        await audit.record(
+            "loan.renew",
+            actor_id=staff_id,
+            actor_label="Ausleihende*r" if by_patron_id else "",
+            object_type="loan",
+            object_id=loan_id,
+            due_on=new_due.isoformat(),
+        )
+    return RenewResult(loan_id, loan["title_name"], new_due, loan["renewals"] + 1)
+
+
+async def undo_last(kind: str, loan_id: int, *, today: date, staff_id: int | None) -> str:
+    """Take back a mistaken desk scan: a checkout (the loan disappears) or a return (the loan
+    is open again). Only for today's actions, and only while nothing else happened since."""
+    async with write_transaction():
+        loan = await _loan_for_update(loan_id)
+        if kind == "checkout":
+            if loan["returned_at"] is not None or loan["loaned_on"] != today:
+                raise InvalidInput("Diese Ausleihe lässt sich nicht mehr rückgängig machen.")
+            # A hold picked up by this checkout goes back on the hold shelf.
+            restored = (
+                await Hold.update({Hold.status: HoldStatus.ready, Hold.closed_at: None})
+                .where(
+                    Hold.copy == loan["copy"],
+                    Hold.patron == loan["patron"],
+                    Hold.status == HoldStatus.fulfilled,
+                )
+                .returning(Hold.id)
+            )
+            await Loan.delete().where(Loan.id == loan_id)
+            status = CopyStatus.on_hold_shelf if restored else CopyStatus.available
+            await Copy.update({Copy.status: status, Copy.updated_at: now()}).where(
+                Copy.id == loan["copy"]
+            )
+            message = f"Ausleihe von „{loan['title_name']}“ rückgängig gemacht."
+        elif kind == "checkin":
+            if loan["returned_at"] is None:
+                raise InvalidInput("Diese Rückgabe ist schon rückgängig gemacht.")
+            if await Loan.exists().where(Loan.copy == loan["copy"], Loan.returned_at.is_null()):
+                raise InvalidInput("Das Exemplar ist inzwischen wieder ausgeliehen.")
+            await Hold.update(
+                {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
+            ).where(Hold.copy == loan["copy"], Hold.status == HoldStatus.ready)
+            await Loan.update({Loan.returned_at: None, Loan.checkin_note: ""}).where(
+                Loan.id == loan_id
+            )
+            await Copy.update(
+                {Copy.status: CopyStatus.on_loan, Copy.status_note: "", Copy.updated_at: now()}
+            ).where(Copy.id == loan["copy"])
+            message = f"Rückgabe von „{loan['title_name']}“ rückgängig gemacht."
+        else:
+            raise InvalidInput("Unbekannte Aktion.")
+        await audit.record(f"{kind}.undo", actor_id=staff_id, object_type="loan", object_id=loan_id)
+    return message
+
+
+async def _mark(copy_code: str, status: CopyStatus, note: str, *, staff_id: int | None) -> str:
+    copy = await find_copy(copy_code)
+    if copy["status"] == CopyStatus.withdrawn:
+        raise InvalidInput("Dieses Exemplar ist ausgesondert.")
+    async with write_transaction():
+        # The loan ends here: the item is gone (lost) or back at the desk (damaged).
+        await Loan.update({Loan.returned_at: now(), Loan.checkin_note: note}).where(
+            Loan.copy == copy["id"], Loan.returned_at.is_null()
+        )
+        await Copy.update(
+            {Copy.status: status, Copy.status_note: note, Copy.updated_at: now()}
+        ).where(Copy.id == copy["id"])
+        await Hold.update(
+            {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
+        ).where(Hold.copy == copy["id"], Hold.status == HoldStatus.ready)
+        await audit.record(
+            f"copy.{status.value}",
+            actor_id=staff_id,
+            object_type="copy",
+            object_id=copy["id"],
+            note=note,
+        )
+    return copy["title_name"]
+
+
+async def mark_lost(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
+    text = note.strip() or "als verloren gemeldet"
+    title = await _mark(copy_code, CopyStatus.lost, text, staff_id=staff_id)
+    return f"„{title}“ ist als verloren markiert."
+
+
+async def mark_damaged(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
+    text = "Beschädigt" + (f": {note.strip()}" if note.strip() else "")
+    title = await _mark(copy_code, CopyStatus.needs_check, text, staff_id=staff_id)
+    return f"„{title}“ ist als beschädigt markiert und wird geprüft."
+
+
+def is_card(code: str, card_prefix: str) -> bool:
+    return is_valid_code(normalise_code(code), card_prefix)

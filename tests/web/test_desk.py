@@ -1,0 +1,104 @@
+from mediathek.catalogue.tables import Copy, CopyStatus
+from mediathek.circulation.tables import Loan
+from mediathek.core_tables import AuditLog
+from mediathek.vocab import MediaType
+from tests.circulation_fixtures import make_title
+
+
+async def scan(c, code, ausweis="", **extra):
+    return await c.post(
+        "/theke/scan",
+        data={"code": code, "ausweis": ausweis, **extra},
+        headers={"HX-Request": "true"},
+    )
+
+
+async def test_desk_is_for_staff_only(client_for, teacher_anna, client):
+    async with client_for(teacher_anna) as c:
+        assert (await c.get("/theke")).status_code == 403
+    assert (await client.get("/theke")).status_code in (303, 302)
+
+
+async def test_scanning_a_card_opens_the_patron_and_copies_are_lent(
+    client_for, staff, teacher_anna
+):
+    _, [code] = await make_title("Bildkarten Obst")
+    async with client_for(staff) as c:
+        page = await c.get("/theke")
+        assert "Rückgabe" in page.text and 'id="scan-code"' in page.text
+        opened = await scan(c, teacher_anna.card)
+        assert "Anna Berger" in opened.text and "Ausleihe" in opened.text
+        assert opened.headers["HX-Push-Url"] == f"/theke?ausweis={teacher_anna.card}"
+        lent = await scan(c, code, teacher_anna.card)
+        assert "Ausgeliehen: „Bildkarten Obst“" in lent.text
+        assert "Letzte Aktion rückgängig" in lent.text
+        assert lent.text.lstrip().startswith('<div id="desk"')
+        # Without a patron open, the same scan returns the copy.
+        back = await scan(c, code)
+        assert "Zurück: „Bildkarten Obst“" in back.text
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 0
+
+
+async def test_refusal_is_explained_and_can_be_overridden_with_a_reason(
+    client_for, staff, volunteer_dora_blocked
+):
+    _, [code] = await make_title()
+    async with client_for(staff) as c:
+        refused = await scan(c, code, volunteer_dora_blocked.card)
+        assert "gesperrt" in refused.text and "Trotzdem ausleihen" in refused.text
+        lent = await scan(c, code, volunteer_dora_blocked.card, override_reason="Chefin erlaubt")
+        assert "Ausnahme wurde protokolliert" in lent.text
+    assert await AuditLog.count().where(AuditLog.action == "loan.override") == 1
+
+
+async def test_kit_return_shows_the_checklist_and_marks_missing_parts(
+    client_for, staff, teacher_anna
+):
+    _, [code] = await make_title("Koffer", MediaType.kit, components=[("Puppe", 1), ("Würfel", 2)])
+    async with client_for(staff) as c:
+        await scan(c, teacher_anna.card)
+        await scan(c, code, teacher_anna.card)
+        asked = await scan(c, code)
+        assert "Bestandteile" in asked.text and "Würfel" in asked.text
+        done = await c.post(
+            "/theke/scan",
+            data={
+                "code": code,
+                "checklist": "1",
+                "component": ["Puppe", "Würfel"],
+                "present": ["Würfel"],
+            },
+        )
+        assert done.status_code == 200 and "unvollständig" in done.text
+    copy = await Copy.select(Copy.status, Copy.status_note).first()
+    assert copy["status"] == CopyStatus.needs_check and "Puppe" in copy["status_note"]
+
+
+async def test_isbn_scan_picks_the_only_copy_and_asks_when_several(client_for, staff, teacher_anna):
+    await make_title("Eins", MediaType.book, isbn="9783161484100")
+    await make_title("Zwei", MediaType.book, copies=2, isbn="9780306406157")
+    async with client_for(staff) as c:
+        lent = await scan(c, "978-3-16-148410-0", teacher_anna.card)
+        assert "Ausgeliehen: „Eins“" in lent.text
+        ask = await scan(c, "0306406152", teacher_anna.card)
+        assert "Mehrere Exemplare" in ask.text
+
+
+async def test_desk_works_without_javascript(client_for, staff, teacher_anna):
+    _, [code] = await make_title("Ohne JS")
+    async with client_for(staff) as c:
+        page = await c.post("/theke/scan", data={"code": code, "ausweis": teacher_anna.card})
+        assert page.status_code == 200 and "<html" in page.text and "Ausgeliehen" in page.text
+
+
+async def test_undo_last_takes_back_a_checkout(client_for, staff, teacher_anna):
+    _, [code] = await make_title()
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)
+        loan_id = (await Loan.select(Loan.id).first())["id"]
+        undone = await c.post(
+            "/theke/rueckgaengig",
+            data={"kind": "checkout", "loan_id": str(loan_id), "ausweis": teacher_anna.card},
+        )
+        assert "rückgängig gemacht" in undone.text
+    assert await Loan.count() == 0
