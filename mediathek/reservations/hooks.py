@@ -1,0 +1,145 @@
+"""What the desk asks the reservations area during checkout, checkin and renewal.
+
+Every function runs INSIDE the caller's write transaction and opens none of its own, so a
+checkout and the hold it fulfils are written together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from mediathek.catalogue.tables import Copy, CopyStatus
+from mediathek.clock import now
+from mediathek.patrons.tables import Patron
+from mediathek.reservations import policy
+from mediathek.reservations.setaside import (
+    ACTIVE_BOOKING,
+    pass_on,
+    serve_copy,
+)
+from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
+from mediathek.site_settings import get_setting
+
+
+async def _patron_name(patron_id: int) -> str:
+    row = (
+        await Patron.select(Patron.first_name, Patron.last_name, Patron.institution)
+        .where(Patron.id == patron_id)
+        .first()
+    )
+    if row is None:
+        return "eine andere Person"
+    name = f"{row['first_name']} {row['last_name']}".strip()
+    return f"{name} ({row['institution']})" if row["institution"] else name
+
+
+async def reserved_for_other(copy_id: int, patron_id: int) -> str | None:
+    """German reason when this copy is set aside for someone else, else None."""
+    hold = (
+        await Hold.select(Hold.patron, Hold.pickup_until)
+        .where(Hold.copy == copy_id, Hold.status == HoldStatus.ready)
+        .first()
+    )
+    if hold is not None and hold["patron"] != patron_id:
+        return (
+            f"Dieses Exemplar liegt für {await _patron_name(hold['patron'])} im Abholregal "
+            f"(vorgemerkt, abholbereit bis {hold['pickup_until']:%d.%m.%Y})."
+        )
+    booking = (
+        await Booking.select(Booking.patron, Booking.start_on, Booking.end_on)
+        .where(Booking.copy == copy_id, Booking.status == BookingStatus.ready)
+        .first()
+    )
+    if booking is not None and booking["patron"] != patron_id:
+        return (
+            f"Dieses Exemplar ist für {await _patron_name(booking['patron'])} reserviert "
+            f"({booking['start_on']:%d.%m.%Y} bis {booking['end_on']:%d.%m.%Y})."
+        )
+    return None
+
+
+async def fulfil_on_checkout(copy_id: int, patron_id: int, today: date) -> date | None:
+    """Close what this checkout fulfils. Returns the booking's last day when the loan comes
+    from a booking (the loan is then due at the booking's end), else None."""
+    copy = await Copy.select(Copy.title, Copy.status).where(Copy.id == copy_id).first()
+    if copy is None:
+        return None
+    set_aside_days = int(await get_setting("booking_set_aside_days"))
+    booking = (
+        await Booking.select(Booking.id, Booking.end_on)
+        .where(
+            Booking.copy == copy_id,
+            Booking.patron == patron_id,
+            Booking.status.is_in(list(ACTIVE_BOOKING)),
+            Booking.start_on <= today + timedelta(days=set_aside_days),
+            Booking.end_on >= today,
+        )
+        .order_by(Booking.start_on)
+        .first()
+    )
+    if booking is not None:
+        await Booking.update(
+            {Booking.status: BookingStatus.collected, Booking.closed_at: now()}
+        ).where(Booking.id == booking["id"])
+        return booking["end_on"]
+
+    hold = (
+        await Hold.select(Hold.id, Hold.copy)
+        .where(
+            Hold.title == copy["title"],
+            Hold.patron == patron_id,
+            Hold.status.is_in([HoldStatus.ready, HoldStatus.waiting]),
+        )
+        .first()
+    )
+    if hold is None:
+        return None
+    await Hold.update(
+        {Hold.status: HoldStatus.fulfilled, Hold.closed_at: now(), Hold.copy: copy_id}
+    ).where(Hold.id == hold["id"])
+    if hold["copy"] is not None and hold["copy"] != copy_id:
+        # She took another copy from the shelf: the one set aside for her goes to the next.
+        await pass_on(hold["copy"], today)
+    return None
+
+
+async def latest_due_date(copy_id: int, from_day: date) -> date | None:
+    """The last day a loan of this copy may run because of its next booking, or None."""
+    rows = await Booking.select(Booking.start_on, Booking.end_on).where(
+        Booking.copy == copy_id,
+        Booking.status.is_in(list(ACTIVE_BOOKING)),
+        Booking.end_on >= from_day,
+    )
+    buffer_days = int(await get_setting("booking_buffer_days"))
+    return policy.latest_due_date(
+        [policy.Span(r["start_on"], r["end_on"]) for r in rows], from_day, buffer_days
+    )
+
+
+async def others_waiting(title_id: int, patron_id: int) -> bool:
+    """True when others wait for the title and no available copy can serve them."""
+    waiting = await Hold.count().where(
+        Hold.title == title_id, Hold.status == HoldStatus.waiting, Hold.patron != patron_id
+    )
+    if waiting == 0:
+        return False
+    available = await Copy.count().where(
+        Copy.title == title_id, Copy.status == CopyStatus.available
+    )
+    return waiting > available
+
+
+async def on_return(copy_id: int, today: date) -> str | None:
+    """A copy came back: set it aside for a booking about to start or the first in the queue.
+    Returns the message for the desk, or None when the copy goes back to the shelf."""
+    served = await serve_copy(copy_id, today, (CopyStatus.available, CopyStatus.on_loan))
+    if served is None:
+        return None
+    kind, record, day = served
+    name = await _patron_name(record["patron"])
+    if kind == "booking":
+        return (
+            f"Ins Abholregal legen: reserviert für {name} "
+            f"ab {record['start_on']:%d.%m.%Y} bis {record['end_on']:%d.%m.%Y}."
+        )
+    return f"Ins Abholregal legen: vorgemerkt für {name}, abholbereit bis {day:%d.%m.%Y}."
