@@ -104,9 +104,7 @@ def copy_is_free(plan: CopyPlan, wanted: Span, buffer_days: int, today: date) ->
     return not any(s.overlaps(wanted) for s in blocked_spans(plan, buffer_days, today))
 
 
-def pick_copy(
-    plans: Iterable[CopyPlan], wanted: Span, buffer_days: int, today: date
-) -> int | None:
+def pick_copy(plans: Iterable[CopyPlan], wanted: Span, buffer_days: int, today: date) -> int | None:
     """The copy to assign: free over the whole range; among several, the one whose neighbouring
     bookings leave the least gap, so long free stretches stay free for long courses."""
     best: tuple[int, int] | None = None
@@ -116,9 +114,10 @@ def pick_copy(
             continue
         before = [wanted.start - s.end for s in spans if s.end < wanted.start]
         after = [s.start - wanted.end for s in spans if s.start > wanted.end]
-        gap = min(before, default=timedelta(days=SEARCH_HORIZON_DAYS)).days + min(
-            after, default=timedelta(days=SEARCH_HORIZON_DAYS)
-        ).days
+        gap = (
+            min(before, default=timedelta(days=SEARCH_HORIZON_DAYS)).days
+            + min(after, default=timedelta(days=SEARCH_HORIZON_DAYS)).days
+        )
         if best is None or gap < best[0]:
             best = (gap, plan.copy_id)
     return best[1] if best else None

@@ -113,9 +113,12 @@ async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
     async with write_transaction():
         patron = await _patron(patron_id, today)
         await _title(title_id)
-        if await Copy.count().where(
-            Copy.title == title_id, Copy.status.not_in([CopyStatus.lost, CopyStatus.withdrawn])
-        ) == 0:
+        if (
+            await Copy.count().where(
+                Copy.title == title_id, Copy.status.not_in([CopyStatus.lost, CopyStatus.withdrawn])
+            )
+            == 0
+        ):
             raise ReservationRefused("Von diesem Titel gibt es kein Exemplar zum Ausleihen.")
         active = await Hold.select(Hold.title).where(
             Hold.patron == patron_id, Hold.status.is_in(list(ACTIVE_HOLD))
@@ -150,9 +153,11 @@ async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
 async def cancel_hold(hold_id: int, patron_id: int | None, today: date) -> None:
     """Cancel a hold; ``patron_id`` None means staff (any hold). A set-aside copy moves on."""
     async with write_transaction():
-        hold = await Hold.select(Hold.id, Hold.patron, Hold.status, Hold.copy).where(
-            Hold.id == hold_id
-        ).first()
+        hold = (
+            await Hold.select(Hold.id, Hold.patron, Hold.status, Hold.copy)
+            .where(Hold.id == hold_id)
+            .first()
+        )
         if hold is None or (patron_id is not None and hold["patron"] != patron_id):
             raise NotFound("Diese Vormerkung gibt es nicht.")
         if hold["status"] not in ACTIVE_HOLD:
@@ -358,18 +363,14 @@ async def run_daily(today: date) -> dict:
 async def _serve_waiting_holds(today: date) -> int:
     """Copies that came back to the shelf by another way (repair, found) go to the queue."""
     titles = {
-        r["title"]
-        for r in await Hold.select(Hold.title).where(Hold.status == HoldStatus.waiting)
+        r["title"] for r in await Hold.select(Hold.title).where(Hold.status == HoldStatus.waiting)
     }
     served = 0
     for title_id in sorted(titles):
         while (hold := await first_waiting_hold(title_id)) is not None:
             copy = await free_copy_for_hold(title_id, today)
-            if copy is None or not await claim_copy(
-                copy["id"], (CopyStatus.available,), PULL_NOTE
-            ):
+            if copy is None or not await claim_copy(copy["id"], (CopyStatus.available,), PULL_NOTE):
                 break
             await make_hold_ready(hold, copy["id"], copy["barcode"], today)
             served += 1
     return served
-

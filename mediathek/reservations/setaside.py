@@ -20,7 +20,7 @@ from mediathek.site_settings import get_setting
 
 # Notes on a copy that tell staff to move it physically; shown on the staff pages.
 PULL_NOTE = "Aus dem Regal holen und ins Abholregal legen."
-PUT_BACK_NOTE = "Abholfrist abgelaufen: zurück ins Regal stellen."
+PUT_BACK_NOTE = "Nicht mehr abzuholen: zurück ins Regal stellen."
 
 ACTIVE_BOOKING = (BookingStatus.confirmed, BookingStatus.ready)
 # Copies that can serve a booking at some point (a copy in repair comes back; a lost one not).
@@ -210,9 +210,7 @@ async def free_copy_for_hold(title_id: int, today: date) -> dict | None:
         next_start[b["copy"]] = min(b["start_on"], current) if current else b["start_on"]
     far = date.max
     usable = [
-        c
-        for c in copies
-        if next_start.get(c["id"], far) > today + timedelta(days=set_aside_days)
+        c for c in copies if next_start.get(c["id"], far) > today + timedelta(days=set_aside_days)
     ]
     usable.sort(key=lambda c: next_start.get(c["id"], far), reverse=True)
     return usable[0] if usable else None
