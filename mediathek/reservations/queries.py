@@ -217,13 +217,3 @@ async def put_back() -> list[dict]:
         .where(Copy.status == CopyStatus.available, Copy.status_note == PUT_BACK_NOTE)
         .order_by(Copy.shelf_mark)
     )
-
-
-async def mark_moved(copy_id: int) -> bool:
-    """Staff confirm they pulled or shelved the copy: the note goes."""
-    rows = (
-        await Copy.update({Copy.status_note: ""})
-        .where(Copy.id == copy_id, Copy.status_note.is_in([PULL_NOTE, PUT_BACK_NOTE]))
-        .returning(Copy.id)
-    )
-    return bool(rows)

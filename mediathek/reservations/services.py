@@ -18,6 +18,7 @@ from mediathek.reservations.policy import Span
 from mediathek.reservations.setaside import (
     ACTIVE_BOOKING,
     PULL_NOTE,
+    PUT_BACK_NOTE,
     claim_copy,
     copy_plans,
     first_waiting_hold,
@@ -374,3 +375,13 @@ async def _serve_waiting_holds(today: date) -> int:
             await make_hold_ready(hold, copy["id"], copy["barcode"], today)
             served += 1
     return served
+
+
+async def mark_moved(copy_id: int) -> bool:
+    """Staff confirm they pulled or shelved the copy: the note goes."""
+    rows = (
+        await Copy.update({Copy.status_note: ""})
+        .where(Copy.id == copy_id, Copy.status_note.is_in([PULL_NOTE, PUT_BACK_NOTE]))
+        .returning(Copy.id)
+    )
+    return bool(rows)
