@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from mediathek.catalogue.tables import Copy, CopyStatus
+from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.reservations.services import ACTIVE_HOLD, queue_of
 from mediathek.reservations.setaside import ACTIVE_BOOKING, PULL_NOTE, PUT_BACK_NOTE
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
@@ -217,3 +217,7 @@ async def put_back() -> list[dict]:
         .where(Copy.status == CopyStatus.available, Copy.status_note == PUT_BACK_NOTE)
         .order_by(Copy.shelf_mark)
     )
+
+
+async def title_exists(title_id: int) -> bool:
+    return await Title.exists().where(Title.id == title_id, Title.withdrawn_at.is_null())
