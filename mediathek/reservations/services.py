@@ -29,6 +29,7 @@ from mediathek.reservations.setaside import (
     settings_for_reservations,
 )
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
+from mediathek.site_settings import get_setting
 
 ACTIVE_HOLD = (HoldStatus.waiting, HoldStatus.ready)
 # How many days the availability calendar shows by default (six weeks).
@@ -260,7 +261,7 @@ async def availability(
     title_id: int, today: date, first_day: date | None = None, days: int = CALENDAR_DAYS
 ) -> list[tuple[date, int]]:
     """Copies free per day, from ``first_day`` (default tomorrow) on."""
-    buffer_days, _, _ = await settings_for_reservations()
+    buffer_days = int(await get_setting("booking_buffer_days"))
     plans = await copy_plans(title_id, today)
     start = first_day or today + timedelta(days=1)
     return policy.availability(plans, start, days, buffer_days, today)
