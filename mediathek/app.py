@@ -42,6 +42,8 @@ AREA_MODULES = [
     "mediathek.api.search",
     "mediathek.circulation.controllers",
     "mediathek.api.circulation",
+    "mediathek.reservations.controllers",
+    "mediathek.api.reservations",
 ]
 
 

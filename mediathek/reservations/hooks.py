@@ -1,5 +1,7 @@
-"""What circulation asks of holds and bookings. Called inside circulation's write transaction
-(piccolo transactions follow the task's context, so these queries join it).
+"""What the desk asks the reservations area during checkout, checkin and renewal.
+
+Every function runs INSIDE the caller's write transaction and opens none of its own, so a
+checkout and the hold it fulfils are written together or not at all.
 """
 
 from __future__ import annotations
@@ -7,129 +9,137 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus
-from mediathek.circulation.calendar import load_calendar
 from mediathek.clock import now
-from mediathek.notifications.outbox import enqueue, notice_key
-from mediathek.notifications.tables import NotificationKind
+from mediathek.patrons.tables import Patron
+from mediathek.reservations import policy
+from mediathek.reservations.setaside import (
+    ACTIVE_BOOKING,
+    pass_on,
+    serve_copy,
+)
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting
 
-ACTIVE_BOOKING = (BookingStatus.confirmed, BookingStatus.ready)
 
-
-def _name(row: dict) -> str:
-    return f"{row['patron.first_name']} {row['patron.last_name']}".strip()
+async def _patron_name(patron_id: int) -> str:
+    row = (
+        await Patron.select(Patron.first_name, Patron.last_name, Patron.institution)
+        .where(Patron.id == patron_id)
+        .first()
+    )
+    if row is None:
+        return "eine andere Person"
+    name = f"{row['first_name']} {row['last_name']}".strip()
+    return f"{name} ({row['institution']})" if row["institution"] else name
 
 
 async def reserved_for_other(copy_id: int, patron_id: int) -> str | None:
+    """German reason when this copy is set aside for someone else, else None."""
     hold = (
-        await Hold.select(Hold.patron.first_name, Hold.patron.last_name)
-        .where(Hold.copy == copy_id, Hold.status == HoldStatus.ready, Hold.patron != patron_id)
+        await Hold.select(Hold.patron, Hold.pickup_until)
+        .where(Hold.copy == copy_id, Hold.status == HoldStatus.ready)
         .first()
     )
-    if hold:
-        return f"Dieses Exemplar liegt für {_name(hold)} im Abholregal (Vormerkung)."
-    booking = (
-        await Booking.select(Booking.patron.first_name, Booking.patron.last_name, Booking.start_on)
-        .where(
-            Booking.copy == copy_id,
-            Booking.status == BookingStatus.ready,
-            Booking.patron != patron_id,
-        )
-        .first()
-    )
-    if booking:
+    if hold is not None and hold["patron"] != patron_id:
         return (
-            f"Dieses Exemplar ist für {_name(booking)} ab "
-            f"{booking['start_on']:%d.%m.%Y} reserviert."
+            f"Dieses Exemplar liegt für {await _patron_name(hold['patron'])} im Abholregal "
+            f"(vorgemerkt, abholbereit bis {hold['pickup_until']:%d.%m.%Y})."
+        )
+    booking = (
+        await Booking.select(Booking.patron, Booking.start_on, Booking.end_on)
+        .where(Booking.copy == copy_id, Booking.status == BookingStatus.ready)
+        .first()
+    )
+    if booking is not None and booking["patron"] != patron_id:
+        return (
+            f"Dieses Exemplar ist für {await _patron_name(booking['patron'])} reserviert "
+            f"({booking['start_on']:%d.%m.%Y} bis {booking['end_on']:%d.%m.%Y})."
         )
     return None
 
 
 async def fulfil_on_checkout(copy_id: int, patron_id: int, today: date) -> date | None:
-    closed = now()
-    await Hold.update({Hold.status: HoldStatus.fulfilled, Hold.closed_at: closed}).where(
-        Hold.copy == copy_id, Hold.patron == patron_id, Hold.status == HoldStatus.ready
-    )
+    """Close what this checkout fulfils. Returns the booking's last day when the loan comes
+    from a booking (the loan is then due at the booking's end), else None."""
+    copy = await Copy.select(Copy.title, Copy.status).where(Copy.id == copy_id).first()
+    if copy is None:
+        return None
+    set_aside_days = int(await get_setting("booking_set_aside_days"))
     booking = (
         await Booking.select(Booking.id, Booking.end_on)
         .where(
             Booking.copy == copy_id,
             Booking.patron == patron_id,
             Booking.status.is_in(list(ACTIVE_BOOKING)),
-            Booking.start_on <= today + timedelta(days=7),
+            Booking.start_on <= today + timedelta(days=set_aside_days),
             Booking.end_on >= today,
         )
         .order_by(Booking.start_on)
         .first()
     )
-    if booking is None:
-        return None
-    await Booking.update(
-        {Booking.status: BookingStatus.collected, Booking.closed_at: closed}
-    ).where(Booking.id == booking["id"])
-    return booking["end_on"]
+    if booking is not None:
+        await Booking.update(
+            {Booking.status: BookingStatus.collected, Booking.closed_at: now()}
+        ).where(Booking.id == booking["id"])
+        return booking["end_on"]
 
-
-async def latest_due_date(copy_id: int, from_day: date) -> date | None:
-    booking = (
-        await Booking.select(Booking.start_on)
-        .where(
-            Booking.copy == copy_id,
-            Booking.status.is_in(list(ACTIVE_BOOKING)),
-            Booking.end_on >= from_day,
-        )
-        .order_by(Booking.start_on)
-        .first()
-    )
-    if booking is None:
-        return None
-    buffer_days = int(await get_setting("booking_buffer_days") or 0)
-    return booking["start_on"] - timedelta(days=1 + buffer_days)
-
-
-async def others_waiting(title_id: int, patron_id: int) -> bool:
-    waiting = await Hold.count().where(
-        Hold.title == title_id, Hold.status == HoldStatus.waiting, Hold.patron != patron_id
-    )
-    if not waiting:
-        return False
-    free_copies = await Copy.count().where(
-        Copy.title == title_id, Copy.status == CopyStatus.available
-    )
-    return free_copies < waiting
-
-
-async def on_return(copy_id: int, today: date) -> str | None:
-    copy = await Copy.select(Copy.title).where(Copy.id == copy_id).first()
-    if copy is None:
-        return None
     hold = (
-        await Hold.select(Hold.id, Hold.patron, Hold.patron.first_name, Hold.patron.last_name)
-        .where(Hold.title == copy["title"], Hold.status == HoldStatus.waiting)
-        .order_by(Hold.placed_at)
-        .order_by(Hold.id)
+        await Hold.select(Hold.id, Hold.copy)
+        .where(
+            Hold.title == copy["title"],
+            Hold.patron == patron_id,
+            Hold.status.is_in([HoldStatus.ready, HoldStatus.waiting]),
+        )
         .first()
     )
     if hold is None:
         return None
-    calendar = await load_calendar(today)
-    pickup_until = calendar.add_opening_days(today, int(await get_setting("hold_pickup_days")))
-    await Copy.update({Copy.status: CopyStatus.on_hold_shelf, Copy.updated_at: now()}).where(
-        Copy.id == copy_id
-    )
     await Hold.update(
-        {
-            Hold.status: HoldStatus.ready,
-            Hold.copy: copy_id,
-            Hold.ready_at: now(),
-            Hold.pickup_until: pickup_until,
-        }
+        {Hold.status: HoldStatus.fulfilled, Hold.closed_at: now(), Hold.copy: copy_id}
     ).where(Hold.id == hold["id"])
-    await enqueue(
-        NotificationKind.hold_ready,
-        key=notice_key(NotificationKind.hold_ready, hold["patron"], today, hold["id"]),
-        patron_id=hold["patron"],
-        payload={"hold_id": hold["id"], "copy_id": copy_id, "pickup_until": str(pickup_until)},
+    if hold["copy"] is not None and hold["copy"] != copy_id:
+        # She took another copy from the shelf: the one set aside for her goes to the next.
+        await pass_on(hold["copy"], today)
+    return None
+
+
+async def latest_due_date(copy_id: int, from_day: date) -> date | None:
+    """The last day a loan of this copy may run because of its next booking, or None."""
+    rows = await Booking.select(Booking.start_on, Booking.end_on).where(
+        Booking.copy == copy_id,
+        Booking.status.is_in(list(ACTIVE_BOOKING)),
+        Booking.end_on >= from_day,
     )
-    return f"Zurücklegen für {_name(hold)} – ins Abholregal (abholen bis {pickup_until:%d.%m.%Y})."
+    buffer_days = int(await get_setting("booking_buffer_days"))
+    return policy.latest_due_date(
+        [policy.Span(r["start_on"], r["end_on"]) for r in rows], from_day, buffer_days
+    )
+
+
+async def others_waiting(title_id: int, patron_id: int) -> bool:
+    """True when others wait for the title and no available copy can serve them."""
+    waiting = await Hold.count().where(
+        Hold.title == title_id, Hold.status == HoldStatus.waiting, Hold.patron != patron_id
+    )
+    if waiting == 0:
+        return False
+    available = await Copy.count().where(
+        Copy.title == title_id, Copy.status == CopyStatus.available
+    )
+    return waiting > available
+
+
+async def on_return(copy_id: int, today: date) -> str | None:
+    """A copy came back: set it aside for a booking about to start or the first in the queue.
+    Returns the message for the desk, or None when the copy goes back to the shelf."""
+    served = await serve_copy(copy_id, today, (CopyStatus.available, CopyStatus.on_loan))
+    if served is None:
+        return None
+    kind, record, day = served
+    name = await _patron_name(record["patron"])
+    if kind == "booking":
+        return (
+            f"Ins Abholregal legen: reserviert für {name} "
+            f"ab {record['start_on']:%d.%m.%Y} bis {record['end_on']:%d.%m.%Y}."
+        )
+    return f"Ins Abholregal legen: vorgemerkt für {name}, abholbereit bis {day:%d.%m.%Y}."

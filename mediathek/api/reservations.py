@@ -1,0 +1,278 @@
+"""JSON API for holds and bookings (/api/v1), over the same services as the pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from litestar import Request, Response, delete, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, Parameter, QueryParameter
+
+from mediathek.clock import today as clock_today
+from mediathek.errors import NotFound
+from mediathek.reservations import queries, services
+from mediathek.reservations.controllers import ics_response
+from mediathek.web.guards import Access
+
+Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+SECURED = [{"session": []}, {"bearer": []}]
+
+
+@dataclass
+class Problem:
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+def problems(*codes: int) -> dict[int, ResponseSpec]:
+    texts = {
+        400: "Ungültige Eingabe",
+        401: "Nicht angemeldet",
+        403: "Kein Zugriff",
+        404: "Nicht gefunden",
+        409: "Nicht möglich (z. B. schon vorgemerkt, kein Exemplar frei)",
+        422: "Eingaben prüfen",
+    }
+    return {
+        c: ResponseSpec(
+            data_container=Problem, description=texts[c], media_type="application/problem+json"
+        )
+        for c in codes
+    }
+
+
+@dataclass
+class HoldIn:
+    title_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+
+
+@dataclass
+class HoldOut:
+    id: int
+    title_id: int
+    title: str
+    status: str
+    position: int  # place in the queue; 0 when a copy is ready
+    pickup_until: date | None
+
+
+@dataclass
+class BookingIn:
+    title_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+    start_on: date
+    end_on: date
+
+
+@dataclass
+class BookingOut:
+    id: int
+    title_id: int
+    title: str
+    status: str
+    start_on: date
+    end_on: date
+
+
+@dataclass
+class DayOut:
+    day: date
+    free: int
+
+
+def _today(request: Request) -> date:
+    return clock_today(request.app.state.settings.tz)
+
+
+def _patron(request: Request) -> int:
+    return request.scope["user"].patron_id
+
+
+def _hold_out(row: dict) -> HoldOut:
+    return HoldOut(
+        id=row["id"],
+        title_id=row["title.id"],
+        title=row["title.title"],
+        status=row["status"],
+        position=row["position"],
+        pickup_until=row["pickup_until"],
+    )
+
+
+def _booking_out(row: dict) -> BookingOut:
+    return BookingOut(
+        id=row["id"],
+        title_id=row["title.id"],
+        title=row["title.title"],
+        status=row["status"],
+        start_on=row["start_on"],
+        end_on=row["end_on"],
+    )
+
+
+@get(
+    "/api/v1/holds",
+    access=Access.patron,
+    tags=["Reservierungen"],
+    security=SECURED,
+    responses=problems(401, 403),
+)
+async def list_holds(request: Request) -> list[HoldOut]:
+    """My open holds with their place in the queue."""
+    return [_hold_out(r) for r in await queries.my_holds(_patron(request))]
+
+
+@post(
+    "/api/v1/holds",
+    access=Access.patron,
+    tags=["Reservierungen"],
+    security=SECURED,
+    responses=problems(400, 401, 403, 404, 409),
+)
+async def create_hold(request: Request, data: JSONBody[HoldIn]) -> HoldOut:
+    """Place a hold on a title; a copy on the shelf is set aside at once (status ready)."""
+    result = await services.place_hold(_patron(request), data.title_id, _today(request))
+    row = next(r for r in await queries.my_holds(_patron(request)) if r["id"] == result.hold_id)
+    return _hold_out(row)
+
+
+@delete(
+    "/api/v1/holds/{hold_id:int}",
+    access=Access.patron,
+    tags=["Reservierungen"],
+    security=SECURED,
+    responses=problems(400, 401, 403, 404, 409),
+)
+async def delete_hold(request: Request, hold_id: Id) -> None:
+    """Cancel one of my holds."""
+    await services.cancel_hold(hold_id, _patron(request), _today(request))
+
+
+@get(
+    "/api/v1/bookings",
+    access=Access.patron,
+    tags=["Reservierungen"],
+    security=SECURED,
+    responses=problems(401, 403),
+)
+async def list_bookings(request: Request) -> list[BookingOut]:
+    """My open bookings."""
+    return [_booking_out(r) for r in await queries.my_bookings(_patron(request))]
+
+
+@post(
+    "/api/v1/bookings",
+    access=Access.patron,
+    tags=["Reservierungen"],
+    security=SECURED,
+    responses=problems(400, 401, 403, 404, 409, 422),
+)
+async def create_booking(request: Request, data: JSONBody[BookingIn]) -> BookingOut:
+    """Reserve a title for a date range. 409 with ``suggestion`` when no copy is free."""
+    try:
+        booking_id = await services.book(
+            _patron(request), data.title_id, data.start_on, data.end_on, _today(request)
+        )
+    except services.BookingUnavailable as exc:
+        body = {
+            "type": "about:blank#booking_unavailable",
+            "title": "Nicht möglich",
+            "status": 409,
+            "detail": exc.message,
+            "suggestion": (
+                {
+                    "start_on": exc.suggestion.start.isoformat(),
+                    "end_on": exc.suggestion.end.isoformat(),
+                }
+                if exc.suggestion
+                else None
+            ),
+        }
+        return Response(body, status_code=409, media_type="application/problem+json")
+    row = next(r for r in await queries.my_bookings(_patron(request)) if r["id"] == booking_id)
+    return _booking_out(row)
+
+
+@delete(
+    "/api/v1/bookings/{booking_id:int}",
+    access=Access.patron,
+    tags=["Reservierungen"],
+    security=SECURED,
+    responses=problems(400, 401, 403, 404, 409),
+)
+async def delete_booking(request: Request, booking_id: Id) -> None:
+    """Cancel one of my bookings."""
+    await services.cancel_booking(booking_id, _patron(request), _today(request))
+
+
+@get(
+    "/api/v1/bookings/{booking_id:int}/ics",
+    access=Access.patron,
+    tags=["Reservierungen"],
+    security=SECURED,
+    responses=problems(400, 401, 403, 404),
+    media_type="text/calendar",
+)
+async def booking_calendar(request: Request, booking_id: Id) -> Response:
+    """The booking as an iCalendar file (all-day event)."""
+    return await ics_response(request, booking_id, _patron(request))
+
+
+@get(
+    "/api/v1/titles/{title_id:int}/availability",
+    access=Access.public,
+    tags=["Reservierungen"],
+    responses=problems(400, 404),
+)
+async def title_availability(
+    request: Request,
+    title_id: Id,
+    from_day: Annotated[date | None, QueryParameter(name="from")] = None,
+    days: Annotated[int, QueryParameter(ge=1, le=366)] = services.CALENDAR_DAYS,
+) -> list[DayOut]:
+    """Copies free per day (a copy counts when a one-day booking of it would succeed)."""
+    if not await queries.title_exists(title_id):
+        raise NotFound("Diesen Titel gibt es nicht.")
+    rows = await services.availability(title_id, _today(request), from_day, days)
+    return [DayOut(day=d, free=n) for d, n in rows]
+
+
+@get(
+    "/api/v1/reservations/hold-shelf",
+    access=Access.staff,
+    tags=["Reservierungen (Mitarbeitende)"],
+    security=SECURED,
+    responses=problems(401, 403),
+)
+async def staff_hold_shelf() -> list[dict]:
+    """Everything on the hold shelf: ready holds and bookings, by deadline."""
+    return await queries.hold_shelf()
+
+
+@get(
+    "/api/v1/reservations/pull-list",
+    access=Access.staff,
+    tags=["Reservierungen (Mitarbeitende)"],
+    security=SECURED,
+    responses=problems(401, 403),
+)
+async def staff_pull_list(request: Request) -> dict:
+    """Copies to fetch from the shelves, bookings about to start, copies to put back."""
+    return {**await queries.pull_list(_today(request)), "put_back": await queries.put_back()}
+
+
+ROUTES = [
+    list_holds,
+    create_hold,
+    delete_hold,
+    list_bookings,
+    create_booking,
+    delete_booking,
+    booking_calendar,
+    title_availability,
+    staff_hold_shelf,
+    staff_pull_list,
+]

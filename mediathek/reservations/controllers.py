@@ -1,0 +1,313 @@
+"""Pages for holds and bookings: the reservation box of a title, "Meine Reservierungen",
+and the staff's hold shelf. Handlers parse, call one service, render."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter, QueryParameter
+
+from mediathek.catalogue.tables import Title
+from mediathek.clock import today as clock_today
+from mediathek.errors import InvalidInput, NotFound
+from mediathek.reservations import queries, services
+from mediathek.reservations.ics import booking_ics
+from mediathek.web.guards import Access
+from mediathek.web.rendering import redirect, render
+
+Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FromDay = Annotated[str | None, QueryParameter(name="ab", max_length=10)]
+
+OK_MESSAGES = {
+    "vormerkung": "Der Titel ist für Sie vorgemerkt.",
+    "reservierung": "Ihre Reservierung ist gespeichert.",
+    "storniert": "Storniert.",
+}
+CALENDAR_WEEKS = 6
+
+
+def library_today(request: Request) -> date:
+    return clock_today(request.app.state.settings.tz)
+
+
+def patron_id_of(request: Request) -> int | None:
+    user = request.scope.get("user")
+    return user.patron_id if user else None
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+async def calendar_context(title_id: int, today: date, first: date | None) -> dict:
+    """Weeks (Monday to Sunday) of copies free per day; days up to today are not bookable."""
+    tomorrow = today + timedelta(days=1)
+    first = max(first or tomorrow, tomorrow)
+    monday = first - timedelta(days=first.weekday())
+    days = await services.availability(title_id, today, monday, CALENDAR_WEEKS * 7)
+    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
+    return {
+        "weeks": weeks,
+        "today": today,
+        "first_bookable": tomorrow,
+        "earlier": monday - timedelta(days=7 * CALENDAR_WEEKS) if monday > tomorrow else None,
+        "later": monday + timedelta(days=7 * CALENDAR_WEEKS),
+    }
+
+
+async def title_context(
+    request: Request, title_id: int, first: date | None = None, **extra
+) -> dict:
+    title = (
+        await Title.select(Title.id, Title.title, Title.media_type, Title.withdrawn_at)
+        .where(Title.id == title_id)
+        .first()
+    )
+    if title is None or title["withdrawn_at"] is not None:
+        raise NotFound("Diesen Titel gibt es nicht (mehr).")
+    today = library_today(request)
+    patron_id = patron_id_of(request)
+    return {
+        "title": title,
+        "summary": await queries.title_summary(title_id),
+        "own": (
+            await queries.own_reservations_of_title(title_id, patron_id) if patron_id else None
+        ),
+        "form": {},
+        "errors": {},
+        "message": OK_MESSAGES.get(request.query_params.get("ok", "")),
+        **await calendar_context(title_id, today, first),
+        **extra,
+    }
+
+
+def render_title(request: Request, context: dict, status_code: int = 200) -> Response:
+    return render(
+        request,
+        "reservations/title.html",
+        fragment="reservations/_title_actions.html",
+        status_code=status_code,
+        **context,
+    )
+
+
+@get("/titel/{title_id:int}/reservieren", access=Access.patron, include_in_schema=False)
+async def title_page(request: Request, title_id: Id, ab: FromDay = None) -> Response:
+    """The reservation box of a title as a page of its own."""
+    context = await title_context(request, title_id, parse_day(ab))
+    return render(request, "reservations/title.html", **context)
+
+
+@get("/reservierungen/titel/{title_id:int}", access=Access.public, include_in_schema=False)
+async def title_actions(request: Request, title_id: Id, ab: FromDay = None) -> Response:
+    """The box for the title page (an HTMX fragment); anonymous visitors see availability."""
+    return render_title(request, await title_context(request, title_id, parse_day(ab)))
+
+
+@get("/reservierungen/titel/{title_id:int}/kalender", access=Access.public, include_in_schema=False)
+async def title_calendar(request: Request, title_id: Id, ab: FromDay = None) -> Response:
+    context = await title_context(request, title_id, parse_day(ab))
+    return render(
+        request,
+        "reservations/title.html",
+        fragment="reservations/_availability.html",
+        **context,
+    )
+
+
+@post(
+    "/titel/{title_id:int}/vormerken",
+    access=Access.patron,
+    include_in_schema=False,
+    status_code=200,
+)
+async def hold_title(request: Request, title_id: Id) -> Response:
+    result = await services.place_hold(patron_id_of(request), title_id, library_today(request))
+    message = (
+        f"Ein Exemplar liegt für Sie bereit. Bitte holen Sie es bis zum "
+        f"{result.pickup_until:%d.%m.%Y} ab."
+        if result.pickup_until
+        else f"Der Titel ist für Sie vorgemerkt. Sie sind Nummer {result.position} "
+        "in der Warteliste."
+    )
+    if request.htmx:
+        return render_title(request, await title_context(request, title_id, message=message))
+    return redirect(request, "/konto/reservierungen?ok=vormerkung")
+
+
+@post(
+    "/titel/{title_id:int}/reservieren",
+    access=Access.patron,
+    include_in_schema=False,
+    status_code=200,
+)
+async def book_title(request: Request, title_id: Id, data: Form) -> Response:
+    start, end = parse_day(data.get("start_on")), parse_day(data.get("end_on"))
+    try:
+        if start is None or end is None:
+            raise InvalidInput(
+                errors={
+                    **({"start_on": "Bitte geben Sie den ersten Tag an."} if not start else {}),
+                    **({"end_on": "Bitte geben Sie den letzten Tag an."} if not end else {}),
+                }
+            )
+        await services.book(patron_id_of(request), title_id, start, end, library_today(request))
+    except InvalidInput as exc:
+        context = await title_context(request, title_id, form=data, errors=exc.errors)
+        return render_title(request, context, status_code=422)
+    except services.BookingUnavailable as exc:
+        context = await title_context(
+            request, title_id, start, form=data, refusal=exc.message, suggestion=exc.suggestion
+        )
+        return render_title(request, context, status_code=422)
+    if request.htmx:
+        message = f"Reserviert vom {start:%d.%m.%Y} bis {end:%d.%m.%Y}."
+        return render_title(request, await title_context(request, title_id, message=message))
+    return redirect(request, "/konto/reservierungen?ok=reservierung")
+
+
+# ---- Mein Konto ----------------------------------------------------------------------------
+
+
+async def mine_context(request: Request) -> dict:
+    patron_id = patron_id_of(request)
+    return {
+        "holds": await queries.my_holds(patron_id),
+        "bookings": await queries.my_bookings(patron_id),
+        "message": OK_MESSAGES.get(request.query_params.get("ok", "")),
+    }
+
+
+@get("/konto/reservierungen", access=Access.patron, include_in_schema=False)
+async def my_reservations(request: Request) -> Response:
+    return render(request, "reservations/mine.html", **await mine_context(request))
+
+
+@post(
+    "/konto/vormerkungen/{hold_id:int}/stornieren",
+    access=Access.patron,
+    include_in_schema=False,
+    status_code=200,
+)
+async def cancel_my_hold(request: Request, hold_id: Id) -> Response:
+    await services.cancel_hold(hold_id, patron_id_of(request), library_today(request))
+    if request.htmx:
+        context = {**await mine_context(request), "message": "Die Vormerkung ist storniert."}
+        return render(request, "reservations/_my_holds.html", **context)
+    return redirect(request, "/konto/reservierungen?ok=storniert")
+
+
+@post(
+    "/konto/reservierungen/{booking_id:int}/stornieren",
+    access=Access.patron,
+    include_in_schema=False,
+    status_code=200,
+)
+async def cancel_my_booking(request: Request, booking_id: Id) -> Response:
+    await services.cancel_booking(booking_id, patron_id_of(request), library_today(request))
+    if request.htmx:
+        context = {**await mine_context(request), "message": "Die Reservierung ist storniert."}
+        return render(request, "reservations/_my_bookings.html", **context)
+    return redirect(request, "/konto/reservierungen?ok=storniert")
+
+
+async def ics_response(request: Request, booking_id: int, patron_id: int | None) -> Response:
+    booking = await queries.booking_for_calendar(booking_id, patron_id)
+    if booking is None:
+        raise NotFound("Diese Reservierung gibt es nicht.")
+    settings = request.app.state.settings
+    text = booking_ics(
+        booking_id=booking["id"],
+        title=booking["title.title"],
+        start_on=booking["start_on"],
+        end_on=booking["end_on"],
+        host=settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0],
+        location="Mediathek",
+        description=f"Exemplar {booking['copy.barcode']}. Abholung an der Theke.",
+    )
+    return Response(
+        content=text.encode(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="reservierung-{booking_id}.ics"'},
+    )
+
+
+@get(
+    "/konto/reservierungen/{booking_id:int}/kalender.ics",
+    access=Access.patron,
+    include_in_schema=False,
+)
+async def my_booking_ics(request: Request, booking_id: Id) -> Response:
+    return await ics_response(request, booking_id, patron_id_of(request))
+
+
+# ---- staff ---------------------------------------------------------------------------------
+
+
+@get("/verwaltung/vormerkungen", access=Access.staff, include_in_schema=False)
+async def staff_page(request: Request) -> Response:
+    today = library_today(request)
+    return render(
+        request,
+        "reservations/staff.html",
+        shelf=await queries.hold_shelf(),
+        pull=await queries.pull_list(today),
+        put_back=await queries.put_back(),
+        today=today,
+        message={"abgleich": "Der Tagesabgleich ist gelaufen.", "erledigt": "Erledigt."}.get(
+            request.query_params.get("ok", "")
+        ),
+    )
+
+
+@post(
+    "/verwaltung/vormerkungen/exemplare/{copy_id:int}/erledigt",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def copy_moved(request: Request, copy_id: Id) -> Response:
+    await services.mark_moved(copy_id)
+    return redirect(request, "/verwaltung/vormerkungen?ok=erledigt")
+
+
+@post(
+    "/verwaltung/vormerkungen/abgleich",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def run_now(request: Request) -> Response:
+    await services.run_daily(library_today(request))
+    return redirect(request, "/verwaltung/vormerkungen?ok=abgleich")
+
+
+ROUTES = [
+    title_page,
+    title_actions,
+    title_calendar,
+    hold_title,
+    book_title,
+    my_reservations,
+    cancel_my_hold,
+    cancel_my_booking,
+    my_booking_ics,
+    staff_page,
+    copy_moved,
+    run_now,
+]
+
+STAFF_LINKS = [
+    (
+        "Vormerkungen & Abholregal",
+        "/verwaltung/vormerkungen",
+        "Abholregal, was aus dem Regal geholt werden muss, abgelaufene Abholungen",
+    )
+]

@@ -1,0 +1,187 @@
+"""Pure rules for holds and bookings: plain values in, decisions out (no database here).
+
+Date ranges are inclusive on both ends and counted in calendar days (``date`` objects), so the
+change to and from daylight saving time cannot shift a range: there are no clocks in them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+# How far ahead the booking form looks for the next free range.
+SEARCH_HORIZON_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Span:
+    """An inclusive range of days."""
+
+    start: date
+    end: date
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """What is already planned for one copy: its bookings and the due date of its open loan."""
+
+    copy_id: int
+    bookings: tuple[Span, ...] = ()
+    loan_due_on: date | None = None
+
+
+# ---- holds ---------------------------------------------------------------------------------
+
+
+def queue_position(queue: Sequence[int], hold_id: int) -> int:
+    """1-based place of ``hold_id`` in a queue ordered first come first served."""
+    return list(queue).index(hold_id) + 1
+
+
+def patron_refusal(
+    *, status: str, blocked_reason: str, expires_on: date | None, today: date
+) -> str | None:
+    """Why this patron may not reserve anything right now (German), or None."""
+    if status == "pending":
+        return "Ihre Anmeldung wurde noch nicht freigeschaltet."
+    if status != "active":
+        return "Ihr Konto ist nicht aktiv. Bitte sprechen Sie uns an."
+    if blocked_reason:
+        return "Ihr Konto ist gesperrt. Bitte sprechen Sie uns an."
+    if expires_on is not None and expires_on < today:
+        return "Ihre Anmeldung ist abgelaufen. Bitte verlängern Sie sie an der Theke."
+    return None
+
+
+def hold_refusal(*, active_holds: int, max_holds: int, holds_this_title: bool) -> str | None:
+    if holds_this_title:
+        return "Sie haben diesen Titel schon vorgemerkt."
+    if active_holds >= max_holds:
+        return (
+            f"Sie haben schon {active_holds} Vormerkungen – mehr als {max_holds} "
+            "sind nicht möglich."
+        )
+    return None
+
+
+# ---- bookings ------------------------------------------------------------------------------
+
+
+def booking_range_errors(start: date, end: date, today: date, max_days: int) -> dict[str, str]:
+    """Field → German message for a requested range; empty when the range is acceptable."""
+    errors: dict[str, str] = {}
+    if start <= today:
+        errors["start_on"] = "Der erste Tag muss in der Zukunft liegen (frühestens morgen)."
+    if end < start:
+        errors["end_on"] = "Der letzte Tag darf nicht vor dem ersten Tag liegen."
+    elif Span(start, end).days > max_days:
+        errors["end_on"] = f"Sie können höchstens {max_days} Tage am Stück reservieren."
+    return errors
+
+
+def blocked_spans(plan: CopyPlan, buffer_days: int, today: date) -> list[Span]:
+    """Days on which the copy cannot start or run a new booking.
+
+    Every booking is widened by the buffer on both sides (a day to return, check and shelve it);
+    an open loan blocks the copy from today until its due date plus the buffer.
+    """
+    pad = timedelta(days=buffer_days)
+    spans = [Span(b.start - pad, b.end + pad) for b in plan.bookings]
+    if plan.loan_due_on is not None:
+        spans.append(Span(min(today, plan.loan_due_on), plan.loan_due_on + pad))
+    return spans
+
+
+def copy_is_free(plan: CopyPlan, wanted: Span, buffer_days: int, today: date) -> bool:
+    return not any(s.overlaps(wanted) for s in blocked_spans(plan, buffer_days, today))
+
+
+def pick_copy(plans: Iterable[CopyPlan], wanted: Span, buffer_days: int, today: date) -> int | None:
+    """The copy to assign: free over the whole range; among several, the one whose neighbouring
+    bookings leave the least gap, so long free stretches stay free for long courses."""
+    best: tuple[int, int] | None = None
+    for plan in plans:
+        spans = blocked_spans(plan, buffer_days, today)
+        if any(s.overlaps(wanted) for s in spans):
+            continue
+        before = [wanted.start - s.end for s in spans if s.end < wanted.start]
+        after = [s.start - wanted.end for s in spans if s.start > wanted.end]
+        gap = (
+            min(before, default=timedelta(days=SEARCH_HORIZON_DAYS)).days
+            + min(after, default=timedelta(days=SEARCH_HORIZON_DAYS)).days
+        )
+        if best is None or gap < best[0]:
+            best = (gap, plan.copy_id)
+    return best[1] if best else None
+
+
+def next_free_range(
+    plans: Sequence[CopyPlan], wanted: Span, buffer_days: int, today: date
+) -> Span | None:
+    """The earliest range of the same length, starting after ``wanted.start``, that some copy
+    can serve – the helpful answer when the wanted range is taken."""
+    length = timedelta(days=wanted.days - 1)
+    spans = [blocked_spans(p, buffer_days, today) for p in plans]
+    # A free range can only start the day after something ends; try those days in order.
+    candidates = sorted(
+        {wanted.start + timedelta(days=1)}
+        | {s.end + timedelta(days=1) for copy_spans in spans for s in copy_spans}
+    )
+    limit = wanted.start + timedelta(days=SEARCH_HORIZON_DAYS)
+    for start in candidates:
+        if start <= wanted.start or start > limit:
+            continue
+        candidate = Span(start, start + length)
+        if any(not any(s.overlaps(candidate) for s in copy_spans) for copy_spans in spans):
+            return candidate
+    return None
+
+
+def availability(
+    plans: Sequence[CopyPlan], first_day: date, days: int, buffer_days: int, today: date
+) -> list[tuple[date, int]]:
+    """Copies free per day: a copy counts on a day when a one-day booking of it would succeed.
+
+    Counting runs over a difference array of merged blocked spans per copy, so the cost is
+    bookings + copies + days, not copies × days.
+    """
+    diff = [0] * (days + 1)
+    window = Span(first_day, first_day + timedelta(days=days - 1))
+    for plan in plans:
+        clipped = sorted(
+            (max(s.start, window.start), min(s.end, window.end))
+            for s in blocked_spans(plan, buffer_days, today)
+            if s.overlaps(window)
+        )
+        merged: list[list[date]] = []
+        for start, end in clipped:
+            if merged and start <= merged[-1][1] + timedelta(days=1):
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in merged:
+            diff[(start - first_day).days] += 1
+            diff[(end - first_day).days + 1] -= 1
+    result, blocked = [], 0
+    for i in range(days):
+        blocked += diff[i]
+        result.append((first_day + timedelta(days=i), len(plans) - blocked))
+    return result
+
+
+def latest_due_date(bookings: Iterable[Span], from_day: date, buffer_days: int) -> date | None:
+    """The last day a loan starting ``from_day`` may run: the day before the buffer in front of
+    the next booking of the copy. None when no booking constrains it. (A result before
+    ``from_day`` means the copy must not be lent at all.)"""
+    starts = [b.start for b in bookings if b.end >= from_day]
+    if not starts:
+        return None
+    return min(starts) - timedelta(days=buffer_days + 1)

@@ -1,0 +1,216 @@
+"""Setting copies aside for holds and bookings, and passing them on.
+
+These steps open no transaction of their own: they run inside the caller's write transaction
+(a service here, or the desk's checkout/checkin through ``hooks``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.circulation.calendar import load_calendar
+from mediathek.circulation.tables import Loan
+from mediathek.clock import now
+from mediathek.notifications.outbox import enqueue, notice_key
+from mediathek.notifications.tables import NotificationKind
+from mediathek.reservations.policy import CopyPlan, Span
+from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
+from mediathek.site_settings import get_setting
+
+# Notes on a copy that tell staff to move it physically; shown on the staff pages.
+PULL_NOTE = "Aus dem Regal holen und ins Abholregal legen."
+PUT_BACK_NOTE = "Nicht mehr abzuholen: zurück ins Regal stellen."
+
+ACTIVE_BOOKING = (BookingStatus.confirmed, BookingStatus.ready)
+# Copies that can serve a booking at some point (a copy in repair comes back; a lost one not).
+BOOKABLE_COPY = (
+    CopyStatus.available,
+    CopyStatus.on_loan,
+    CopyStatus.on_hold_shelf,
+    CopyStatus.needs_check,
+    CopyStatus.in_repair,
+)
+
+
+async def copy_plans(title_id: int, today: date) -> list[CopyPlan]:
+    """Bookings and open-loan due dates of every bookable copy of a title (three queries)."""
+    copies = await Copy.select(Copy.id).where(
+        Copy.title == title_id, Copy.status.is_in(list(BOOKABLE_COPY))
+    )
+    ids = [c["id"] for c in copies]
+    if not ids:
+        return []
+    bookings = await Booking.select(Booking.copy, Booking.start_on, Booking.end_on).where(
+        Booking.title == title_id,
+        Booking.status.is_in(list(ACTIVE_BOOKING)),
+        Booking.end_on >= today - timedelta(days=7),
+    )
+    loans = await Loan.select(Loan.copy, Loan.due_on).where(
+        Loan.title == title_id, Loan.returned_at.is_null()
+    )
+    by_copy: dict[int, list[Span]] = {i: [] for i in ids}
+    for b in bookings:
+        if b["copy"] in by_copy:
+            by_copy[b["copy"]].append(Span(b["start_on"], b["end_on"]))
+    due = {r["copy"]: r["due_on"] for r in loans}
+    return [CopyPlan(i, tuple(by_copy[i]), due.get(i)) for i in ids]
+
+
+async def settings_for_reservations() -> tuple[int, int, int]:
+    """(buffer days, set-aside days, pickup days) from the site settings."""
+    return (
+        int(await get_setting("booking_buffer_days")),
+        int(await get_setting("booking_set_aside_days")),
+        int(await get_setting("hold_pickup_days")),
+    )
+
+
+async def _title_name(title_id: int) -> str:
+    row = await Title.select(Title.title).where(Title.id == title_id).first()
+    return row["title"] if row else ""
+
+
+async def claim_copy(copy_id: int, from_statuses: tuple[str, ...], note: str = "") -> bool:
+    """Move the copy onto the hold shelf if it is in one of ``from_statuses``; the conditional
+    update is also the row lock that keeps two set-asides of one copy apart."""
+    rows = (
+        await Copy.update(
+            {Copy.status: CopyStatus.on_hold_shelf, Copy.status_note: note, Copy.updated_at: now()}
+        )
+        .where(Copy.id == copy_id, Copy.status.is_in(list(from_statuses)))
+        .returning(Copy.id)
+    )
+    return bool(rows)
+
+
+async def make_hold_ready(hold: dict, copy_id: int, barcode: str, today: date) -> date:
+    """Mark ``hold`` ready with this copy and tell the patron; returns the pickup deadline."""
+    pickup_days = int(await get_setting("hold_pickup_days"))
+    pickup_until = (await load_calendar(today)).add_opening_days(today, pickup_days)
+    await Hold.update(
+        {
+            Hold.status: HoldStatus.ready,
+            Hold.copy: copy_id,
+            Hold.ready_at: now(),
+            Hold.pickup_until: pickup_until,
+        }
+    ).where(Hold.id == hold["id"])
+    await enqueue(
+        NotificationKind.hold_ready,
+        key=notice_key(NotificationKind.hold_ready, hold["patron"], today, hold["id"]),
+        patron_id=hold["patron"],
+        payload={
+            "title": await _title_name(hold["title"]),
+            "pickup_until": pickup_until.isoformat(),
+            "barcode": barcode,
+        },
+    )
+    return pickup_until
+
+
+async def make_booking_ready(booking: dict, barcode: str, today: date) -> None:
+    await Booking.update({Booking.status: BookingStatus.ready, Booking.ready_at: now()}).where(
+        Booking.id == booking["id"]
+    )
+    await enqueue(
+        NotificationKind.booking_ready,
+        key=notice_key(NotificationKind.booking_ready, booking["patron"], today, booking["id"]),
+        patron_id=booking["patron"],
+        payload={
+            "title": await _title_name(booking["title"]),
+            "start_on": booking["start_on"].isoformat(),
+            "end_on": booking["end_on"].isoformat(),
+            "barcode": barcode,
+        },
+    )
+
+
+def _booking_fields():
+    return (Booking.id, Booking.patron, Booking.title, Booking.start_on, Booking.end_on)
+
+
+async def booking_due_for_set_aside(copy_id: int, today: date) -> dict | None:
+    """A confirmed booking of this copy that starts within the set-aside days (or runs now)."""
+    set_aside_days = int(await get_setting("booking_set_aside_days"))
+    return (
+        await Booking.select(*_booking_fields())
+        .where(
+            Booking.copy == copy_id,
+            Booking.status == BookingStatus.confirmed,
+            Booking.start_on <= today + timedelta(days=set_aside_days),
+            Booking.end_on >= today,
+        )
+        .order_by(Booking.start_on)
+        .first()
+    )
+
+
+async def first_waiting_hold(title_id: int) -> dict | None:
+    return (
+        await Hold.select(Hold.id, Hold.patron, Hold.title)
+        .where(Hold.title == title_id, Hold.status == HoldStatus.waiting)
+        .order_by(Hold.placed_at)
+        .order_by(Hold.id)
+        .first()
+    )
+
+
+async def serve_copy(copy_id: int, today: date, from_statuses: tuple[str, ...], note: str = ""):
+    """Give a copy that just became free to whoever needs it first: a booking about to start,
+    else the first hold in the queue. Returns ("booking"|"hold", record, pickup_until) or None
+    (the copy's status is then left alone)."""
+    copy = await Copy.select(Copy.title, Copy.barcode).where(Copy.id == copy_id).first()
+    if copy is None:
+        return None
+    booking = await booking_due_for_set_aside(copy_id, today)
+    if booking is not None:
+        if not await claim_copy(copy_id, from_statuses, note):
+            return None
+        await make_booking_ready(booking, copy["barcode"], today)
+        return ("booking", booking, booking["start_on"])
+    hold = await first_waiting_hold(copy["title"])
+    if hold is not None:
+        if not await claim_copy(copy_id, from_statuses, note):
+            return None
+        pickup_until = await make_hold_ready(hold, copy_id, copy["barcode"], today)
+        return ("hold", hold, pickup_until)
+    return None
+
+
+async def pass_on(copy_id: int, today: date) -> str:
+    """A set-aside copy is no longer wanted by its holder: next in line, or back to the shelf.
+    Returns "passed" or "shelf"."""
+    served = await serve_copy(copy_id, today, (CopyStatus.on_hold_shelf,))
+    if served is not None:
+        return "passed"
+    await Copy.update(
+        {Copy.status: CopyStatus.available, Copy.status_note: PUT_BACK_NOTE, Copy.updated_at: now()}
+    ).where(Copy.id == copy_id, Copy.status == CopyStatus.on_hold_shelf)
+    return "shelf"
+
+
+async def free_copy_for_hold(title_id: int, today: date) -> dict | None:
+    """An available copy of the title that no booking needs soon; the one whose next booking is
+    furthest away, so the loan it becomes can run longest."""
+    set_aside_days = int(await get_setting("booking_set_aside_days"))
+    copies = await Copy.select(Copy.id, Copy.barcode).where(
+        Copy.title == title_id, Copy.status == CopyStatus.available
+    )
+    if not copies:
+        return None
+    starts = await Booking.select(Booking.copy, Booking.start_on).where(
+        Booking.copy.is_in([c["id"] for c in copies]),
+        Booking.status.is_in(list(ACTIVE_BOOKING)),
+        Booking.end_on >= today,
+    )
+    next_start: dict[int, date] = {}
+    for b in starts:
+        current = next_start.get(b["copy"])
+        next_start[b["copy"]] = min(b["start_on"], current) if current else b["start_on"]
+    far = date.max
+    usable = [
+        c for c in copies if next_start.get(c["id"], far) > today + timedelta(days=set_aside_days)
+    ]
+    usable.sort(key=lambda c: next_start.get(c["id"], far), reverse=True)
+    return usable[0] if usable else None

@@ -1,0 +1,129 @@
+"""The reservation pages in the browser's shoes: forms, fragments, access, calendar file."""
+
+from datetime import date
+
+from mediathek.reservations.tables import Booking, Hold
+from tests.reservations_fixtures import make_title
+
+HTMX = {"HX-Request": "true"}
+
+
+async def test_a_teacher_places_a_hold_and_sees_it_in_her_list(client_for, teacher_anna):
+    title_id, _ = await make_title(1)
+    async with client_for(teacher_anna) as c:
+        page = await c.get(f"/titel/{title_id}/reservieren")
+        assert page.status_code == 200 and "Vormerken" in page.text
+        assert "Wann ist der Titel frei?" in page.text
+        r = await c.post(f"/titel/{title_id}/vormerken", headers=HTMX)
+        assert r.status_code == 200
+        assert 'id="reservation-box"' in r.text and "<html" not in r.text
+        assert "liegt für Sie bereit" in r.text
+        mine = await c.get("/konto/reservierungen")
+        assert "Bildkarten Obst" in mine.text and "abholbereit" in mine.text
+
+
+async def test_without_javascript_a_hold_redirects_to_the_list(client_for, teacher_anna):
+    title_id, _ = await make_title(1)
+    async with client_for(teacher_anna) as c:
+        r = await c.post(f"/titel/{title_id}/vormerken")
+        assert r.status_code == 303 and r.headers["location"].startswith("/konto/reservierungen")
+
+
+async def test_a_booking_form_with_a_past_day_comes_back_with_a_german_message(
+    client_for, teacher_anna
+):
+    title_id, _ = await make_title(1)
+    async with client_for(teacher_anna) as c:
+        r = await c.post(
+            f"/titel/{title_id}/reservieren",
+            data={"start_on": "2020-01-01", "end_on": "2020-01-03"},
+            headers=HTMX,
+        )
+    assert r.status_code == 422
+    assert "Der erste Tag muss in der Zukunft liegen" in r.text
+    assert await Booking.count() == 0
+
+
+async def test_a_taken_range_is_answered_with_the_next_free_range(
+    client_for, teacher_anna, volunteer_ben, today
+):
+    from mediathek.reservations.services import book
+
+    title_id, _ = await make_title(1)
+    # The pages use the real clock: a March of next year is always in the future.
+    start = date(date.today().year + 1, 3, 16)
+    await book(volunteer_ben.patron_id, title_id, start, start.replace(day=20), today)
+    async with client_for(teacher_anna) as c:
+        r = await c.post(
+            f"/titel/{title_id}/reservieren",
+            data={"start_on": start.isoformat(), "end_on": start.replace(day=17).isoformat()},
+            headers=HTMX,
+        )
+    assert r.status_code == 422
+    assert "kein Exemplar frei" in r.text and "22.03." in r.text
+
+
+async def test_a_teacher_books_cancels_and_downloads_the_calendar_file(client_for, teacher_anna):
+    title_id, _ = await make_title(1)
+    start = date(date.today().year + 1, 5, 4)
+    async with client_for(teacher_anna) as c:
+        r = await c.post(
+            f"/titel/{title_id}/reservieren",
+            data={"start_on": start.isoformat(), "end_on": start.replace(day=8).isoformat()},
+        )
+        assert r.status_code == 303
+        [booking] = await Booking.select(Booking.id)
+        ics = await c.get(f"/konto/reservierungen/{booking['id']}/kalender.ics")
+        assert ics.headers["content-type"].startswith("text/calendar")
+        assert f"DTSTART;VALUE=DATE:{start:%Y%m%d}" in ics.text
+        mine = await c.get("/konto/reservierungen")
+        assert "kalender.ics" in mine.text
+        r = await c.post(f"/konto/reservierungen/{booking['id']}/stornieren", headers=HTMX)
+        assert r.status_code == 200 and "Die Reservierung ist storniert." in r.text
+
+
+async def test_a_teacher_cannot_touch_another_patrons_reservations(
+    client_for, teacher_anna, volunteer_ben, today
+):
+    from mediathek.reservations.services import book, place_hold
+
+    title_id, _ = await make_title(1)
+    hold = await place_hold(volunteer_ben.patron_id, title_id, today)
+    booking_id = await book(
+        volunteer_ben.patron_id, title_id, date(2026, 4, 13), date(2026, 4, 14), today
+    )
+    async with client_for(teacher_anna) as c:
+        assert (await c.post(f"/konto/vormerkungen/{hold.hold_id}/stornieren")).status_code == 404
+        assert (await c.get(f"/konto/reservierungen/{booking_id}/kalender.ics")).status_code == 404
+        assert "Bildkarten" not in (await c.get("/konto/reservierungen")).text
+    assert await Hold.count().where(Hold.status == "ready") == 1
+
+
+async def test_anonymous_visitors_see_availability_but_no_forms(client):
+    title_id, _ = await make_title(2)
+    r = await client.get(f"/reservierungen/titel/{title_id}", headers=HTMX)
+    assert r.status_code == 200 and "2 frei" in r.text and "Melden Sie sich an" in r.text
+    r = await client.get(f"/titel/{title_id}/reservieren")
+    assert r.status_code in (302, 303)
+
+
+async def test_staff_see_the_hold_shelf_and_what_to_pull(client_for, staff, teacher_anna, today):
+    from mediathek.reservations.services import place_hold
+
+    title_id, [copy_id] = await make_title(1)
+    await place_hold(teacher_anna.patron_id, title_id, today)
+    async with client_for(staff) as c:
+        overview = await c.get("/verwaltung")
+        assert "Vormerkungen &amp; Abholregal" in overview.text
+        page = await c.get("/verwaltung/vormerkungen")
+        assert page.status_code == 200 and "Anna Berger" in page.text
+        assert "Liegt im Abholregal" in page.text
+        r = await c.post(f"/verwaltung/vormerkungen/exemplare/{copy_id}/erledigt")
+        assert r.status_code == 303
+        page = await c.get("/verwaltung/vormerkungen")
+        assert "Nichts zu holen." in page.text
+
+
+async def test_teachers_cannot_open_the_staff_page(client_for, teacher_anna):
+    async with client_for(teacher_anna) as c:
+        assert (await c.get("/verwaltung/vormerkungen")).status_code == 403
