@@ -79,9 +79,9 @@ async def lend(
     )[0]["id"]
     barcode = make_code("M", n)
     copy_id = (
-        await Copy.insert(Copy(title=title_id, barcode=barcode, status=CopyStatus.on_loan)).returning(
-            Copy.id
-        )
+        await Copy.insert(
+            Copy(title=title_id, barcode=barcode, status=CopyStatus.on_loan)
+        ).returning(Copy.id)
     )[0]["id"]
     from datetime import UTC, datetime
 

@@ -51,3 +51,50 @@ TEMPLATE_PARTS = ("subject.txt", "txt", "html")
 
 # Written into last_error when a reminder is no longer needed at delivery time.
 ALL_RETURNED = "erledigt: alles zurückgegeben"
+
+# Example payloads: the template editor's preview and checks use them.
+SAMPLE_ITEMS = [
+    {
+        "loan_id": 1,
+        "title": "Bildkarten Obst und Gemüse",
+        "barcode": "M000011",
+        "due_on": "2026-03-13",
+        "level": 0,
+    },
+    {
+        "loan_id": 2,
+        "title": "Tiptoi: Wir entdecken Wörter",
+        "barcode": "M000029",
+        "due_on": "2026-03-03",
+        "level": 1,
+    },
+]
+SAMPLE_PAYLOADS: dict[str, dict] = {
+    NotificationKind.due_soon: {"name": "Anna Berger", "items": SAMPLE_ITEMS[:1]},
+    NotificationKind.overdue: {"name": "Anna Berger", "items": SAMPLE_ITEMS},
+    NotificationKind.hold_ready: {
+        "title": "Memo-Spiel Tiere",
+        "pickup_until": "2026-03-19",
+        "barcode": "M000037",
+    },
+    NotificationKind.hold_expired: {"title": "Memo-Spiel Tiere"},
+    NotificationKind.booking_confirmed: {
+        "title": "Medienkoffer Kita",
+        "start_on": "2026-04-13",
+        "end_on": "2026-04-24",
+    },
+    NotificationKind.booking_ready: {
+        "title": "Medienkoffer Kita",
+        "start_on": "2026-04-13",
+        "end_on": "2026-04-24",
+        "barcode": "M000045",
+    },
+    NotificationKind.loan_receipt: {
+        "items": [{k: v for k, v in i.items() if k != "level"} for i in SAMPLE_ITEMS]
+    },
+    NotificationKind.account_approved: {"name": "Anna Berger"},
+    NotificationKind.account_rejected: {"name": "Anna Berger", "reason": "Keine Lehrtätigkeit"},
+    NotificationKind.invite: {"name": "Anna Berger", "link": "https://example.org/einladung/x"},
+    NotificationKind.password_reset: {"link": "https://example.org/passwort/x"},
+    NotificationKind.test: {},
+}

@@ -59,9 +59,7 @@ async def create_reminders(today: date) -> dict:
             Loan.reminder_level,
             Loan.copy.barcode.as_alias("barcode"),
             Loan.title.title.as_alias("title"),
-        ).where(
-            Loan.returned_at.is_null() & Loan.patron.is_not_null() & (Loan.due_on <= horizon)
-        )
+        ).where(Loan.returned_at.is_null() & Loan.patron.is_not_null() & (Loan.due_on <= horizon))
         by_id = {r["id"]: r for r in rows}
         loans = [
             policy.OpenLoan(
