@@ -62,7 +62,10 @@ def create_app(
         if not own_pool:
             yield
             return
-        async with connection_pool(engine):
+        # Daily reminders and outbox delivery run in the background (when enabled).
+        from mediathek.notifications.scheduler import scheduler_running
+
+        async with connection_pool(engine), scheduler_running(settings):
             yield
 
     csrf = CSRFConfig(
