@@ -44,6 +44,8 @@ AREA_MODULES = [
     "mediathek.api.circulation",
     "mediathek.reservations.controllers",
     "mediathek.api.reservations",
+    "mediathek.notifications.controllers",
+    "mediathek.api.notifications",
 ]
 
 
@@ -75,7 +77,10 @@ def create_app(
         if not own_pool:
             yield
             return
-        async with connection_pool(engine):
+        # Daily reminders and outbox delivery run in the background (when enabled).
+        from mediathek.notifications.scheduler import scheduler_running
+
+        async with connection_pool(engine), scheduler_running(settings):
             yield
 
     csrf = CSRFConfig(

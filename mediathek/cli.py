@@ -1,4 +1,4 @@
-"""The ``mediathek`` command: serve, migrate, createadmin, demo."""
+"""The ``mediathek`` command: serve, migrate, createadmin, demo, notify."""
 
 from __future__ import annotations
 
@@ -142,6 +142,56 @@ def cmd_createadmin(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _notify(settings: Settings, args: argparse.Namespace) -> dict:
+    from datetime import date
+
+    from mediathek.clock import today
+    from mediathek.db import connection_pool, make_engine, use_engine
+    from mediathek.notifications.delivery import deliver_outbox
+    from mediathek.notifications.scheduler import run_daily_once
+
+    engine = make_engine(settings.database_url)
+    use_engine(engine)
+    result: dict = {}
+    async with connection_pool(engine):
+        if not args.deliver_only:
+            day = date.fromisoformat(args.date) if args.date else today(settings.tz)
+            result["daily"] = await run_daily_once(settings, day)
+        if not args.create_only:
+            result["delivery"] = await deliver_outbox(settings)
+    return result
+
+
+def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
+    if args.deliver_only and args.create_only:
+        print("--deliver-only und --create-only schließen sich aus.", file=sys.stderr)
+        return 2
+    if args.date:
+        from datetime import date
+
+        try:
+            date.fromisoformat(args.date)
+        except ValueError:
+            print(f"--date {args.date!r}: bitte als JJJJ-MM-TT angeben.", file=sys.stderr)
+            return 2
+    result = asyncio.run(_notify(settings, args))
+    for job, outcome in result.get("daily", {}).items():
+        print(f"Tagesjob {job}: {outcome}")
+    delivery = result.get("delivery")
+    if delivery:
+        if delivery.get("skipped"):
+            print("Versand: läuft bereits in einer anderen Instanz.")
+        else:
+            print(
+                f"Versand: {delivery['sent']} gesendet, {delivery['failed']} fehlgeschlagen, "
+                f"{delivery['retry']} später erneut, {delivery['done']} nicht mehr nötig."
+            )
+        if delivery.get("error"):
+            print(f"Fehler: {delivery['error']}", file=sys.stderr)
+            return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mediathek", description="Mediathek – Ausleihsystem")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="Demo-Daten in eine leere Datenbank laden")
     demo.set_defaults(func=cmd_demo)
+
+    notify = sub.add_parser(
+        "notify", help="Erinnerungen erstellen und E-Mails versenden (einmal, z. B. per cron)"
+    )
+    notify.add_argument("--deliver-only", action="store_true", help="nur wartende E-Mails senden")
+    notify.add_argument("--create-only", action="store_true", help="nur Tagesjobs, nichts senden")
+    notify.add_argument("--date", help="Stichtag JJJJ-MM-TT für die Tagesjobs (Standard: heute)")
+    notify.set_defaults(func=cmd_notify)
     return parser
 
 

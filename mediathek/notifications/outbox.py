@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,11 @@ def notice_key(
     """The unique key (patron, kind, level, items, day) that makes a notice happen once."""
     items = ",".join(str(p) for p in parts)
     key = f"{kind.value}:{level}:{patron_or_email}:{day.isoformat()}:{items}"
+    if len(key) > 200:
+        # A long item list is replaced by its digest: cutting it off could make two
+        # different digests of one day share a key.
+        digest = hashlib.sha256(items.encode()).hexdigest()
+        key = f"{kind.value}:{level}:{patron_or_email}:{day.isoformat()}:#{digest}"
     return key[:200]
 
 

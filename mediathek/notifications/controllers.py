@@ -1,0 +1,181 @@
+"""Staff pages: the outbox, one notice, the level-3 list; admin: reminder offsets, templates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter, PathParameter, QueryParameter
+
+from mediathek.errors import InvalidInput
+from mediathek.notifications import services
+from mediathek.notifications.kinds import KIND_LABELS, STATUS_LABELS
+from mediathek.notifications.reminders import level_three_patrons
+from mediathek.web.guards import Access
+from mediathek.web.rendering import redirect, render
+
+NoticeId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+TemplateName = Annotated[str, PathParameter(max_length=100)]
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+BASE = "/verwaltung/benachrichtigungen"
+
+
+def actor(request: Request) -> dict:
+    user = request.scope["user"]
+    return {"actor_id": user.account_id, "actor_label": user.email}
+
+
+async def _outbox_page(request: Request, flt: services.OutboxFilter, **extra) -> Response:
+    return render(
+        request,
+        "notifications/outbox.html",
+        fragment="notifications/_outbox.html",
+        outbox=await services.list_notices(flt),
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+        **extra,
+    )
+
+
+@get(BASE, access=Access.staff, include_in_schema=False)
+async def outbox(
+    request: Request,
+    status: Annotated[str, QueryParameter()] = "",
+    kind: Annotated[str, QueryParameter(name="art")] = "",
+    text: Annotated[str, QueryParameter(name="suche")] = "",
+    page: Annotated[int, QueryParameter(name="seite", ge=1, le=10_000)] = 1,
+) -> Response:
+    return await _outbox_page(request, services.OutboxFilter(status, kind, text, page))
+
+
+@get(BASE + "/{notice_id:int}", access=Access.staff, include_in_schema=False)
+async def notice(request: Request, notice_id: NoticeId) -> Response:
+    return render(
+        request,
+        "notifications/notice.html",
+        notice=await services.get_notice(notice_id, request.app.state.settings),
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+        queued=request.query_params.get("erneut") == "1",
+    )
+
+
+@post(BASE + "/{notice_id:int}/erneut-senden", access=Access.staff, include_in_schema=False)
+async def resend(request: Request, notice_id: NoticeId) -> Response:
+    await services.resend_notice(notice_id, **actor(request))
+    return redirect(request, f"{BASE}/{notice_id}?erneut=1")
+
+
+@post(BASE + "/test", access=Access.admin, include_in_schema=False, status_code=200)
+async def test_email(request: Request, data: Form) -> Response:
+    email = data.get("email", "")
+    try:
+        await services.send_test(request.app.state.settings, email)
+    except InvalidInput as exc:
+        return await _outbox_page(
+            request, services.OutboxFilter(), test_error=exc.errors["email"], test_email=email
+        )
+    return await _outbox_page(request, services.OutboxFilter(), test_sent=email)
+
+
+@get("/verwaltung/mahnstufe-3", access=Access.staff, include_in_schema=False)
+async def level_three(request: Request) -> Response:
+    return render(request, "notifications/level3.html", patrons=await level_three_patrons())
+
+
+@get("/admin/erinnerungen", access=Access.admin, include_in_schema=False)
+async def reminder_settings(request: Request) -> Response:
+    return render(
+        request,
+        "notifications/reminder_settings.html",
+        values=await services.reminder_settings(),
+        errors={},
+        saved=False,
+    )
+
+
+@post("/admin/erinnerungen", access=Access.admin, include_in_schema=False, status_code=200)
+async def save_reminder_settings(request: Request, data: Form) -> Response:
+    levels = [data.get(f"level{n}", "") for n in (1, 2, 3)]
+    try:
+        values = await services.save_reminder_settings(
+            data.get("due_soon_days", ""), levels, **actor(request)
+        )
+    except InvalidInput as exc:
+        raw = {"due_soon_days": data.get("due_soon_days", ""), "overdue_level_days": levels}
+        return render(
+            request,
+            "notifications/reminder_settings.html",
+            status_code=422,
+            values=raw,
+            errors=exc.errors,
+            saved=False,
+        )
+    return render(
+        request, "notifications/reminder_settings.html", values=values, errors={}, saved=True
+    )
+
+
+@get("/admin/email-vorlagen", access=Access.admin, include_in_schema=False)
+async def templates(request: Request) -> Response:
+    return render(
+        request, "notifications/templates.html", templates=await services.list_templates()
+    )
+
+
+@get("/admin/email-vorlagen/{name:str}", access=Access.admin, include_in_schema=False)
+async def template_form(request: Request, name: TemplateName) -> Response:
+    template = await services.get_template(name, request.app.state.settings)
+    return render(
+        request,
+        "notifications/template_edit.html",
+        template=template,
+        errors={},
+        saved=request.query_params.get("gespeichert") == "1",
+    )
+
+
+@post("/admin/email-vorlagen/{name:str}", access=Access.admin, include_in_schema=False)
+async def save_template(request: Request, name: TemplateName, data: Form) -> Response:
+    settings = request.app.state.settings
+    source = data.get("source", "")
+    if data.get("action") == "reset":
+        await services.reset_template(name, **actor(request))
+        return redirect(request, f"/admin/email-vorlagen/{name}?gespeichert=1")
+    try:
+        await services.save_template(name, source, settings, **actor(request))
+    except InvalidInput as exc:
+        template = await services.get_template(name, settings)
+        return render(
+            request,
+            "notifications/template_edit.html",
+            status_code=422,
+            template={**template, "source": source},
+            errors=exc.errors,
+            saved=False,
+        )
+    return redirect(request, f"/admin/email-vorlagen/{name}?gespeichert=1")
+
+
+ROUTES = [
+    outbox,
+    notice,
+    resend,
+    test_email,
+    level_three,
+    reminder_settings,
+    save_reminder_settings,
+    templates,
+    template_form,
+    save_template,
+]
+
+STAFF_LINKS = [
+    ("Benachrichtigungen", BASE, "E-Mails an Ausleihende: Status, Fehler, erneut senden"),
+    ("Mahnstufe 3", "/verwaltung/mahnstufe-3", "Ausleihende mit Medien in der 3. Mahnstufe"),
+]
+ADMIN_LINKS = [
+    ("Erinnerungen", "/admin/erinnerungen", "Wann an Rückgaben erinnert und gemahnt wird"),
+    ("E-Mail-Vorlagen", "/admin/email-vorlagen", "Texte der E-Mails anpassen"),
+]

@@ -1,0 +1,254 @@
+"""Delivering the outbox: render, store, send, mark — at least once, never silently lost.
+
+Order per notice: (1) re-check the loans it is about, (2) render and store subject, bodies
+and a Message-ID, (3) send over SMTP, (4) mark sent. A crash between (3) and (4) leaves the
+notice queued; the next run sends it again with the SAME Message-ID, which receiving systems
+use to recognise the duplicate (see docs/notifications.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+
+from mediathek.circulation.tables import Loan
+from mediathek.clock import now
+from mediathek.notifications import policy
+from mediathek.notifications.kinds import ALL_RETURNED, LOAN_DIGEST_KINDS
+from mediathek.notifications.locks import extend_lease, job_lock
+from mediathek.notifications.mailer import Mailer, SendFailure
+from mediathek.notifications.messages import (
+    Renderer,
+    build_message,
+    make_renderer,
+    sender_domain,
+)
+from mediathek.notifications.tables import Notification, NotificationKind, NotificationStatus
+from mediathek.patrons.tables import Patron
+from mediathek.settings import Settings
+from mediathek.site_settings import set_setting
+
+log = logging.getLogger("mediathek.notifications")
+
+BATCH = 200
+NOTICE_COLUMNS = (
+    Notification.id,
+    Notification.key,
+    Notification.patron,
+    Notification.recipient,
+    Notification.kind,
+    Notification.level,
+    Notification.language,
+    Notification.payload,
+    Notification.attempts,
+    Notification.message_id,
+)
+
+
+def new_message_id(notice_id: int, settings: Settings) -> str:
+    return f"<notice-{notice_id}.{secrets.token_hex(8)}@{sender_domain(settings)}>"
+
+
+async def _open_loans(notices: list[dict]) -> set[tuple[int, int]]:
+    """(loan id, patron id) of the batch's loans that are still out with that patron."""
+    ids = {
+        int(item["loan_id"])
+        for n in notices
+        if n["kind"] in LOAN_DIGEST_KINDS
+        for item in n["payload"].get("items", [])
+        if "loan_id" in item
+    }
+    if not ids:
+        return set()
+    rows = await Loan.select(Loan.id, Loan.patron).where(
+        Loan.id.is_in(list(ids)) & Loan.returned_at.is_null() & Loan.patron.is_not_null()
+    )
+    return {(r["id"], r["patron"]) for r in rows}
+
+
+def still_needed(notice: dict, open_loans: set[tuple[int, int]]) -> tuple[str, int, dict] | None:
+    """Kind, level and payload as they stand now; None when every item came back meanwhile."""
+    kind, level, payload = notice["kind"], notice["level"], notice["payload"]
+    if kind not in LOAN_DIGEST_KINDS:
+        return kind, level, payload
+    items = [
+        i for i in payload.get("items", []) if (int(i["loan_id"]), notice["patron"]) in open_loans
+    ]
+    if not items:
+        return None
+    kind, level = policy.digest_kind(i.get("level", 0) for i in items)
+    return kind, level, {**payload, "items": items}
+
+
+async def _recipients(notices: list[dict]) -> dict[int, str]:
+    """A patron's current address (it may have changed since the notice was queued)."""
+    ids = [n["patron"] for n in notices if n["patron"]]
+    if not ids:
+        return {}
+    rows = await Patron.select(Patron.id, Patron.email).where(Patron.id.is_in(ids))
+    return {r["id"]: r["email"] for r in rows}
+
+
+async def mark_sent(notice_id: int, at: datetime) -> None:
+    await Notification.update(
+        {
+            Notification.status: NotificationStatus.sent,
+            Notification.sent_at: at,
+            Notification.attempts: Notification.attempts + 1,
+            Notification.last_error: "",
+        }
+    ).where(Notification.id == notice_id)
+
+
+async def _mark_failure(notice: dict, failure: SendFailure, at: datetime) -> str:
+    attempts = notice["attempts"] + 1
+    give_up = failure.permanent or policy.gives_up(attempts)
+    status = NotificationStatus.failed if give_up else NotificationStatus.queued
+    await Notification.update(
+        {
+            Notification.status: status,
+            Notification.attempts: attempts,
+            Notification.last_error: failure.message[:1000],
+            Notification.next_attempt_at: at + policy.retry_delay(attempts),
+        }
+    ).where(Notification.id == notice["id"])
+    return "failed" if give_up else "retry"
+
+
+async def deliver_one(
+    notice: dict,
+    *,
+    renderer: Renderer,
+    mailer: Mailer,
+    settings: Settings,
+    open_loans: set[tuple[int, int]],
+    recipients: dict[int, str],
+    at: datetime,
+) -> str:
+    """Deliver one queued notice; returns sent, done, failed or retry. Raises SendFailure with
+    ``server`` set when the mail server is unreachable (the run stops, the queue stays)."""
+    current = still_needed(notice, open_loans)
+    if current is None:
+        await Notification.update(
+            {
+                Notification.status: NotificationStatus.sent,
+                Notification.last_error: ALL_RETURNED,
+                Notification.sent_at: at,
+            }
+        ).where(Notification.id == notice["id"])
+        return "done"
+    kind, level, payload = current
+    recipient = recipients.get(notice["patron"], "") if notice["patron"] else notice["recipient"]
+    if not recipient:
+        return await _mark_failure(
+            notice, SendFailure("Keine E-Mail-Adresse hinterlegt.", permanent=True), at
+        )
+    rendered = renderer.render(kind, notice["language"], level, payload)
+    message_id = notice["message_id"] or new_message_id(notice["id"], settings)
+    # Stored BEFORE sending: a retry after a crash reuses this Message-ID.
+    await Notification.update(
+        {
+            Notification.subject: rendered.subject[:300],
+            Notification.body_text: rendered.text,
+            Notification.body_html: rendered.html,
+            Notification.message_id: message_id,
+            Notification.recipient: recipient,
+        }
+    ).where(Notification.id == notice["id"])
+    message = build_message(settings, rendered, recipient, message_id, notice["language"])
+    try:
+        await mailer.send(message)
+    except SendFailure as failure:
+        if failure.server:
+            raise
+        return await _mark_failure(notice, failure, at)
+    await mark_sent(notice["id"], at)
+    return "sent"
+
+
+async def deliver_outbox(
+    settings: Settings, *, at: datetime | None = None, limit: int | None = None
+) -> dict:
+    """Send every queued notice that is due, under the database lock "deliver"."""
+    async with job_lock("deliver") as holder:
+        if holder is None:
+            return {"skipped": "läuft bereits"}
+        return await _deliver(settings, holder, at or now(), limit)
+
+
+async def _deliver(settings: Settings, holder: str, at: datetime, limit: int | None) -> dict:
+    counts = {"sent": 0, "done": 0, "failed": 0, "retry": 0}
+    renderer = await make_renderer(settings)
+    last_id = 0
+    error = ""
+    async with Mailer(settings) as mailer:
+        while limit is None or sum(counts.values()) < limit:
+            batch = (
+                await Notification.select(*NOTICE_COLUMNS)
+                .where(
+                    (Notification.status == NotificationStatus.queued)
+                    & (Notification.next_attempt_at <= at)
+                    & (Notification.id > last_id)
+                )
+                .order_by(Notification.id)
+                .limit(BATCH)
+                .output(load_json=True)
+            )
+            if not batch:
+                break
+            open_loans = await _open_loans(batch)
+            recipients = await _recipients(batch)
+            try:
+                for notice in batch:
+                    outcome = await deliver_one(
+                        notice,
+                        renderer=renderer,
+                        mailer=mailer,
+                        settings=settings,
+                        open_loans=open_loans,
+                        recipients=recipients,
+                        at=at,
+                    )
+                    counts[outcome] += 1
+                    if limit is not None and sum(counts.values()) >= limit:
+                        break
+            except SendFailure as failure:
+                error = failure.message
+                log.warning("Versand unterbrochen: %s", error)
+                break
+            last_id = batch[-1]["id"]
+            await extend_lease("deliver", holder)
+    await set_setting("delivery_status", {"at": at.isoformat(), "error": error, **counts})
+    return {**counts, "error": error}
+
+
+async def resend(notice_id: int, at: datetime | None = None) -> bool:
+    """Queue a notice again (staff: "erneut senden"); it gets a new Message-ID, because this
+    time the patron should see it as a new email. False when there is no such notice."""
+    rows = (
+        await Notification.update(
+            {
+                Notification.status: NotificationStatus.queued,
+                Notification.attempts: 0,
+                Notification.last_error: "",
+                Notification.message_id: "",
+                Notification.next_attempt_at: at or now(),
+                Notification.sent_at: None,
+            }
+        )
+        .where(Notification.id == notice_id)
+        .returning(Notification.id)
+    )
+    return bool(rows)
+
+
+async def send_test_email(settings: Settings, recipient: str) -> None:
+    """Send a test email right away (not via the queue); raises SendFailure with the reason."""
+    renderer = await make_renderer(settings)
+    rendered = renderer.render(NotificationKind.test, "de", 0, {})
+    message = build_message(
+        settings, rendered, recipient, new_message_id(0, settings).replace("notice-0", "test")
+    )
+    async with Mailer(settings) as mailer:
+        await mailer.send(message)

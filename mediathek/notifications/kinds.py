@@ -1,0 +1,100 @@
+"""What each kind of notice is about, and the payload other areas put into the outbox.
+
+``enqueue(kind, key=…, patron_id=…, payload={…})`` stores the payload; the templates in
+``frontend/templates/emails/<kind>.<lang>.{subject.txt,txt,html}`` render it. Every field is
+optional for rendering (a missing one is left out), but the fields below are the contract.
+
+- ``due_soon`` / ``overdue`` (created by ``notifications.reminders``, level 0 resp. 1–3):
+  ``{"name", "items": [{"loan_id", "title", "barcode", "due_on" (ISO date), "level"}]}``
+  (``level`` 0 = due soon, 1–3 = overdue level). Items returned before delivery are dropped.
+- ``hold_ready``: ``{"title", "pickup_until" (ISO date), "barcode"}``
+- ``hold_expired``: ``{"title"}``
+- ``booking_confirmed`` / ``booking_ready``: ``{"title", "start_on", "end_on", "barcode"?}``
+- ``loan_receipt``: ``{"items": [{"title", "barcode", "due_on"}]}``
+- ``account_approved`` / ``account_rejected``: ``{"name", "reason"?}``
+- ``invite``: ``{"link", "name"}``
+- ``password_reset``: ``{"link"}``
+- ``test``: ``{}`` (the staff page's "Test-E-Mail senden")
+"""
+
+from __future__ import annotations
+
+from mediathek.notifications.tables import NotificationKind, NotificationStatus
+
+KIND_LABELS: dict[str, str] = {
+    NotificationKind.due_soon: "Erinnerung: bald fällig",
+    NotificationKind.overdue: "Mahnung (überfällig)",
+    NotificationKind.hold_ready: "Vormerkung abholbereit",
+    NotificationKind.hold_expired: "Abholfrist abgelaufen",
+    NotificationKind.booking_confirmed: "Reservierung bestätigt",
+    NotificationKind.booking_ready: "Reservierung abholbereit",
+    NotificationKind.loan_receipt: "Ausleihquittung",
+    NotificationKind.account_approved: "Konto freigeschaltet",
+    NotificationKind.account_rejected: "Registrierung abgelehnt",
+    NotificationKind.invite: "Einladung",
+    NotificationKind.password_reset: "Passwort zurücksetzen",
+    NotificationKind.test: "Test-E-Mail",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    NotificationStatus.queued: "wartet",
+    NotificationStatus.sent: "gesendet",
+    NotificationStatus.failed: "fehlgeschlagen",
+}
+
+# Kinds whose payload lists loans: re-checked at delivery time (returned items are dropped).
+LOAN_DIGEST_KINDS = frozenset({NotificationKind.due_soon, NotificationKind.overdue})
+
+# Languages with their own template files; any other preferred language falls back to German.
+TEMPLATE_LANGUAGES = ("de", "en")
+TEMPLATE_PARTS = ("subject.txt", "txt", "html")
+
+# Written into last_error when a reminder is no longer needed at delivery time.
+ALL_RETURNED = "erledigt: alles zurückgegeben"
+
+# Example payloads: the template editor's preview and checks use them.
+SAMPLE_ITEMS = [
+    {
+        "loan_id": 1,
+        "title": "Bildkarten Obst und Gemüse",
+        "barcode": "M000011",
+        "due_on": "2026-03-13",
+        "level": 0,
+    },
+    {
+        "loan_id": 2,
+        "title": "Tiptoi: Wir entdecken Wörter",
+        "barcode": "M000029",
+        "due_on": "2026-03-03",
+        "level": 1,
+    },
+]
+SAMPLE_PAYLOADS: dict[str, dict] = {
+    NotificationKind.due_soon: {"name": "Anna Berger", "items": SAMPLE_ITEMS[:1]},
+    NotificationKind.overdue: {"name": "Anna Berger", "items": SAMPLE_ITEMS},
+    NotificationKind.hold_ready: {
+        "title": "Memo-Spiel Tiere",
+        "pickup_until": "2026-03-19",
+        "barcode": "M000037",
+    },
+    NotificationKind.hold_expired: {"title": "Memo-Spiel Tiere"},
+    NotificationKind.booking_confirmed: {
+        "title": "Medienkoffer Kita",
+        "start_on": "2026-04-13",
+        "end_on": "2026-04-24",
+    },
+    NotificationKind.booking_ready: {
+        "title": "Medienkoffer Kita",
+        "start_on": "2026-04-13",
+        "end_on": "2026-04-24",
+        "barcode": "M000045",
+    },
+    NotificationKind.loan_receipt: {
+        "items": [{k: v for k, v in i.items() if k != "level"} for i in SAMPLE_ITEMS]
+    },
+    NotificationKind.account_approved: {"name": "Anna Berger"},
+    NotificationKind.account_rejected: {"name": "Anna Berger", "reason": "Keine Lehrtätigkeit"},
+    NotificationKind.invite: {"name": "Anna Berger", "link": "https://example.org/einladung/x"},
+    NotificationKind.password_reset: {"link": "https://example.org/passwort/x"},
+    NotificationKind.test: {},
+}

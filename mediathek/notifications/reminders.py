@@ -1,0 +1,183 @@
+"""Creating the reminder digests of a day (DESIGN §3 "Reminders").
+
+One digest per patron per run, listing every loan that enters a stage today (due soon, overdue
+level 1–3). The notice and the loans' new reminder level are written in one transaction, and
+the notice's unique key (patron, kind, level, items, day) makes a second run of the same day
+create nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from mediathek.circulation.tables import Loan
+from mediathek.clock import now
+from mediathek.db import write_transaction
+from mediathek.notifications import policy
+from mediathek.notifications.locks import job_lock
+from mediathek.notifications.outbox import enqueue, notice_key
+from mediathek.notifications.tables import Notification, NotificationKind
+from mediathek.patrons.tables import Patron
+from mediathek.site_settings import get_setting
+
+
+async def reminder_settings() -> tuple[int, list[int]]:
+    due_soon = int(await get_setting("due_soon_days"))
+    levels = [int(v) for v in await get_setting("overdue_level_days")]
+    return due_soon, levels
+
+
+async def _due_soon_already_sent(due_soon_days: int) -> set[tuple[int, str]]:
+    """(loan id, due date) of every recent due-soon notice: a loan is told once per due date."""
+    since = now() - timedelta(days=due_soon_days + 2)
+    rows = (
+        await Notification.select(Notification.payload)
+        .where(
+            (Notification.kind == NotificationKind.due_soon) & (Notification.created_at >= since)
+        )
+        .output(load_json=True)
+    )
+    sent: set[tuple[int, str]] = set()
+    for row in rows:
+        for item in (row["payload"] or {}).get("items", []):
+            if "loan_id" in item:
+                sent.add((int(item["loan_id"]), str(item.get("due_on", ""))))
+    return sent
+
+
+async def create_reminders(today: date) -> dict:
+    """Queue today's digests; returns counts. Safe to run twice a day (nothing new the 2nd time)."""
+    due_soon_days, level_days = await reminder_settings()
+    horizon = today + timedelta(days=due_soon_days)
+    async with write_transaction():
+        sent = await _due_soon_already_sent(due_soon_days)
+        # Anonymised loans (patron NULL) and returned loans are never reminded.
+        rows = await Loan.select(
+            Loan.id,
+            Loan.patron,
+            Loan.due_on,
+            Loan.reminder_level,
+            Loan.copy.barcode.as_alias("barcode"),
+            Loan.title.title.as_alias("title"),
+        ).where(Loan.returned_at.is_null() & Loan.patron.is_not_null() & (Loan.due_on <= horizon))
+        by_id = {r["id"]: r for r in rows}
+        loans = [
+            policy.OpenLoan(
+                loan_id=r["id"],
+                patron_id=r["patron"],
+                due_on=r["due_on"],
+                reminder_level=r["reminder_level"],
+                due_soon_sent=(r["id"], r["due_on"].isoformat()) in sent,
+            )
+            for r in rows
+        ]
+        plan = policy.plan_digests(loans, today, due_soon_days, level_days)
+        patrons = {
+            p["id"]: p
+            for p in await Patron.select(
+                Patron.id,
+                Patron.first_name,
+                Patron.last_name,
+                Patron.email,
+                Patron.preferred_language,
+            ).where(Patron.id.is_in(list(plan) or [0]))
+        }
+        created = 0
+        raised: dict[int, list[int]] = {}
+        for patron_id, entries in plan.items():
+            patron = patrons.get(patron_id)
+            if patron is None:
+                continue
+            entries.sort(key=lambda e: (e[0].due_on, e[0].loan_id))
+            kind, level = policy.digest_kind(stage for _, stage in entries)
+            items = [
+                {
+                    "loan_id": loan.loan_id,
+                    "title": by_id[loan.loan_id]["title"],
+                    "barcode": by_id[loan.loan_id]["barcode"],
+                    "due_on": loan.due_on.isoformat(),
+                    "level": stage,
+                }
+                for loan, stage in entries
+            ]
+            key = notice_key(
+                kind,
+                patron_id,
+                today,
+                *(f"{i['loan_id']}@{i['level']}" for i in items),
+                level=level,
+            )
+            notice_id = await enqueue(
+                kind,
+                key=key,
+                patron_id=patron_id,
+                recipient=patron["email"],
+                language=patron["preferred_language"] or "de",
+                level=level,
+                payload={
+                    "name": f"{patron['first_name']} {patron['last_name']}".strip(),
+                    "items": items,
+                },
+            )
+            created += notice_id is not None
+            for loan, stage in entries:
+                if stage > loan.reminder_level:
+                    raised.setdefault(stage, []).append(loan.loan_id)
+        # The loan's level moves with its notice (a patron without email still reaches the
+        # level: checkout refusals and the staff's level-3 list depend on it).
+        for level, ids in raised.items():
+            await Loan.update({Loan.reminder_level: level}).where(
+                Loan.id.is_in(ids) & (Loan.reminder_level < level)
+            )
+    return {
+        "digests": created,
+        "patrons": len(plan),
+        "items": sum(len(v) for v in plan.values()),
+        "raised": sum(len(v) for v in raised.values()),
+    }
+
+
+async def run_daily(today: date) -> dict:
+    """The daily job (listed in ``mediathek.jobs.DAILY_JOBS``)."""
+    async with job_lock("reminders") as holder:
+        if holder is None:
+            return {"skipped": "läuft bereits"}
+        return await create_reminders(today)
+
+
+async def level_three_patrons() -> list[dict]:
+    """The staff to-do list: patrons with at least one open loan at overdue level 3."""
+    rows = (
+        await Loan.select(
+            Loan.patron.id.as_alias("patron_id"),
+            Loan.patron.first_name.as_alias("first_name"),
+            Loan.patron.last_name.as_alias("last_name"),
+            Loan.patron.card_barcode.as_alias("card"),
+            Loan.patron.email.as_alias("email"),
+            Loan.patron.phone.as_alias("phone"),
+            Loan.due_on,
+            Loan.copy.barcode.as_alias("barcode"),
+            Loan.title.title.as_alias("title"),
+        )
+        .where(
+            Loan.returned_at.is_null()
+            & Loan.patron.is_not_null()
+            & (Loan.reminder_level >= policy.MAX_LEVEL)
+        )
+        .order_by(Loan.due_on)
+    )
+    patrons: dict[int, dict] = {}
+    for r in rows:
+        entry = patrons.setdefault(
+            r["patron_id"],
+            {
+                "patron_id": r["patron_id"],
+                "name": f"{r['first_name']} {r['last_name']}".strip(),
+                "card": r["card"],
+                "email": r["email"],
+                "phone": r["phone"],
+                "items": [],
+            },
+        )
+        entry["items"].append({"title": r["title"], "barcode": r["barcode"], "due_on": r["due_on"]})
+    return list(patrons.values())

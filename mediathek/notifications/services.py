@@ -1,0 +1,269 @@
+"""What the staff pages and the API do with the outbox, reminder settings and templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from piccolo.query.functions.aggregate import Count
+
+from mediathek import audit
+from mediathek.core_tables import SiteSetting
+from mediathek.db import current_engine, is_sqlite, write_transaction
+from mediathek.errors import InvalidInput, NotFound
+from mediathek.notifications import delivery, policy
+from mediathek.notifications.kinds import (
+    KIND_LABELS,
+    SAMPLE_PAYLOADS,
+    TEMPLATE_LANGUAGES,
+    TEMPLATE_PARTS,
+)
+from mediathek.notifications.mailer import SendFailure
+from mediathek.notifications.messages import (
+    EMAIL_TEMPLATES_DIR,
+    OVERRIDE_PREFIX,
+    file_template,
+    make_renderer,
+    template_name,
+    template_overrides,
+)
+from mediathek.notifications.tables import Notification, NotificationKind, NotificationStatus
+from mediathek.settings import Settings
+from mediathek.site_settings import get_setting, set_setting
+
+PER_PAGE = 50
+LIST_COLUMNS = (
+    Notification.id,
+    Notification.patron,
+    Notification.recipient,
+    Notification.kind,
+    Notification.level,
+    Notification.language,
+    Notification.subject,
+    Notification.status,
+    Notification.attempts,
+    Notification.last_error,
+    Notification.created_at,
+    Notification.next_attempt_at,
+    Notification.sent_at,
+)
+
+
+@dataclass(frozen=True)
+class OutboxFilter:
+    status: str = ""
+    kind: str = ""
+    text: str = ""
+    page: int = 1
+
+    def cleaned(self) -> OutboxFilter:
+        status = self.status if self.status in NotificationStatus.__members__ else ""
+        kind = self.kind if self.kind in NotificationKind.__members__ else ""
+        text = "".join(ch for ch in self.text if ch.isprintable())[:100].strip()
+        return OutboxFilter(status, kind, text, max(1, min(self.page, 10_000)))
+
+
+def _contains(column, text: str):
+    escaped = text.replace("%", "").replace("_", " ")
+    pattern = f"%{escaped}%"
+    return column.like(pattern) if is_sqlite(current_engine()) else column.ilike(pattern)
+
+
+async def list_notices(flt: OutboxFilter) -> dict:
+    """The outbox, newest first, with the counts per status."""
+    flt = flt.cleaned()
+    where = Notification.id > 0
+    if flt.status:
+        where &= Notification.status == flt.status
+    if flt.kind:
+        where &= Notification.kind == flt.kind
+    if flt.text:
+        where &= (
+            _contains(Notification.recipient, flt.text)
+            | _contains(Notification.subject, flt.text)
+            | _contains(Notification.last_error, flt.text)
+        )
+    total = await Notification.count().where(where)
+    rows = (
+        await Notification.select(*LIST_COLUMNS)
+        .where(where)
+        .order_by(Notification.id, ascending=False)
+        .limit(PER_PAGE)
+        .offset((flt.page - 1) * PER_PAGE)
+    )
+    return {
+        "items": rows,
+        "total": total,
+        "page": flt.page,
+        "pages": max(1, -(-total // PER_PAGE)),
+        "filter": flt,
+        "counts": await status_counts(),
+        "delivery_status": await get_setting("delivery_status") or {},
+    }
+
+
+async def status_counts() -> dict[str, int]:
+    rows = await Notification.select(
+        Notification.status, Count(Notification.id, alias="n")
+    ).group_by(Notification.status)
+    counts = {s.value: 0 for s in NotificationStatus}
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+
+async def get_notice(notice_id: int, settings: Settings) -> dict:
+    """One notice; one not rendered yet is shown as it would be rendered now."""
+    row = (
+        await Notification.select()
+        .where(Notification.id == notice_id)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Diese Benachrichtigung gibt es nicht.")
+    if not row["body_text"]:
+        rendered = (await make_renderer(settings)).render(
+            row["kind"], row["language"], row["level"], row["payload"] or {}
+        )
+        row = {**row, "subject": rendered.subject, "body_text": rendered.text, "preview": True}
+    return row
+
+
+async def resend_notice(notice_id: int, *, actor_id: int | None, actor_label: str) -> None:
+    async with write_transaction():
+        if not await delivery.resend(notice_id):
+            raise NotFound("Diese Benachrichtigung gibt es nicht.")
+        await audit.record(
+            "notification_resend",
+            actor_id=actor_id,
+            actor_label=actor_label,
+            object_type="notification",
+            object_id=notice_id,
+        )
+
+
+async def send_test(settings: Settings, recipient: str) -> None:
+    recipient = recipient.strip()
+    if "@" not in recipient or len(recipient) > 254 or any(c.isspace() for c in recipient):
+        raise InvalidInput(errors={"email": "Bitte eine gültige E-Mail-Adresse eingeben."})
+    try:
+        await delivery.send_test_email(settings, recipient)
+    except SendFailure as failure:
+        raise InvalidInput(
+            "Die Test-E-Mail konnte nicht gesendet werden.", errors={"email": failure.message}
+        ) from failure
+
+
+# ---- reminder settings (admin) ----------------------------------------------------------
+
+
+async def reminder_settings() -> dict:
+    return {
+        "due_soon_days": int(await get_setting("due_soon_days")),
+        "overdue_level_days": [int(v) for v in await get_setting("overdue_level_days")],
+    }
+
+
+async def save_reminder_settings(
+    due_soon: str, levels: list[str], *, actor_id: int | None, actor_label: str
+) -> dict:
+    try:
+        days, level_days = policy.check_reminder_settings(due_soon, levels)
+    except policy.ReminderSettingsInvalid as exc:
+        raise InvalidInput(errors=exc.errors) from exc
+    async with write_transaction():
+        await set_setting("due_soon_days", days)
+        await set_setting("overdue_level_days", level_days)
+        await audit.record(
+            "reminder_settings",
+            actor_id=actor_id,
+            actor_label=actor_label,
+            due_soon_days=days,
+            overdue_level_days=level_days,
+        )
+    return {"due_soon_days": days, "overdue_level_days": level_days}
+
+
+# ---- email templates (admin) ------------------------------------------------------------
+
+EDITABLE_KINDS = [k for k in NotificationKind]
+
+
+def template_names() -> list[str]:
+    return [
+        template_name(kind, lang, part)
+        for kind in EDITABLE_KINDS
+        for lang in TEMPLATE_LANGUAGES
+        for part in TEMPLATE_PARTS
+        if (EMAIL_TEMPLATES_DIR / template_name(kind, lang, part)).exists()
+    ]
+
+
+def _check_name(name: str) -> tuple[str, str, str]:
+    if name not in template_names():
+        raise NotFound("Diese E-Mail-Vorlage gibt es nicht.")
+    kind, lang, part = name.split(".", 2)
+    return kind, lang, part
+
+
+async def list_templates() -> list[dict]:
+    overrides = await template_overrides()
+    out = []
+    for kind in EDITABLE_KINDS:
+        for lang in TEMPLATE_LANGUAGES:
+            names = [template_name(kind, lang, p) for p in TEMPLATE_PARTS]
+            out.append(
+                {
+                    "kind": kind.value,
+                    "label": KIND_LABELS[kind],
+                    "lang": lang,
+                    "parts": [(n, n.split(".", 2)[2], n in overrides) for n in names],
+                }
+            )
+    return out
+
+
+async def get_template(name: str, settings: Settings) -> dict:
+    kind, lang, part = _check_name(name)
+    overrides = await template_overrides()
+    renderer = await make_renderer(settings)
+    preview = renderer.render(kind, lang, 1, SAMPLE_PAYLOADS.get(kind, {}))
+    return {
+        "name": name,
+        "kind": kind,
+        "label": KIND_LABELS[kind],
+        "lang": lang,
+        "part": part,
+        "source": overrides.get(name, file_template(name)),
+        "default": file_template(name),
+        "overridden": name in overrides,
+        "preview": preview,
+    }
+
+
+async def save_template(
+    name: str, source: str, settings: Settings, *, actor_id: int | None, actor_label: str
+) -> None:
+    kind, _, _ = _check_name(name)
+    source = source.replace("\r\n", "\n")
+    if not source.strip():
+        raise InvalidInput(errors={"source": "Die Vorlage darf nicht leer sein."})
+    if len(source) > 20_000:
+        raise InvalidInput(errors={"source": "Die Vorlage ist zu lang (höchstens 20.000 Zeichen)."})
+    renderer = await make_renderer(settings)
+    error = renderer.check(name, source, SAMPLE_PAYLOADS.get(kind, {}))
+    if error:
+        raise InvalidInput(errors={"source": error})
+    async with write_transaction():
+        await set_setting(OVERRIDE_PREFIX + name, source)
+        await audit.record(
+            "email_template_saved", actor_id=actor_id, actor_label=actor_label, template=name
+        )
+
+
+async def reset_template(name: str, *, actor_id: int | None, actor_label: str) -> None:
+    _check_name(name)
+    async with write_transaction():
+        await SiteSetting.delete().where(SiteSetting.key == OVERRIDE_PREFIX + name)
+        await audit.record(
+            "email_template_reset", actor_id=actor_id, actor_label=actor_label, template=name
+        )
