@@ -31,6 +31,7 @@ from mediathek.web.templating import STATIC_DIR, make_environment
 # lists of (label, href, description) shown on the staff overview and the admin page.
 AREA_MODULES = [
     "mediathek.web.pages",
+    "mediathek.reports.controllers",
 ]
 
 
