@@ -32,6 +32,7 @@ from mediathek.web.templating import STATIC_DIR, make_environment
 AREA_MODULES = [
     "mediathek.web.pages",
     "mediathek.reports.controllers",
+    "mediathek.reports.privacy_pages",
 ]
 
 

@@ -79,7 +79,7 @@ def parse_period(jahr: str | None, von: str | None, bis: str | None, today: date
     """A year (``jahr``) or a range (``von``/``bis``, ISO or TT.MM.JJJJ); default: this year."""
     errors: dict[str, str] = {}
     if von or bis:
-        start, end = _parse_date(von, "von", errors), _parse_date(bis, "bis", errors)
+        start, end = parse_day(von, "von", errors), parse_day(bis, "bis", errors)
         if not errors and start and end:
             if end < start:
                 errors["bis"] = "Das Ende liegt vor dem Anfang."
@@ -96,7 +96,7 @@ def parse_period(jahr: str | None, von: str | None, bis: str | None, today: date
     return Period(date(year, 1, 1), date(year, 12, 31))
 
 
-def _parse_date(raw: str | None, name: str, errors: dict[str, str]) -> date | None:
+def parse_day(raw: str | None, name: str, errors: dict[str, str]) -> date | None:
     if not raw:
         errors[name] = "Bitte geben Sie ein Datum an."
         return None
