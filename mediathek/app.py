@@ -46,6 +46,8 @@ AREA_MODULES = [
     "mediathek.api.reservations",
     "mediathek.notifications.controllers",
     "mediathek.api.notifications",
+    "mediathek.reports.controllers",
+    "mediathek.reports.privacy_pages",
 ]
 
 

@@ -192,6 +192,24 @@ def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _anonymise(settings: Settings) -> int:
+    from mediathek.clock import today
+    from mediathek.db import connection_pool, make_engine, use_engine
+    from mediathek.reports.privacy import anonymise_returned_loans
+
+    engine = make_engine(settings.database_url)
+    use_engine(engine)
+    async with connection_pool(engine):
+        return await anonymise_returned_loans(today(settings.tz))
+
+
+def cmd_anonymise(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_migrate(settings))
+    count = asyncio.run(_anonymise(settings))
+    print(f"{count} zurückgegebene Ausleihen anonymisiert.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mediathek", description="Mediathek – Ausleihsystem")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -222,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     notify.add_argument("--create-only", action="store_true", help="nur Tagesjobs, nichts senden")
     notify.add_argument("--date", help="Stichtag JJJJ-MM-TT für die Tagesjobs (Standard: heute)")
     notify.set_defaults(func=cmd_notify)
+
+    anonymise = sub.add_parser(
+        "anonymise", help="zurückgegebene Ausleihen nach der Frist anonymisieren (einmal)"
+    )
+    anonymise.set_defaults(func=cmd_anonymise)
     return parser
 
 

@@ -59,3 +59,9 @@ def test_production_without_secret_fails_with_a_clear_message(tmp_path):
         tmp_path, "migrate", env_extra={"MEDIATHEK_PRODUCTION": "1", "MEDIATHEK_SECRET_KEY": ""}
     )
     assert done.returncode == 2 and "MEDIATHEK_SECRET_KEY" in done.stderr
+
+
+def test_anonymise_runs_the_job_once(tmp_path):
+    done = run_cli(tmp_path, "anonymise")
+    assert done.returncode == 0, done.stderr
+    assert "0 zurückgegebene Ausleihen anonymisiert." in done.stdout

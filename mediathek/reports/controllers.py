@@ -1,0 +1,101 @@
+"""Staff pages: statistics for a year or a date range, with CSV export of every table."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from litestar import Request, Response, get
+from litestar.params import FromPath, QueryParameter
+
+from mediathek.clock import today
+from mediathek.errors import InvalidInput, NotFound
+from mediathek.reports import charts
+from mediathek.reports.statistics import Period, compute, parse_period
+from mediathek.web.guards import Access
+from mediathek.web.rendering import render
+
+Query = Annotated[str | None, QueryParameter(required=False)]
+
+
+def _period(request: Request, jahr: str | None, von: str | None, bis: str | None) -> Period:
+    return parse_period(jahr, von, bis, today(request.app.state.settings.tz))
+
+
+@get("/verwaltung/statistik", access=Access.staff, include_in_schema=False)
+async def statistics_page(
+    request: Request, jahr: Query = None, von: Query = None, bis: Query = None
+) -> Response:
+    try:
+        period = _period(request, jahr, von, bis)
+    except InvalidInput as exc:
+        # Re-show the form with the message instead of an error page.
+        return render(
+            request,
+            "reports/statistics.html",
+            status_code=422,
+            stats=None,
+            errors=exc.errors,
+            form={"jahr": jahr or "", "von": von or "", "bis": bis or ""},
+        )
+    stats = await compute(period, request.app.state.settings.tz)
+    pictures = {}
+    for table in stats.tables:
+        if table.chart:
+            rows = [(str(r[0]), int(r[1])) for r in table.rows]
+            draw = charts.vertical_bars if table.key == "monate" else charts.horizontal_bars
+            pictures[table.key] = draw(f"chart-{table.key}", table.caption, rows)
+    query = f"von={period.start.isoformat()}&bis={period.end.isoformat()}"
+    return render(
+        request,
+        "reports/statistics.html",
+        stats=stats,
+        charts=pictures,
+        query=query,
+        errors={},
+        form={
+            "jahr": jahr or ("" if von or bis else str(period.start.year)),
+            "von": period.start.isoformat() if von or bis else "",
+            "bis": period.end.isoformat() if von or bis else "",
+        },
+    )
+
+
+@get("/verwaltung/statistik/{name:str}", access=Access.staff, include_in_schema=False)
+async def statistics_csv(
+    request: Request, name: FromPath[str], jahr: Query = None, von: Query = None, bis: Query = None
+) -> Response:
+    key = name.removesuffix(".csv")
+    if not name.endswith(".csv"):
+        raise NotFound("Diese Tabelle gibt es nicht.")
+    period = _period(request, jahr, von, bis)
+    stats = await compute(period, request.app.state.settings.tz)
+    table = stats.table(key)
+    if table is None:
+        raise NotFound("Diese Tabelle gibt es nicht.")
+    return Response(
+        content=to_csv(table.columns, table.rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="statistik-{key}-'
+            f'{period.start.isoformat()}-{period.end.isoformat()}.csv"'
+        },
+    )
+
+
+def to_csv(columns: list[str], rows: list[list]) -> bytes:
+    """Semicolon-separated with a BOM: what German Excel opens correctly by double-click."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        # A cell starting with = + - @ would run as a formula in Excel: quote it as text.
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+ROUTES = [statistics_page, statistics_csv]
+STAFF_LINKS = [
+    ("Statistik", "/verwaltung/statistik", "Ausleihen und Nutzung für den Jahresbericht"),
+]

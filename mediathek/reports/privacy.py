@@ -1,0 +1,184 @@
+"""Data protection jobs (DESIGN §3 "Privacy"): anonymise returned loans, find inactive patrons.
+
+The anonymisation runs while the desk is busy, so it works in small batches, each in its own
+short write transaction, and its UPDATE re-checks every condition: a loan changed by the desk
+between our read and our write is simply left for the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from mediathek.circulation.tables import Loan
+from mediathek.clock import now
+from mediathek.db import current_engine, is_sqlite, write_transaction
+from mediathek.patrons.tables import Account, Patron
+from mediathek.reports.statistics import BORROWERS_KEY
+from mediathek.site_settings import get_setting, set_setting
+
+BATCH = 200
+BERLIN = ZoneInfo("Europe/Berlin")
+# Any constant: the PostgreSQL advisory lock that serialises the borrower tally's updates.
+TALLY_LOCK = 8_311_742
+
+
+def anonymise_cutoff(today: date, days: int, tz: ZoneInfo = BERLIN) -> datetime:
+    """Loans returned before this moment are anonymised (``days`` whole days after return)."""
+    return datetime.combine(today - timedelta(days=days), time.min, tz)
+
+
+async def anonymise_returned_loans(today: date, batch: int = BATCH) -> int:
+    """Unlink returned loans older than the setting ``anonymise_after_days`` from their patron,
+    unless the patron opted in to keep a history. Returns how many loans were anonymised;
+    running it again the same day anonymises nothing more."""
+    days = int(await get_setting("anonymise_after_days"))
+    cutoff = anonymise_cutoff(today, days)
+    total = 0
+    while True:
+        done = await _anonymise_batch(
+            [
+                Loan.returned_at.is_not_null(),
+                Loan.returned_at < cutoff,
+                Loan.patron.keep_history.eq(False),
+            ],
+            batch,
+        )
+        total += done
+        if done < batch:
+            return total
+
+
+async def anonymise_loans_of_patron(patron_id: int) -> int:
+    """Anonymise every returned loan of one patron now (before deleting the patron, so that
+    the statistics still count them as a borrower). Open loans are left alone."""
+    total = 0
+    while True:
+        done = await _anonymise_batch(
+            [Loan.returned_at.is_not_null(), Loan.patron == patron_id], BATCH
+        )
+        total += done
+        if done < BATCH:
+            return total
+
+
+async def _anonymise_batch(conditions: list, batch: int) -> int:
+    engine = current_engine()
+    async with write_transaction(engine):
+        if not is_sqlite(engine):
+            await Loan.raw("SELECT pg_advisory_xact_lock({})", TALLY_LOCK)
+        query = Loan.select(Loan.id, Loan.patron, Loan.loaned_on, Loan.returned_at).where(
+            Loan.patron.is_not_null(), Loan.anonymised_at.is_null()
+        )
+        for condition in conditions:
+            query = query.where(condition)
+        rows = await query.order_by(Loan.id).limit(batch)
+        if not rows:
+            return 0
+        # The UPDATE repeats the conditions: only loans still linked and returned change.
+        changed = await (
+            Loan.update({Loan.patron: None, Loan.anonymised_at: now()})
+            .where(
+                Loan.id.is_in([r["id"] for r in rows]),
+                Loan.patron.is_not_null(),
+                Loan.anonymised_at.is_null(),
+                Loan.returned_at.is_not_null(),
+            )
+            .returning(Loan.id)
+        )
+        changed_ids = {r["id"] for r in changed}
+        done = [r for r in rows if r["id"] in changed_ids]
+        await _remember_borrowers(done)
+        await _keep_last_activity(done)
+        return len(done)
+
+
+async def _remember_borrowers(loans: list[dict]) -> None:
+    """Note, per month, which patrons borrowed (ids only), so that the number of distinct
+    borrowers in the statistics stays right once the loans no longer name them."""
+    tally = dict(await get_setting(BORROWERS_KEY) or {})
+    for loan in loans:
+        month = f"{loan['loaned_on'].year:04d}-{loan['loaned_on'].month:02d}"
+        ids = set(tally.get(month, []))
+        ids.add(loan["patron"])
+        tally[month] = sorted(ids)
+    await set_setting(BORROWERS_KEY, tally)
+
+
+async def _keep_last_activity(loans: list[dict]) -> None:
+    """The inactive-patron list reads ``last_activity_at``; an anonymised loan no longer tells
+    when its borrower was last here, so the return time moves there first."""
+    latest: dict[int, datetime] = {}
+    for loan in loans:
+        at = loan["returned_at"]
+        if loan["patron"] not in latest or at > latest[loan["patron"]]:
+            latest[loan["patron"]] = at
+    for patron_id, at in latest.items():
+        await Patron.update({Patron.last_activity_at: at}).where(
+            Patron.id == patron_id, Patron.last_activity_at < at
+        )
+
+
+async def run_daily(today: date) -> dict:
+    """The data protection part of the daily run (called by the scheduler)."""
+    return {"anonymised_loans": await anonymise_returned_loans(today)}
+
+
+@dataclass(frozen=True)
+class InactivePatron:
+    id: int
+    name: str
+    category: str
+    last_seen: datetime | None
+
+
+async def inactive_patrons(today: date, tz: ZoneInfo = BERLIN) -> list[InactivePatron]:
+    """Patrons without a loan, a login or other activity for ``inactive_after_years``
+    and with nothing on loan: candidates for deletion, oldest first."""
+    years = int(await get_setting("inactive_after_years"))
+    try:
+        since_day = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        since_day = today.replace(year=today.year - years, day=28)
+    since = datetime.combine(since_day, time.min, tz)
+    candidates = await Patron.select(
+        Patron.id,
+        Patron.first_name,
+        Patron.last_name,
+        Patron.institution,
+        Patron.category,
+        Patron.last_activity_at,
+        Patron.created_at,
+    ).where(Patron.created_at < since, Patron.last_activity_at < since)
+    if not candidates:
+        return []
+    ids = [c["id"] for c in candidates]
+    busy: set[int] = set()
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        recent = await Loan.select(Loan.patron).where(
+            Loan.patron.is_in(chunk),
+            (Loan.loaned_on >= since_day)
+            | Loan.returned_at.is_null()
+            | (Loan.returned_at >= since),
+        )
+        busy.update(r["patron"] for r in recent)
+        logins = await Account.select(Account.patron).where(
+            Account.patron.is_in(chunk), Account.last_login_at >= since
+        )
+        busy.update(r["patron"] for r in logins)
+    last_loans: dict[int, datetime] = {}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        for r in await Loan.select(Loan.patron, Loan.loaned_at).where(Loan.patron.is_in(chunk)):
+            if r["patron"] not in last_loans or r["loaned_at"] > last_loans[r["patron"]]:
+                last_loans[r["patron"]] = r["loaned_at"]
+    result = []
+    for c in candidates:
+        if c["id"] in busy:
+            continue
+        name = " ".join(p for p in (c["first_name"], c["last_name"]) if p)
+        if c["institution"]:
+            name = f"{name} ({c['institution']})"
+        seen = max(x for x in (c["last_activity_at"], last_loans.get(c["id"])) if x)
+        result.append(InactivePatron(c["id"], name, c["category"], seen))
+    return sorted(result, key=lambda p: (p.last_seen or datetime.min.replace(tzinfo=tz), p.id))

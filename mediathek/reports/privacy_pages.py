@@ -1,0 +1,201 @@
+"""Pages for data protection: legal texts, retention periods, deletion candidates, audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter
+
+from mediathek import audit
+from mediathek.clock import today
+from mediathek.db import write_transaction
+from mediathek.errors import InvalidInput
+from mediathek.reports import legal
+from mediathek.reports.audit_log import audit_entries
+from mediathek.reports.privacy import anonymise_returned_loans, inactive_patrons
+from mediathek.reports.statistics import parse_day
+from mediathek.site_settings import get_setting, set_setting
+from mediathek.web.guards import Access
+from mediathek.web.rendering import redirect, render
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Query = Annotated[str | None, QueryParameter(required=False)]
+
+# Retention settings and the range an admin may choose (days / years).
+RETENTION = {
+    "anonymise_after_days": (1, 3650, "Bitte eine Zahl von 1 bis 3650 Tagen angeben."),
+    "inactive_after_years": (1, 30, "Bitte eine Zahl von 1 bis 30 Jahren angeben."),
+}
+
+
+def _actor(request: Request) -> dict:
+    user = request.scope["user"]
+    return {"actor_id": user.account_id, "actor_label": user.email}
+
+
+async def _legal_page(request: Request, slug: str) -> Response:
+    page = legal.PAGES_BY_SLUG[slug]
+    text = await legal.page_text(page)
+    return render(request, "reports/legal_page.html", legal=page, body=legal.render_markup(text))
+
+
+@get("/impressum", access=Access.public, include_in_schema=False)
+async def imprint(request: Request) -> Response:
+    return await _legal_page(request, "impressum")
+
+
+@get("/datenschutz", access=Access.public, include_in_schema=False)
+async def privacy_policy(request: Request) -> Response:
+    return await _legal_page(request, "datenschutz")
+
+
+@get("/barrierefreiheit", access=Access.public, include_in_schema=False)
+async def accessibility_statement(request: Request) -> Response:
+    return await _legal_page(request, "barrierefreiheit")
+
+
+@get("/admin/rechtliches", access=Access.admin, include_in_schema=False)
+async def legal_form(request: Request, gespeichert: Query = None) -> Response:
+    texts = {p.key: await legal.page_text(p) for p in legal.PAGES}
+    return render(
+        request, "reports/legal_form.html", pages=legal.PAGES, texts=texts, saved=bool(gespeichert)
+    )
+
+
+@post("/admin/rechtliches", access=Access.admin, include_in_schema=False, status_code=200)
+async def legal_save(request: Request, data: Form) -> Response:
+    async with write_transaction():
+        for page in legal.PAGES:
+            if page.key in data:
+                await legal.save_text(page, data[page.key])
+        await audit.record("legal_pages_changed", **_actor(request), object_type="site_setting")
+    return redirect(request, "/admin/rechtliches?gespeichert=1")
+
+
+def parse_retention(data: dict[str, str]) -> dict[str, int]:
+    values, errors = {}, {}
+    for key, (low, high, message) in RETENTION.items():
+        raw = (data.get(key) or "").strip()
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            errors[key] = message
+        else:
+            values[key] = int(raw)
+    if errors:
+        raise InvalidInput(errors=errors)
+    return values
+
+
+@get("/admin/datenschutz", access=Access.admin, include_in_schema=False)
+async def retention_form(request: Request, gespeichert: Query = None) -> Response:
+    values = {key: await get_setting(key) for key in RETENTION}
+    return render(
+        request,
+        "reports/retention.html",
+        values=values,
+        errors={},
+        saved=gespeichert,
+    )
+
+
+@post("/admin/datenschutz", access=Access.admin, include_in_schema=False, status_code=200)
+async def retention_save(request: Request, data: Form) -> Response:
+    try:
+        values = parse_retention(data)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "reports/retention.html",
+            status_code=422,
+            values=data,
+            errors=exc.errors,
+            saved=None,
+        )
+    async with write_transaction():
+        for key, value in values.items():
+            await set_setting(key, value)
+        await audit.record(
+            "retention_changed", **_actor(request), object_type="site_setting", **values
+        )
+    return redirect(request, "/admin/datenschutz?gespeichert=1")
+
+
+@post(
+    "/admin/datenschutz/anonymisieren",
+    access=Access.admin,
+    include_in_schema=False,
+    status_code=200,
+)
+async def anonymise_now(request: Request) -> Response:
+    count = await anonymise_returned_loans(today(request.app.state.settings.tz))
+    await audit.record("loans_anonymised", **_actor(request), object_type="loan", count=count)
+    return redirect(request, f"/admin/datenschutz?gespeichert=anonymisiert-{count}")
+
+
+@get("/verwaltung/loeschkandidaten", access=Access.staff, include_in_schema=False)
+async def deletion_candidates(request: Request) -> Response:
+    return render(
+        request,
+        "reports/inactive.html",
+        patrons=await inactive_patrons(today(request.app.state.settings.tz)),
+        years=await get_setting("inactive_after_years"),
+    )
+
+
+@get("/admin/protokoll", access=Access.admin, include_in_schema=False)
+async def audit_page(
+    request: Request,
+    aktion: Query = None,
+    von: Query = None,
+    bis: Query = None,
+    seite: Query = None,
+) -> Response:
+    errors: dict[str, str] = {}
+    day_from = parse_day(von, "von", errors) if von else None
+    day_to = parse_day(bis, "bis", errors) if bis else None
+    page = int(seite) if seite and seite.isdigit() and len(seite) < 7 else 1
+    result = await audit_entries(
+        aktion or None, day_from, day_to, page, request.app.state.settings.tz
+    )
+    query = "&".join(
+        f"{k}={quote(v)}"
+        for k, v in (("aktion", aktion), ("von", von), ("bis", bis))
+        if v and k not in errors
+    )
+    return render(
+        request,
+        "reports/audit.html",
+        status_code=422 if errors else 200,
+        result=result,
+        errors=errors,
+        form={"aktion": aktion or "", "von": von or "", "bis": bis or ""},
+        query=query,
+    )
+
+
+ROUTES = [
+    imprint,
+    privacy_policy,
+    accessibility_statement,
+    legal_form,
+    legal_save,
+    retention_form,
+    retention_save,
+    anonymise_now,
+    deletion_candidates,
+    audit_page,
+]
+STAFF_LINKS = [
+    (
+        "Löschkandidaten",
+        "/verwaltung/loeschkandidaten",
+        "Ausleihende, die lange nichts ausgeliehen haben",
+    ),
+]
+ADMIN_LINKS = [
+    ("Rechtliche Seiten", "/admin/rechtliches", "Impressum, Datenschutz, Barrierefreiheit"),
+    ("Datenschutz-Fristen", "/admin/datenschutz", "Anonymisierung und Löschfristen"),
+    ("Protokoll", "/admin/protokoll", "Wer hat wann was geändert"),
+]

@@ -1,0 +1,369 @@
+"""Figures for the yearly report: loans, borrowers, reservations in a date range.
+
+Every figure is counted from what a loan keeps after anonymisation (date, patron category,
+media type, title), so anonymising changes none of them. The one exception is the number of
+distinct borrowers: an anonymised loan no longer says whose it was. The anonymisation job
+(``reports.privacy``) therefore notes, per calendar month, the ids of the patrons whose loans
+it anonymises (no titles, no dates) before it unlinks them; the count here is the union of
+those ids and the patrons still linked to loans. For ranges that start or end inside a month
+the anonymised part is counted by whole months (said on the page).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from piccolo.query.functions.aggregate import Count
+
+from mediathek.catalogue.tables import Title, TitleLanguage
+from mediathek.circulation.tables import Loan
+from mediathek.errors import InvalidInput
+from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
+from mediathek.site_settings import get_setting
+from mediathek.vocab import (
+    AGE_GROUP_LABELS,
+    LANGUAGES,
+    LEVEL_LABELS,
+    MEDIA_TYPE_LABELS,
+    PATRON_CATEGORY_LABELS,
+    AgeGroup,
+    Level,
+    MediaType,
+    PatronCategory,
+    values_between,
+)
+
+# SiteSetting key under which the anonymisation job keeps {"YYYY-MM": [patron ids]}.
+BORROWERS_KEY = "anonymised_borrowers"
+MONTH_NAMES = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+NO_VALUE = "ohne Angabe"
+TOP_TITLES = 20
+MAX_RANGE_DAYS = 366 * 10
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def label(self) -> str:
+        if self.start == date(self.start.year, 1, 1) and self.end == date(self.start.year, 12, 31):
+            return f"Jahr {self.start.year}"
+        return f"{self.start:%d.%m.%Y} bis {self.end:%d.%m.%Y}"
+
+    def months(self) -> list[tuple[int, int]]:
+        months, y, m = [], self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            months.append((y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return months
+
+
+def parse_period(jahr: str | None, von: str | None, bis: str | None, today: date) -> Period:
+    """A year (``jahr``) or a range (``von``/``bis``, ISO or TT.MM.JJJJ); default: this year."""
+    errors: dict[str, str] = {}
+    if von or bis:
+        start, end = parse_day(von, "von", errors), parse_day(bis, "bis", errors)
+        if not errors and start and end:
+            if end < start:
+                errors["bis"] = "Das Ende liegt vor dem Anfang."
+            elif (end - start).days > MAX_RANGE_DAYS:
+                errors["bis"] = "Bitte wählen Sie höchstens zehn Jahre."
+        if errors:
+            raise InvalidInput(errors=errors)
+        return Period(start, end)  # type: ignore[arg-type]
+    year = today.year
+    if jahr:
+        if not jahr.strip().isdigit() or not 1900 <= int(jahr) <= 2999:
+            raise InvalidInput(errors={"jahr": "Bitte geben Sie ein Jahr wie 2026 an."})
+        year = int(jahr)
+    return Period(date(year, 1, 1), date(year, 12, 31))
+
+
+def parse_day(raw: str | None, name: str, errors: dict[str, str]) -> date | None:
+    if not raw:
+        errors[name] = "Bitte geben Sie ein Datum an."
+        return None
+    raw = raw.strip()
+    try:
+        if "." in raw:
+            d, m, y = raw.split(".")
+            return date(int(y), int(m), int(d))
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = "Bitte geben Sie das Datum als TT.MM.JJJJ an."
+        return None
+
+
+@dataclass
+class StatTable:
+    """One statistics table: a key (for CSV/API), German headings and rows of (label, n…)."""
+
+    key: str
+    caption: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+    chart: bool = True
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "caption": self.caption,
+            "columns": self.columns,
+            "rows": self.rows,
+            "note": self.note,
+        }
+
+
+@dataclass
+class Statistics:
+    period: Period
+    total_loans: int
+    active_borrowers: int
+    tables: list[StatTable]
+
+    def table(self, key: str) -> StatTable | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+    def as_dict(self) -> dict:
+        return {
+            "von": self.period.start.isoformat(),
+            "bis": self.period.end.isoformat(),
+            "total_loans": self.total_loans,
+            "active_borrowers": self.active_borrowers,
+            "tables": {t.key: t.as_dict() for t in self.tables},
+        }
+
+
+def _bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(period.start, time.min, tz)
+    end = datetime.combine(period.end + timedelta(days=1), time.min, tz)
+    return start, end
+
+
+async def loans_per_title(period: Period) -> Counter:
+    rows = await (
+        Loan.select(Loan.title, Count(Loan.id, alias="n"))
+        .where(Loan.loaned_on >= period.start, Loan.loaned_on <= period.end)
+        .group_by(Loan.title)
+    )
+    return Counter({r["title"]: r["n"] for r in rows})
+
+
+async def _count_by(period: Period, column) -> Counter:
+    rows = await (
+        Loan.select(column.as_alias("k"), Count(Loan.id, alias="n"))
+        .where(Loan.loaned_on >= period.start, Loan.loaned_on <= period.end)
+        .group_by(column)
+    )
+    return Counter({r["k"]: r["n"] for r in rows})
+
+
+async def active_borrowers(period: Period) -> int:
+    """Distinct patrons with a loan in the period, anonymised loans included."""
+    rows = await (
+        Loan.select(Loan.patron)
+        .where(
+            Loan.loaned_on >= period.start,
+            Loan.loaned_on <= period.end,
+            Loan.patron.is_not_null(),
+        )
+        .distinct()
+    )
+    ids = {r["patron"] for r in rows}
+    remembered = await get_setting(BORROWERS_KEY) or {}
+    for y, m in period.months():
+        ids.update(remembered.get(f"{y:04d}-{m:02d}", []))
+    return len(ids)
+
+
+async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
+    tz = tz or ZoneInfo("Europe/Berlin")
+    per_day = await _count_by(period, Loan.loaned_on)
+    per_month = Counter()
+    for day, n in per_day.items():
+        per_month[(day.year, day.month)] += n
+    total = sum(per_day.values())
+    by_type = await _count_by(period, Loan.media_type)
+    by_category = await _count_by(period, Loan.patron_category)
+    per_title = await loans_per_title(period)
+
+    titles = {}
+    languages: dict[int, list[str]] = {}
+    if per_title:
+        ids = list(per_title)
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            for row in await Title.select(
+                Title.id,
+                Title.title,
+                Title.authors,
+                Title.media_type,
+                Title.level_min,
+                Title.level_max,
+                Title.age_min,
+                Title.age_max,
+            ).where(Title.id.is_in(chunk)):
+                titles[row["id"]] = row
+            for row in await TitleLanguage.select(
+                TitleLanguage.title, TitleLanguage.language
+            ).where(TitleLanguage.title.is_in(chunk)):
+                languages.setdefault(row["title"], []).append(row["language"])
+
+    by_level, by_age, by_language = Counter(), Counter(), Counter()
+    for title_id, n in per_title.items():
+        t = titles.get(title_id, {})
+        if t.get("level_min") or t.get("level_max"):
+            for lv in values_between(Level, t.get("level_min"), t.get("level_max")):
+                by_level[lv] += n
+        else:
+            by_level[None] += n
+        if t.get("age_min") or t.get("age_max"):
+            for ag in values_between(AgeGroup, t.get("age_min"), t.get("age_max")):
+                by_age[ag] += n
+        else:
+            by_age[None] += n
+        for code in languages.get(title_id) or [None]:
+            by_language[code] += n
+
+    tables = [
+        StatTable(
+            "monate",
+            "Ausleihen je Monat",
+            ["Monat", "Ausleihen"],
+            [[f"{MONTH_NAMES[m - 1]} {y}", per_month.get((y, m), 0)] for y, m in period.months()],
+        ),
+        StatTable(
+            "medienarten",
+            "Ausleihen nach Medienart",
+            ["Medienart", "Ausleihen"],
+            _rows(by_type, MEDIA_TYPE_LABELS, list(MediaType)),
+        ),
+        StatTable(
+            "nutzergruppen",
+            "Ausleihen nach Nutzergruppe",
+            ["Nutzergruppe", "Ausleihen"],
+            _rows(by_category, PATRON_CATEGORY_LABELS, list(PatronCategory)),
+        ),
+        StatTable(
+            "sprachniveaus",
+            "Ausleihen nach Sprachniveau",
+            ["Sprachniveau", "Ausleihen"],
+            _rows(by_level, LEVEL_LABELS, list(Level)),
+            note="Ein Titel deckt oft mehrere Niveaus ab (z. B. A1–A2). Eine Ausleihe zählt "
+            "bei jedem abgedeckten Niveau; die Summe ist daher größer als die Zahl der Ausleihen.",
+        ),
+        StatTable(
+            "sprachen",
+            "Ausleihen nach Sprache",
+            ["Sprache", "Ausleihen"],
+            _rows(by_language, LANGUAGES, sorted(LANGUAGES, key=lambda c: -by_language[c])),
+            note="Mehrsprachige Titel zählen bei jeder ihrer Sprachen.",
+        ),
+        StatTable(
+            "altersgruppen",
+            "Ausleihen nach Altersgruppe",
+            ["Altersgruppe", "Ausleihen"],
+            _rows(by_age, AGE_GROUP_LABELS, list(AgeGroup)),
+            note="Ein Titel für mehrere Altersgruppen zählt bei jeder von ihnen.",
+        ),
+        StatTable(
+            "beliebteste-titel",
+            f"Die {TOP_TITLES} meistgeliehenen Titel",
+            ["Titel", "Ausleihen"],
+            [
+                [_title_label(titles.get(tid, {})), n]
+                for tid, n in sorted(per_title.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TITLES]
+            ],
+            chart=False,
+        ),
+        await _never_borrowed(period, set(per_title), tz),
+        await _reservations(period, tz),
+    ]
+    return Statistics(period, total, await active_borrowers(period), tables)
+
+
+def _rows(counts: Counter, labels: dict, order: list) -> list[list]:
+    rows = [[labels.get(k, k), counts[k]] for k in order if counts.get(k)]
+    rows += [[labels.get(k, k), n] for k, n in counts.items() if k not in order and k and n]
+    if counts.get(None):
+        rows.append([NO_VALUE, counts[None]])
+    return rows
+
+
+def _title_label(t: dict) -> str:
+    if not t:
+        return "(unbekannter Titel)"
+    return f"{t['title']} ({t['authors']})" if t.get("authors") else t["title"]
+
+
+async def _never_borrowed(period: Period, borrowed: set[int], tz: ZoneInfo) -> StatTable:
+    _, end = _bounds(period, tz)
+    rows = await (
+        Title.select(Title.id, Title.title, Title.authors, Title.media_type)
+        .where(Title.withdrawn_at.is_null(), Title.created_at < end)
+        .order_by(Title.title)
+    )
+    never = [r for r in rows if r["id"] not in borrowed]
+    return StatTable(
+        "nie-ausgeliehen",
+        "Titel ohne Ausleihe im Zeitraum",
+        ["Titel", "Medienart"],
+        [[_title_label(r), MEDIA_TYPE_LABELS.get(r["media_type"], r["media_type"])] for r in never],
+        note=f"{len(never)} von {len(rows)} Titeln im Bestand wurden im Zeitraum nicht "
+        "ausgeliehen (ausgesonderte Titel zählen nicht mit).",
+        chart=False,
+    )
+
+
+async def _reservations(period: Period, tz: ZoneInfo) -> StatTable:
+    start, end = _bounds(period, tz)
+    holds = await (
+        Hold.select(Hold.status, Count(Hold.id, alias="n"))
+        .where(Hold.placed_at >= start, Hold.placed_at < end)
+        .group_by(Hold.status)
+    )
+    bookings = await (
+        Booking.select(Booking.status, Count(Booking.id, alias="n"))
+        .where(Booking.created_at >= start, Booking.created_at < end)
+        .group_by(Booking.status)
+    )
+    h = {r["status"]: r["n"] for r in holds}
+    b = {r["status"]: r["n"] for r in bookings}
+    return StatTable(
+        "vormerkungen",
+        "Vormerkungen und Reservierungen",
+        ["Art", "Angelegt", "Erfüllt (abgeholt)", "Noch offen"],
+        [
+            [
+                "Vormerkungen",
+                sum(h.values()),
+                h.get(HoldStatus.fulfilled, 0),
+                h.get(HoldStatus.waiting, 0) + h.get(HoldStatus.ready, 0),
+            ],
+            [
+                "Reservierungen für einen Zeitraum",
+                sum(b.values()),
+                b.get(BookingStatus.collected, 0),
+                b.get(BookingStatus.confirmed, 0) + b.get(BookingStatus.ready, 0),
+            ],
+        ],
+        note="Gezählt werden Vormerkungen und Reservierungen, die im Zeitraum angelegt wurden.",
+        chart=False,
+    )
