@@ -14,7 +14,11 @@ from datetime import date
 
 log = logging.getLogger("mediathek.jobs")
 
+# Order matters: pickups expire and bookings are set aside before the reminders are written,
+# so one run's notices describe the day's final state.
 DAILY_JOBS: list[str] = [
+    "mediathek.reservations.services:run_daily",
+    "mediathek.reports.privacy:run_daily",
     "mediathek.notifications.reminders:run_daily",
 ]
 
