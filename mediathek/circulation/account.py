@@ -74,6 +74,7 @@ async def renew_my_loan(request: Request, loan_id: LoanId) -> Response:
     user = request.scope["user"]
     today = local_today(request.app.state.settings.tz)
     message = error = ""
+    status = 200
     try:
         done = await services.renew(loan_id, today=today, by_patron_id=user.patron_id)
         message = f"„{done.title}“ ist verlängert bis {done.due_on:%d.%m.%Y}."
@@ -81,10 +82,12 @@ async def renew_my_loan(request: Request, loan_id: LoanId) -> Response:
         error = exc.message
     except NotFound:
         error = "Diese Ausleihe gibt es nicht."
+        status = 404
     return render(
         request,
         "circulation/my_loans.html",
         fragment="circulation/_my_loans.html",
+        status_code=status,
         **await my_loans_context(user.patron_id, today, loan_message=message, loan_error=error),
     )
 

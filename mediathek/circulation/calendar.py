@@ -102,6 +102,9 @@ async def load_calendar(today: date | None = None) -> Calendar:
 
 async def save_opening_days(days: dict[int, tuple[bool, str]]) -> None:
     """weekday → (open, hours); all seven days are written."""
+    if not any(is_open for is_open, _ in days.values()):
+        # Due dates and pickup deadlines move to the next opening day: there must be one.
+        raise InvalidInput(errors={"weekdays": "Mindestens ein Tag muss ein Öffnungstag sein."})
     async with write_transaction():
         await OpeningDay.delete(force=True)
         await OpeningDay.insert(

@@ -93,7 +93,10 @@ def handle_domain_error(request: Request, exc: DomainError) -> Response:
     if is_api(request):
         extra = {"errors": exc.errors} if isinstance(exc, InvalidInput) else {}
         return problem(exc.status, exc.message, exc.code, **extra)
-    return error_page(request, exc.status, exc.message)
+    message = exc.message
+    if isinstance(exc, InvalidInput) and exc.errors:
+        message = " ".join([message, *exc.errors.values()])
+    return error_page(request, exc.status, message)
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
