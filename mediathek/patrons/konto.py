@@ -6,9 +6,11 @@ import json
 
 from litestar import Controller, Request, Response, get, post
 
+from mediathek.circulation.account import my_loans_context
+from mediathek.clock import today as local_today
 from mediathek.errors import InvalidInput
 from mediathek.patrons import privacy, services
-from mediathek.patrons.queries import active_bookings, active_holds, open_loans
+from mediathek.reservations import queries as reservation_queries
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
 from mediathek.web.pages import start_browser_session
@@ -27,9 +29,10 @@ class AccountPages(Controller):
             "account/index.html",
             status_code=422 if errors else 200,
             patron=await services.get_patron(patron_id),
-            loans=await open_loans(patron_id),
-            holds=await active_holds(patron_id),
-            bookings=await active_bookings(patron_id),
+            # The lending and reservation areas render their own lists (renew, cancel).
+            **await my_loans_context(patron_id, local_today(request.app.state.settings.tz)),
+            holds=await reservation_queries.my_holds(patron_id),
+            bookings=await reservation_queries.my_bookings(patron_id),
             languages=list(services.EMAIL_LANGUAGES.items()),
             errors=errors or {},
             message=message,
