@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from mediathek.errors import Conflict, DomainError, InvalidInput
-from mediathek.patrons.tables import Account, LoginAttempt
+from mediathek.patrons.tables import Account, LoginAttempt, PatronStatus
 from mediathek.vocab import Role
 from mediathek.web.security import hash_password, password_problem, verify_password
 
@@ -134,8 +134,6 @@ async def login(email: str, password: str, ip: str) -> int:
 
 async def _waiting_for_approval(email: str, password: str) -> bool:
     """Only someone who knows the password learns that the registration is still pending."""
-    from mediathek.patrons.tables import PatronStatus
-
     row = (
         await Account.select(Account.password_hash, Account.patron.status.as_alias("status"))
         .where(Account.email == normalise_email(email), Account.is_active.eq(False))
