@@ -27,6 +27,7 @@ class Problem:
 
 def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
     texts = {
+        400: "Ungültiges Format (Pfad, Query oder JSON)",
         401: "Nicht angemeldet",
         403: "Keine Berechtigung",
         404: "Nicht gefunden",
@@ -37,7 +38,7 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
         code: ResponseSpec(
             data_container=Problem, description=texts[code], media_type="application/problem+json"
         )
-        for code in codes
+        for code in (400, *codes)
     }
 
 
