@@ -6,12 +6,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, QueryParameter
 
 from mediathek import clock
-from mediathek.patrons import privacy, services
+from mediathek.patrons import privacy, registration, services
 from mediathek.patrons.cards import card_svg
 from mediathek.patrons.queries import open_loans
 from mediathek.web.forms import Id
@@ -27,6 +27,7 @@ class Problem:
 
 def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
     texts = {
+        400: "Ungültiges Format (Pfad, Query oder JSON)",
         401: "Nicht angemeldet",
         403: "Keine Berechtigung",
         404: "Nicht gefunden",
@@ -37,7 +38,7 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
         code: ResponseSpec(
             data_container=Problem, description=texts[code], media_type="application/problem+json"
         )
-        for code in codes
+        for code in (400, *codes)
     }
 
 
@@ -58,6 +59,11 @@ class PatronIn:
 
     def given(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class RejectIn:
+    reason: str = ""
 
 
 @dataclass
@@ -136,6 +142,55 @@ class PatronApi(Controller):
     async def unblock(self, request: Request, patron_id: Id) -> dict:
         await services.set_blocked(patron_id, None, actor=request.scope["user"])
         return patron_json(await services.get_patron(patron_id))
+
+    @post(
+        "/{patron_id:int}/approve", status_code=200, responses=problem_responses(401, 403, 404, 409)
+    )
+    async def approve(self, request: Request, patron_id: Id) -> dict:
+        """Approve an online registration: card number, active login, email to the person."""
+        settings = request.app.state.settings
+        await registration.approve(
+            patron_id,
+            actor=request.scope["user"],
+            today=clock.today(settings.tz),
+            card_prefix=settings.card_barcode_prefix,
+            base_url=settings.base_url,
+        )
+        return patron_json(await services.get_patron(patron_id))
+
+    @post(
+        "/{patron_id:int}/reject", status_code=200, responses=problem_responses(401, 403, 404, 409)
+    )
+    async def reject(
+        self, request: Request, patron_id: Id, data: Annotated[RejectIn, Body()]
+    ) -> dict:
+        settings = request.app.state.settings
+        await registration.reject(
+            patron_id,
+            actor=request.scope["user"],
+            today=clock.today(settings.tz),
+            reason=data.reason,
+        )
+        return patron_json(await services.get_patron(patron_id))
+
+    @post(
+        "/{patron_id:int}/invite", status_code=202, responses=problem_responses(401, 403, 404, 409)
+    )
+    async def invite(self, request: Request, patron_id: Id) -> dict:
+        """Email the patron a link (valid 7 days) to set a password for a new login."""
+        settings = request.app.state.settings
+        await registration.invite(
+            patron_id,
+            actor=request.scope["user"],
+            today=clock.today(settings.tz),
+            base_url=settings.base_url,
+        )
+        return {"status": "invited"}
+
+    @delete("/{patron_id:int}", status_code=204, responses=problem_responses(401, 403, 404, 409))
+    async def delete_patron(self, request: Request, patron_id: Id) -> None:
+        """Delete (refused while loans are open); returned loans stay anonymised."""
+        await privacy.delete_patron(patron_id, actor=request.scope["user"])
 
     @get(
         "/{patron_id:int}/card.svg",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from mediathek.errors import Conflict, DomainError, InvalidInput
-from mediathek.patrons.tables import Account, LoginAttempt
+from mediathek.patrons.tables import Account, LoginAttempt, PatronStatus
 from mediathek.vocab import Role
 from mediathek.web.security import hash_password, password_problem, verify_password
 
@@ -122,9 +122,28 @@ async def login(email: str, password: str, ip: str) -> int:
     account_id = await authenticate(email, password)
     if account_id is None:
         await record_login_failure(email, ip)
+        if await _waiting_for_approval(email, password):
+            raise LoginFailed(
+                "Ihr Konto ist noch nicht freigeschaltet. Sie bekommen eine E-Mail, "
+                "sobald wir es freigeschaltet haben."
+            )
         raise LoginFailed("E-Mail-Adresse oder Passwort stimmen nicht.")
     await clear_login_failures(email)
     return account_id
+
+
+async def _waiting_for_approval(email: str, password: str) -> bool:
+    """Only someone who knows the password learns that the registration is still pending."""
+    row = (
+        await Account.select(Account.password_hash, Account.patron.status.as_alias("status"))
+        .where(Account.email == normalise_email(email), Account.is_active.eq(False))
+        .first()
+    )
+    return (
+        row is not None
+        and row["status"] == PatronStatus.pending
+        and verify_password(row["password_hash"], password)
+    )
 
 
 class LoginFailed(DomainError):

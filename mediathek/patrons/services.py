@@ -197,9 +197,23 @@ async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> 
     async with write_transaction():
         if not await Patron.exists().where(Patron.id == patron_id):
             raise NotFound("Diese Person gibt es nicht (mehr).")
+        if fields.get("email"):
+            await _move_login_email(patron_id, fields["email"])
         await Patron.update({**fields, Patron.updated_at: now()}).where(Patron.id == patron_id)
         if actor is not None:
             await audit_patron("patron.updated", actor, patron_id, fields=sorted(fields))
+
+
+async def _move_login_email(patron_id: int, email: str) -> None:
+    """The login follows the patron's address (one email per person)."""
+    taken = await Account.exists().where(
+        Account.email == email, (Account.patron != patron_id) | Account.patron.is_null()
+    )
+    if taken:
+        raise InvalidInput(
+            errors={"email": "Diese E-Mail-Adresse gehört schon zu einem anderen Konto."}
+        )
+    await Account.update({Account.email: email}).where(Account.patron == patron_id)
 
 
 async def set_blocked(patron_id: int, reason: str | None, *, actor) -> None:

@@ -122,8 +122,13 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
         extra = {}
         if isinstance(exc, ValidationException) and exc.extra:
             extra["errors"] = exc.extra
-        return problem(status, message or TITLES.get(status, "Fehler"), **extra)
-    return error_page(request, status, message)
+        response = problem(status, message or TITLES.get(status, "Fehler"), **extra)
+    else:
+        response = error_page(request, status, message)
+    # e.g. "Allow" on 405: clients learn which methods the path does take.
+    for key, value in (exc.headers or {}).items():
+        response.headers.setdefault(key, value)
+    return response
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:

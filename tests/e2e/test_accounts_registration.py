@@ -28,7 +28,7 @@ async def test_self_registration_then_staff_approval_then_first_login(browser, l
 
     # Before approval the login does not work.
     await login(page, "greta.neumann@example.org", PASSWORD)
-    await page.get_by_text("E-Mail-Adresse oder Passwort stimmen nicht.").wait_for()
+    await page.get_by_text("Ihr Konto ist noch nicht freigeschaltet.").wait_for()
 
     desk = await browser.new_context(base_url=live_server.url, locale="de-DE")
     staff = await desk.new_page()

@@ -41,3 +41,35 @@ async def test_teacher_cannot_use_the_patrons_api(client_for, teacher_anna):
     async with client_for(teacher_anna) as c:
         r = await c.get(f"/api/v1/patrons/{teacher_anna.patron_id}")
     assert r.status_code == 403
+
+
+async def test_staff_approve_invite_and_delete_through_the_api(
+    client, client_for, staff, walkin_carla
+):
+    from mediathek.notifications.tables import Notification
+
+    await client.post(
+        "/registrieren",
+        data={
+            "last_name": "Ömer",
+            "category": "paid_teacher",
+            "email": "oemer@example.org",
+            "password": "lang-genug-123",
+            "password_repeat": "lang-genug-123",
+            "privacy_consent": "ja",
+        },
+    )
+    async with client_for(staff) as c:
+        pending = (await c.get("/api/v1/patrons", params={"status": "pending"})).json()
+        assert [p["last_name"] for p in pending] == ["Ömer"]
+        r = await c.post(f"/api/v1/patrons/{pending[0]['id']}/approve")
+        assert r.status_code == 200 and r.json()["status"] == "active"
+        again = await c.post(f"/api/v1/patrons/{pending[0]['id']}/approve")
+        assert again.status_code == 409 and again.json()["detail"]
+        r = await c.post(f"/api/v1/patrons/{walkin_carla.patron_id}/invite")
+        assert r.status_code == 202
+        r = await c.delete(f"/api/v1/patrons/{walkin_carla.patron_id}")
+        assert r.status_code == 204
+    kinds = sorted(n["kind"] for n in await Notification.select(Notification.kind))
+    assert kinds == ["account_approved"]  # the deleted patron's invite went with her
+    assert not await Patron.exists().where(Patron.id == walkin_carla.patron_id)

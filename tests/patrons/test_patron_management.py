@@ -110,3 +110,19 @@ async def test_unknown_patron_is_a_german_404(client_for, staff):
         huge = await c.get("/verwaltung/ausleihende/99999999999")
     assert r.status_code == 404 and "gibt es nicht" in r.text
     assert huge.status_code in (400, 404)
+
+
+async def test_changing_a_patrons_email_moves_the_login_too(
+    client_for, staff, teacher_anna, volunteer_ben
+):
+    from mediathek.patrons.tables import Account
+
+    url = f"/verwaltung/ausleihende/{teacher_anna.patron_id}"
+    async with client_for(staff) as c:
+        taken = await c.post(url, data={"email": volunteer_ben.email})
+        assert taken.status_code == 422 and "anderen Konto" in taken.text
+        staff_login = await c.post(url, data={"email": staff.email})
+        assert staff_login.status_code == 422
+        await c.post(url, data={"email": "anna.neu@example.org"})
+    login = await Account.select(Account.email).where(Account.id == teacher_anna.account_id).first()
+    assert login["email"] == "anna.neu@example.org"

@@ -47,7 +47,10 @@ async def test_registered_person_can_log_in_only_after_approval(client, client_f
     patron = await Patron.select().first()
     assert patron["status"] == "pending" and patron["card_barcode"] is None
     assert patron["privacy_consent_at"] is not None
-    assert (await login(client, "lena.vogel@example.org")).status_code == 400
+    before = await login(client, "lena.vogel@example.org")
+    assert before.status_code == 400 and "noch nicht freigeschaltet" in before.text
+    wrong = await login(client, "lena.vogel@example.org", "falsches-passwort")
+    assert "noch nicht freigeschaltet" not in wrong.text
 
     async with client_for(staff) as c:
         page = await c.get("/verwaltung/freischaltungen")

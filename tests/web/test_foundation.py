@@ -116,3 +116,8 @@ async def test_staff_overview_is_for_staff_only(client, client_for, staff, teach
         assert (await c.get("/verwaltung")).status_code == 403
     async with client_for(staff) as c:
         assert (await c.get("/verwaltung")).status_code == 200
+
+
+async def test_wrong_method_on_an_api_path_names_the_allowed_ones(client):
+    r = await client.put("/api/v1/patrons")
+    assert r.status_code == 405 and "GET" in r.headers["allow"]
