@@ -190,6 +190,27 @@ async def my_reservations(request: Request) -> Response:
     return render(request, "reservations/mine.html", **await mine_context(request))
 
 
+@get("/konto/reservierungen/vormerkungen", access=Access.patron, include_in_schema=False)
+async def my_holds_fragment(request: Request) -> Response:
+    """The hold list for the account page (loaded into its slot)."""
+    return render(
+        request,
+        "reservations/mine.html",
+        fragment="reservations/_my_holds.html",
+        **await mine_context(request),
+    )
+
+
+@get("/konto/reservierungen/zeitraeume", access=Access.patron, include_in_schema=False)
+async def my_bookings_fragment(request: Request) -> Response:
+    return render(
+        request,
+        "reservations/mine.html",
+        fragment="reservations/_my_bookings.html",
+        **await mine_context(request),
+    )
+
+
 @post(
     "/konto/vormerkungen/{hold_id:int}/stornieren",
     access=Access.patron,
@@ -296,6 +317,8 @@ ROUTES = [
     hold_title,
     book_title,
     my_reservations,
+    my_holds_fragment,
+    my_bookings_fragment,
     cancel_my_hold,
     cancel_my_booking,
     my_booking_ics,
