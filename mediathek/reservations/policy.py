@@ -61,7 +61,11 @@ def patron_refusal(
     return None
 
 
-def hold_refusal(*, active_holds: int, max_holds: int, holds_this_title: bool) -> str | None:
+def hold_refusal(
+    *, active_holds: int, max_holds: int, holds_this_title: bool, has_it_on_loan: bool = False
+) -> str | None:
+    if has_it_on_loan:
+        return "Sie haben diesen Titel gerade ausgeliehen."
     if holds_this_title:
         return "Sie haben diesen Titel schon vorgemerkt."
     if active_holds >= max_holds:

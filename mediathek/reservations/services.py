@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.circulation.rules import category_limits, loan_rule
+from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
@@ -130,6 +131,9 @@ async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
             active_holds=len(active),
             max_holds=limits.max_holds,
             holds_this_title=any(h["title"] == title_id for h in active),
+            has_it_on_loan=await Loan.exists().where(
+                Loan.patron == patron_id, Loan.title == title_id, Loan.returned_at.is_null()
+            ),
         )
         if reason:
             raise ReservationRefused(reason)

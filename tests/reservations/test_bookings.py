@@ -130,12 +130,12 @@ async def test_the_copy_is_set_aside_the_day_before_and_the_loan_ends_with_the_b
 
 
 async def test_a_copy_returned_late_is_set_aside_for_the_booking_at_return(
-    teacher_anna, volunteer_ben, today
+    teacher_anna, volunteer_ben, walkin_carla, today
 ):
     title_id, [copy_id] = await make_title(1)
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     await lend(copy_id, volunteer_ben.patron_id, D(2026, 3, 11), due_on=D(2026, 3, 13))
-    await place_hold(volunteer_ben.patron_id, title_id, today)
+    await place_hold(walkin_carla.patron_id, title_id, today)
     await run_daily(D(2026, 3, 15))  # still on loan: nothing to set aside yet
     await give_back(copy_id)
     message = await hooks.on_return(copy_id, D(2026, 3, 16))

@@ -40,6 +40,9 @@ def test_a_title_cannot_be_held_twice_and_the_limit_counts():
     assert "schon vorgemerkt" in hold_refusal(active_holds=1, max_holds=5, holds_this_title=True)
     assert "5" in hold_refusal(active_holds=5, max_holds=5, holds_this_title=False)
     assert hold_refusal(active_holds=4, max_holds=5, holds_this_title=False) is None
+    assert "ausgeliehen" in hold_refusal(
+        active_holds=0, max_holds=5, holds_this_title=False, has_it_on_loan=True
+    )
 
 
 def test_a_booking_must_start_in_the_future_and_not_be_longer_than_the_loan_days():
