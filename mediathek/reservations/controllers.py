@@ -282,9 +282,11 @@ async def staff_page(request: Request) -> Response:
         pull=await queries.pull_list(today),
         put_back=await queries.put_back(),
         today=today,
-        message={"abgleich": "Der Tagesabgleich ist gelaufen.", "erledigt": "Erledigt."}.get(
-            request.query_params.get("ok", "")
-        ),
+        message={
+            "abgleich": "Der Tagesabgleich ist gelaufen.",
+            "erledigt": "Erledigt.",
+            "storniert": "Storniert. Das Exemplar geht an die Nächste oder zurück ins Regal.",
+        }.get(request.query_params.get("ok", "")),
     )
 
 
@@ -297,6 +299,29 @@ async def staff_page(request: Request) -> Response:
 async def copy_moved(request: Request, copy_id: Id) -> Response:
     await services.mark_moved(copy_id)
     return redirect(request, "/verwaltung/vormerkungen?ok=erledigt")
+
+
+@post(
+    "/verwaltung/vormerkungen/{hold_id:int}/stornieren",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def staff_cancel_hold(request: Request, hold_id: Id) -> Response:
+    """The patron told the desk she no longer needs it: the copy moves on at once."""
+    await services.cancel_hold(hold_id, None, library_today(request))
+    return redirect(request, "/verwaltung/vormerkungen?ok=storniert")
+
+
+@post(
+    "/verwaltung/reservierungen/{booking_id:int}/stornieren",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def staff_cancel_booking(request: Request, booking_id: Id) -> Response:
+    await services.cancel_booking(booking_id, None, library_today(request))
+    return redirect(request, "/verwaltung/vormerkungen?ok=storniert")
 
 
 @post(
@@ -324,6 +349,8 @@ ROUTES = [
     my_booking_ics,
     staff_page,
     copy_moved,
+    staff_cancel_hold,
+    staff_cancel_booking,
     run_now,
 ]
 

@@ -149,3 +149,18 @@ async def test_the_fragments_load_themselves_when_a_page_includes_them_without_d
         assert r.status_code == 200 and "<html" not in r.text and "Bildkarten Obst" in r.text
         r = await c.get("/konto/reservierungen/zeitraeume", headers=HTMX)
         assert "nichts für einen Zeitraum reserviert" in r.text
+
+
+async def test_staff_cancel_a_hold_on_the_shelf_and_the_copy_goes_to_the_next(
+    client_for, staff, teacher_anna, volunteer_ben, today
+):
+    from mediathek.reservations.services import place_hold
+
+    title_id, _ = await make_title(1)
+    first = await place_hold(teacher_anna.patron_id, title_id, today)
+    await place_hold(volunteer_ben.patron_id, title_id, today)
+    async with client_for(staff) as c:
+        r = await c.post(f"/verwaltung/vormerkungen/{first.hold_id}/stornieren")
+        assert r.status_code == 303
+        page = await c.get("/verwaltung/vormerkungen?ok=storniert")
+    assert "Ben Yilmaz" in page.text and "Anna Berger" not in page.text
