@@ -285,7 +285,8 @@ async def staff_page(request: Request) -> Response:
         message={
             "abgleich": "Der Tagesabgleich ist gelaufen.",
             "erledigt": "Erledigt.",
-            "storniert": "Storniert. Das Exemplar geht an die Nächste oder zurück ins Regal.",
+            "storniert": "Storniert. Das Exemplar geht weiter an die nächste Person "
+            "oder zurück ins Regal.",
         }.get(request.query_params.get("ok", "")),
     )
 
