@@ -60,6 +60,12 @@ def test_bookings_are_widened_by_the_buffer_and_a_loan_blocks_until_due_plus_buf
     ]
 
 
+def test_an_overdue_copy_is_not_offered_for_tomorrow():
+    overdue = CopyPlan(1, loan_due_on=D(2026, 3, 2))
+    assert not copy_is_free(overdue, Span(D(2026, 3, 11), D(2026, 3, 12)), 1, TODAY)
+    assert copy_is_free(overdue, Span(D(2026, 3, 12), D(2026, 3, 13)), 1, TODAY)
+
+
 def test_a_booking_starting_on_the_day_the_copy_is_due_back_needs_another_copy():
     lent = CopyPlan(1, loan_due_on=D(2026, 3, 16))
     assert not copy_is_free(lent, Span(D(2026, 3, 16), D(2026, 3, 20)), 1, TODAY)
