@@ -182,3 +182,17 @@ async def test_a_title_she_has_on_loan_cannot_be_held(teacher_anna, today):
     await lend(copy_id, teacher_anna.patron_id, today - timedelta(days=3))
     with pytest.raises(ReservationRefused, match="ausgeliehen"):
         await place_hold(teacher_anna.patron_id, title_id, today)
+
+
+async def test_a_copy_back_from_repair_goes_to_the_head_of_the_queue_not_the_newcomer(
+    teacher_anna, volunteer_ben, walkin_carla, today
+):
+    title_id, [copy_id] = await make_title(1)
+    await lend(copy_id, walkin_carla.patron_id, today - timedelta(days=3))
+    await place_hold(volunteer_ben.patron_id, title_id, today)
+    # Staff put the copy back on the shelf without the desk's return (e.g. after a repair).
+    await Copy.update({Copy.status: CopyStatus.available}).where(Copy.id == copy_id)
+    result = await place_hold(teacher_anna.patron_id, title_id, today)
+    assert (result.status, result.position) == (HoldStatus.waiting, 1)
+    [shelf] = await hold_shelf()
+    assert shelf["patron"] == "Ben Yilmaz"
