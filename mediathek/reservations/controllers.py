@@ -190,6 +190,27 @@ async def my_reservations(request: Request) -> Response:
     return render(request, "reservations/mine.html", **await mine_context(request))
 
 
+@get("/konto/reservierungen/vormerkungen", access=Access.patron, include_in_schema=False)
+async def my_holds_fragment(request: Request) -> Response:
+    """The hold list for the account page (loaded into its slot)."""
+    return render(
+        request,
+        "reservations/mine.html",
+        fragment="reservations/_my_holds.html",
+        **await mine_context(request),
+    )
+
+
+@get("/konto/reservierungen/zeitraeume", access=Access.patron, include_in_schema=False)
+async def my_bookings_fragment(request: Request) -> Response:
+    return render(
+        request,
+        "reservations/mine.html",
+        fragment="reservations/_my_bookings.html",
+        **await mine_context(request),
+    )
+
+
 @post(
     "/konto/vormerkungen/{hold_id:int}/stornieren",
     access=Access.patron,
@@ -261,9 +282,12 @@ async def staff_page(request: Request) -> Response:
         pull=await queries.pull_list(today),
         put_back=await queries.put_back(),
         today=today,
-        message={"abgleich": "Der Tagesabgleich ist gelaufen.", "erledigt": "Erledigt."}.get(
-            request.query_params.get("ok", "")
-        ),
+        message={
+            "abgleich": "Der Tagesabgleich ist gelaufen.",
+            "erledigt": "Erledigt.",
+            "storniert": "Storniert. Das Exemplar geht weiter an die nächste Person "
+            "oder zurück ins Regal.",
+        }.get(request.query_params.get("ok", "")),
     )
 
 
@@ -276,6 +300,29 @@ async def staff_page(request: Request) -> Response:
 async def copy_moved(request: Request, copy_id: Id) -> Response:
     await services.mark_moved(copy_id)
     return redirect(request, "/verwaltung/vormerkungen?ok=erledigt")
+
+
+@post(
+    "/verwaltung/vormerkungen/{hold_id:int}/stornieren",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def staff_cancel_hold(request: Request, hold_id: Id) -> Response:
+    """The patron told the desk she no longer needs it: the copy moves on at once."""
+    await services.cancel_hold(hold_id, None, library_today(request))
+    return redirect(request, "/verwaltung/vormerkungen?ok=storniert")
+
+
+@post(
+    "/verwaltung/reservierungen/{booking_id:int}/stornieren",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def staff_cancel_booking(request: Request, booking_id: Id) -> Response:
+    await services.cancel_booking(booking_id, None, library_today(request))
+    return redirect(request, "/verwaltung/vormerkungen?ok=storniert")
 
 
 @post(
@@ -296,11 +343,15 @@ ROUTES = [
     hold_title,
     book_title,
     my_reservations,
+    my_holds_fragment,
+    my_bookings_fragment,
     cancel_my_hold,
     cancel_my_booking,
     my_booking_ics,
     staff_page,
     copy_moved,
+    staff_cancel_hold,
+    staff_cancel_booking,
     run_now,
 ]
 

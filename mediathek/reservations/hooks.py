@@ -77,6 +77,8 @@ async def fulfil_on_checkout(copy_id: int, patron_id: int, today: date) -> date 
         .order_by(Booking.start_on)
         .first()
     )
+    if booking is None:
+        booking = await _swap_booking_to(copy_id, copy["title"], patron_id, today, set_aside_days)
     if booking is not None:
         await Booking.update(
             {Booking.status: BookingStatus.collected, Booking.closed_at: now()}
@@ -101,6 +103,43 @@ async def fulfil_on_checkout(copy_id: int, patron_id: int, today: date) -> date 
         # She took another copy from the shelf: the one set aside for her goes to the next.
         await pass_on(hold["copy"], today)
     return None
+
+
+async def _swap_booking_to(
+    copy_id: int, title_id: int, patron_id: int, today: date, set_aside_days: int
+) -> dict | None:
+    """She collects her booking with another copy of the title (staff took the nearest one):
+    the booking moves to this copy if it is free over the range, and the copy set aside for
+    her goes on to the next person."""
+    booking = (
+        await Booking.select(Booking.id, Booking.end_on, Booking.start_on, Booking.copy)
+        .where(
+            Booking.title == title_id,
+            Booking.patron == patron_id,
+            Booking.status.is_in(list(ACTIVE_BOOKING)),
+            Booking.start_on <= today + timedelta(days=set_aside_days),
+            Booking.end_on >= today,
+        )
+        .order_by(Booking.start_on)
+        .first()
+    )
+    if booking is None:
+        return None
+    others = await Booking.select(Booking.start_on, Booking.end_on).where(
+        Booking.copy == copy_id,
+        Booking.status.is_in(list(ACTIVE_BOOKING)),
+        Booking.id != booking["id"],
+    )
+    plan = policy.CopyPlan(copy_id, tuple(policy.Span(o["start_on"], o["end_on"]) for o in others))
+    buffer_days = int(await get_setting("booking_buffer_days"))
+    wanted = policy.Span(min(today, booking["start_on"]), booking["end_on"])
+    if not policy.copy_is_free(plan, wanted, buffer_days, today):
+        return None
+    old_copy = booking["copy"]
+    await Booking.update({Booking.copy: copy_id}).where(Booking.id == booking["id"])
+    if old_copy != copy_id:
+        await pass_on(old_copy, today)
+    return booking
 
 
 async def latest_due_date(copy_id: int, from_day: date) -> date | None:

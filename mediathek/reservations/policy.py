@@ -61,7 +61,11 @@ def patron_refusal(
     return None
 
 
-def hold_refusal(*, active_holds: int, max_holds: int, holds_this_title: bool) -> str | None:
+def hold_refusal(
+    *, active_holds: int, max_holds: int, holds_this_title: bool, has_it_on_loan: bool = False
+) -> str | None:
+    if has_it_on_loan:
+        return "Sie haben diesen Titel gerade ausgeliehen."
     if holds_this_title:
         return "Sie haben diesen Titel schon vorgemerkt."
     if active_holds >= max_holds:
@@ -91,12 +95,13 @@ def blocked_spans(plan: CopyPlan, buffer_days: int, today: date) -> list[Span]:
     """Days on which the copy cannot start or run a new booking.
 
     Every booking is widened by the buffer on both sides (a day to return, check and shelve it);
-    an open loan blocks the copy from today until its due date plus the buffer.
+    an open loan blocks the copy from today until its due date plus the buffer – an overdue
+    one at least until today plus the buffer, since nobody knows when it comes back.
     """
     pad = timedelta(days=buffer_days)
     spans = [Span(b.start - pad, b.end + pad) for b in plan.bookings]
     if plan.loan_due_on is not None:
-        spans.append(Span(min(today, plan.loan_due_on), plan.loan_due_on + pad))
+        spans.append(Span(today, max(plan.loan_due_on, today) + pad))
     return spans
 
 

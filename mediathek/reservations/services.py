@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.circulation.rules import category_limits, loan_rule
+from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
@@ -130,6 +131,9 @@ async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
             active_holds=len(active),
             max_holds=limits.max_holds,
             holds_this_title=any(h["title"] == title_id for h in active),
+            has_it_on_loan=await Loan.exists().where(
+                Loan.patron == patron_id, Loan.title == title_id, Loan.returned_at.is_null()
+            ),
         )
         if reason:
             raise ReservationRefused(reason)
@@ -137,18 +141,12 @@ async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
             Hold(title=title_id, patron=patron_id, status=HoldStatus.waiting, placed_at=now())
         ).returning(Hold.id)
         hold_id = row[0]["id"]
-        pickup_until = None
+        # Copies on the shelf go to the queue from its head: usually to her at once.
+        await serve_queue(title_id, today)
+        hold = await Hold.select(Hold.status, Hold.pickup_until).where(Hold.id == hold_id).first()
+        if hold["status"] == HoldStatus.ready:
+            return HoldResult(hold_id, HoldStatus.ready, 0, hold["pickup_until"])
         queue = await queue_of(title_id)
-        # Only the first in line can take a copy from the shelf; others wait their turn.
-        if queue and queue[0] == hold_id:
-            copy = await free_copy_for_hold(title_id, today)
-            if copy is not None and await claim_copy(
-                copy["id"], (CopyStatus.available,), PULL_NOTE
-            ):
-                hold = {"id": hold_id, "patron": patron_id, "title": title_id}
-                pickup_until = await make_hold_ready(hold, copy["id"], copy["barcode"], today)
-        if pickup_until is not None:
-            return HoldResult(hold_id, HoldStatus.ready, 0, pickup_until)
         return HoldResult(hold_id, HoldStatus.waiting, policy.queue_position(queue, hold_id), None)
 
 
@@ -367,14 +365,18 @@ async def _serve_waiting_holds(today: date) -> int:
     titles = {
         r["title"] for r in await Hold.select(Hold.title).where(Hold.status == HoldStatus.waiting)
     }
+    return sum([await serve_queue(title_id, today) for title_id in sorted(titles)])
+
+
+async def serve_queue(title_id: int, today: date) -> int:
+    """Set aside copies on the shelf for the first in the queue, as long as both last."""
     served = 0
-    for title_id in sorted(titles):
-        while (hold := await first_waiting_hold(title_id)) is not None:
-            copy = await free_copy_for_hold(title_id, today)
-            if copy is None or not await claim_copy(copy["id"], (CopyStatus.available,), PULL_NOTE):
-                break
-            await make_hold_ready(hold, copy["id"], copy["barcode"], today)
-            served += 1
+    while (hold := await first_waiting_hold(title_id)) is not None:
+        copy = await free_copy_for_hold(title_id, today)
+        if copy is None or not await claim_copy(copy["id"], (CopyStatus.available,), PULL_NOTE):
+            break
+        await make_hold_ready(hold, copy["id"], copy["barcode"], today)
+        served += 1
     return served
 
 

@@ -130,12 +130,12 @@ async def test_the_copy_is_set_aside_the_day_before_and_the_loan_ends_with_the_b
 
 
 async def test_a_copy_returned_late_is_set_aside_for_the_booking_at_return(
-    teacher_anna, volunteer_ben, today
+    teacher_anna, volunteer_ben, walkin_carla, today
 ):
     title_id, [copy_id] = await make_title(1)
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     await lend(copy_id, volunteer_ben.patron_id, D(2026, 3, 11), due_on=D(2026, 3, 13))
-    await place_hold(volunteer_ben.patron_id, title_id, today)
+    await place_hold(walkin_carla.patron_id, title_id, today)
     await run_daily(D(2026, 3, 15))  # still on loan: nothing to set aside yet
     await give_back(copy_id)
     message = await hooks.on_return(copy_id, D(2026, 3, 16))
@@ -189,3 +189,36 @@ async def test_many_concurrent_bookings_never_double_book_a_copy(db, today):
     assert sum(r is not None for r in results) == 2
     copies = [b["copy"] for b in await Booking.select(Booking.copy)]
     assert len(set(copies)) == 2
+
+
+async def test_collecting_a_booking_with_another_copy_moves_it_and_frees_the_set_aside_one(
+    teacher_anna, today
+):
+    title_id, [first, second] = await make_title(2)
+    booking_id = await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
+    await run_daily(D(2026, 3, 15))
+    booked = (await Booking.select(Booking.copy).where(Booking.id == booking_id).first())["copy"]
+    other = second if booked == first else first
+    due = await hooks.fulfil_on_checkout(other, teacher_anna.patron_id, D(2026, 3, 16))
+    assert due == D(2026, 3, 20)
+    row = await Booking.select(Booking.copy, Booking.status).where(Booking.id == booking_id).first()
+    assert (row["copy"], row["status"]) == (other, BookingStatus.collected)
+    assert await copy_status(booked) == CopyStatus.available
+
+
+async def test_the_desk_hooks_run_inside_the_desks_write_transaction(
+    teacher_anna, volunteer_ben, today
+):
+    from mediathek.db import write_transaction
+
+    title_id, [copy_id] = await make_title(1)
+    await lend(copy_id, volunteer_ben.patron_id, D(2026, 3, 1))
+    await place_hold(teacher_anna.patron_id, title_id, today)
+    async with write_transaction():
+        await give_back(copy_id)
+        assert "Anna Berger" in await hooks.on_return(copy_id, today)
+        assert await hooks.reserved_for_other(copy_id, volunteer_ben.patron_id)
+    async with write_transaction():
+        assert await hooks.fulfil_on_checkout(copy_id, teacher_anna.patron_id, today) is None
+        assert await hooks.latest_due_date(copy_id, today) is None
+        assert not await hooks.others_waiting(title_id, teacher_anna.patron_id)

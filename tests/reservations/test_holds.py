@@ -43,9 +43,11 @@ async def test_a_copy_on_the_shelf_is_set_aside_at_once(teacher_anna, today):
     assert [i["copy_id"] for i in (await pull_list(today))["to_pull"]] == [copy_id]
 
 
-async def test_the_queue_is_first_come_first_served(teacher_anna, volunteer_ben, today):
+async def test_the_queue_is_first_come_first_served(
+    teacher_anna, volunteer_ben, walkin_carla, today
+):
     title_id, [copy_id] = await make_title(1)
-    await lend(copy_id, teacher_anna.patron_id, today - timedelta(days=3))
+    await lend(copy_id, walkin_carla.patron_id, today - timedelta(days=3))
     first = await place_hold(volunteer_ben.patron_id, title_id, today)
     second = await place_hold(teacher_anna.patron_id, title_id, today)
     assert (first.status, first.position) == (HoldStatus.waiting, 1)
@@ -173,3 +175,24 @@ async def test_taking_another_copy_from_the_shelf_releases_the_set_aside_one(tea
     assert (await Copy.select(Copy.status_note).where(Copy.id == held).first())[
         "status_note"
     ] != PULL_NOTE
+
+
+async def test_a_title_she_has_on_loan_cannot_be_held(teacher_anna, today):
+    title_id, [copy_id, _] = await make_title(2)
+    await lend(copy_id, teacher_anna.patron_id, today - timedelta(days=3))
+    with pytest.raises(ReservationRefused, match="ausgeliehen"):
+        await place_hold(teacher_anna.patron_id, title_id, today)
+
+
+async def test_a_copy_back_from_repair_goes_to_the_head_of_the_queue_not_the_newcomer(
+    teacher_anna, volunteer_ben, walkin_carla, today
+):
+    title_id, [copy_id] = await make_title(1)
+    await lend(copy_id, walkin_carla.patron_id, today - timedelta(days=3))
+    await place_hold(volunteer_ben.patron_id, title_id, today)
+    # Staff put the copy back on the shelf without the desk's return (e.g. after a repair).
+    await Copy.update({Copy.status: CopyStatus.available}).where(Copy.id == copy_id)
+    result = await place_hold(teacher_anna.patron_id, title_id, today)
+    assert (result.status, result.position) == (HoldStatus.waiting, 1)
+    [shelf] = await hold_shelf()
+    assert shelf["patron"] == "Ben Yilmaz"

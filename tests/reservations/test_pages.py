@@ -127,3 +127,40 @@ async def test_staff_see_the_hold_shelf_and_what_to_pull(client_for, staff, teac
 async def test_teachers_cannot_open_the_staff_page(client_for, teacher_anna):
     async with client_for(teacher_anna) as c:
         assert (await c.get("/verwaltung/vormerkungen")).status_code == 403
+
+
+async def test_the_fragments_load_themselves_when_a_page_includes_them_without_data(
+    app, client_for, teacher_anna, today
+):
+    from mediathek.reservations.services import place_hold
+
+    env = app.template_engine.engine
+    shell = env.get_template("reservations/_title_actions.html").render(title_id=5)
+    assert 'hx-get="/reservierungen/titel/5"' in shell and 'href="/titel/5/reservieren"' in shell
+    holds_shell = env.get_template("reservations/_my_holds.html").render()
+    assert 'hx-get="/konto/reservierungen/vormerkungen"' in holds_shell
+    bookings_shell = env.get_template("reservations/_my_bookings.html").render()
+    assert 'hx-get="/konto/reservierungen/zeitraeume"' in bookings_shell
+
+    title_id, _ = await make_title(1)
+    await place_hold(teacher_anna.patron_id, title_id, today)
+    async with client_for(teacher_anna) as c:
+        r = await c.get("/konto/reservierungen/vormerkungen", headers=HTMX)
+        assert r.status_code == 200 and "<html" not in r.text and "Bildkarten Obst" in r.text
+        r = await c.get("/konto/reservierungen/zeitraeume", headers=HTMX)
+        assert "nichts für einen Zeitraum reserviert" in r.text
+
+
+async def test_staff_cancel_a_hold_on_the_shelf_and_the_copy_goes_to_the_next(
+    client_for, staff, teacher_anna, volunteer_ben, today
+):
+    from mediathek.reservations.services import place_hold
+
+    title_id, _ = await make_title(1)
+    first = await place_hold(teacher_anna.patron_id, title_id, today)
+    await place_hold(volunteer_ben.patron_id, title_id, today)
+    async with client_for(staff) as c:
+        r = await c.post(f"/verwaltung/vormerkungen/{first.hold_id}/stornieren")
+        assert r.status_code == 303
+        page = await c.get("/verwaltung/vormerkungen?ok=storniert")
+    assert "Ben Yilmaz" in page.text and "Anna Berger" not in page.text

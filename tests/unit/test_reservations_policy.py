@@ -40,6 +40,9 @@ def test_a_title_cannot_be_held_twice_and_the_limit_counts():
     assert "schon vorgemerkt" in hold_refusal(active_holds=1, max_holds=5, holds_this_title=True)
     assert "5" in hold_refusal(active_holds=5, max_holds=5, holds_this_title=False)
     assert hold_refusal(active_holds=4, max_holds=5, holds_this_title=False) is None
+    assert "ausgeliehen" in hold_refusal(
+        active_holds=0, max_holds=5, holds_this_title=False, has_it_on_loan=True
+    )
 
 
 def test_a_booking_must_start_in_the_future_and_not_be_longer_than_the_loan_days():
@@ -55,6 +58,12 @@ def test_bookings_are_widened_by_the_buffer_and_a_loan_blocks_until_due_plus_buf
         Span(D(2026, 3, 19), D(2026, 3, 23)),
         Span(TODAY, D(2026, 3, 13)),
     ]
+
+
+def test_an_overdue_copy_is_not_offered_for_tomorrow():
+    overdue = CopyPlan(1, loan_due_on=D(2026, 3, 2))
+    assert not copy_is_free(overdue, Span(D(2026, 3, 11), D(2026, 3, 12)), 1, TODAY)
+    assert copy_is_free(overdue, Span(D(2026, 3, 12), D(2026, 3, 13)), 1, TODAY)
 
 
 def test_a_booking_starting_on_the_day_the_copy_is_due_back_needs_another_copy():
