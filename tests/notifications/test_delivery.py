@@ -89,7 +89,7 @@ async def test_a_crash_after_sending_resends_with_the_same_message_id(
     await lend(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
 
-    async def crash(notice_id, at):
+    async def crash(notice_ids, at):
         raise RuntimeError("Stromausfall")
 
     monkeypatch.setattr(delivery, "mark_sent", crash)
