@@ -80,7 +80,9 @@ def still_needed(notice: dict, open_loans: set[tuple[int, int]]) -> tuple[str, i
     if kind not in LOAN_DIGEST_KINDS:
         return kind, level, payload
     items = [
-        i for i in payload.get("items", []) if (int(i["loan_id"]), notice["patron"]) in open_loans
+        i
+        for i in payload.get("items", [])
+        if "loan_id" not in i or (int(i["loan_id"]), notice["patron"]) in open_loans
     ]
     if not items:
         return None
@@ -160,7 +162,13 @@ async def prepare(
                 failure = SendFailure("Keine E-Mail-Adresse hinterlegt.", permanent=True)
                 batch.counts[await _mark_failure(notice, failure, at)] += 1
                 continue
-            rendered = renderer.render(kind, notice["language"], level, payload)
+            try:
+                rendered = renderer.render(kind, notice["language"], level, payload)
+            except Exception as exc:  # noqa: BLE001 - one bad notice must not block the queue
+                log.exception("Benachrichtigung %s lässt sich nicht erstellen", notice["id"])
+                failure = SendFailure(f"Vorlage fehlerhaft: {exc}", permanent=True)
+                batch.counts[await _mark_failure(notice, failure, at)] += 1
+                continue
             message_id = notice["message_id"] or new_message_id(notice["id"], settings)
             await Notification.update(
                 {

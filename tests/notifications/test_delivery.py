@@ -189,3 +189,23 @@ async def test_two_concurrent_runs_never_send_the_same_notice(
     assert sum(r.get("sent", 0) for r in results) == 3
     ids = [m["Message-ID"] for m in smtp_server.inbox.messages]
     assert len(ids) == 3 == len(set(ids))
+
+
+async def test_a_notice_that_cannot_be_rendered_fails_alone(
+    teacher_anna, mail_settings, smtp_server, today
+):
+    await Notification.insert(
+        Notification(
+            key="kaputt",
+            patron=teacher_anna.patron_id,
+            recipient="x@example.org",
+            kind="gibt_es_nicht",
+            payload={},
+        )
+    )
+    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await create_reminders(today)
+    await deliver_outbox(mail_settings)
+    assert len(smtp_server.inbox.messages) == 1
+    broken = await Notification.select().where(Notification.key == "kaputt").first()
+    assert broken["status"] == "failed" and "Vorlage fehlerhaft" in broken["last_error"]

@@ -33,6 +33,9 @@ async def test_staff_read_a_notice_and_send_it_again(client_for, staff, teacher_
     async with client_for(staff) as c:
         page = await c.get(f"/verwaltung/benachrichtigungen/{notice['id']}")
         assert "Memo Tiere" in page.text and "1. Mahnung" in page.text
+        html = await c.get(f"/verwaltung/benachrichtigungen/{notice['id']}/html")
+        assert "<table" in html.text and "Memo Tiere" in html.text
+        assert html.headers["content-security-policy"].startswith("sandbox")
         again = await c.post(f"/verwaltung/benachrichtigungen/{notice['id']}/erneut-senden")
         assert again.status_code == 303
         missing = await c.get("/verwaltung/benachrichtigungen/999999")
