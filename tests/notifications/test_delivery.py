@@ -209,3 +209,26 @@ async def test_a_notice_that_cannot_be_rendered_fails_alone(
     assert len(smtp_server.inbox.messages) == 1
     broken = await Notification.select().where(Notification.key == "kaputt").first()
     assert broken["status"] == "failed" and "Vorlage fehlerhaft" in broken["last_error"]
+
+
+# AUTH without TLS is what aiosmtpd warns about; fine on 127.0.0.1 in a test.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+async def test_delivery_logs_in_with_the_configured_credentials(settings, teacher_anna, today):
+    import dataclasses
+
+    from tests.notifications_fixtures import SmtpServer
+
+    server = SmtpServer(login=("mediathek", "geheim"))
+    server.start()
+    try:
+        base = dataclasses.replace(settings, smtp_port=server.port, smtp_username="mediathek")
+        await lend(teacher_anna.patron_id, today - timedelta(days=7))
+        await create_reminders(today)
+        wrong = dataclasses.replace(base, smtp_password="falsch", smtp_timeout=3)
+        refused = await deliver_outbox(wrong)
+        assert refused["error"] and refused["sent"] == 0
+        assert await statuses() == ["queued"]
+        await deliver_outbox(dataclasses.replace(base, smtp_password="geheim"))
+        assert len(server.inbox.messages) == 1
+    finally:
+        server.stop()
