@@ -235,6 +235,8 @@ async def _deliver(settings: Settings, holder: str, at: datetime) -> dict:
             )
             if not notices:
                 break
+            for notice in notices:
+                notice["payload"] = notice["payload"] or {}
             batch = await prepare(notices, renderer=renderer, settings=settings, at=at)
             try:
                 await send_batch(batch, mailer, at)

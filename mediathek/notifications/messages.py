@@ -10,7 +10,6 @@ is used instead.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -200,12 +199,6 @@ async def make_renderer(settings: Settings) -> Renderer:
 def sender_domain(settings: Settings) -> str:
     address = parseaddr(settings.mail_from)[1]
     return address.rpartition("@")[2] or "mediathek.invalid"
-
-
-def message_id_for(notice_id: int, key: str, settings: Settings) -> str:
-    """A Message-ID derived from the notice alone, so every attempt of it carries the same one."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return f"<notice-{notice_id}.{digest}@{sender_domain(settings)}>"
 
 
 def build_message(
