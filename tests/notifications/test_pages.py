@@ -135,3 +135,9 @@ async def test_api_lists_and_resends_notices(client_for, staff, teacher_anna, to
         missing = await c.post("/api/v1/notifications/424242/resend")
         assert missing.status_code == 404
         assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_api_asks_anonymous_callers_to_log_in(client):
+    answer = await client.get("/api/v1/notifications")
+    assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("application/problem+json")
