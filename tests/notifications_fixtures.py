@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope
+from aiosmtpd.smtp import AuthResult, Envelope
 
 from mediathek.catalogue.barcodes import make_code
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
@@ -46,14 +46,34 @@ class Inbox:
         return [m for m in self.messages if address in m["To"]]
 
 
+def password_check(username: str, password: str):
+    """aiosmtpd authenticator accepting one login (mediathek / geheim)."""
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == username.encode() and auth_data.password == password.encode()
+        return AuthResult(success=ok)
+
+    return authenticate
+
+
 class SmtpServer:
-    def __init__(self) -> None:
+    """``login``: (user, password) the server demands (AUTH without TLS, test only)."""
+
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.port = free_port()
         self.inbox = Inbox()
+        self.login = login
         self.controller: Controller | None = None
 
     def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        extra = {}
+        if self.login:
+            extra = {
+                "authenticator": password_check(*self.login),
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **extra)
         self.controller.start()
 
     def stop(self) -> None:

@@ -61,6 +61,21 @@ async def notice(request: Request, notice_id: NoticeId) -> Response:
     )
 
 
+# The HTML part as the patron's mail program would show it. Its own page with a strict policy:
+# no scripts, no requests, only the email's inline styles.
+EMAIL_HTML_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@get(BASE + "/{notice_id:int}/html", access=Access.staff, include_in_schema=False)
+async def notice_html(request: Request, notice_id: NoticeId) -> Response:
+    found = await services.get_notice(notice_id, request.app.state.settings)
+    return Response(
+        content=found["body_html"],
+        media_type="text/html",
+        headers={"content-security-policy": EMAIL_HTML_POLICY},
+    )
+
+
 @post(BASE + "/{notice_id:int}/erneut-senden", access=Access.staff, include_in_schema=False)
 async def resend(request: Request, notice_id: NoticeId) -> Response:
     await services.resend_notice(notice_id, **actor(request))
@@ -161,6 +176,7 @@ async def save_template(request: Request, name: TemplateName, data: Form) -> Res
 ROUTES = [
     outbox,
     notice,
+    notice_html,
     resend,
     test_email,
     level_three,

@@ -1,19 +1,22 @@
 """Delivering the outbox: render, store, send, mark — at least once, never silently lost.
 
-Order per notice: (1) re-check the loans it is about, (2) render and store subject, bodies
-and a Message-ID, (3) send over SMTP, (4) mark sent. A crash between (3) and (4) leaves the
-notice queued; the next run sends it again with the SAME Message-ID, which receiving systems
-use to recognise the duplicate (see docs/notifications.md).
+Order per batch: (1) re-check the loans the notices are about, (2) render and store subject,
+bodies and a Message-ID of each, (3) send over SMTP, (4) mark sent. A crash between (3) and
+(4) leaves a notice queued; the next run sends it again with the SAME Message-ID, which
+receiving systems use to recognise the duplicate (see docs/notifications.md).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import Message
 
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
+from mediathek.db import write_transaction
 from mediathek.notifications import policy
 from mediathek.notifications.kinds import ALL_RETURNED, LOAN_DIGEST_KINDS
 from mediathek.notifications.locks import extend_lease, job_lock
@@ -32,6 +35,10 @@ from mediathek.site_settings import set_setting
 log = logging.getLogger("mediathek.notifications")
 
 BATCH = 200
+# Sent notices are marked in groups: one commit per group instead of one per email. A crash
+# leaves at most this many sent-but-unmarked notices, resent with their same Message-ID.
+MARK_EVERY = 20
+OUTCOMES = ("sent", "done", "failed", "retry")
 NOTICE_COLUMNS = (
     Notification.id,
     Notification.key,
@@ -73,7 +80,9 @@ def still_needed(notice: dict, open_loans: set[tuple[int, int]]) -> tuple[str, i
     if kind not in LOAN_DIGEST_KINDS:
         return kind, level, payload
     items = [
-        i for i in payload.get("items", []) if (int(i["loan_id"]), notice["patron"]) in open_loans
+        i
+        for i in payload.get("items", [])
+        if "loan_id" not in i or (int(i["loan_id"]), notice["patron"]) in open_loans
     ]
     if not items:
         return None
@@ -90,7 +99,7 @@ async def _recipients(notices: list[dict]) -> dict[int, str]:
     return {r["id"]: r["email"] for r in rows}
 
 
-async def mark_sent(notice_id: int, at: datetime) -> None:
+async def mark_sent(notice_ids: list[int], at: datetime) -> None:
     await Notification.update(
         {
             Notification.status: NotificationStatus.sent,
@@ -98,7 +107,7 @@ async def mark_sent(notice_id: int, at: datetime) -> None:
             Notification.attempts: Notification.attempts + 1,
             Notification.last_error: "",
         }
-    ).where(Notification.id == notice_id)
+    ).where(Notification.id.is_in(notice_ids))
 
 
 async def _mark_failure(notice: dict, failure: SendFailure, at: datetime) -> str:
@@ -116,75 +125,104 @@ async def _mark_failure(notice: dict, failure: SendFailure, at: datetime) -> str
     return "failed" if give_up else "retry"
 
 
-async def deliver_one(
-    notice: dict,
-    *,
-    renderer: Renderer,
-    mailer: Mailer,
-    settings: Settings,
-    open_loans: set[tuple[int, int]],
-    recipients: dict[int, str],
-    at: datetime,
-) -> str:
-    """Deliver one queued notice; returns sent, done, failed or retry. Raises SendFailure with
-    ``server`` set when the mail server is unreachable (the run stops, the queue stays)."""
-    current = still_needed(notice, open_loans)
-    if current is None:
-        await Notification.update(
-            {
-                Notification.status: NotificationStatus.sent,
-                Notification.last_error: ALL_RETURNED,
-                Notification.sent_at: at,
-            }
-        ).where(Notification.id == notice["id"])
-        return "done"
-    kind, level, payload = current
-    recipient = recipients.get(notice["patron"], "") if notice["patron"] else notice["recipient"]
-    if not recipient:
-        return await _mark_failure(
-            notice, SendFailure("Keine E-Mail-Adresse hinterlegt.", permanent=True), at
-        )
-    rendered = renderer.render(kind, notice["language"], level, payload)
-    message_id = notice["message_id"] or new_message_id(notice["id"], settings)
-    # Stored BEFORE sending: a retry after a crash reuses this Message-ID.
-    await Notification.update(
-        {
-            Notification.subject: rendered.subject[:300],
-            Notification.body_text: rendered.text,
-            Notification.body_html: rendered.html,
-            Notification.message_id: message_id,
-            Notification.recipient: recipient,
-        }
-    ).where(Notification.id == notice["id"])
-    message = build_message(settings, rendered, recipient, message_id, notice["language"])
+@dataclass
+class Batch:
+    """A batch's notices after preparation: what to send, and what needs no sending."""
+
+    to_send: list[tuple[dict, Message]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+
+
+async def prepare(
+    notices: list[dict], *, renderer: Renderer, settings: Settings, at: datetime
+) -> Batch:
+    """Re-check, render and store a batch in one transaction, BEFORE anything is sent: a
+    retry after a crash finds the stored Message-ID and sends with the same one."""
+    open_loans = await _open_loans(notices)
+    recipients = await _recipients(notices)
+    batch = Batch()
+    async with write_transaction():
+        for notice in notices:
+            current = still_needed(notice, open_loans)
+            if current is None:
+                await Notification.update(
+                    {
+                        Notification.status: NotificationStatus.sent,
+                        Notification.last_error: ALL_RETURNED,
+                        Notification.sent_at: at,
+                    }
+                ).where(Notification.id == notice["id"])
+                batch.counts["done"] += 1
+                continue
+            kind, level, payload = current
+            recipient = (
+                recipients.get(notice["patron"], "") if notice["patron"] else notice["recipient"]
+            )
+            if not recipient:
+                failure = SendFailure("Keine E-Mail-Adresse hinterlegt.", permanent=True)
+                batch.counts[await _mark_failure(notice, failure, at)] += 1
+                continue
+            try:
+                rendered = renderer.render(kind, notice["language"], level, payload)
+            except Exception as exc:  # noqa: BLE001 - one bad notice must not block the queue
+                log.exception("Benachrichtigung %s lässt sich nicht erstellen", notice["id"])
+                failure = SendFailure(f"Vorlage fehlerhaft: {exc}", permanent=True)
+                batch.counts[await _mark_failure(notice, failure, at)] += 1
+                continue
+            message_id = notice["message_id"] or new_message_id(notice["id"], settings)
+            await Notification.update(
+                {
+                    Notification.subject: rendered.subject[:300],
+                    Notification.body_text: rendered.text,
+                    Notification.body_html: rendered.html,
+                    Notification.message_id: message_id,
+                    Notification.recipient: recipient,
+                }
+            ).where(Notification.id == notice["id"])
+            message = build_message(settings, rendered, recipient, message_id, notice["language"])
+            batch.to_send.append((notice, message))
+    return batch
+
+
+async def send_batch(batch: Batch, mailer: Mailer, at: datetime) -> None:
+    """Send a prepared batch; "sent" is recorded every ``MARK_EVERY`` messages (one commit
+    each). Raises SendFailure with ``server`` set when the mail server is gone."""
+    pending: list[int] = []
     try:
-        await mailer.send(message)
-    except SendFailure as failure:
-        if failure.server:
-            raise
-        return await _mark_failure(notice, failure, at)
-    await mark_sent(notice["id"], at)
-    return "sent"
+        for notice, message in batch.to_send:
+            try:
+                await mailer.send(message)
+            except SendFailure as failure:
+                if failure.server:
+                    raise
+                batch.counts[await _mark_failure(notice, failure, at)] += 1
+                continue
+            pending.append(notice["id"])
+            batch.counts["sent"] += 1
+            if len(pending) >= MARK_EVERY:
+                await mark_sent(pending, at)
+                pending = []
+    finally:
+        if pending:
+            await mark_sent(pending, at)
 
 
-async def deliver_outbox(
-    settings: Settings, *, at: datetime | None = None, limit: int | None = None
-) -> dict:
+async def deliver_outbox(settings: Settings, *, at: datetime | None = None) -> dict:
     """Send every queued notice that is due, under the database lock "deliver"."""
     async with job_lock("deliver") as holder:
         if holder is None:
             return {"skipped": "läuft bereits"}
-        return await _deliver(settings, holder, at or now(), limit)
+        return await _deliver(settings, holder, at or now())
 
 
-async def _deliver(settings: Settings, holder: str, at: datetime, limit: int | None) -> dict:
-    counts = {"sent": 0, "done": 0, "failed": 0, "retry": 0}
+async def _deliver(settings: Settings, holder: str, at: datetime) -> dict:
+    counts = dict.fromkeys(OUTCOMES, 0)
     renderer = await make_renderer(settings)
     last_id = 0
     error = ""
     async with Mailer(settings) as mailer:
-        while limit is None or sum(counts.values()) < limit:
-            batch = (
+        while True:
+            notices = (
                 await Notification.select(*NOTICE_COLUMNS)
                 .where(
                     (Notification.status == NotificationStatus.queued)
@@ -195,29 +233,22 @@ async def _deliver(settings: Settings, holder: str, at: datetime, limit: int | N
                 .limit(BATCH)
                 .output(load_json=True)
             )
-            if not batch:
+            if not notices:
                 break
-            open_loans = await _open_loans(batch)
-            recipients = await _recipients(batch)
+            for notice in notices:
+                notice["payload"] = notice["payload"] or {}
+            batch = await prepare(notices, renderer=renderer, settings=settings, at=at)
             try:
-                for notice in batch:
-                    outcome = await deliver_one(
-                        notice,
-                        renderer=renderer,
-                        mailer=mailer,
-                        settings=settings,
-                        open_loans=open_loans,
-                        recipients=recipients,
-                        at=at,
-                    )
-                    counts[outcome] += 1
-                    if limit is not None and sum(counts.values()) >= limit:
-                        break
+                await send_batch(batch, mailer, at)
             except SendFailure as failure:
                 error = failure.message
                 log.warning("Versand unterbrochen: %s", error)
+            finally:
+                for outcome, n in batch.counts.items():
+                    counts[outcome] += n
+            if error:
                 break
-            last_id = batch[-1]["id"]
+            last_id = notices[-1]["id"]
             await extend_lease("deliver", holder)
     await set_setting("delivery_status", {"at": at.isoformat(), "error": error, **counts})
     return {**counts, "error": error}

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
+from email.message import Message
 
 import aiosmtplib
 
@@ -63,7 +63,7 @@ class Mailer:
             ) from exc
         return smtp
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         if self._smtp is None or not self._smtp.is_connected:
             self._smtp = await self._connect()
         try:

@@ -10,13 +10,13 @@ is used instead.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
 from babel.dates import format_date
@@ -201,24 +201,22 @@ def sender_domain(settings: Settings) -> str:
     return address.rpartition("@")[2] or "mediathek.invalid"
 
 
-def message_id_for(notice_id: int, key: str, settings: Settings) -> str:
-    """A Message-ID derived from the notice alone, so every attempt of it carries the same one."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return f"<notice-{notice_id}.{digest}@{sender_domain(settings)}>"
-
-
 def build_message(
     settings: Settings, rendered: Rendered, recipient: str, message_id: str, language: str = "de"
-) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = settings.mail_from
-    msg["To"] = Address(addr_spec=recipient) if "@" in recipient else recipient
-    msg["Subject"] = rendered.subject
+) -> MIMEMultipart:
+    """multipart/alternative: plain text first, HTML second (mail programs show the last
+    part they understand). Built with ``email.mime`` (the compat32 policy): about ten times
+    faster than ``EmailMessage.set_content``, which matters for thousands of digests a run."""
+    msg = MIMEMultipart("alternative")
+    name, address = parseaddr(settings.mail_from)
+    msg["From"] = formataddr((name, address), charset="utf-8")
+    msg["To"] = recipient
+    msg["Subject"] = Header(rendered.subject, "utf-8")
     msg["Message-ID"] = message_id
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Content-Language"] = template_language(language)
     # Mail from a machine: auto-responders should not answer it.
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.html, subtype="html")
+    msg.attach(MIMEText(rendered.text, "plain", "utf-8"))
+    msg.attach(MIMEText(rendered.html, "html", "utf-8"))
     return msg

@@ -15,10 +15,13 @@ from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.notifications import policy
 from mediathek.notifications.locks import job_lock
-from mediathek.notifications.outbox import enqueue, notice_key
+from mediathek.notifications.outbox import notice_key
 from mediathek.notifications.tables import Notification, NotificationKind
 from mediathek.patrons.tables import Patron
 from mediathek.site_settings import get_setting
+
+# Rows per INSERT: well under SQLite's limit of bound variables per statement.
+INSERT_CHUNK = 200
 
 
 async def reminder_settings() -> tuple[int, list[int]]:
@@ -43,6 +46,20 @@ async def _due_soon_already_sent(due_soon_days: int) -> set[tuple[int, str]]:
             if "loan_id" in item:
                 sent.add((int(item["loan_id"]), str(item.get("due_on", ""))))
     return sent
+
+
+async def insert_new(notices: list[Notification]) -> int:
+    """Insert many notices at once (what ``enqueue`` does one by one); the unique key skips
+    those that exist already. Returns how many are new."""
+    created = 0
+    for start in range(0, len(notices), INSERT_CHUNK):
+        rows = (
+            await Notification.insert(*notices[start : start + INSERT_CHUNK])
+            .on_conflict(target=Notification.key, action="DO NOTHING")
+            .returning(Notification.id)
+        )
+        created += len(rows)
+    return created
 
 
 async def create_reminders(today: date) -> dict:
@@ -82,7 +99,7 @@ async def create_reminders(today: date) -> dict:
                 Patron.preferred_language,
             ).where(Patron.id.is_in(list(plan) or [0]))
         }
-        created = 0
+        notices: list[Notification] = []
         raised: dict[int, list[int]] = {}
         for patron_id, entries in plan.items():
             patron = patrons.get(patron_id)
@@ -107,22 +124,25 @@ async def create_reminders(today: date) -> dict:
                 *(f"{i['loan_id']}@{i['level']}" for i in items),
                 level=level,
             )
-            notice_id = await enqueue(
-                kind,
-                key=key,
-                patron_id=patron_id,
-                recipient=patron["email"],
-                language=patron["preferred_language"] or "de",
-                level=level,
-                payload={
-                    "name": f"{patron['first_name']} {patron['last_name']}".strip(),
-                    "items": items,
-                },
-            )
-            created += notice_id is not None
+            if patron["email"]:
+                notices.append(
+                    Notification(
+                        key=key,
+                        patron=patron_id,
+                        recipient=patron["email"],
+                        kind=kind,
+                        level=level,
+                        language=patron["preferred_language"] or "de",
+                        payload={
+                            "name": f"{patron['first_name']} {patron['last_name']}".strip(),
+                            "items": items,
+                        },
+                    )
+                )
             for loan, stage in entries:
                 if stage > loan.reminder_level:
                     raised.setdefault(stage, []).append(loan.loan_id)
+        created = await insert_new(notices)
         # The loan's level moves with its notice (a patron without email still reaches the
         # level: checkout refusals and the staff's level-3 list depend on it).
         for level, ids in raised.items():

@@ -124,7 +124,13 @@ async def get_notice(notice_id: int, settings: Settings) -> dict:
         rendered = (await make_renderer(settings)).render(
             row["kind"], row["language"], row["level"], row["payload"] or {}
         )
-        row = {**row, "subject": rendered.subject, "body_text": rendered.text, "preview": True}
+        row = {
+            **row,
+            "subject": rendered.subject,
+            "body_text": rendered.text,
+            "body_html": rendered.html,
+            "preview": True,
+        }
     return row
 
 

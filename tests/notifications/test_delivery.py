@@ -89,7 +89,7 @@ async def test_a_crash_after_sending_resends_with_the_same_message_id(
     await lend(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
 
-    async def crash(notice_id, at):
+    async def crash(notice_ids, at):
         raise RuntimeError("Stromausfall")
 
     monkeypatch.setattr(delivery, "mark_sent", crash)
@@ -189,3 +189,46 @@ async def test_two_concurrent_runs_never_send_the_same_notice(
     assert sum(r.get("sent", 0) for r in results) == 3
     ids = [m["Message-ID"] for m in smtp_server.inbox.messages]
     assert len(ids) == 3 == len(set(ids))
+
+
+async def test_a_notice_that_cannot_be_rendered_fails_alone(
+    teacher_anna, mail_settings, smtp_server, today
+):
+    await Notification.insert(
+        Notification(
+            key="kaputt",
+            patron=teacher_anna.patron_id,
+            recipient="x@example.org",
+            kind="gibt_es_nicht",
+            payload={},
+        )
+    )
+    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await create_reminders(today)
+    await deliver_outbox(mail_settings)
+    assert len(smtp_server.inbox.messages) == 1
+    broken = await Notification.select().where(Notification.key == "kaputt").first()
+    assert broken["status"] == "failed" and "Vorlage fehlerhaft" in broken["last_error"]
+
+
+# AUTH without TLS is what aiosmtpd warns about; fine on 127.0.0.1 in a test.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+async def test_delivery_logs_in_with_the_configured_credentials(settings, teacher_anna, today):
+    import dataclasses
+
+    from tests.notifications_fixtures import SmtpServer
+
+    server = SmtpServer(login=("mediathek", "geheim"))
+    server.start()
+    try:
+        base = dataclasses.replace(settings, smtp_port=server.port, smtp_username="mediathek")
+        await lend(teacher_anna.patron_id, today - timedelta(days=7))
+        await create_reminders(today)
+        wrong = dataclasses.replace(base, smtp_password="falsch", smtp_timeout=3)
+        refused = await deliver_outbox(wrong)
+        assert refused["error"] and refused["sent"] == 0
+        assert await statuses() == ["queued"]
+        await deliver_outbox(dataclasses.replace(base, smtp_password="geheim"))
+        assert len(server.inbox.messages) == 1
+    finally:
+        server.stop()

@@ -33,6 +33,9 @@ async def test_staff_read_a_notice_and_send_it_again(client_for, staff, teacher_
     async with client_for(staff) as c:
         page = await c.get(f"/verwaltung/benachrichtigungen/{notice['id']}")
         assert "Memo Tiere" in page.text and "1. Mahnung" in page.text
+        html = await c.get(f"/verwaltung/benachrichtigungen/{notice['id']}/html")
+        assert "<table" in html.text and "Memo Tiere" in html.text
+        assert html.headers["content-security-policy"].startswith("sandbox")
         again = await c.post(f"/verwaltung/benachrichtigungen/{notice['id']}/erneut-senden")
         assert again.status_code == 303
         missing = await c.get("/verwaltung/benachrichtigungen/999999")
@@ -132,3 +135,9 @@ async def test_api_lists_and_resends_notices(client_for, staff, teacher_anna, to
         missing = await c.post("/api/v1/notifications/424242/resend")
         assert missing.status_code == 404
         assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_api_asks_anonymous_callers_to_log_in(client):
+    answer = await client.get("/api/v1/notifications")
+    assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("application/problem+json")

@@ -89,3 +89,12 @@ async def test_a_patron_in_english_gets_an_english_notice(volunteer_ben, today):
     patron = await Patron.select(Patron.email).where(Patron.id == volunteer_ben.patron_id).first()
     assert notice["language"] == "en"
     assert notice["recipient"] == patron["email"]
+
+
+def test_a_long_item_list_gets_a_digest_in_its_key_not_a_cut(today):
+    from mediathek.notifications.outbox import notice_key
+
+    many = range(1000, 1100)
+    key = notice_key(NotificationKind.overdue, 7, today, *many, level=1)
+    other = notice_key(NotificationKind.overdue, 7, today, *many, 5, level=1)
+    assert len(key) <= 200 and key != other

@@ -60,3 +60,29 @@ def test_notify_command_creates_and_reports(tmp_path):
     assert "reminders:run_daily" in done.stdout
     wrong = run_cli(tmp_path, "notify", "--date", "10.03.2026")
     assert wrong.returncode == 2 and "JJJJ-MM-TT" in wrong.stderr
+
+
+async def test_the_background_scheduler_delivers_while_the_app_runs(
+    teacher_anna, mail_settings, smtp_server
+):
+    import asyncio
+
+    from mediathek.notifications.outbox import enqueue, notice_key
+    from mediathek.notifications.scheduler import scheduler_running
+    from mediathek.notifications.tables import NotificationKind
+
+    day = today()
+    await enqueue(
+        NotificationKind.hold_expired,
+        key=notice_key(NotificationKind.hold_expired, teacher_anna.patron_id, day, 1),
+        patron_id=teacher_anna.patron_id,
+        payload={"title": "Memo Tiere"},
+    )
+    settings = dataclasses.replace(mail_settings, scheduler_enabled=True, reminder_time="23:59")
+    async with scheduler_running(settings):
+        for _ in range(100):
+            if smtp_server.inbox.messages:
+                break
+            await asyncio.sleep(0.1)
+    [msg] = smtp_server.inbox.messages
+    assert msg["Subject"] == "Abholfrist abgelaufen: Memo Tiere"
