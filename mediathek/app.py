@@ -33,6 +33,7 @@ AREA_MODULES = [
     "mediathek.web.pages",
     "mediathek.catalogue.controllers",
     "mediathek.catalogue.staff_controllers",
+    "mediathek.catalogue.import_controllers",
 ]
 
 
