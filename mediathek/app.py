@@ -34,6 +34,7 @@ AREA_MODULES = [
     "mediathek.catalogue.controllers",
     "mediathek.catalogue.staff_controllers",
     "mediathek.catalogue.import_controllers",
+    "mediathek.api.catalogue",
 ]
 
 
