@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from mediathek.catalogue import policy
-from mediathek.catalogue.services import add_copies_in_transaction
+from mediathek.catalogue.services import allocate_barcodes
 from mediathek.catalogue.tables import (
     Component,
     Copy,
@@ -318,12 +318,22 @@ async def write_rows(
                 if objects:
                     await table.insert(*objects)
             known_topics |= new_topics
-            for r, row_id in zip(batch, ids, strict=True):
-                if r.copies:
-                    await add_copies_in_transaction(
-                        row_id["id"], r.copies, r.shelf_mark, prefix, today
-                    )
-                    n_copies += r.copies
+            # One barcode allocation per batch: asking for the highest number per title
+            # would scan the copy table again for every row.
+            codes = iter(await allocate_barcodes(prefix, sum(r.copies for r in batch)))
+            new_copies = [
+                Copy(
+                    title=row_id["id"],
+                    barcode=next(codes),
+                    shelf_mark=r.shelf_mark,
+                    acquired_on=today,
+                )
+                for r, row_id in zip(batch, ids, strict=True)
+                for _ in range(r.copies)
+            ]
+            if new_copies:
+                await Copy.insert(*new_copies)
+            n_copies += len(new_copies)
             if progress:
                 await progress(start + len(batch), len(rows))
     return len(rows), n_copies

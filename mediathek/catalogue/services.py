@@ -326,16 +326,21 @@ async def _next_copy_number(prefix: str) -> int:
     return code_number(rows[0]["barcode"], prefix) + 1 if rows else 1
 
 
-async def add_copies_in_transaction(
-    title_id: int, count: int, shelf_mark: str, prefix: str, acquired_on=None
-) -> list[str]:
-    """Add copies inside the caller's write transaction; returns their barcodes."""
+async def allocate_barcodes(prefix: str, count: int) -> list[str]:
+    """The next ``count`` free copy barcodes; call inside a write transaction."""
     if not is_sqlite(current_engine()):
         # PostgreSQL does not serialise writers like SQLite's BEGIN IMMEDIATE: a
         # transaction-scoped lock makes "read the highest number, insert the next" atomic.
         await Copy.raw("SELECT pg_advisory_xact_lock({})", BARCODE_LOCK_KEY)
     first = await _next_copy_number(prefix)
-    codes = [make_code(prefix, first + i) for i in range(count)]
+    return [make_code(prefix, first + i) for i in range(count)]
+
+
+async def add_copies_in_transaction(
+    title_id: int, count: int, shelf_mark: str, prefix: str, acquired_on=None
+) -> list[str]:
+    """Add copies inside the caller's write transaction; returns their barcodes."""
+    codes = await allocate_barcodes(prefix, count)
     await Copy.insert(
         *[
             Copy(title=title_id, barcode=code, shelf_mark=shelf_mark, acquired_on=acquired_on)
