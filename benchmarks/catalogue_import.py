@@ -78,7 +78,8 @@ async def run(n: int, postgres: str | None) -> None:
     print(f"  write   {done - checked_at:6.2f} s")
     print(f"  total   {done - start:6.2f} s  (budget 30 s for 10,000 titles)")
     print(
-        f"  re-import check: {again.skipped} skipped, {len(again.rows)} new, {again_at - done:.2f} s"
+        f"  re-import check: {again.skipped} skipped, {len(again.rows)} new, "
+        f"{again_at - done:.2f} s"
     )
 
 
