@@ -297,9 +297,7 @@ async def write_rows(
         known_topics = {r["name"] for r in await Topic.select(Topic.name)}
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
-            ids = await Title.insert(
-                *[Title(**r.data.columns(), import_key=r.import_key) for r in batch]
-            ).returning(Title.id)
+            ids = await insert_titles(batch)
             languages, topics, components = [], [], []
             for r, row_id in zip(batch, ids, strict=True):
                 tid = row_id["id"]
@@ -330,6 +328,35 @@ async def write_rows(
             if progress:
                 await progress(start + len(batch), len(rows))
     return len(rows), n_copies
+
+
+async def insert_titles(batch: list[ParsedRow]) -> list[dict]:
+    """Insert titles with one multi-row statement; returns [{"id": …}] in batch order."""
+    engine = current_engine()
+    connection = engine.current_transaction.get().connection
+    now = datetime.now(UTC)
+    columns = [*batch[0].data.columns(), "import_key", "cover_file", "created_at", "updated_at"]
+    params: list = []
+    for r in batch:
+        params += [*r.data.columns().values(), r.import_key, "", now, now]
+    names = ", ".join(f'"{c}"' for c in columns)
+    width = len(columns)
+    if is_sqlite(engine):
+        rows_sql = ", ".join("(" + ", ".join("?" * width) + ")" for _ in batch)
+    else:
+        rows_sql = ", ".join(
+            "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
+            for i in range(len(batch))
+        )
+    sql = f"INSERT INTO title ({names}) VALUES {rows_sql} RETURNING id, isbn, import_key"
+    if is_sqlite(engine):
+        async with connection.execute(sql, params) as cursor:
+            returned = [dict(row) for row in await cursor.fetchall()]
+    else:
+        returned = [dict(row) for row in await connection.fetch(sql, *params)]
+    # RETURNING promises no order: map the new ids back by the unique ISBN / import key.
+    by_key = {(r["isbn"], r["import_key"]): r["id"] for r in returned}
+    return [{"id": by_key[(r.data.isbn, r.import_key)]} for r in batch]
 
 
 async def bulk_insert(table, columns: list[str], rows: list[tuple]) -> None:
