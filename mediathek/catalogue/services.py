@@ -23,6 +23,10 @@ from mediathek.catalogue.tables import (
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
+
+OPEN_HOLDS = (HoldStatus.waiting, HoldStatus.ready)
+OPEN_BOOKINGS = (BookingStatus.confirmed, BookingStatus.ready)
 
 
 class IsbnAlreadyCatalogued(Conflict):
@@ -288,6 +292,18 @@ async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
                 f"{busy} Exemplar(e) dieses Titels sind ausgeliehen oder liegen im Abholregal. "
                 "Bitte erst an der Theke zurücknehmen, dann aussondern."
             )
+        holds = await Hold.count().where(
+            Hold.title == title_id, Hold.status.is_in(list(OPEN_HOLDS))
+        )
+        bookings = await Booking.count().where(
+            Booking.title == title_id, Booking.status.is_in(list(OPEN_BOOKINGS))
+        )
+        if holds or bookings:
+            # Cancelling them means telling the patrons: that is the reservations' job.
+            raise TitleHasCirculatingCopies(
+                f"Für diesen Titel sind {holds} Vormerkung(en) und {bookings} Reservierung(en) "
+                "offen. Bitte diese zuerst stornieren, dann aussondern."
+            )
         now = _now()
         copies = (
             await Copy.update(
@@ -418,6 +434,13 @@ async def change_copy(
             problem = policy.copy_status_change_error(copy["status"], status)
             if problem:
                 raise CopyStatusRefused(problem)
+            if status == CopyStatus.withdrawn and await Booking.exists().where(
+                Booking.copy == copy_id, Booking.status.is_in(list(OPEN_BOOKINGS))
+            ):
+                raise CopyStatusRefused(
+                    "Für dieses Exemplar gibt es eine offene Reservierung. "
+                    "Bitte die Reservierung zuerst stornieren."
+                )
             values[Copy.status] = status
             values[Copy.withdrawn_at] = now if status == CopyStatus.withdrawn else None
             await audit.record(

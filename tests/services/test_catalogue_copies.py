@@ -85,3 +85,13 @@ async def test_withdrawing_a_title_withdraws_its_copies_and_keeps_them(db):
     assert await services.withdraw_title(title_id) == 0  # twice is harmless
     with pytest.raises(Exception, match="ausgesondert"):
         await services.add_copies(title_id, 1, "", "M", TODAY)
+
+
+async def test_withdrawing_a_title_is_refused_while_holds_or_bookings_are_open(db, teacher_anna):
+    from mediathek.reservations.tables import Hold
+
+    title_id, _ = await make_title(copies=1)
+    await Hold.insert(Hold(title=title_id, patron=teacher_anna.patron_id))
+    with pytest.raises(services.TitleHasCirculatingCopies, match="Vormerkung"):
+        await services.withdraw_title(title_id)
+    assert await Copy.count().where(Copy.status == "withdrawn") == 0

@@ -124,3 +124,19 @@ async def test_export_csv_can_be_imported_again_without_duplicates(client_for, s
         job = await upload(c, "export.csv", r.content, "import")
     assert job["status"] == "done" and job["created_titles"] == 0
     assert await Title.count() == 1
+
+
+async def test_a_running_import_polls_with_a_self_replacing_fragment(client_for, staff):
+    row = await ImportJob.insert(
+        ImportJob(filename="gross.csv", status="running", total_rows=10_000, done_rows=2_500)
+    ).returning(ImportJob.id)
+    job_id = row[0]["id"]
+    async with client_for(staff) as c:
+        r = await c.get(f"/verwaltung/import/{job_id}", headers={"HX-Request": "true"})
+        assert r.status_code == 200
+        assert r.text.lstrip().startswith('<div id="import-job"')  # the fragment only
+        assert f'hx-get="/verwaltung/import/{job_id}"' in r.text
+        assert 'hx-swap="outerHTML"' in r.text and "2.500 von 10.000" in r.text
+        await ImportJob.update({ImportJob.status: "done"}).where(ImportJob.id == job_id)
+        done = await c.get(f"/verwaltung/import/{job_id}", headers={"HX-Request": "true"})
+    assert "hx-get" not in done.text  # finished: polling stops
