@@ -14,6 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from mediathek import clock
+from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import isbn, services
 from mediathek.catalogue.policy import display_isbn
 from mediathek.web.guards import Access
@@ -243,7 +244,7 @@ async def withdraw_title(request: Request, title_id: Id) -> dict:
 async def add_copies(request: Request, title_id: Id, data: CopiesIn) -> dict:
     """Add copies; each gets the next barcode (prefix + number + check digit)."""
     settings = request.app.state.settings
-    codes = await services.add_copies(
+    codes = await copy_service.add_copies(
         title_id,
         data.count,
         data.shelf_mark,
@@ -264,7 +265,7 @@ async def add_copies(request: Request, title_id: Id, data: CopiesIn) -> dict:
 async def change_copy(request: Request, copy_id: Id, data: CopyChange) -> dict:
     """Change a copy's shelf mark, note or status (available, needs_check, in_repair, lost,
     withdrawn). Lent copies and those on the pickup shelf keep their status: 409."""
-    copy = await services.change_copy(
+    copy = await copy_service.change_copy(
         copy_id,
         status=data.status,
         shelf_mark=data.shelf_mark,

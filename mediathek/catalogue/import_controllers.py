@@ -9,7 +9,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import Parameter
 
 from mediathek import clock
-from mediathek.catalogue import import_jobs, imports
+from mediathek.catalogue import export, import_jobs, imports
 from mediathek.errors import InvalidInput
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
@@ -68,17 +68,17 @@ class ImportController(Controller):
 
 
 @get("/verwaltung/export.csv", access=Access.staff, include_in_schema=False)
-async def export(request: Request) -> Response:
+async def export_catalogue(request: Request) -> Response:
     day = clock.today(request.app.state.settings.tz).isoformat()
     # BOM: Excel on Windows opens UTF-8 CSV correctly only with it.
     return Response(
-        "\ufeff" + await imports.export_csv(),
+        "\ufeff" + await export.export_csv(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="mediathek-bestand-{day}.csv"'},
     )
 
 
-ROUTES = [ImportController, export]
+ROUTES = [ImportController, export_catalogue]
 STAFF_LINKS = [
     (
         "Import / Export",
