@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from mediathek import audit
 from mediathek.catalogue import policy
 from mediathek.catalogue.barcodes import code_number, make_code
 from mediathek.catalogue.services import OPEN_BOOKINGS, Actor, _now
@@ -74,12 +73,10 @@ async def add_copies(
         if title["withdrawn_at"] is not None:
             raise Conflict("Der Titel ist ausgesondert; neue Exemplare sind nicht möglich.")
         codes = await add_copies_in_transaction(title_id, n, shelf_mark, prefix, today)
-        await audit.record(
+        await actor.record(
             "copies_added",
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            object_type="title",
-            object_id=title_id,
+            "title",
+            title_id,
             barcodes=codes,
         )
     return codes
@@ -130,12 +127,10 @@ async def change_copy(
                 )
             values[Copy.status] = status
             values[Copy.withdrawn_at] = now if status == CopyStatus.withdrawn else None
-            await audit.record(
+            await actor.record(
                 "copy_status_changed",
-                actor_id=actor.account_id,
-                actor_label=actor.label,
-                object_type="copy",
-                object_id=copy_id,
+                "copy",
+                copy_id,
                 old=copy["status"],
                 new=status,
             )

@@ -53,6 +53,17 @@ class Actor:
     account_id: int | None = None
     label: str = ""
 
+    async def record(self, action: str, object_type: str, object_id: int, **detail) -> None:
+        """Write an audit log entry for this actor (inside the caller's transaction)."""
+        await audit.record(
+            action,
+            actor_id=self.account_id,
+            actor_label=self.label,
+            object_type=object_type,
+            object_id=object_id,
+            **detail,
+        )
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -231,12 +242,10 @@ async def create_title(
             await add_copies_in_transaction(
                 title_id, n_copies, shelf_mark.strip()[:100], prefix, today
             )
-        await audit.record(
+        await actor.record(
             "title_created",
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            object_type="title",
-            object_id=title_id,
+            "title",
+            title_id,
             title=data.title,
         )
     return title_id
@@ -256,12 +265,10 @@ async def update_title(title_id: int, form: dict, today, actor: Actor = Actor())
                 )
         await Title.update({**data.columns(), Title.updated_at: _now()}).where(Title.id == title_id)
         await _write_children(title_id, data)
-        await audit.record(
+        await actor.record(
             "title_updated",
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            object_type="title",
-            object_id=title_id,
+            "title",
+            title_id,
         )
 
 
@@ -309,12 +316,10 @@ async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
         await Title.update({Title.withdrawn_at: now, Title.updated_at: now}).where(
             Title.id == title_id
         )
-        await audit.record(
+        await actor.record(
             "title_withdrawn",
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            object_type="title",
-            object_id=title_id,
+            "title",
+            title_id,
             copies=len(copies),
         )
     return len(copies)
