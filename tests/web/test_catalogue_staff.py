@@ -186,3 +186,24 @@ async def test_withdrawing_a_title_with_a_lent_copy_is_refused_with_the_reason(c
     async with client_for(staff) as c:
         r = await c.post(f"/verwaltung/titel/{title_id}/aussondern")
     assert r.status_code == 409 and "ausgeliehen" in r.text
+
+
+async def test_staff_adds_several_copies_at_once_on_the_title_page(client_for, staff):
+    title_id, _ = await make_title(copies=1)
+    async with client_for(staff) as c:
+        bad = await c.post(f"/verwaltung/titel/{title_id}/exemplare", data={"count": "viele"})
+        assert bad.status_code == 422 and "Anzahl von 1 bis 200" in bad.text
+        r = await c.post(
+            f"/verwaltung/titel/{title_id}/exemplare", data={"count": "2", "shelf_mark": "DAZ 2"}
+        )
+        assert r.status_code == 303
+        page = await c.get(f"/verwaltung/titel/{title_id}")
+    assert "Exemplare (3)" in page.text and "M0000034" in page.text
+
+
+async def test_the_list_filter_answers_htmx_with_the_rows_fragment_only(client_for, staff):
+    await make_title(title="Memo Obst", media_type="game")
+    async with client_for(staff) as c:
+        r = await c.get("/verwaltung/titel", params={"q": "memo"}, headers={"HX-Request": "true"})
+    assert r.text.lstrip().startswith('<div id="title-rows">')
+    assert "Memo Obst" in r.text and "<html" not in r.text
