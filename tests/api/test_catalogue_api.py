@@ -1,6 +1,6 @@
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from tests.catalogue_fixtures import make_title
-from tests.isbn_fake import fake_isbn_services
+from tests.catalogue_isbn_fake import fake_isbn_services
 
 NEW = {
     "title": "Wimmelkoffer Bauernhof",

@@ -2,7 +2,7 @@ import pytest
 
 from mediathek.catalogue.tables import Component, Copy, Title, TitleLanguage, TitleTopic, Topic
 from tests.catalogue_fixtures import make_title
-from tests.isbn_fake import fake_isbn_services
+from tests.catalogue_isbn_fake import fake_isbn_services
 
 FORM = {
     "title": "Wimmelbilder Kita",
