@@ -48,6 +48,8 @@ AREA_MODULES = [
     "mediathek.api.notifications",
     "mediathek.reports.controllers",
     "mediathek.reports.privacy_pages",
+    "mediathek.catalogue.import_controllers",
+    "mediathek.api.catalogue",
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import services
 
 TODAY = date(2026, 3, 10)
@@ -23,5 +24,7 @@ async def make_title(copies: int = 0, shelf_mark: str = "DAZ 1", **fields) -> tu
         **fields,
     }
     title_id = await services.create_title(form, TODAY)
-    codes = await services.add_copies(title_id, copies, shelf_mark, "M", TODAY) if copies else []
+    codes = (
+        await copy_service.add_copies(title_id, copies, shelf_mark, "M", TODAY) if copies else []
+    )
     return title_id, codes

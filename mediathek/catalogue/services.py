@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from mediathek import audit
 from mediathek.catalogue import policy
-from mediathek.catalogue.barcodes import code_number, make_code
 from mediathek.catalogue.tables import (
     Component,
     Copy,
@@ -23,6 +22,10 @@ from mediathek.catalogue.tables import (
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
+
+OPEN_HOLDS = (HoldStatus.waiting, HoldStatus.ready)
+OPEN_BOOKINGS = (BookingStatus.confirmed, BookingStatus.ready)
 
 
 class IsbnAlreadyCatalogued(Conflict):
@@ -43,16 +46,23 @@ class TitleHasCirculatingCopies(Conflict):
     code = "title_in_circulation"
 
 
-class CopyStatusRefused(Conflict):
-    code = "copy_status_refused"
-
-
 @dataclass(frozen=True)
 class Actor:
     """Who does it, for the audit log."""
 
     account_id: int | None = None
     label: str = ""
+
+    async def record(self, action: str, object_type: str, object_id: int, **detail) -> None:
+        """Write an audit log entry for this actor (inside the caller's transaction)."""
+        await audit.record(
+            action,
+            actor_id=self.account_id,
+            actor_label=self.label,
+            object_type=object_type,
+            object_id=object_id,
+            **detail,
+        )
 
 
 def _now() -> datetime:
@@ -226,15 +236,16 @@ async def create_title(
         title_id = row[0]["id"]
         await _write_children(title_id, data)
         if n_copies:
+            # Imported here: the copies module builds on this one (Actor, NotFound texts).
+            from mediathek.catalogue.copies import add_copies_in_transaction
+
             await add_copies_in_transaction(
                 title_id, n_copies, shelf_mark.strip()[:100], prefix, today
             )
-        await audit.record(
+        await actor.record(
             "title_created",
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            object_type="title",
-            object_id=title_id,
+            "title",
+            title_id,
             title=data.title,
         )
     return title_id
@@ -254,17 +265,11 @@ async def update_title(title_id: int, form: dict, today, actor: Actor = Actor())
                 )
         await Title.update({**data.columns(), Title.updated_at: _now()}).where(Title.id == title_id)
         await _write_children(title_id, data)
-        await audit.record(
+        await actor.record(
             "title_updated",
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            object_type="title",
-            object_id=title_id,
+            "title",
+            title_id,
         )
-
-
-async def set_cover(title_id: int, cover_file: str) -> None:
-    await Title.update({Title.cover_file: cover_file}).where(Title.id == title_id)
 
 
 async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
@@ -288,6 +293,18 @@ async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
                 f"{busy} Exemplar(e) dieses Titels sind ausgeliehen oder liegen im Abholregal. "
                 "Bitte erst an der Theke zurücknehmen, dann aussondern."
             )
+        holds = await Hold.count().where(
+            Hold.title == title_id, Hold.status.is_in(list(OPEN_HOLDS))
+        )
+        bookings = await Booking.count().where(
+            Booking.title == title_id, Booking.status.is_in(list(OPEN_BOOKINGS))
+        )
+        if holds or bookings:
+            # Cancelling them means telling the patrons: that is the reservations' job.
+            raise TitleHasCirculatingCopies(
+                f"Für diesen Titel sind {holds} Vormerkung(en) und {bookings} Reservierung(en) "
+                "offen. Bitte diese zuerst stornieren, dann aussondern."
+            )
         now = _now()
         copies = (
             await Copy.update(
@@ -299,164 +316,10 @@ async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
         await Title.update({Title.withdrawn_at: now, Title.updated_at: now}).where(
             Title.id == title_id
         )
-        await audit.record(
+        await actor.record(
             "title_withdrawn",
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            object_type="title",
-            object_id=title_id,
+            "title",
+            title_id,
             copies=len(copies),
         )
     return len(copies)
-
-
-# ---- copies --------------------------------------------------------------------------------
-
-
-BARCODE_LOCK_KEY = 7_301_001  # any constant shared by every instance of the app
-
-
-async def _next_copy_number(prefix: str) -> int:
-    # Longest, then greatest code = highest running number (numbers may outgrow the width).
-    rows = await Copy.raw(
-        "SELECT barcode FROM copy WHERE barcode LIKE {} "
-        "ORDER BY LENGTH(barcode) DESC, barcode DESC LIMIT 1",
-        f"{prefix}%",
-    )
-    return code_number(rows[0]["barcode"], prefix) + 1 if rows else 1
-
-
-async def add_copies_in_transaction(
-    title_id: int, count: int, shelf_mark: str, prefix: str, acquired_on=None
-) -> list[str]:
-    """Add copies inside the caller's write transaction; returns their barcodes."""
-    if not is_sqlite(current_engine()):
-        # PostgreSQL does not serialise writers like SQLite's BEGIN IMMEDIATE: a
-        # transaction-scoped lock makes "read the highest number, insert the next" atomic.
-        await Copy.raw("SELECT pg_advisory_xact_lock({})", BARCODE_LOCK_KEY)
-    first = await _next_copy_number(prefix)
-    codes = [make_code(prefix, first + i) for i in range(count)]
-    await Copy.insert(
-        *[
-            Copy(title=title_id, barcode=code, shelf_mark=shelf_mark, acquired_on=acquired_on)
-            for code in codes
-        ]
-    )
-    return codes
-
-
-async def add_copies(
-    title_id: int, count, shelf_mark: str, prefix: str, today, actor: Actor = Actor()
-) -> list[str]:
-    """Add ``count`` copies with the next free barcodes (numbers allocated under the write
-    lock; the unique barcode column is the safety net)."""
-    n = policy.parse_copy_count(count)
-    errors = {}
-    if n is None:
-        errors["count"] = "Bitte eine Anzahl von 1 bis 200 eingeben."
-    shelf_mark = (shelf_mark or "").strip()
-    if len(shelf_mark) > 100:
-        errors["shelf_mark"] = "Die Signatur darf höchstens 100 Zeichen haben."
-    if errors:
-        raise InvalidInput(errors=errors)
-    async with write_transaction():
-        title = await Title.select(Title.id, Title.withdrawn_at).where(Title.id == title_id).first()
-        if title is None:
-            raise NotFound("Diesen Titel gibt es nicht.")
-        if title["withdrawn_at"] is not None:
-            raise Conflict("Der Titel ist ausgesondert; neue Exemplare sind nicht möglich.")
-        codes = await add_copies_in_transaction(title_id, n, shelf_mark, prefix, today)
-        await audit.record(
-            "copies_added",
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            object_type="title",
-            object_id=title_id,
-            barcodes=codes,
-        )
-    return codes
-
-
-async def get_copy(copy_id: int) -> dict:
-    row = (
-        await Copy.select(*Copy.all_columns(), Copy.title.title.as_alias("title_name"))
-        .where(Copy.id == copy_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound("Dieses Exemplar gibt es nicht.")
-    return row
-
-
-async def change_copy(
-    copy_id: int,
-    *,
-    status: str | None = None,
-    shelf_mark: str | None = None,
-    note: str | None = None,
-    actor: Actor = Actor(),
-) -> dict:
-    """Staff edit of one copy: shelf mark and/or status (within what policy allows)."""
-    if shelf_mark is not None and len(shelf_mark.strip()) > 100:
-        raise InvalidInput(errors={"shelf_mark": "Die Signatur darf höchstens 100 Zeichen haben."})
-    async with write_transaction():
-        copy = await Copy.select(Copy.id, Copy.status, Copy.title).where(Copy.id == copy_id).first()
-        if copy is None:
-            raise NotFound("Dieses Exemplar gibt es nicht.")
-        now = _now()
-        values: dict = {Copy.updated_at: now}
-        if shelf_mark is not None:
-            values[Copy.shelf_mark] = shelf_mark.strip()
-        if note is not None:
-            values[Copy.status_note] = note.strip()[:2000]
-        if status is not None and status != copy["status"]:
-            problem = policy.copy_status_change_error(copy["status"], status)
-            if problem:
-                raise CopyStatusRefused(problem)
-            values[Copy.status] = status
-            values[Copy.withdrawn_at] = now if status == CopyStatus.withdrawn else None
-            await audit.record(
-                "copy_status_changed",
-                actor_id=actor.account_id,
-                actor_label=actor.label,
-                object_type="copy",
-                object_id=copy_id,
-                old=copy["status"],
-                new=status,
-            )
-        # Conditional on the status just read: the desk may have lent the copy meanwhile.
-        done = (
-            await Copy.update(values)
-            .where(Copy.id == copy_id, Copy.status == copy["status"])
-            .returning(Copy.id)
-        )
-        if not done:
-            raise CopyStatusRefused(
-                "Das Exemplar wurde gerade an der Theke geändert. Bitte neu laden."
-            )
-    return await get_copy(copy_id)
-
-
-async def copies_for_labels(
-    title_ids: list[int], copy_ids: list[int], codes: list[str]
-) -> list[dict]:
-    """Copies to print labels for, in barcode order; withdrawn copies get no new label."""
-    if not (title_ids or copy_ids or codes):
-        return []
-    cond = None
-    for part in (
-        Copy.title.is_in(title_ids) if title_ids else None,
-        Copy.id.is_in(copy_ids) if copy_ids else None,
-        Copy.barcode.is_in([c.upper() for c in codes]) if codes else None,
-    ):
-        if part is not None:
-            cond = part if cond is None else cond | part
-    return (
-        await Copy.select(
-            Copy.id, Copy.barcode, Copy.shelf_mark, Copy.title.title.as_alias("title_name")
-        )
-        .where(cond)
-        .where(Copy.status != CopyStatus.withdrawn)
-        .order_by(Copy.barcode)
-        .limit(1000)
-    )

@@ -10,6 +10,7 @@ from litestar.params import Parameter, PathParameter, QueryParameter
 from litestar.response import File
 
 from mediathek import clock
+from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import covers, isbn, labels, services
 from mediathek.catalogue.policy import STAFF_SETTABLE_STATUSES, normalise_isbn
 from mediathek.errors import InvalidInput, NotFound
@@ -255,7 +256,7 @@ class TitleController(Controller):
         form = await request.form()
         settings = settings_of(request)
         try:
-            await services.add_copies(
+            await copy_service.add_copies(
                 title_id,
                 form.get("count", ""),
                 form.get("shelf_mark", ""),
@@ -286,7 +287,7 @@ class CopyController(Controller):
     @post("/{copy_id:int}", status_code=200)
     async def change_copy(self, request: Request, copy_id: Id) -> Response:
         form = await request.form()
-        copy = await services.change_copy(
+        copy = await copy_service.change_copy(
             copy_id,
             status=form.get("status") or None,
             shelf_mark=form.get("shelf_mark"),
@@ -297,7 +298,7 @@ class CopyController(Controller):
 
     @get("/{copy_id:int}/barcode.svg")
     async def copy_barcode(self, copy_id: Id) -> Response:
-        copy = await services.get_copy(copy_id)
+        copy = await copy_service.get_copy(copy_id)
         return Response(
             labels.barcode_svg(copy["barcode"]),
             media_type="image/svg+xml",
@@ -317,7 +318,7 @@ async def label_sheet(
     """An A4 sheet of labels for the chosen titles' copies, copies or barcodes."""
     layout = labels.LAYOUTS.get(bogen, labels.LAYOUTS[labels.DEFAULT_LAYOUT])
     codes = [c for c in code.replace(",", " ").split() if c]
-    copies = await services.copies_for_labels(titel or [], exemplar or [], codes)
+    copies = await copy_service.copies_for_labels(titel or [], exemplar or [], codes)
     items = [{**c, "svg": labels.barcode_svg(c["barcode"])} for c in copies]
     return render(
         request,

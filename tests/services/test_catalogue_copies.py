@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 
+from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import services
 from mediathek.catalogue.barcodes import is_valid_code
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
@@ -16,17 +17,17 @@ async def copy_id(code: str) -> int:
 
 async def test_copies_get_consecutive_valid_barcodes_with_the_configured_prefix(db):
     title_id, first = await make_title(copies=2)
-    more = await services.add_copies(title_id, 3, "DAZ 2", "M", TODAY)
+    more = await copy_service.add_copies(title_id, 3, "DAZ 2", "M", TODAY)
     assert first + more == ["M0000018", "M0000026", "M0000034", "M0000042", "M0000059"]
     assert all(is_valid_code(c, "M") for c in first + more)
-    other = await services.add_copies(title_id, 1, "", "X", TODAY)
+    other = await copy_service.add_copies(title_id, 1, "", "X", TODAY)
     assert other == ["X0000018"]
 
 
 async def test_concurrent_additions_never_share_a_barcode(db):
     title_id, _ = await make_title()
     batches = await asyncio.gather(
-        *[services.add_copies(title_id, 3, "", "M", TODAY) for _ in range(6)]
+        *[copy_service.add_copies(title_id, 3, "", "M", TODAY) for _ in range(6)]
     )
     codes = [c for batch in batches for c in batch]
     assert len(codes) == len(set(codes)) == 18
@@ -37,35 +38,35 @@ async def test_concurrent_additions_never_share_a_barcode(db):
 async def test_a_wrong_copy_count_is_refused(db, count):
     title_id, _ = await make_title()
     with pytest.raises(InvalidInput) as err:
-        await services.add_copies(title_id, count, "", "M", TODAY)
+        await copy_service.add_copies(title_id, count, "", "M", TODAY)
     assert "Anzahl" in err.value.errors["count"]
 
 
 async def test_staff_can_set_repair_lost_and_back_but_not_touch_a_lent_copy(db):
     title_id, codes = await make_title(copies=2)
     cid = await copy_id(codes[0])
-    copy = await services.change_copy(cid, status="in_repair", note="Seite lose")
+    copy = await copy_service.change_copy(cid, status="in_repair", note="Seite lose")
     assert copy["status"] == "in_repair" and copy["status_note"] == "Seite lose"
-    copy = await services.change_copy(cid, status="available", shelf_mark="DAZ 9")
+    copy = await copy_service.change_copy(cid, status="available", shelf_mark="DAZ 9")
     assert copy["status"] == "available" and copy["shelf_mark"] == "DAZ 9"
-    with pytest.raises(services.CopyStatusRefused):
-        await services.change_copy(cid, status="on_loan")
+    with pytest.raises(copy_service.CopyStatusRefused):
+        await copy_service.change_copy(cid, status="on_loan")
     lent = await copy_id(codes[1])
     await Copy.update({Copy.status: CopyStatus.on_loan}).where(Copy.id == lent)
-    with pytest.raises(services.CopyStatusRefused, match="Theke"):
-        await services.change_copy(lent, status="lost")
+    with pytest.raises(copy_service.CopyStatusRefused, match="Theke"):
+        await copy_service.change_copy(lent, status="lost")
     # the shelf mark of a lent copy may still change
-    assert (await services.change_copy(lent, shelf_mark="NEU"))["shelf_mark"] == "NEU"
+    assert (await copy_service.change_copy(lent, shelf_mark="NEU"))["shelf_mark"] == "NEU"
     assert await AuditLog.count().where(AuditLog.action == "copy_status_changed") == 2
 
 
 async def test_a_withdrawn_copy_keeps_its_row_and_cannot_come_back(db):
     _, codes = await make_title(copies=1)
     cid = await copy_id(codes[0])
-    copy = await services.change_copy(cid, status="withdrawn")
+    copy = await copy_service.change_copy(cid, status="withdrawn")
     assert copy["withdrawn_at"] is not None
-    with pytest.raises(services.CopyStatusRefused):
-        await services.change_copy(cid, status="available")
+    with pytest.raises(copy_service.CopyStatusRefused):
+        await copy_service.change_copy(cid, status="available")
     assert await Copy.count() == 1
 
 
@@ -84,4 +85,14 @@ async def test_withdrawing_a_title_withdraws_its_copies_and_keeps_them(db):
     assert statuses == {"withdrawn"}
     assert await services.withdraw_title(title_id) == 0  # twice is harmless
     with pytest.raises(Exception, match="ausgesondert"):
-        await services.add_copies(title_id, 1, "", "M", TODAY)
+        await copy_service.add_copies(title_id, 1, "", "M", TODAY)
+
+
+async def test_withdrawing_a_title_is_refused_while_holds_or_bookings_are_open(db, teacher_anna):
+    from mediathek.reservations.tables import Hold
+
+    title_id, _ = await make_title(copies=1)
+    await Hold.insert(Hold(title=title_id, patron=teacher_anna.patron_id))
+    with pytest.raises(services.TitleHasCirculatingCopies, match="Vormerkung"):
+        await services.withdraw_title(title_id)
+    assert await Copy.count().where(Copy.status == "withdrawn") == 0

@@ -2,7 +2,7 @@ import pytest
 
 from mediathek.catalogue.tables import Component, Copy, Title, TitleLanguage, TitleTopic, Topic
 from tests.catalogue_fixtures import make_title
-from tests.isbn_fake import fake_isbn_services
+from tests.catalogue_isbn_fake import fake_isbn_services
 
 FORM = {
     "title": "Wimmelbilder Kita",
@@ -135,3 +135,75 @@ async def test_isbn_lookup_refuses_a_wrong_isbn_with_a_message(client_for, staff
         r = await c.get("/verwaltung/titel/neu", params={"isbn": isbn})
     assert r.status_code == 422
     assert "ISBN" in r.text
+
+
+async def test_the_looked_up_cover_is_kept_with_the_new_title_and_served_by_us(
+    client, client_for, staff
+):
+    with fake_isbn_services():
+        async with client_for(staff) as c:
+            await c.get("/verwaltung/titel/neu", params={"isbn": "9783191010805"})
+            form = FORM | {"isbn": "9783191010805", "cover_file": "isbn-9783191010805.png"}
+            r = await c.post("/verwaltung/titel/neu", data=form)
+    assert r.status_code == 303
+    title = await Title.select(Title.id, Title.cover_file).first()
+    assert title["cover_file"] == "isbn-9783191010805.png"
+    page = await client.get(f"/titel/{title['id']}")
+    assert f'src="/titel/{title["id"]}/cover"' in page.text
+    cover = await client.get(f"/titel/{title['id']}/cover")
+    assert cover.status_code == 200 and cover.content.startswith(b"\x89PNG")
+
+
+async def test_a_cover_file_name_from_another_isbn_is_ignored(client_for, staff):
+    with fake_isbn_services():
+        async with client_for(staff) as c:
+            await c.get("/verwaltung/titel/neu", params={"isbn": "9783191010805"})
+            form = FORM | {"cover_file": "isbn-9783191010805.png"}  # the form has no ISBN
+            await c.post("/verwaltung/titel/neu", data=form)
+    assert (await Title.select(Title.cover_file).first())["cover_file"] == ""
+
+
+async def test_staff_changes_a_copys_status_on_the_title_page(client_for, staff):
+    title_id, codes = await make_title(copies=1)
+    copy = await Copy.select(Copy.id).first()
+    async with client_for(staff) as c:
+        r = await c.post(
+            f"/verwaltung/exemplare/{copy['id']}",
+            data={"status": "in_repair", "shelf_mark": "WERKSTATT", "status_note": "Deckel lose"},
+        )
+        assert r.status_code == 303
+        page = await c.get(r.headers["location"])
+    assert "in Reparatur" in page.text and "Deckel lose" in page.text
+    await Copy.update({Copy.status: "on_loan"}).where(Copy.id == copy["id"])
+    async with client_for(staff) as c:
+        r = await c.post(f"/verwaltung/exemplare/{copy['id']}", data={"status": "lost"})
+    assert r.status_code == 409 and "Theke" in r.text
+
+
+async def test_withdrawing_a_title_with_a_lent_copy_is_refused_with_the_reason(client_for, staff):
+    title_id, _ = await make_title(copies=1)
+    await Copy.update({Copy.status: "on_loan"}, force=True)
+    async with client_for(staff) as c:
+        r = await c.post(f"/verwaltung/titel/{title_id}/aussondern")
+    assert r.status_code == 409 and "ausgeliehen" in r.text
+
+
+async def test_staff_adds_several_copies_at_once_on_the_title_page(client_for, staff):
+    title_id, _ = await make_title(copies=1)
+    async with client_for(staff) as c:
+        bad = await c.post(f"/verwaltung/titel/{title_id}/exemplare", data={"count": "viele"})
+        assert bad.status_code == 422 and "Anzahl von 1 bis 200" in bad.text
+        r = await c.post(
+            f"/verwaltung/titel/{title_id}/exemplare", data={"count": "2", "shelf_mark": "DAZ 2"}
+        )
+        assert r.status_code == 303
+        page = await c.get(f"/verwaltung/titel/{title_id}")
+    assert "Exemplare (3)" in page.text and "M0000034" in page.text
+
+
+async def test_the_list_filter_answers_htmx_with_the_rows_fragment_only(client_for, staff):
+    await make_title(title="Memo Obst", media_type="game")
+    async with client_for(staff) as c:
+        r = await c.get("/verwaltung/titel", params={"q": "memo"}, headers={"HX-Request": "true"})
+    assert r.text.lstrip().startswith('<div id="title-rows">')
+    assert "Memo Obst" in r.text and "<html" not in r.text

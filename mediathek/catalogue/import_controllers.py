@@ -1,0 +1,88 @@
+"""Staff pages for catalogue import (CSV/XLSX, dry run, progress) and CSV export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import Parameter
+
+from mediathek import clock
+from mediathek.catalogue import export, import_jobs, imports
+from mediathek.errors import InvalidInput
+from mediathek.web.guards import Access
+from mediathek.web.rendering import redirect, render
+
+Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+
+
+class ImportController(Controller):
+    path = "/verwaltung/import"
+    opt = {"access": Access.staff}
+    include_in_schema = False
+
+    @get("/")
+    async def form(self, request: Request) -> Response:
+        return render(
+            request, "catalogue/staff/import.html", errors={}, headers_help=imports.EXPORT_HEADERS
+        )
+
+    @post("/", status_code=200, request_max_body_size=import_jobs.MAX_UPLOAD_BYTES + 100_000)
+    async def upload(self, request: Request) -> Response:
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise InvalidInput(
+                "Bitte wählen Sie eine Datei aus.",
+                errors={"file": "Bitte wählen Sie eine Datei aus."},
+            )
+        content = await upload.read()
+        if len(content) > import_jobs.MAX_UPLOAD_BYTES:
+            raise InvalidInput("Die Datei ist zu groß (höchstens 20 MB).")
+        job_id = await import_jobs.start_import(
+            request.app.state.settings,
+            upload.filename,
+            content,
+            dry_run=form.get("mode") != "import",
+            account_id=request.scope["user"].account_id,
+        )
+        return redirect(request, f"/verwaltung/import/{job_id}")
+
+    @get("/{job_id:int}")
+    async def job(self, request: Request, job_id: Id) -> Response:
+        job = await import_jobs.get_job(job_id)
+        return render(
+            request,
+            "catalogue/staff/import_job.html",
+            fragment="catalogue/staff/_import_job.html",
+            job=job,
+        )
+
+    @post("/{job_id:int}/ausfuehren", status_code=200)
+    async def run_for_real(self, request: Request, job_id: Id) -> Response:
+        new_id = await import_jobs.repeat_for_real(
+            request.app.state.settings, job_id, request.scope["user"].account_id
+        )
+        return redirect(request, f"/verwaltung/import/{new_id}")
+
+
+@get("/verwaltung/export.csv", access=Access.staff, include_in_schema=False)
+async def export_catalogue(request: Request) -> Response:
+    day = clock.today(request.app.state.settings.tz).isoformat()
+    # BOM: Excel on Windows opens UTF-8 CSV correctly only with it.
+    return Response(
+        "\ufeff" + await export.export_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="mediathek-bestand-{day}.csv"'},
+    )
+
+
+ROUTES = [ImportController, export_catalogue]
+STAFF_LINKS = [
+    (
+        "Import / Export",
+        "/verwaltung/import",
+        "Titel aus CSV oder Excel übernehmen, Bestand als CSV",
+    ),
+]

@@ -1,0 +1,375 @@
+"""Catalogue import (CSV, XLSX) and CSV export.
+
+An import is checked completely first; only a file without errors is written, in one
+transaction, so a half-imported catalogue cannot happen. A title already in the catalogue
+(same ISBN, or same title + publisher + year when there is no ISBN) is skipped, so importing
+the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from mediathek.catalogue import policy
+from mediathek.catalogue.copies import allocate_barcodes
+from mediathek.catalogue.tables import (
+    Component,
+    Copy,
+    Title,
+    TitleLanguage,
+    TitleTopic,
+    Topic,
+)
+from mediathek.db import current_engine, is_sqlite, write_transaction
+from mediathek.vocab import (
+    AGE_GROUP_LABELS,
+    LANGUAGES,
+    LEVEL_LABELS,
+    MEDIA_TYPE_LABELS,
+)
+
+MAX_ROWS = 50_000
+TEXT_FIELDS = ("title", "subtitle", "authors", "isbn", "publisher", "year", "series", "volume",
+               "description", "notes")  # fmt: skip
+BATCH = 500
+
+# Column names people use (German and English) → our field names. Compared normalised.
+HEADER_NAMES = {
+    "title": ["titel", "title", "name"],
+    "subtitle": ["untertitel", "subtitle"],
+    "authors": ["autor", "autoren", "autorin", "autorinnen", "autor innen", "author", "authors",
+                "verfasser", "personen"],
+    "isbn": ["isbn", "isbn13", "isbn 13", "isbn10"],
+    "media_type": ["medienart", "media type", "mediatype", "typ", "type", "art"],
+    "languages": ["sprachen", "sprache", "languages", "language"],
+    "level_min": ["niveau von", "sprachniveau von", "level min", "level from", "niveau min"],
+    "level_max": ["niveau bis", "sprachniveau bis", "level max", "level to", "niveau max"],
+    "age_min": ["alter von", "altersgruppe von", "age min", "age from"],
+    "age_max": ["alter bis", "altersgruppe bis", "age max", "age to"],
+    "topics": ["schlagwörter", "schlagworte", "schlagwort", "themen", "topics", "tags"],
+    "publisher": ["verlag", "publisher"],
+    "year": ["jahr", "erscheinungsjahr", "year"],
+    "series": ["reihe", "series"],
+    "volume": ["band", "volume"],
+    "description": ["beschreibung", "description"],
+    "notes": ["notiz", "notizen", "notes", "interne notiz"],
+    "components": ["bestandteile", "components"],
+    "copies": ["exemplare", "anzahl exemplare", "anzahl", "copies"],
+    "shelf_mark": ["signatur", "standort", "shelf mark", "shelfmark"],
+}  # fmt: skip
+EXPORT_HEADERS = {
+    "title": "Titel",
+    "subtitle": "Untertitel",
+    "authors": "Autor*innen",
+    "isbn": "ISBN",
+    "media_type": "Medienart",
+    "languages": "Sprachen",
+    "level_min": "Niveau von",
+    "level_max": "Niveau bis",
+    "age_min": "Alter von",
+    "age_max": "Alter bis",
+    "topics": "Schlagwörter",
+    "publisher": "Verlag",
+    "year": "Jahr",
+    "series": "Reihe",
+    "volume": "Band",
+    "description": "Beschreibung",
+    "components": "Bestandteile",
+    "copies": "Exemplare",
+    "shelf_mark": "Signatur",
+    "barcodes": "Strichcodes",
+}
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", text.replace("_", " ")).split())
+
+
+HEADER_LOOKUP = {_norm(name): key for key, names in HEADER_NAMES.items() for name in names}
+
+
+def _label_lookup(labels: dict) -> dict[str, str]:
+    # Codes and German labels both work ("a1", "A1", "Prä-A1", "pre_a1", "Medienkoffer", "kit").
+    table = {}
+    for code, label in labels.items():
+        table[_norm(code)] = str(code.value if hasattr(code, "value") else code)
+        table[_norm(label)] = str(code.value if hasattr(code, "value") else code)
+    return table
+
+
+MEDIA_TYPES = _label_lookup(MEDIA_TYPE_LABELS) | {_norm("Hörstift-Set"): "audio_pen_set"}
+LEVELS = _label_lookup(LEVEL_LABELS)
+AGES = _label_lookup(AGE_GROUP_LABELS)
+LANGUAGE_NAMES = _label_lookup(LANGUAGES)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong type, no title column …)."""
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    data: policy.TitleData
+    copies: int
+    shelf_mark: str
+    key: str  # "isbn:…" or "key:…" — the identity that prevents duplicates
+    import_key: str | None
+
+
+@dataclass
+class CheckResult:
+    total: int = 0
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # {"row": n, "message": "…"}
+    skipped: int = 0  # already in the catalogue
+
+
+def read_table(filename: str, content: bytes) -> list[list[str]]:
+    """CSV (comma or semicolon, UTF-8 or Windows-1252) or XLSX → rows of strings."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any broken workbook gets the same message
+            raise ImportFileError("Die Excel-Datei lässt sich nicht öffnen.") from exc
+        sheet = book.worksheets[0]
+        return [
+            ["" if v is None else str(v).strip() for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    if not name.endswith((".csv", ".txt")):
+        raise ImportFileError("Bitte eine CSV- oder Excel-Datei (.csv, .xlsx) hochladen.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")  # Excel's "CSV" on German Windows
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return [
+        [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+    ]
+
+
+def map_headers(header: list[str]) -> dict[int, str]:
+    columns = {
+        i: HEADER_LOOKUP[_norm(h)] for i, h in enumerate(header) if _norm(h) in HEADER_LOOKUP
+    }
+    if "title" not in columns.values():
+        raise ImportFileError(
+            "Die erste Zeile braucht eine Spalte „Titel“ (oder „title“). "
+            "Erkannte Spalten: " + (", ".join(h for h in header if h) or "keine")
+        )
+    return columns
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,|]", value or "") if p.strip()]
+
+
+def _code(value: str, table: dict, label: str, errors: list) -> str:
+    if not value:
+        return ""
+    code = table.get(_norm(value))
+    if code is None:
+        errors.append(f"{label} „{value}“ ist unbekannt")
+        return ""
+    return code
+
+
+def _components(value: str) -> list[tuple[str, str]]:
+    parts = []
+    for item in re.split(r"[;|]", value or ""):
+        item = item.strip()
+        if not item:
+            continue
+        m = re.match(r"^(\d+)\s*[x×]\s*(.+)$", item) or re.match(r"^(.+?)\s*\((\d+)\)$", item)
+        if m and m.group(1).isdigit():
+            parts.append((m.group(2), m.group(1)))
+        elif m:
+            parts.append((m.group(1), m.group(2)))
+        else:
+            parts.append((item, "1"))
+    return parts
+
+
+def parse_row(cells: dict[str, str], line: int, current_year: int) -> tuple[ParsedRow | None, str]:
+    """One spreadsheet row → a ParsedRow, or None and the reasons in German."""
+    problems: list[str] = []
+    form = {k: cells.get(k, "") for k in TEXT_FIELDS}
+    if re.fullmatch(r"\d{4}\.0", form["year"]):  # Excel numbers come back as 2016.0
+        form["year"] = form["year"][:4]
+    form["media_type"] = _code(cells.get("media_type", ""), MEDIA_TYPES, "Medienart", problems) or (
+        "" if cells.get("media_type") else "book"
+    )
+    for name, table, label in (
+        ("level_min", LEVELS, "Sprachniveau"),
+        ("level_max", LEVELS, "Sprachniveau"),
+        ("age_min", AGES, "Altersgruppe"),
+        ("age_max", AGES, "Altersgruppe"),
+    ):
+        form[name] = _code(cells.get(name, ""), table, label, problems)
+    form["languages"] = [
+        _code(lang, LANGUAGE_NAMES, "Sprache", problems)
+        for lang in _split(cells.get("languages", ""))
+    ]
+    form["topics"] = _split(cells.get("topics", ""))
+    form["components"] = _components(cells.get("components", ""))
+    data, errors = policy.validate_title(form, current_year)
+    problems.extend(errors.values())
+    raw_copies = re.sub(r"\.0$", "", cells.get("copies", "").strip())
+    copies = (
+        1 if raw_copies == "" else policy.parse_copy_count(raw_copies) if raw_copies != "0" else 0
+    )
+    if copies is None:
+        problems.append("Exemplare: bitte eine Zahl von 0 bis 200")
+    shelf_mark = cells.get("shelf_mark", "")[:100]
+    if problems:
+        return None, "; ".join(dict.fromkeys(problems))
+    ikey = None if data.isbn else policy.import_key(data.title, data.publisher, data.year)
+    key = f"isbn:{data.isbn}" if data.isbn else f"key:{ikey}"
+    return ParsedRow(line, data, copies, shelf_mark, key, ikey), ""
+
+
+async def check_file(
+    filename: str,
+    content: bytes,
+    current_year: int,
+    progress: Callable[[int, int], object] | None = None,
+) -> CheckResult:
+    """Read and check every row; nothing is written. ``progress(done, total)`` may be awaited."""
+    table = read_table(filename, content)
+    rows = [r for r in table if any(c for c in r)]
+    if not rows:
+        raise ImportFileError("Die Datei ist leer.")
+    columns = map_headers(rows[0])
+    body = rows[1:]
+    if len(body) > MAX_ROWS:
+        raise ImportFileError(f"Höchstens {MAX_ROWS:,} Zeilen auf einmal.".replace(",", "."))
+    result = CheckResult(total=len(body))
+    existing_isbns = {
+        r["isbn"] for r in await Title.select(Title.isbn).where(Title.isbn.is_not_null())
+    }
+    # Titles typed in by hand have no import key: compute it, so they are not imported twice.
+    existing_keys = {
+        r["import_key"] or policy.import_key(r["title"], r["publisher"], r["year"])
+        for r in await Title.select(
+            Title.import_key, Title.title, Title.publisher, Title.year
+        ).where(Title.isbn.is_null())
+    }
+    seen: dict[str, int] = {}
+    for i, row in enumerate(body):
+        line = i + 2  # as the spreadsheet numbers it, header = 1
+        cells = {columns[j]: v for j, v in enumerate(row) if j in columns}
+        parsed, message = parse_row(cells, line, current_year)
+        if parsed is None:
+            result.errors.append({"row": line, "message": message})
+        elif parsed.key in seen:
+            result.errors.append(
+                {"row": line, "message": f"Derselbe Titel steht schon in Zeile {seen[parsed.key]}"}
+            )
+        else:
+            seen[parsed.key] = line
+            if parsed.data.isbn in existing_isbns or parsed.import_key in existing_keys:
+                result.skipped += 1
+            else:
+                result.rows.append(parsed)
+        if progress and (i + 1) % BATCH == 0:
+            await progress(i + 1, len(body))
+    return result
+
+
+async def write_rows(
+    rows: list[ParsedRow], prefix: str, today, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """Write checked rows in ONE transaction (all or nothing). Returns (titles, copies)."""
+    n_copies = 0
+    async with write_transaction():
+        known_topics = {r["name"] for r in await Topic.select(Topic.name)}
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            ids = await insert_titles(batch)
+            languages, topics, components = [], [], []
+            for r, row_id in zip(batch, ids, strict=True):
+                tid = row_id["id"]
+                languages += [(tid, c) for c in r.data.languages]
+                topics += [(tid, t) for t in r.data.topics]
+                components += [(tid, p, n, q) for p, (n, q) in enumerate(r.data.components)]
+            await bulk_insert(TitleLanguage, ["title", "language"], languages)
+            await bulk_insert(TitleTopic, ["title", "topic"], topics)
+            await bulk_insert(Component, ["title", "position", "name", "quantity"], components)
+            new_topics = {t for _, t in topics} - known_topics
+            await bulk_insert(Topic, ["name"], [(t,) for t in sorted(new_topics)])
+            known_topics |= new_topics
+            # One barcode allocation per batch: asking for the highest number per title
+            # would scan the copy table again for every row.
+            codes = iter(await allocate_barcodes(prefix, sum(r.copies for r in batch)))
+            now = datetime.now(UTC)
+            new_copies = [
+                (row_id["id"], next(codes), r.shelf_mark, today, now, now)
+                for r, row_id in zip(batch, ids, strict=True)
+                for _ in range(r.copies)
+            ]
+            await bulk_insert(
+                Copy,
+                ["title", "barcode", "shelf_mark", "acquired_on", "created_at", "updated_at"],
+                new_copies,
+            )
+            n_copies += len(new_copies)
+            if progress:
+                await progress(start + len(batch), len(rows))
+    return len(rows), n_copies
+
+
+async def insert_titles(batch: list[ParsedRow]) -> list[dict]:
+    """Insert titles with one multi-row statement; returns [{"id": …}] in batch order."""
+    engine = current_engine()
+    connection = engine.current_transaction.get().connection
+    now = datetime.now(UTC)
+    columns = [*batch[0].data.columns(), "import_key", "cover_file", "created_at", "updated_at"]
+    params: list = []
+    for r in batch:
+        params += [*r.data.columns().values(), r.import_key, "", now, now]
+    names = ", ".join(f'"{c}"' for c in columns)
+    width = len(columns)
+    if is_sqlite(engine):
+        rows_sql = ", ".join("(" + ", ".join("?" * width) + ")" for _ in batch)
+    else:
+        rows_sql = ", ".join(
+            "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
+            for i in range(len(batch))
+        )
+    sql = f"INSERT INTO title ({names}) VALUES {rows_sql} RETURNING id, isbn, import_key"
+    if is_sqlite(engine):
+        async with connection.execute(sql, params) as cursor:
+            returned = [dict(row) for row in await cursor.fetchall()]
+    else:
+        returned = [dict(row) for row in await connection.fetch(sql, *params)]
+    # RETURNING promises no order: map the new ids back by the unique ISBN / import key.
+    by_key = {(r["isbn"], r["import_key"]): r["id"] for r in returned}
+    return [{"id": by_key[(r.data.isbn, r.import_key)]} for r in batch]
+
+
+async def bulk_insert(table, columns: list[str], rows: list[tuple]) -> None:
+    """Insert many plain rows through the driver's executemany, inside the current
+    transaction. Building one piccolo object per row cost most of an import's time."""
+    if not rows:
+        return
+    engine = current_engine()
+    connection = engine.current_transaction.get().connection
+    names = ", ".join(f'"{c}"' for c in columns)
+    if is_sqlite(engine):
+        marks = ", ".join("?" for _ in columns)
+    else:
+        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})'
+    await connection.executemany(sql, rows)
