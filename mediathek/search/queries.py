@@ -320,13 +320,45 @@ async def _hits(p: SearchParams, match: _Match | None) -> tuple[list[dict], int]
     return rows, total
 
 
-def _level_values(enum_cls) -> str:
-    return ", ".join(f"('{m.value}', {i})" for i, m in enumerate(enum_cls))
-
-
 def _ordinal(column: str, enum_cls, open_end: int) -> str:
     cases = " ".join(f"WHEN '{m.value}' THEN {i}" for i, m in enumerate(enum_cls))
     return f"(CASE {column} {cases} ELSE {open_end} END)"
+
+
+_RANGES = (
+    ("level", "lv", Level, "t.level_min", "t.level_max"),
+    ("age", "ag", AgeGroup, "t.age_min", "t.age_max"),
+)
+_SCAN_FACETS = ("media_type", "level", "age", "available")
+# Count columns of the one-pass scan: one per level, one per age group, one for "available".
+_SCAN_COLUMNS = [
+    f"{prefix}_{m.value}" for _, prefix, enum_cls, _, _ in _RANGES for m in enum_cls
+] + ["avail"]
+
+
+def _scan(p: SearchParams, base: str, skip: str | None, facets: list[str]) -> _Sql:
+    """One pass over the matches that counts media types, each level and age step a title's
+    range covers, and titles available now: four facets for the price of one scan."""
+    inner = ["t.media_type AS mt"]
+    for _, prefix, enum_cls, low, high in _RANGES:
+        inner += [
+            f"{_ordinal(low, enum_cls, 0)} AS {prefix}_lo",
+            f"{_ordinal(high, enum_cls, len(enum_cls) - 1)} AS {prefix}_hi",
+            f"CASE WHEN {low} IS NULL AND {high} IS NULL THEN 0 ELSE 1 END AS {prefix}_set",
+        ]
+    available = f"CASE WHEN {_AVAILABLE} THEN 1 ELSE 0 END" if "available" in facets else "0"
+    inner.append(f"{available} AS av")
+    sums = [
+        f"sum(CASE WHEN {prefix}_set = 1 AND {prefix}_lo <= {i} AND {prefix}_hi >= {i} "
+        f"THEN 1 ELSE 0 END) AS {prefix}_{m.value}"
+        for _, prefix, enum_cls, _, _ in _RANGES
+        for i, m in enumerate(enum_cls)
+    ]
+    sql = _Sql().add(
+        f"SELECT 'scan:{','.join(facets)}' AS facet, mt AS value, count(*) AS n, "
+        f"{', '.join(sums)}, sum(av) AS avail FROM (SELECT {', '.join(inner)} FROM {base} WHERE"
+    )
+    return sql.extend(_filters(p, skip)).add(") x GROUP BY mt")
 
 
 async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
@@ -337,58 +369,54 @@ async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
     join = "CROSS JOIN" if is_sqlite(current_engine()) else "JOIN"
     base = "title t"
     if match is not None:
-        sql.add("WITH m AS MATERIALIZED (").extend(match.sql).add("),")
+        sql.add("WITH m AS MATERIALIZED (").extend(match.sql).add(")")
         base = f"m {join} title t ON t.id = m.id"
-    else:
-        sql.add("WITH")
-    sql.add(f"lv(code, o) AS (VALUES {_level_values(Level)}),")
-    sql.add(f"ag(code, o) AS (VALUES {_level_values(AgeGroup)})")
-
-    def branch(select: str, joins: str, skip: str, tail: str = "") -> None:
-        sql.add(f"{select} FROM {base} {joins} WHERE").extend(_filters(p, skip)).add(tail)
-
-    branch(
-        "SELECT 'media_type' AS facet, t.media_type AS value, count(*) AS n",
-        "",
-        "media_type",
-        "GROUP BY t.media_type",
-    )
-    sql.add("UNION ALL")
-    branch(
-        "SELECT 'language', l.language, count(*)",
-        f"{join} title_language l ON l.title = t.id",
-        "language",
-        "GROUP BY l.language",
-    )
-    sql.add("UNION ALL")
-    for facet, table, enum_cls, low, high in (
-        ("level", "lv", Level, "t.level_min", "t.level_max"),
-        ("age", "ag", AgeGroup, "t.age_min", "t.age_max"),
+    chosen = {
+        "media_type": bool(p.media_types),
+        "level": bool(p.levels),
+        "age": bool(p.ages),
+        "available": p.available,
+    }
+    # Facets nobody selected share one scan with every filter; a selected facet counts in a
+    # scan without its own filter (so its other values keep their counts).
+    scans = [(None, [f for f in _SCAN_FACETS if not chosen[f]])]
+    scans += [(f, [f]) for f in _SCAN_FACETS if chosen[f]]
+    branches = [_scan(p, base, skip, facets) for skip, facets in scans if facets]
+    padding = ", ".join("NULL" for _ in _SCAN_COLUMNS)
+    for facet, table, column in (
+        ("language", "title_language", "language"),
+        ("topic", "title_topic", "topic"),
     ):
-        last = len(enum_cls) - 1
-        branch(
-            f"SELECT '{facet}', {table}.code, count(*)",
-            f"JOIN {table} ON {table}.o BETWEEN {_ordinal(low, enum_cls, 0)} "
-            f"AND {_ordinal(high, enum_cls, last)}",
-            facet,
-            f"AND ({low} IS NOT NULL OR {high} IS NOT NULL) GROUP BY {table}.code",
+        branches.append(
+            _Sql()
+            .add(f"SELECT '{facet}', x.{column}, count(*), {padding} FROM {base}")
+            .add(f"{join} {table} x ON x.title = t.id WHERE")
+            .extend(_filters(p, facet))
+            .add(f"GROUP BY x.{column}")
         )
-        sql.add("UNION ALL")
-    branch(
-        "SELECT 'topic', tp.topic, count(*)",
-        f"{join} title_topic tp ON tp.title = t.id",
-        "topic",
-        "GROUP BY tp.topic",
-    )
-    sql.add("UNION ALL")
-    branch("SELECT 'available', 'ja', count(*)", "", "available", f"AND {_AVAILABLE}")
+    for i, branch in enumerate(branches):
+        sql.add("UNION ALL" if i else "").extend(branch)
     return await Title.raw(sql.sql, *sql.args)
 
 
 def _facets(p: SearchParams, rows: list[dict]) -> dict[str, list[FacetValue]]:
-    counts: dict[str, dict[str, int]] = {}
+    counts: dict[str, dict[str, int]] = {name: {} for name in (*_SCAN_FACETS, "language", "topic")}
     for row in rows:
-        counts.setdefault(row["facet"], {})[row["value"]] = row["n"]
+        if not row["facet"].startswith("scan:"):
+            counts[row["facet"]][row["value"]] = row["n"]
+            continue
+        for facet in row["facet"][5:].split(","):
+            got = counts[facet]
+            if facet == "media_type":
+                got[row["value"]] = got.get(row["value"], 0) + row["n"]
+            elif facet == "available":
+                got["ja"] = got.get("ja", 0) + int(row["avail"] or 0)
+            else:
+                prefix = "lv" if facet == "level" else "ag"
+                for key, value in row.items():
+                    if key.startswith(prefix + "_"):
+                        code = key[len(prefix) + 1 :]
+                        got[code] = got.get(code, 0) + int(value or 0)
 
     def ordered(name: str, labels: dict, chosen: tuple[str, ...]) -> list[FacetValue]:
         got = counts.get(name, {})
