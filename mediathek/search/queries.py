@@ -295,29 +295,17 @@ def _order(p: SearchParams, match: _Match | None) -> str:
     return "m.score, t.id"
 
 
-async def _hits(p: SearchParams, match: _Match | None) -> tuple[list[dict], int]:
+async def _hits(p: SearchParams, match: _Match | None) -> list[dict]:
+    """The ids of the requested page only; their details are fetched for those 20 alone."""
     sql = _Sql()
     if match is None:
-        sql.add(f"SELECT {_HIT_COLUMNS}, count(*) OVER () AS total FROM title t WHERE")
+        sql.add("SELECT t.id FROM title t WHERE")
     else:
         sql.add("WITH m AS (").extend(match.sql).add(")")
-        sql.add(f"SELECT {_HIT_COLUMNS}, count(*) OVER () AS total FROM m")
-        sql.add("JOIN title t ON t.id = m.id WHERE")
+        sql.add("SELECT t.id FROM m JOIN title t ON t.id = m.id WHERE")
     sql.extend(_filters(p))
     sql.add(f"ORDER BY {_order(p, match)} LIMIT {PAGE_SIZE} OFFSET {(p.page - 1) * PAGE_SIZE}")
-    rows = await Title.raw(sql.sql, *sql.args)
-    total = rows[0]["total"] if rows else 0
-    if not rows and p.page > 1:
-        # Past the last page (e.g. a filter shrank the list): count without paging.
-        count = _Sql()
-        if match is None:
-            count.add("SELECT count(*) AS n FROM title t WHERE")
-        else:
-            count.add("WITH m AS (").extend(match.sql).add(")")
-            count.add("SELECT count(*) AS n FROM m JOIN title t ON t.id = m.id WHERE")
-        count.extend(_filters(p))
-        total = (await Title.raw(count.sql, *count.args))[0]["n"]
-    return rows, total
+    return await Title.raw(sql.sql, *sql.args)
 
 
 def _ordinal(column: str, enum_cls, open_end: int) -> str:
@@ -354,8 +342,9 @@ def _scan(p: SearchParams, base: str, skip: str | None, facets: list[str]) -> _S
         for _, prefix, enum_cls, _, _ in _RANGES
         for i, m in enumerate(enum_cls)
     ]
+    tag = ("all:" if skip is None else "scan:") + ",".join(facets)
     sql = _Sql().add(
-        f"SELECT 'scan:{','.join(facets)}' AS facet, mt AS value, count(*) AS n, "
+        f"SELECT '{tag}' AS facet, mt AS value, count(*) AS n, "
         f"{', '.join(sums)}, sum(av) AS avail FROM (SELECT {', '.join(inner)} FROM {base} WHERE"
     )
     return sql.extend(_filters(p, skip)).add(") x GROUP BY mt")
@@ -379,9 +368,10 @@ async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
     }
     # Facets nobody selected share one scan with every filter; a selected facet counts in a
     # scan without its own filter (so its other values keep their counts).
+    # The scan with every filter always runs: its counts add up to the total.
     scans = [(None, [f for f in _SCAN_FACETS if not chosen[f]])]
     scans += [(f, [f]) for f in _SCAN_FACETS if chosen[f]]
-    branches = [_scan(p, base, skip, facets) for skip, facets in scans if facets]
+    branches = [_scan(p, base, skip, facets) for skip, facets in scans]
     padding = ", ".join("NULL" for _ in _SCAN_COLUMNS)
     for facet, table, column in (
         ("language", "title_language", "language"),
@@ -402,10 +392,11 @@ async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
 def _facets(p: SearchParams, rows: list[dict]) -> dict[str, list[FacetValue]]:
     counts: dict[str, dict[str, int]] = {name: {} for name in (*_SCAN_FACETS, "language", "topic")}
     for row in rows:
-        if not row["facet"].startswith("scan:"):
-            counts[row["facet"]][row["value"]] = row["n"]
+        kind, _, names = row["facet"].partition(":")
+        if kind not in ("all", "scan"):
+            counts[kind][row["value"]] = row["n"]
             continue
-        for facet in row["facet"][5:].split(","):
+        for facet in filter(None, names.split(",")):
             got = counts[facet]
             if facet == "media_type":
                 got[row["value"]] = got.get(row["value"], 0) + row["n"]
@@ -446,12 +437,17 @@ def _facets(p: SearchParams, rows: list[dict]) -> dict[str, list[FacetValue]]:
     }
 
 
+def _total(facet_rows: list[dict]) -> int:
+    return sum(row["n"] for row in facet_rows if row["facet"].startswith("all:"))
+
+
 async def _hit_details(rows: list[dict]) -> list[SearchHit]:
     if not rows:
         return []
     ids = [r["id"] for r in rows]
     marks = ", ".join("{}" for _ in ids)
-    languages, copies = await asyncio.gather(
+    details, languages, copies = await asyncio.gather(
+        Title.raw(f"SELECT {_HIT_COLUMNS} FROM title t WHERE t.id IN ({marks})", *ids),
         Title.raw(
             f"SELECT title, language FROM title_language WHERE title IN ({marks}) ORDER BY id",
             *ids,
@@ -467,12 +463,13 @@ async def _hit_details(rows: list[dict]) -> list[SearchHit]:
     for row in languages:
         langs.setdefault(row["title"], []).append(row["language"])
     stock = {row["title"]: (row["n"], int(row["free"] or 0)) for row in copies}
+    by_id = {row["id"]: row for row in details}
     hits = []
-    for row in rows:
-        fields = {k: v for k, v in row.items() if k != "total"}
-        n, free = stock.get(row["id"], (0, 0))
+    for title_id in ids:
+        fields = by_id[title_id]
+        n, free = stock.get(title_id, (0, 0))
         hits.append(
-            SearchHit(**fields, languages=langs.get(row["id"], []), copies=n, available=free)
+            SearchHit(**fields, languages=langs.get(title_id, []), copies=n, available=free)
         )
     return hits
 
@@ -583,16 +580,18 @@ async def search(params: SearchParams) -> SearchResult:
 
     ranked = params.sort == "relevanz"
     # Facets need no ranking; both queries run side by side.
-    (rows, total), facet_rows = await asyncio.gather(
+    rows, facet_rows = await asyncio.gather(
         _hits(params, match), _facet_counts(params, _unranked(match))
     )
+    total = _total(facet_rows)
     if total == 0 and words and not exact:
         corrections = await _alternatives(words)
         if corrections:
             match = _text_match(words, corrections, ranked=ranked)
-            (rows, total), facet_rows = await asyncio.gather(
+            rows, facet_rows = await asyncio.gather(
                 _hits(params, match), _facet_counts(params, _unranked(match))
             )
+            total = _total(facet_rows)
     hits = await _hit_details(rows)
     suggestions: list[str] = []
     if total == 0 and corrections:
