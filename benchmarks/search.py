@@ -193,6 +193,8 @@ FILLER = (
 ).split()
 
 QUERIES = {
+    # Calibration: one trivial query and no template, to show how busy the machine was.
+    "Leerlauf (/healthz)": "/healthz",
     "häufig (Deutsch)": "/katalog?q=Deutsch",
     "häufig (Spiele)": "/katalog?q=Spiele",
     "selten": "/katalog?q={rare}",
