@@ -9,7 +9,7 @@ process and prints p50/p95 per query kind.
     uv run python benchmarks/search.py --titles 20000 --engines sqlite --rounds 30
 
 PostgreSQL: postgresql://postgres@127.0.0.1:5432, database bench_search_<N> (kept for reuse;
---rebuild drops it). SQLite: /tmp/mediathek-bench/search-<N>.sqlite3.
+--rebuild drops it). SQLite: /tmp/mediathek-bench-search/search-<N>.sqlite3.
 """
 
 # A one-off script: blocking file calls while nothing else runs are fine here.
@@ -40,7 +40,7 @@ from mediathek.settings import Settings  # noqa: E402
 from mediathek.vocab import LANGUAGES, TOPICS, AgeGroup, Level, MediaType  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
-CACHE = Path("/tmp/mediathek-bench")
+CACHE = Path("/tmp/mediathek-bench-search")
 
 NOUNS = [
     "Spiel",
@@ -193,6 +193,8 @@ FILLER = (
 ).split()
 
 QUERIES = {
+    # Calibration: one trivial query and no template, to show how busy the machine was.
+    "Leerlauf (/healthz)": "/healthz",
     "häufig (Deutsch)": "/katalog?q=Deutsch",
     "häufig (Spiele)": "/katalog?q=Spiele",
     "selten": "/katalog?q={rare}",

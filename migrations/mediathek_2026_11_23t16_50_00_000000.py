@@ -34,6 +34,22 @@ SQLITE_REBUILD = [
     f"SELECT t.id, {_sqlite_row('t')} FROM title t WHERE t.withdrawn_at IS NULL",
 ]
 
+# Both engines: narrow indexes so that counting facets over many matches reads small index
+# pages instead of whole title rows (descriptions make those wide), and "available now" is
+# answered from a partial index.
+COMMON_UP = [
+    "CREATE INDEX title_search_facets ON title (id, withdrawn_at, media_type, level_min, "
+    "level_max, age_min, age_max, created_at)",
+    "CREATE INDEX title_search_newest ON title (created_at, id)",
+    "CREATE INDEX copy_search_available ON copy (title) "
+    "WHERE status = 'available' AND withdrawn_at IS NULL",
+]
+COMMON_DOWN = [
+    "DROP INDEX IF EXISTS title_search_facets",
+    "DROP INDEX IF EXISTS title_search_newest",
+    "DROP INDEX IF EXISTS copy_search_available",
+]
+
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE title_fts USING fts5("
     f"{SQLITE_FTS_COLUMNS}, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')",
@@ -187,12 +203,12 @@ async def forwards():
 
     async def run():
         engine = engine_finder()
-        for statement in SQLITE_UP if engine.engine_type == "sqlite" else PG_UP:
+        for statement in COMMON_UP + (SQLITE_UP if engine.engine_type == "sqlite" else PG_UP):
             await engine.run_ddl(statement)
 
     async def run_backwards():
         engine = engine_finder()
-        for statement in SQLITE_DOWN if engine.engine_type == "sqlite" else PG_DOWN:
+        for statement in COMMON_DOWN + (SQLITE_DOWN if engine.engine_type == "sqlite" else PG_DOWN):
             await engine.run_ddl(statement)
 
     manager.add_raw(run)

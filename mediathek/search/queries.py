@@ -295,33 +295,17 @@ def _order(p: SearchParams, match: _Match | None) -> str:
     return "m.score, t.id"
 
 
-async def _hits(p: SearchParams, match: _Match | None) -> tuple[list[dict], int]:
+async def _hits(p: SearchParams, match: _Match | None) -> list[dict]:
+    """The ids of the requested page only; their details are fetched for those 20 alone."""
     sql = _Sql()
     if match is None:
-        sql.add(f"SELECT {_HIT_COLUMNS}, count(*) OVER () AS total FROM title t WHERE")
+        sql.add("SELECT t.id FROM title t WHERE")
     else:
         sql.add("WITH m AS (").extend(match.sql).add(")")
-        sql.add(f"SELECT {_HIT_COLUMNS}, count(*) OVER () AS total FROM m")
-        sql.add("JOIN title t ON t.id = m.id WHERE")
+        sql.add("SELECT t.id FROM m JOIN title t ON t.id = m.id WHERE")
     sql.extend(_filters(p))
     sql.add(f"ORDER BY {_order(p, match)} LIMIT {PAGE_SIZE} OFFSET {(p.page - 1) * PAGE_SIZE}")
-    rows = await Title.raw(sql.sql, *sql.args)
-    total = rows[0]["total"] if rows else 0
-    if not rows and p.page > 1:
-        # Past the last page (e.g. a filter shrank the list): count without paging.
-        count = _Sql()
-        if match is None:
-            count.add("SELECT count(*) AS n FROM title t WHERE")
-        else:
-            count.add("WITH m AS (").extend(match.sql).add(")")
-            count.add("SELECT count(*) AS n FROM m JOIN title t ON t.id = m.id WHERE")
-        count.extend(_filters(p))
-        total = (await Title.raw(count.sql, *count.args))[0]["n"]
-    return rows, total
-
-
-def _level_values(enum_cls) -> str:
-    return ", ".join(f"('{m.value}', {i})" for i, m in enumerate(enum_cls))
+    return await Title.raw(sql.sql, *sql.args)
 
 
 def _ordinal(column: str, enum_cls, open_end: int) -> str:
@@ -329,66 +313,104 @@ def _ordinal(column: str, enum_cls, open_end: int) -> str:
     return f"(CASE {column} {cases} ELSE {open_end} END)"
 
 
+_RANGES = (
+    ("level", "lv", Level, "t.level_min", "t.level_max"),
+    ("age", "ag", AgeGroup, "t.age_min", "t.age_max"),
+)
+_SCAN_FACETS = ("media_type", "level", "age", "available")
+# Count columns of the one-pass scan: one per level, one per age group, one for "available".
+_SCAN_COLUMNS = [
+    f"{prefix}_{m.value}" for _, prefix, enum_cls, _, _ in _RANGES for m in enum_cls
+] + ["avail"]
+
+
+def _scan(p: SearchParams, base: str, skip: str | None, facets: list[str]) -> _Sql:
+    """One pass over the matches that counts media types, each level and age step a title's
+    range covers, and titles available now: four facets for the price of one scan."""
+    inner = ["t.media_type AS mt"]
+    for _, prefix, enum_cls, low, high in _RANGES:
+        inner += [
+            f"{_ordinal(low, enum_cls, 0)} AS {prefix}_lo",
+            f"{_ordinal(high, enum_cls, len(enum_cls) - 1)} AS {prefix}_hi",
+            f"CASE WHEN {low} IS NULL AND {high} IS NULL THEN 0 ELSE 1 END AS {prefix}_set",
+        ]
+    available = f"CASE WHEN {_AVAILABLE} THEN 1 ELSE 0 END" if "available" in facets else "0"
+    inner.append(f"{available} AS av")
+    sums = [
+        f"sum(CASE WHEN {prefix}_set = 1 AND {prefix}_lo <= {i} AND {prefix}_hi >= {i} "
+        f"THEN 1 ELSE 0 END) AS {prefix}_{m.value}"
+        for _, prefix, enum_cls, _, _ in _RANGES
+        for i, m in enumerate(enum_cls)
+    ]
+    tag = ("all:" if skip is None else "scan:") + ",".join(facets)
+    sql = _Sql().add(
+        f"SELECT '{tag}' AS facet, mt AS value, count(*) AS n, "
+        f"{', '.join(sums)}, sum(av) AS avail FROM (SELECT {', '.join(inner)} FROM {base} WHERE"
+    )
+    return sql.extend(_filters(p, skip)).add(") x GROUP BY mt")
+
+
 async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
     """Every facet's counts in one statement over the matched ids (computed once)."""
     sql = _Sql()
     # SQLite's planner would start from title_language/title_topic and probe the matches;
     # CROSS JOIN pins the order: matches first, then their rows.
-    join = "CROSS JOIN" if is_sqlite(current_engine()) else "JOIN"
-    base = "title t"
+    # It would also walk title_media_type and fetch every wide title row (descriptions) for
+    # GROUP BY; the narrow covering index holds every column the counts need.
+    sqlite = is_sqlite(current_engine())
+    join = "CROSS JOIN" if sqlite else "JOIN"
+    base = "title t INDEXED BY title_search_facets" if sqlite else "title t"
     if match is not None:
-        sql.add("WITH m AS MATERIALIZED (").extend(match.sql).add("),")
-        base = f"m {join} title t ON t.id = m.id"
-    else:
-        sql.add("WITH")
-    sql.add(f"lv(code, o) AS (VALUES {_level_values(Level)}),")
-    sql.add(f"ag(code, o) AS (VALUES {_level_values(AgeGroup)})")
-
-    def branch(select: str, joins: str, skip: str, tail: str = "") -> None:
-        sql.add(f"{select} FROM {base} {joins} WHERE").extend(_filters(p, skip)).add(tail)
-
-    branch(
-        "SELECT 'media_type' AS facet, t.media_type AS value, count(*) AS n",
-        "",
-        "media_type",
-        "GROUP BY t.media_type",
-    )
-    sql.add("UNION ALL")
-    branch(
-        "SELECT 'language', l.language, count(*)",
-        f"{join} title_language l ON l.title = t.id",
-        "language",
-        "GROUP BY l.language",
-    )
-    sql.add("UNION ALL")
-    for facet, table, enum_cls, low, high in (
-        ("level", "lv", Level, "t.level_min", "t.level_max"),
-        ("age", "ag", AgeGroup, "t.age_min", "t.age_max"),
+        sql.add("WITH m AS MATERIALIZED (").extend(match.sql).add(")")
+        base = f"m {join} {base} ON t.id = m.id"
+    chosen = {
+        "media_type": bool(p.media_types),
+        "level": bool(p.levels),
+        "age": bool(p.ages),
+        "available": p.available,
+    }
+    # Facets nobody selected share one scan with every filter; a selected facet counts in a
+    # scan without its own filter (so its other values keep their counts).
+    # The scan with every filter always runs: its counts add up to the total.
+    scans = [(None, [f for f in _SCAN_FACETS if not chosen[f]])]
+    scans += [(f, [f]) for f in _SCAN_FACETS if chosen[f]]
+    branches = [_scan(p, base, skip, facets) for skip, facets in scans]
+    padding = ", ".join("NULL" for _ in _SCAN_COLUMNS)
+    for facet, table, column in (
+        ("language", "title_language", "language"),
+        ("topic", "title_topic", "topic"),
     ):
-        last = len(enum_cls) - 1
-        branch(
-            f"SELECT '{facet}', {table}.code, count(*)",
-            f"JOIN {table} ON {table}.o BETWEEN {_ordinal(low, enum_cls, 0)} "
-            f"AND {_ordinal(high, enum_cls, last)}",
-            facet,
-            f"AND ({low} IS NOT NULL OR {high} IS NOT NULL) GROUP BY {table}.code",
+        branches.append(
+            _Sql()
+            .add(f"SELECT '{facet}', x.{column}, count(*), {padding} FROM {base}")
+            .add(f"{join} {table} x ON x.title = t.id WHERE")
+            .extend(_filters(p, facet))
+            .add(f"GROUP BY x.{column}")
         )
-        sql.add("UNION ALL")
-    branch(
-        "SELECT 'topic', tp.topic, count(*)",
-        f"{join} title_topic tp ON tp.title = t.id",
-        "topic",
-        "GROUP BY tp.topic",
-    )
-    sql.add("UNION ALL")
-    branch("SELECT 'available', 'ja', count(*)", "", "available", f"AND {_AVAILABLE}")
+    for i, branch in enumerate(branches):
+        sql.add("UNION ALL" if i else "").extend(branch)
     return await Title.raw(sql.sql, *sql.args)
 
 
 def _facets(p: SearchParams, rows: list[dict]) -> dict[str, list[FacetValue]]:
-    counts: dict[str, dict[str, int]] = {}
+    counts: dict[str, dict[str, int]] = {name: {} for name in (*_SCAN_FACETS, "language", "topic")}
     for row in rows:
-        counts.setdefault(row["facet"], {})[row["value"]] = row["n"]
+        kind, _, names = row["facet"].partition(":")
+        if kind not in ("all", "scan"):
+            counts[kind][row["value"]] = row["n"]
+            continue
+        for facet in filter(None, names.split(",")):
+            got = counts[facet]
+            if facet == "media_type":
+                got[row["value"]] = got.get(row["value"], 0) + row["n"]
+            elif facet == "available":
+                got["ja"] = got.get("ja", 0) + int(row["avail"] or 0)
+            else:
+                prefix = "lv" if facet == "level" else "ag"
+                for key, value in row.items():
+                    if key.startswith(prefix + "_"):
+                        code = key[len(prefix) + 1 :]
+                        got[code] = got.get(code, 0) + int(value or 0)
 
     def ordered(name: str, labels: dict, chosen: tuple[str, ...]) -> list[FacetValue]:
         got = counts.get(name, {})
@@ -418,12 +440,17 @@ def _facets(p: SearchParams, rows: list[dict]) -> dict[str, list[FacetValue]]:
     }
 
 
+def _total(facet_rows: list[dict]) -> int:
+    return sum(row["n"] for row in facet_rows if row["facet"].startswith("all:"))
+
+
 async def _hit_details(rows: list[dict]) -> list[SearchHit]:
     if not rows:
         return []
     ids = [r["id"] for r in rows]
     marks = ", ".join("{}" for _ in ids)
-    languages, copies = await asyncio.gather(
+    details, languages, copies = await asyncio.gather(
+        Title.raw(f"SELECT {_HIT_COLUMNS} FROM title t WHERE t.id IN ({marks})", *ids),
         Title.raw(
             f"SELECT title, language FROM title_language WHERE title IN ({marks}) ORDER BY id",
             *ids,
@@ -439,12 +466,13 @@ async def _hit_details(rows: list[dict]) -> list[SearchHit]:
     for row in languages:
         langs.setdefault(row["title"], []).append(row["language"])
     stock = {row["title"]: (row["n"], int(row["free"] or 0)) for row in copies}
+    by_id = {row["id"]: row for row in details}
     hits = []
-    for row in rows:
-        fields = {k: v for k, v in row.items() if k != "total"}
-        n, free = stock.get(row["id"], (0, 0))
+    for title_id in ids:
+        fields = by_id[title_id]
+        n, free = stock.get(title_id, (0, 0))
         hits.append(
-            SearchHit(**fields, languages=langs.get(row["id"], []), copies=n, available=free)
+            SearchHit(**fields, languages=langs.get(title_id, []), copies=n, available=free)
         )
     return hits
 
@@ -555,16 +583,18 @@ async def search(params: SearchParams) -> SearchResult:
 
     ranked = params.sort == "relevanz"
     # Facets need no ranking; both queries run side by side.
-    (rows, total), facet_rows = await asyncio.gather(
+    rows, facet_rows = await asyncio.gather(
         _hits(params, match), _facet_counts(params, _unranked(match))
     )
+    total = _total(facet_rows)
     if total == 0 and words and not exact:
         corrections = await _alternatives(words)
         if corrections:
             match = _text_match(words, corrections, ranked=ranked)
-            (rows, total), facet_rows = await asyncio.gather(
+            rows, facet_rows = await asyncio.gather(
                 _hits(params, match), _facet_counts(params, _unranked(match))
             )
+            total = _total(facet_rows)
     hits = await _hit_details(rows)
     suggestions: list[str] = []
     if total == 0 and corrections:

@@ -135,8 +135,9 @@ def _deletes(word: str) -> set[str]:
 
 
 class Vocabulary:
-    """Index words by their one-letter deletions (symmetric delete): finding every word within
-    one or two edits of a typo is then a few dictionary look-ups, not a scan of all words."""
+    """Index words by their one-letter deletions (symmetric delete): every word one letter
+    added, missing, changed or swapped away from a typo is then found with a few dictionary
+    look-ups instead of a scan of all words."""
 
     def __init__(self, words: dict[str, int]) -> None:
         self.frequency = words
