@@ -76,6 +76,9 @@ async def find_patron(card_or_patron: str | int) -> dict:
         Patron.blocked_reason,
         Patron.expires_on,
         Patron.card_barcode,
+        Patron.email,
+        Patron.phone,
+        Patron.institution,
     )
     if isinstance(card_or_patron, int):
         row = await query.where(Patron.id == card_or_patron).first()
@@ -122,38 +125,37 @@ async def checkout(
     """Lend a copy. Refusals raise ``policy.CheckoutRefused``; with ``override_reason`` staff
     lend anyway where the refusal allows it, and the reason goes to the audit log."""
     override_reason = (override_reason or "").strip() or None
-    patron = await find_patron(card_or_patron)
-    copy = await find_copy(copy_code)
-    allowed = policy.LENDABLE_WITH_OVERRIDE if override_reason else policy.LENDABLE
+    code = normalise_code(copy_code)
+    allowed = policy.LENDABLE
+    status_before = None
+    if override_reason:
+        # Rare path: the status before the claim names what is being overridden.
+        allowed = policy.LENDABLE_WITH_OVERRIDE
+        status_before = (await find_copy(code))["status"]
     try:
         async with write_transaction():
             # Claim the copy first: of many desks scanning it at once, exactly one wins here.
             claimed = await Copy.raw(
-                "UPDATE copy SET status = 'on_loan' WHERE id = {} AND status IN ("
+                "UPDATE copy SET status = 'on_loan', status_note = '', updated_at = {} "
+                "WHERE barcode = {} AND status IN ("
                 + ", ".join("{}" for _ in allowed)
                 + ") RETURNING id",
-                copy["id"],
+                now(),
+                code,
                 *[str(s) for s in allowed],
             )
-            status = CopyStatus.on_loan if claimed else await _copy_status(copy["id"])
+            copy = await find_copy(code)
+            patron = await find_patron(card_or_patron)
+            status = (status_before or CopyStatus.available) if claimed else copy["status"]
             result = await _lend(patron, copy, status, claimed, today, staff_id, override_reason)
     except INTEGRITY_ERRORS as exc:
         raise policy.CopyAlreadyLent("Dieses Exemplar wurde gerade schon ausgeliehen.") from exc
     return result
 
 
-async def _copy_status(copy_id: int) -> str:
-    row = await Copy.select(Copy.status).where(Copy.id == copy_id).first()
-    return row["status"]
-
-
 async def _lend(patron, copy, status, claimed, today, staff_id, override_reason):
-    # The status the copy had before our claim (the read before the transaction may be stale).
-    before = status
-    if claimed:
-        before = copy["status"] if copy["status"] in policy.LENDABLE_WITH_OVERRIDE else "available"
     facts = policy.CopyFacts(
-        status=before, set_aside_for_other=await hooks.reserved_for_other(copy["id"], patron["id"])
+        status=status, set_aside_for_other=await hooks.reserved_for_other(copy["id"], patron["id"])
     )
     limits = await category_limits(patron["category"])
     decision = policy.checkout_refusals(
@@ -193,7 +195,6 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         )
     ).returning(Loan.id)
     loan_id = rows[0]["id"]
-    await Copy.update({Copy.updated_at: now(), Copy.status_note: ""}).where(Copy.id == copy["id"])
     if overridden:
         await audit.record(
             "loan.override",
@@ -235,11 +236,11 @@ async def checkin(
 ) -> CheckinResult:
     """Take a copy back. A kit or game needs its checklist: with ``missing_components`` None
     it raises ``ComponentsToCheck`` and writes nothing."""
-    copy = await find_copy(copy_code)
-    components = []
-    if copy["media_type"] in MEDIA_TYPES_WITH_COMPONENTS:
-        components = await components_of(copy["title"])
     async with write_transaction():
+        copy = await find_copy(copy_code)
+        components = []
+        if copy["media_type"] in MEDIA_TYPES_WITH_COMPONENTS:
+            components = await components_of(copy["title"])
         # Close the open loan first: a concurrent return of the same copy finds nothing.
         closed = await Loan.raw(
             "UPDATE loan SET returned_at = {} WHERE copy = {} AND returned_at IS NULL "
