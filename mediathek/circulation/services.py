@@ -1,4 +1,4 @@
-"""Desk verbs: checkout, checkin, renew, undo, mark lost/damaged. Each loads what it needs,
+"""Desk verbs: checkout, checkin, renew (corrections are in ``corrections``). Each loads,
 asks ``policy`` and writes in ONE transaction; ``today`` always comes from the caller.
 """
 
@@ -11,7 +11,7 @@ from datetime import date
 import asyncpg
 
 from mediathek import audit
-from mediathek.catalogue.barcodes import is_valid_code, normalise_code
+from mediathek.catalogue.barcodes import normalise_code
 from mediathek.catalogue.tables import Component, Copy, CopyStatus
 from mediathek.circulation import policy
 from mediathek.circulation.calendar import load_calendar
@@ -352,7 +352,3 @@ async def renew(
             due_on=new_due.isoformat(),
         )
     return RenewResult(loan_id, loan["title_name"], new_due, loan["renewals"] + 1)
-
-
-def is_card(code: str, card_prefix: str) -> bool:
-    return is_valid_code(normalise_code(code), card_prefix)
