@@ -6,6 +6,7 @@ the tables. Due dates and pickup deadlines move forward to the next opening day.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -22,6 +23,12 @@ HOLIDAY_SUBDIVISION = "NW"
 MAX_SEARCH_DAYS = 366
 
 
+@functools.lru_cache(maxsize=8)
+def _holidays(year: int) -> dict[date, str]:
+    # Building the holiday table costs milliseconds; every due date needs it.
+    return dict(holidays.Germany(subdiv=HOLIDAY_SUBDIVISION, years=year, language="de"))
+
+
 @dataclass(frozen=True)
 class Closed:
     start_on: date
@@ -36,7 +43,7 @@ class Calendar:
     hours: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
 
     def holiday_name(self, day: date) -> str | None:
-        return holidays.Germany(subdiv=HOLIDAY_SUBDIVISION, years=day.year, language="de").get(day)
+        return _holidays(day.year).get(day)
 
     def closure_label(self, day: date) -> str | None:
         for c in self.closures:

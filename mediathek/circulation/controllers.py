@@ -12,7 +12,7 @@ from litestar import Request, Response, get, post
 from litestar.params import QueryParameter
 
 from mediathek.catalogue.barcodes import normalise_code
-from mediathek.circulation import account, admin, desk, policy, services
+from mediathek.circulation import account, admin, corrections, desk, policy, services
 from mediathek.circulation.tables import Loan
 from mediathek.clock import today as local_today
 from mediathek.errors import DomainError, InvalidInput, NotFound
@@ -100,7 +100,7 @@ async def desk_undo(request: Request) -> Response:
     form = await request.form()
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
     try:
-        text = await services.undo_last(
+        text = await corrections.undo_last(
             str(form.get("kind", "")),
             _int(form.get("loan_id")),
             today=_today(request),
@@ -133,7 +133,7 @@ async def desk_mark(request: Request) -> Response:
     """Mark a copy as lost or damaged (from the desk or the overdue list)."""
     form = await request.form()
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
-    verb = services.mark_lost if form.get("what") == "lost" else services.mark_damaged
+    verb = corrections.mark_lost if form.get("what") == "lost" else corrections.mark_damaged
     try:
         text = await verb(
             str(form.get("code", ""))[:64],

@@ -13,8 +13,8 @@ from mediathek.catalogue.barcodes import is_valid_code, normalise_code
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation import policy, services
 from mediathek.circulation.tables import Loan
+from mediathek.db import current_engine
 from mediathek.errors import DomainError, NotFound
-from mediathek.patrons.tables import Patron
 from mediathek.reservations.tables import Hold, HoldStatus
 from mediathek.site_settings import get_setting
 
@@ -143,16 +143,17 @@ class PatronPanel:
 async def patron_panel(ausweis: str, today: date) -> PatronPanel | None:
     if not ausweis:
         return None
+    # One connection for all reads (SQLite opens one per query otherwise).
+    async with current_engine().transaction():
+        return await _patron_panel(ausweis, today)
+
+
+async def _patron_panel(ausweis: str, today: date) -> PatronPanel | None:
     try:
         patron = await services.find_patron(ausweis)
     except NotFound:
         return None
-    full = (
-        await Patron.select(Patron.email, Patron.phone, Patron.institution)
-        .where(Patron.id == patron["id"])
-        .first()
-    )
-    patron = {**patron, **full, "name": services.patron_name(patron)}
+    patron = {**patron, "name": services.patron_name(patron)}
     level_days = list(await get_setting("overdue_level_days"))
     loans = await (
         Loan.select(

@@ -1,4 +1,4 @@
-"""Desk verbs: checkout, checkin, renew, undo, mark lost/damaged. Each loads what it needs,
+"""Desk verbs: checkout, checkin, renew (corrections are in ``corrections``). Each loads,
 asks ``policy`` and writes in ONE transaction; ``today`` always comes from the caller.
 """
 
@@ -11,7 +11,7 @@ from datetime import date
 import asyncpg
 
 from mediathek import audit
-from mediathek.catalogue.barcodes import is_valid_code, normalise_code
+from mediathek.catalogue.barcodes import normalise_code
 from mediathek.catalogue.tables import Component, Copy, CopyStatus
 from mediathek.circulation import policy
 from mediathek.circulation.calendar import load_calendar
@@ -19,10 +19,9 @@ from mediathek.circulation.rules import category_limits, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import write_transaction
-from mediathek.errors import InvalidInput, NotFound
+from mediathek.errors import NotFound
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import hooks
-from mediathek.reservations.tables import Hold, HoldStatus
 from mediathek.site_settings import get_setting
 from mediathek.vocab import MEDIA_TYPES_WITH_COMPONENTS
 
@@ -76,6 +75,9 @@ async def find_patron(card_or_patron: str | int) -> dict:
         Patron.blocked_reason,
         Patron.expires_on,
         Patron.card_barcode,
+        Patron.email,
+        Patron.phone,
+        Patron.institution,
     )
     if isinstance(card_or_patron, int):
         row = await query.where(Patron.id == card_or_patron).first()
@@ -122,38 +124,37 @@ async def checkout(
     """Lend a copy. Refusals raise ``policy.CheckoutRefused``; with ``override_reason`` staff
     lend anyway where the refusal allows it, and the reason goes to the audit log."""
     override_reason = (override_reason or "").strip() or None
-    patron = await find_patron(card_or_patron)
-    copy = await find_copy(copy_code)
-    allowed = policy.LENDABLE_WITH_OVERRIDE if override_reason else policy.LENDABLE
+    code = normalise_code(copy_code)
+    allowed = policy.LENDABLE
+    status_before = None
+    if override_reason:
+        # Rare path: the status before the claim names what is being overridden.
+        allowed = policy.LENDABLE_WITH_OVERRIDE
+        status_before = (await find_copy(code))["status"]
     try:
         async with write_transaction():
             # Claim the copy first: of many desks scanning it at once, exactly one wins here.
             claimed = await Copy.raw(
-                "UPDATE copy SET status = 'on_loan' WHERE id = {} AND status IN ("
+                "UPDATE copy SET status = 'on_loan', status_note = '', updated_at = {} "
+                "WHERE barcode = {} AND status IN ("
                 + ", ".join("{}" for _ in allowed)
                 + ") RETURNING id",
-                copy["id"],
+                now(),
+                code,
                 *[str(s) for s in allowed],
             )
-            status = CopyStatus.on_loan if claimed else await _copy_status(copy["id"])
+            copy = await find_copy(code)
+            patron = await find_patron(card_or_patron)
+            status = (status_before or CopyStatus.available) if claimed else copy["status"]
             result = await _lend(patron, copy, status, claimed, today, staff_id, override_reason)
     except INTEGRITY_ERRORS as exc:
         raise policy.CopyAlreadyLent("Dieses Exemplar wurde gerade schon ausgeliehen.") from exc
     return result
 
 
-async def _copy_status(copy_id: int) -> str:
-    row = await Copy.select(Copy.status).where(Copy.id == copy_id).first()
-    return row["status"]
-
-
 async def _lend(patron, copy, status, claimed, today, staff_id, override_reason):
-    # The status the copy had before our claim (the read before the transaction may be stale).
-    before = status
-    if claimed:
-        before = copy["status"] if copy["status"] in policy.LENDABLE_WITH_OVERRIDE else "available"
     facts = policy.CopyFacts(
-        status=before, set_aside_for_other=await hooks.reserved_for_other(copy["id"], patron["id"])
+        status=status, set_aside_for_other=await hooks.reserved_for_other(copy["id"], patron["id"])
     )
     limits = await category_limits(patron["category"])
     decision = policy.checkout_refusals(
@@ -193,7 +194,6 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         )
     ).returning(Loan.id)
     loan_id = rows[0]["id"]
-    await Copy.update({Copy.updated_at: now(), Copy.status_note: ""}).where(Copy.id == copy["id"])
     if overridden:
         await audit.record(
             "loan.override",
@@ -235,11 +235,11 @@ async def checkin(
 ) -> CheckinResult:
     """Take a copy back. A kit or game needs its checklist: with ``missing_components`` None
     it raises ``ComponentsToCheck`` and writes nothing."""
-    copy = await find_copy(copy_code)
-    components = []
-    if copy["media_type"] in MEDIA_TYPES_WITH_COMPONENTS:
-        components = await components_of(copy["title"])
     async with write_transaction():
+        copy = await find_copy(copy_code)
+        components = []
+        if copy["media_type"] in MEDIA_TYPES_WITH_COMPONENTS:
+            components = await components_of(copy["title"])
         # Close the open loan first: a concurrent return of the same copy finds nothing.
         closed = await Loan.raw(
             "UPDATE loan SET returned_at = {} WHERE copy = {} AND returned_at IS NULL "
@@ -292,7 +292,7 @@ async def checkin(
     )
 
 
-async def _loan_for_update(loan_id: int) -> dict:
+async def loan_for_update(loan_id: int) -> dict:
     row = (
         await Loan.select(
             Loan.id,
@@ -324,7 +324,7 @@ async def renew(
 ) -> RenewResult:
     """Extend a loan. A patron may renew only their own loans (others look non-existent)."""
     async with write_transaction():
-        loan = await _loan_for_update(loan_id)
+        loan = await loan_for_update(loan_id)
         if by_patron_id is not None and loan["patron"] != by_patron_id:
             raise NotFound("Diese Ausleihe gibt es nicht.")
         if loan["returned_at"] is not None:
@@ -352,89 +352,3 @@ async def renew(
             due_on=new_due.isoformat(),
         )
     return RenewResult(loan_id, loan["title_name"], new_due, loan["renewals"] + 1)
-
-
-async def undo_last(kind: str, loan_id: int, *, today: date, staff_id: int | None) -> str:
-    """Take back a mistaken desk scan: a checkout (the loan disappears) or a return (the loan
-    is open again). Only for today's actions, and only while nothing else happened since."""
-    async with write_transaction():
-        loan = await _loan_for_update(loan_id)
-        if kind == "checkout":
-            if loan["returned_at"] is not None or loan["loaned_on"] != today:
-                raise InvalidInput("Diese Ausleihe lässt sich nicht mehr rückgängig machen.")
-            # A hold picked up by this checkout goes back on the hold shelf.
-            restored = (
-                await Hold.update({Hold.status: HoldStatus.ready, Hold.closed_at: None})
-                .where(
-                    Hold.copy == loan["copy"],
-                    Hold.patron == loan["patron"],
-                    Hold.status == HoldStatus.fulfilled,
-                )
-                .returning(Hold.id)
-            )
-            await Loan.delete().where(Loan.id == loan_id)
-            status = CopyStatus.on_hold_shelf if restored else CopyStatus.available
-            await Copy.update({Copy.status: status, Copy.updated_at: now()}).where(
-                Copy.id == loan["copy"]
-            )
-            message = f"Ausleihe von „{loan['title_name']}“ rückgängig gemacht."
-        elif kind == "checkin":
-            if loan["returned_at"] is None:
-                raise InvalidInput("Diese Rückgabe ist schon rückgängig gemacht.")
-            if await Loan.exists().where(Loan.copy == loan["copy"], Loan.returned_at.is_null()):
-                raise InvalidInput("Das Exemplar ist inzwischen wieder ausgeliehen.")
-            await Hold.update(
-                {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
-            ).where(Hold.copy == loan["copy"], Hold.status == HoldStatus.ready)
-            await Loan.update({Loan.returned_at: None, Loan.checkin_note: ""}).where(
-                Loan.id == loan_id
-            )
-            await Copy.update(
-                {Copy.status: CopyStatus.on_loan, Copy.status_note: "", Copy.updated_at: now()}
-            ).where(Copy.id == loan["copy"])
-            message = f"Rückgabe von „{loan['title_name']}“ rückgängig gemacht."
-        else:
-            raise InvalidInput("Unbekannte Aktion.")
-        await audit.record(f"{kind}.undo", actor_id=staff_id, object_type="loan", object_id=loan_id)
-    return message
-
-
-async def _mark(copy_code: str, status: CopyStatus, note: str, *, staff_id: int | None) -> str:
-    copy = await find_copy(copy_code)
-    if copy["status"] == CopyStatus.withdrawn:
-        raise InvalidInput("Dieses Exemplar ist ausgesondert.")
-    async with write_transaction():
-        # The loan ends here: the item is gone (lost) or back at the desk (damaged).
-        await Loan.update({Loan.returned_at: now(), Loan.checkin_note: note}).where(
-            Loan.copy == copy["id"], Loan.returned_at.is_null()
-        )
-        await Copy.update(
-            {Copy.status: status, Copy.status_note: note, Copy.updated_at: now()}
-        ).where(Copy.id == copy["id"])
-        await Hold.update(
-            {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
-        ).where(Hold.copy == copy["id"], Hold.status == HoldStatus.ready)
-        await audit.record(
-            f"copy.{status.value}",
-            actor_id=staff_id,
-            object_type="copy",
-            object_id=copy["id"],
-            note=note,
-        )
-    return copy["title_name"]
-
-
-async def mark_lost(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
-    text = note.strip() or "als verloren gemeldet"
-    title = await _mark(copy_code, CopyStatus.lost, text, staff_id=staff_id)
-    return f"„{title}“ ist als verloren markiert."
-
-
-async def mark_damaged(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
-    text = "Beschädigt" + (f": {note.strip()}" if note.strip() else "")
-    title = await _mark(copy_code, CopyStatus.needs_check, text, staff_id=staff_id)
-    return f"„{title}“ ist als beschädigt markiert und wird geprüft."
-
-
-def is_card(code: str, card_prefix: str) -> bool:
-    return is_valid_code(normalise_code(code), card_prefix)

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 
 from mediathek.catalogue.tables import Copy, CopyStatus
-from mediathek.circulation import services
+from mediathek.circulation import corrections, services
 from mediathek.circulation.policy import (
     ComponentsToCheck,
     CopyAlreadyLent,
@@ -189,11 +189,11 @@ async def test_a_patron_cannot_renew_someone_elses_loan(teacher_anna, volunteer_
 async def test_undo_of_checkout_and_of_checkin(teacher_anna, today):
     _, [code] = await make_title()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
-    await services.undo_last("checkout", lent.loan_id, today=today, staff_id=None)
+    await corrections.undo_last("checkout", lent.loan_id, today=today, staff_id=None)
     assert await Loan.count() == 0 and await copy_status(code) == CopyStatus.available
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     await services.checkin(code, today=today, staff_id=None)
-    await services.undo_last("checkin", lent.loan_id, today=today, staff_id=None)
+    await corrections.undo_last("checkin", lent.loan_id, today=today, staff_id=None)
     assert await Loan.count().where(Loan.returned_at.is_null()) == 1
     assert await copy_status(code) == CopyStatus.on_loan
 
@@ -201,6 +201,6 @@ async def test_undo_of_checkout_and_of_checkin(teacher_anna, today):
 async def test_mark_lost_ends_the_loan(teacher_anna, today):
     _, [code] = await make_title()
     await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
-    await services.mark_lost(code, staff_id=None)
+    await corrections.mark_lost(code, staff_id=None)
     assert await copy_status(code) == CopyStatus.lost
     assert await Loan.count().where(Loan.returned_at.is_null()) == 0

@@ -53,6 +53,14 @@
   document.addEventListener("htmx:afterSettle", function () {
     if (document.getElementById("desk")) setup();
   });
+  // The request has read the code: empty the field at once, so the scanner can type the next
+  // code while the desk updates (requests queue up, see hx-sync on the form).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "scan-form") {
+      var field = document.getElementById("scan-code");
+      if (field) field.value = "";
+    }
+  });
   // Clicking anywhere that is not a control brings focus back to the scan field.
   document.addEventListener("click", function (event) {
     if (!document.getElementById("desk")) return;
