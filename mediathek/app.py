@@ -33,6 +33,7 @@ AREA_MODULES = [
     "mediathek.web.pages",
     "mediathek.reports.controllers",
     "mediathek.reports.privacy_pages",
+    "mediathek.reports.stocktake_pages",
 ]
 
 
