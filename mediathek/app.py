@@ -34,6 +34,7 @@ AREA_MODULES = [
     "mediathek.reports.controllers",
     "mediathek.reports.privacy_pages",
     "mediathek.reports.stocktake_pages",
+    "mediathek.api.reports",
 ]
 
 
