@@ -48,6 +48,12 @@ async def fresh_engine(pg: bool):
     return engine
 
 
+async def insert_all(table, rows: list, size: int = 500) -> None:
+    # PostgreSQL takes at most 32767 parameters per statement.
+    for i in range(0, len(rows), size):
+        await table.insert(*rows[i : i + size])
+
+
 async def fill(n_loans: int) -> None:
     rng = random.Random(7)
     levels, ages = list(Level), list(AgeGroup)
@@ -66,24 +72,27 @@ async def fill(n_loans: int) -> None:
                 created_at=datetime(2020, 1, 1, tzinfo=UTC),
             )
         )
-    await Title.insert(*titles)
+    await insert_all(Title, titles)
     title_rows = await Title.select(Title.id, Title.media_type)
-    await TitleLanguage.insert(
-        *[
+    await insert_all(
+        TitleLanguage,
+        [
             TitleLanguage(title=t["id"], language=rng.choice(["deu", "ara", "tur", "ukr"]))
             for t in title_rows
-        ]
+        ],
     )
-    await Copy.insert(
-        *[
+    await insert_all(
+        Copy,
+        [
             Copy(title=t["id"], barcode=f"B{t['id']}-{k}", shelf_mark="X")
             for t in title_rows
             for k in range(2)
-        ]
+        ],
     )
     copies = await Copy.select(Copy.id, Copy.title, Copy.title.media_type.as_alias("mt"))
-    await Patron.insert(
-        *[Patron(last_name=f"P{i}", category=rng.choice(list(PatronCategory))) for i in range(600)]
+    await insert_all(
+        Patron,
+        [Patron(last_name=f"P{i}", category=rng.choice(list(PatronCategory))) for i in range(600)],
     )
     patrons = await Patron.select(Patron.id, Patron.category)
     start = date(2025, 1, 1)
@@ -104,7 +113,7 @@ async def fill(n_loans: int) -> None:
                 returned_at=datetime.combine(day + timedelta(days=20), dtime(12), UTC),
             )
         )
-        if len(batch) == 1000:
+        if len(batch) == 500:
             await Loan.insert(*batch)
             batch = []
     if batch:

@@ -109,15 +109,23 @@ async def _remember_borrowers(loans: list[dict]) -> None:
 async def _keep_last_activity(loans: list[dict]) -> None:
     """The inactive-patron list reads ``last_activity_at``; an anonymised loan no longer tells
     when its borrower was last here, so the return time moves there first."""
+    if not loans:
+        return
     latest: dict[int, datetime] = {}
     for loan in loans:
         at = loan["returned_at"]
         if loan["patron"] not in latest or at > latest[loan["patron"]]:
             latest[loan["patron"]] = at
-    for patron_id, at in latest.items():
-        await Patron.update({Patron.last_activity_at: at}).where(
-            Patron.id == patron_id, Patron.last_activity_at < at
+    known = {
+        r["id"]: r["last_activity_at"]
+        for r in await Patron.select(Patron.id, Patron.last_activity_at).where(
+            Patron.id.is_in(list(latest))
         )
+    }
+    for patron_id, at in latest.items():
+        # Only write where it moves forward: most patrons were active more recently.
+        if patron_id in known and (known[patron_id] is None or known[patron_id] < at):
+            await Patron.update({Patron.last_activity_at: at}).where(Patron.id == patron_id)
 
 
 async def run_daily(today: date) -> dict:
