@@ -50,6 +50,8 @@ AREA_MODULES = [
     "mediathek.reports.privacy_pages",
     "mediathek.catalogue.import_controllers",
     "mediathek.api.catalogue",
+    "mediathek.reports.stocktake_pages",
+    "mediathek.api.reports",
 ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count
@@ -176,6 +176,45 @@ async def _count_by(period: Period, column) -> Counter:
     return Counter({r["k"]: r["n"] for r in rows})
 
 
+async def _count_by_range(period: Period, enum_cls, low, high) -> Counter:
+    """Loans per covered value of a title's range (levels, age groups); None = no range."""
+    rows = await (
+        Loan.select(low.as_alias("lo"), high.as_alias("hi"), Count(Loan.id, alias="n"))
+        .where(Loan.loaned_on >= period.start, Loan.loaned_on <= period.end)
+        .group_by(low, high)
+    )
+    counts = Counter()
+    for r in rows:
+        if r["lo"] or r["hi"]:
+            for value in values_between(enum_cls, r["lo"], r["hi"]):
+                counts[value] += r["n"]
+        else:
+            counts[None] += r["n"]
+    return counts
+
+
+async def _count_by_language(period: Period) -> Counter:
+    loan, lang = Loan._meta.tablename, TitleLanguage._meta.tablename
+    rows = await Loan.raw(
+        f"SELECT tl.language AS k, COUNT(*) AS n FROM {loan} l "
+        f"JOIN {lang} tl ON tl.title = l.title "
+        "WHERE l.loaned_on >= {} AND l.loaned_on <= {} GROUP BY tl.language",
+        period.start,
+        period.end,
+    )
+    without = await Loan.raw(
+        f"SELECT COUNT(*) AS n FROM {loan} l "
+        "WHERE l.loaned_on >= {} AND l.loaned_on <= {} "
+        f"AND l.title NOT IN (SELECT tl.title FROM {lang} tl)",
+        period.start,
+        period.end,
+    )
+    counts = Counter({r["k"]: r["n"] for r in rows})
+    if without and without[0]["n"]:
+        counts[None] = without[0]["n"]
+    return counts
+
+
 async def active_borrowers(period: Period) -> int:
     """Distinct patrons with a loan in the period, anonymised loans included."""
     rows = await (
@@ -205,42 +244,16 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
     by_category = await _count_by(period, Loan.patron_category)
     per_title = await loans_per_title(period)
 
-    titles = {}
-    languages: dict[int, list[str]] = {}
-    if per_title:
-        ids = list(per_title)
-        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-            for row in await Title.select(
-                Title.id,
-                Title.title,
-                Title.authors,
-                Title.media_type,
-                Title.level_min,
-                Title.level_max,
-                Title.age_min,
-                Title.age_max,
-            ).where(Title.id.is_in(chunk)):
-                titles[row["id"]] = row
-            for row in await TitleLanguage.select(
-                TitleLanguage.title, TitleLanguage.language
-            ).where(TitleLanguage.title.is_in(chunk)):
-                languages.setdefault(row["title"], []).append(row["language"])
-
-    by_level, by_age, by_language = Counter(), Counter(), Counter()
-    for title_id, n in per_title.items():
-        t = titles.get(title_id, {})
-        if t.get("level_min") or t.get("level_max"):
-            for lv in values_between(Level, t.get("level_min"), t.get("level_max")):
-                by_level[lv] += n
-        else:
-            by_level[None] += n
-        if t.get("age_min") or t.get("age_max"):
-            for ag in values_between(AgeGroup, t.get("age_min"), t.get("age_max")):
-                by_age[ag] += n
-        else:
-            by_age[None] += n
-        for code in languages.get(title_id) or [None]:
-            by_language[code] += n
+    by_level = await _count_by_range(period, Level, Loan.title.level_min, Loan.title.level_max)
+    by_age = await _count_by_range(period, AgeGroup, Loan.title.age_min, Loan.title.age_max)
+    by_language = await _count_by_language(period)
+    top = sorted(per_title.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TITLES]
+    titles = {
+        r["id"]: r
+        for r in await Title.select(Title.id, Title.title, Title.authors).where(
+            Title.id.is_in([tid for tid, _ in top] or [0])
+        )
+    }
 
     tables = [
         StatTable(
@@ -287,13 +300,10 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
             "beliebteste-titel",
             f"Die {TOP_TITLES} meistgeliehenen Titel",
             ["Titel", "Ausleihen"],
-            [
-                [_title_label(titles.get(tid, {})), n]
-                for tid, n in sorted(per_title.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TITLES]
-            ],
+            [[_title_label(titles.get(tid, {})), n] for tid, n in top],
             chart=False,
         ),
-        await _never_borrowed(period, set(per_title), tz),
+        await _never_borrowed(period, tz),
         await _reservations(period, tz),
     ]
     return Statistics(period, total, await active_borrowers(period), tables)
@@ -313,20 +323,27 @@ def _title_label(t: dict) -> str:
     return f"{t['title']} ({t['authors']})" if t.get("authors") else t["title"]
 
 
-async def _never_borrowed(period: Period, borrowed: set[int], tz: ZoneInfo) -> StatTable:
+async def _never_borrowed(period: Period, tz: ZoneInfo) -> StatTable:
     _, end = _bounds(period, tz)
-    rows = await (
-        Title.select(Title.id, Title.title, Title.authors, Title.media_type)
-        .where(Title.withdrawn_at.is_null(), Title.created_at < end)
-        .order_by(Title.title)
+    title, loan = Title._meta.tablename, Loan._meta.tablename
+    in_stock = await Title.count().where(Title.withdrawn_at.is_null(), Title.created_at < end)
+    never = await Title.raw(
+        f"SELECT t.id, t.title, t.authors, t.media_type FROM {title} t "
+        "WHERE t.withdrawn_at IS NULL AND t.created_at < {} AND t.id NOT IN ("
+        # NOT IN over the borrowed set: one hashed subquery, not one probe per title.
+        f"SELECT l.title FROM {loan} l "
+        "WHERE l.loaned_on >= {} AND l.loaned_on <= {}) ORDER BY t.title, t.id",
+        # UTC: SQLite keeps timestamps as UTC text and compares them as text.
+        end.astimezone(UTC),
+        period.start,
+        period.end,
     )
-    never = [r for r in rows if r["id"] not in borrowed]
     return StatTable(
         "nie-ausgeliehen",
         "Titel ohne Ausleihe im Zeitraum",
         ["Titel", "Medienart"],
         [[_title_label(r), MEDIA_TYPE_LABELS.get(r["media_type"], r["media_type"])] for r in never],
-        note=f"{len(never)} von {len(rows)} Titeln im Bestand wurden im Zeitraum nicht "
+        note=f"{len(never)} von {in_stock} Titeln im Bestand wurden im Zeitraum nicht "
         "ausgeliehen (ausgesonderte Titel zählen nicht mit).",
         chart=False,
     )

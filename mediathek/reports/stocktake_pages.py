@@ -1,0 +1,124 @@
+"""Stocktake pages: start, scan (USB scanner: focused field + Enter), results, apply, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+
+from mediathek.clock import today
+from mediathek.errors import InvalidInput
+from mediathek.reports import stocktake as service
+from mediathek.web.guards import Access
+from mediathek.web.rendering import redirect, render
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+StocktakeId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+
+
+def _user(request: Request):
+    return request.scope["user"]
+
+
+@get("/verwaltung/revision", access=Access.staff, include_in_schema=False)
+async def stocktakes(request: Request) -> Response:
+    return render(
+        request,
+        "reports/stocktakes.html",
+        stocktakes=await service.list_stocktakes(),
+        status_labels=service.STATUS_LABELS,
+        errors={},
+        form={},
+    )
+
+
+@post("/verwaltung/revision", access=Access.staff, include_in_schema=False, status_code=200)
+async def start(request: Request, data: Form) -> Response:
+    try:
+        prefixes = service.parse_prefixes(data.get("signaturen", ""))
+    except InvalidInput as exc:
+        return render(
+            request,
+            "reports/stocktakes.html",
+            status_code=422,
+            stocktakes=await service.list_stocktakes(),
+            status_labels=service.STATUS_LABELS,
+            errors=exc.errors,
+            form=data,
+        )
+    new_id = await service.start_stocktake(
+        data.get("bezeichnung", ""), prefixes, _user(request).account_id
+    )
+    return redirect(request, f"/verwaltung/revision/{new_id}")
+
+
+async def _page(request: Request, stocktake_id: int, **extra) -> Response:
+    context = {
+        "report": await service.stocktake_report(stocktake_id),
+        "recent": await service.recent_scans(stocktake_id),
+        "status_labels": service.STATUS_LABELS,
+        "result": None,
+        "shelf": "",
+        "errors": {},
+        **extra,
+    }
+    return render(
+        request,
+        "reports/stocktake.html",
+        fragment="reports/_scan.html",
+        status_code=422 if context["errors"] else 200,
+        **context,
+    )
+
+
+@get("/verwaltung/revision/{stocktake_id:int}", access=Access.staff, include_in_schema=False)
+async def stocktake_page(request: Request, stocktake_id: StocktakeId) -> Response:
+    return await _page(request, stocktake_id)
+
+
+@post(
+    "/verwaltung/revision/{stocktake_id:int}/scan",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def scan(request: Request, stocktake_id: StocktakeId, data: Form) -> Response:
+    shelf = data.get("regal", "")
+    try:
+        result = await service.record_scan(stocktake_id, data.get("barcode", ""), shelf)
+    except InvalidInput as exc:
+        return await _page(request, stocktake_id, shelf=shelf, errors=exc.errors)
+    return await _page(request, stocktake_id, shelf=shelf, result=result)
+
+
+@post(
+    "/verwaltung/revision/{stocktake_id:int}/anwenden",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def apply(request: Request, stocktake_id: StocktakeId) -> Response:
+    user = _user(request)
+    await service.apply_stocktake(
+        stocktake_id, today(request.app.state.settings.tz), user.account_id, user.email
+    )
+    return redirect(request, f"/verwaltung/revision/{stocktake_id}")
+
+
+@post(
+    "/verwaltung/revision/{stocktake_id:int}/abbrechen",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def cancel(request: Request, stocktake_id: StocktakeId) -> Response:
+    await service.cancel_stocktake(stocktake_id)
+    return redirect(request, f"/verwaltung/revision/{stocktake_id}")
+
+
+ROUTES = [stocktakes, start, stocktake_page, scan, apply, cancel]
+STAFF_LINKS = [
+    ("Bestandsrevision", "/verwaltung/revision", "Regale scannen, Fehlendes finden"),
+]
