@@ -10,41 +10,16 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from litestar import Request, Response, get, patch, post, put
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from mediathek import clock
+from mediathek.api.common import Id, problems
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import isbn, services
 from mediathek.catalogue.policy import display_isbn
 from mediathek.web.guards import Access
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 STAFF_SECURITY = [{"bearer": []}, {"session": []}]
-
-
-@dataclass
-class Problem:
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: dict[str, str] | None = None
-
-
-def problems(*codes: int) -> dict[int, ResponseSpec]:
-    text = {
-        400: "Ungültige Eingabe",
-        401: "Nicht angemeldet",
-        403: "Kein Zugriff (nur Mitarbeitende)",
-        404: "Nicht gefunden",
-        409: "Nicht möglich im jetzigen Zustand",
-        422: "Eingaben fehlerhaft (errors: Feld → Meldung)",
-    }
-    return {
-        c: ResponseSpec(data_container=Problem, description=text[c], generate_examples=False)
-        for c in codes
-    }
 
 
 @dataclass

@@ -6,28 +6,18 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Request, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import SecurityRequirement
 from litestar.params import Parameter, QueryParameter
 from msgspec import Struct
 
+from mediathek.api.common import problems
 from mediathek.notifications import services
 from mediathek.web.guards import Access
 
 SECURITY: list[SecurityRequirement] = [{"bearer": []}, {"session": []}]
 
 
-class Problem(Struct):
-    type: str
-    title: str
-    status: int
-    detail: str
-
-
-ERRORS = {
-    401: ResponseSpec(Problem, description="Nicht angemeldet"),
-    403: ResponseSpec(Problem, description="Nur für Mitarbeitende"),
-}
+ERRORS = problems(401, 403)
 
 
 class NoticeOut(Struct):
@@ -105,7 +95,7 @@ async def list_notifications(
     tags=["Benachrichtigungen"],
     security=SECURITY,
     status_code=200,
-    responses={**ERRORS, 404: ResponseSpec(Problem, description="Unbekannte Benachrichtigung")},
+    responses=problems(401, 403, 404),
 )
 async def resend_notification(
     request: Request, notice_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)]

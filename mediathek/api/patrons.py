@@ -7,39 +7,14 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, QueryParameter
 
 from mediathek import clock
+from mediathek.api.common import problems
 from mediathek.patrons import privacy, registration, services
 from mediathek.patrons.cards import card_svg
 from mediathek.patrons.queries import open_loans
 from mediathek.web.forms import Id
-
-
-@dataclass
-class Problem:
-    type: str
-    title: str
-    status: int
-    detail: str
-
-
-def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
-    texts = {
-        400: "Ungültiges Format (Pfad, Query oder JSON)",
-        401: "Nicht angemeldet",
-        403: "Keine Berechtigung",
-        404: "Nicht gefunden",
-        409: "Konflikt mit dem aktuellen Zustand",
-        422: "Ungültige Eingaben (errors: Feld → Meldung)",
-    }
-    return {
-        code: ResponseSpec(
-            data_container=Problem, description=texts[code], media_type="application/problem+json"
-        )
-        for code in (400, *codes)
-    }
 
 
 @dataclass
@@ -93,7 +68,7 @@ class PatronApi(Controller):
     tags = ["Ausleihende"]
     security = [{"bearer": []}, {"session": []}]
 
-    @get("/", responses=problem_responses(401, 403))
+    @get("/", responses=problems(401, 403))
     async def list_patrons(
         self,
         q: Annotated[str, QueryParameter(max_length=200, description="Suchwörter")] = "",
@@ -102,7 +77,7 @@ class PatronApi(Controller):
         """Search by name, email, institution or card code (every word must match)."""
         return [patron_json(r) for r in await services.search_patrons(q, status=status)]
 
-    @post("/", status_code=201, responses=problem_responses(401, 403, 422))
+    @post("/", status_code=201, responses=problems(401, 403, 422))
     async def create_patron(self, request: Request, data: Annotated[PatronIn, Body()]) -> dict:
         settings = request.app.state.settings
         patron_id = await services.create_patron(
@@ -113,7 +88,7 @@ class PatronApi(Controller):
         )
         return patron_json(await services.get_patron(patron_id))
 
-    @get("/{patron_id:int}", responses=problem_responses(401, 403, 404))
+    @get("/{patron_id:int}", responses=problems(401, 403, 404))
     async def get_patron(self, patron_id: Id) -> dict:
         row = await services.get_patron(patron_id)
         out = patron_json(row)
@@ -122,30 +97,26 @@ class PatronApi(Controller):
         ]
         return out
 
-    @patch("/{patron_id:int}", responses=problem_responses(401, 403, 404, 422))
+    @patch("/{patron_id:int}", responses=problems(401, 403, 404, 422))
     async def update_patron(
         self, request: Request, patron_id: Id, data: Annotated[PatronIn, Body()]
     ) -> dict:
         await services.update_patron(patron_id, data.given(), actor=request.scope["user"])
         return patron_json(await services.get_patron(patron_id))
 
-    @post(
-        "/{patron_id:int}/block", status_code=200, responses=problem_responses(401, 403, 404, 422)
-    )
+    @post("/{patron_id:int}/block", status_code=200, responses=problems(401, 403, 404, 422))
     async def block(
         self, request: Request, patron_id: Id, data: Annotated[BlockIn, Body()]
     ) -> dict:
         await services.set_blocked(patron_id, data.reason, actor=request.scope["user"])
         return patron_json(await services.get_patron(patron_id))
 
-    @post("/{patron_id:int}/unblock", status_code=200, responses=problem_responses(401, 403, 404))
+    @post("/{patron_id:int}/unblock", status_code=200, responses=problems(401, 403, 404))
     async def unblock(self, request: Request, patron_id: Id) -> dict:
         await services.set_blocked(patron_id, None, actor=request.scope["user"])
         return patron_json(await services.get_patron(patron_id))
 
-    @post(
-        "/{patron_id:int}/approve", status_code=200, responses=problem_responses(401, 403, 404, 409)
-    )
+    @post("/{patron_id:int}/approve", status_code=200, responses=problems(401, 403, 404, 409))
     async def approve(self, request: Request, patron_id: Id) -> dict:
         """Approve an online registration: card number, active login, email to the person."""
         settings = request.app.state.settings
@@ -158,9 +129,7 @@ class PatronApi(Controller):
         )
         return patron_json(await services.get_patron(patron_id))
 
-    @post(
-        "/{patron_id:int}/reject", status_code=200, responses=problem_responses(401, 403, 404, 409)
-    )
+    @post("/{patron_id:int}/reject", status_code=200, responses=problems(401, 403, 404, 409))
     async def reject(
         self, request: Request, patron_id: Id, data: Annotated[RejectIn, Body()]
     ) -> dict:
@@ -173,9 +142,7 @@ class PatronApi(Controller):
         )
         return patron_json(await services.get_patron(patron_id))
 
-    @post(
-        "/{patron_id:int}/invite", status_code=202, responses=problem_responses(401, 403, 404, 409)
-    )
+    @post("/{patron_id:int}/invite", status_code=202, responses=problems(401, 403, 404, 409))
     async def invite(self, request: Request, patron_id: Id) -> dict:
         """Email the patron a link (valid 7 days) to set a password for a new login."""
         settings = request.app.state.settings
@@ -187,7 +154,7 @@ class PatronApi(Controller):
         )
         return {"status": "invited"}
 
-    @delete("/{patron_id:int}", status_code=204, responses=problem_responses(401, 403, 404, 409))
+    @delete("/{patron_id:int}", status_code=204, responses=problems(401, 403, 404, 409))
     async def delete_patron(self, request: Request, patron_id: Id) -> None:
         """Delete (refused while loans are open); returned loans stay anonymised."""
         await privacy.delete_patron(patron_id, actor=request.scope["user"])
@@ -195,7 +162,7 @@ class PatronApi(Controller):
     @get(
         "/{patron_id:int}/card.svg",
         media_type="image/svg+xml",
-        responses=problem_responses(401, 403, 404),
+        responses=problems(401, 403, 404),
     )
     async def card(self, patron_id: Id) -> Response:
         """The library card's barcode (Code128) as SVG."""
@@ -224,12 +191,12 @@ class MeApi(Controller):
     tags = ["Mein Konto"]
     security = [{"bearer": []}, {"session": []}]
 
-    @get("/", responses=problem_responses(401, 403))
+    @get("/", responses=problems(401, 403))
     async def me(self, request: Request) -> dict:
         """My patron record, login, loans, holds, bookings and notifications."""
         return await privacy.export_data(request.scope["user"].patron_id)
 
-    @patch("/", responses=problem_responses(401, 403, 422))
+    @patch("/", responses=problems(401, 403, 422))
     async def update_me(self, request: Request, data: Annotated[ProfileIn, Body()]) -> dict:
         patron_id = request.scope["user"].patron_id
         await privacy.update_own_profile(

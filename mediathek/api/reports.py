@@ -6,40 +6,16 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from litestar import Request, get, post
-from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
+from mediathek.api.common import Id, problems
 from mediathek.clock import today
 from mediathek.reports import stocktake as stocktakes
 from mediathek.reports.statistics import compute, parse_period
 from mediathek.web.guards import Access
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 Query = Annotated[str | None, QueryParameter(required=False)]
 SECURITY = [{"bearer": []}, {"session": []}]
-
-
-@dataclass
-class Problem:
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: dict[str, str] | None = None
-
-
-def problems(*codes: int) -> dict[int, ResponseSpec]:
-    text = {
-        401: "Nicht angemeldet",
-        403: "Kein Zugriff (nur Mitarbeitende)",
-        404: "Nicht gefunden",
-        409: "Nicht möglich im jetzigen Zustand",
-        422: "Eingaben fehlerhaft (errors: Feld → Meldung)",
-    }
-    return {
-        c: ResponseSpec(data_container=Problem, description=text[c], generate_examples=False)
-        for c in codes
-    }
 
 
 @get(

@@ -7,42 +7,16 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Request, Response, delete, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter, QueryParameter
 
+from mediathek.api.common import Id, problems
 from mediathek.clock import today as clock_today
 from mediathek.errors import NotFound
 from mediathek.reservations import queries, services
 from mediathek.reservations.controllers import ics_response
 from mediathek.web.guards import Access
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 SECURED = [{"session": []}, {"bearer": []}]
-
-
-@dataclass
-class Problem:
-    type: str
-    title: str
-    status: int
-    detail: str
-
-
-def problems(*codes: int) -> dict[int, ResponseSpec]:
-    texts = {
-        400: "Ungültige Eingabe",
-        401: "Nicht angemeldet",
-        403: "Kein Zugriff",
-        404: "Nicht gefunden",
-        409: "Nicht möglich (z. B. schon vorgemerkt, kein Exemplar frei)",
-        422: "Eingaben prüfen",
-    }
-    return {
-        c: ResponseSpec(
-            data_container=Problem, description=texts[c], media_type="application/problem+json"
-        )
-        for c in codes
-    }
 
 
 @dataclass
