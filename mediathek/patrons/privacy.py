@@ -12,6 +12,7 @@ from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.notifications.tables import Notification
 from mediathek.patrons import services
 from mediathek.patrons.tables import Account, Patron
+from mediathek.reports.privacy import anonymise_loans_of_patron
 from mediathek.reservations.tables import Booking, Hold
 from mediathek.web.auth import end_all_sessions
 from mediathek.web.security import hash_password, password_problem, verify_password
@@ -140,11 +141,8 @@ async def delete_patron(patron_id: int, *, actor) -> None:
                 f"Löschen ist erst möglich, wenn alles zurückgegeben ist "
                 f"(noch {open_count} offene Ausleihe{'n' if open_count > 1 else ''})."
             )
-        anonymised = (
-            await Loan.update({Loan.patron: None, Loan.anonymised_at: now()})
-            .where(Loan.patron == patron_id)
-            .returning(Loan.id)
-        )
+        # Through the anonymisation job's own step, so the yearly borrower counts keep them.
+        anonymised = await anonymise_loans_of_patron(patron_id)
         await Hold.delete().where(Hold.patron == patron_id)
         await Booking.delete().where(Booking.patron == patron_id)
         await Account.delete().where(Account.patron == patron_id)
@@ -155,5 +153,5 @@ async def delete_patron(patron_id: int, *, actor) -> None:
             actor_label=actor.display_name,
             object_type="patron",
             object_id=patron_id,
-            anonymised_loans=len(anonymised),
+            anonymised_loans=anonymised,
         )
