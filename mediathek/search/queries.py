@@ -233,6 +233,19 @@ def _filters(p: SearchParams, skip: str | None = None) -> _Sql:
     return sql
 
 
+def _other_filters(p: SearchParams, skip: str) -> bool:
+    """Whether any facet other than ``skip`` is chosen."""
+    chosen = {
+        "media_type": p.media_types,
+        "language": p.languages,
+        "level": p.levels,
+        "age": p.ages,
+        "topic": p.topics,
+        "available": p.available,
+    }
+    return any(value for name, value in chosen.items() if name != skip)
+
+
 _AVAILABLE = (
     f"EXISTS (SELECT 1 FROM copy c WHERE c.title = t.id AND c.status = '{CopyStatus.available}'"
     " AND c.withdrawn_at IS NULL)"
@@ -380,6 +393,16 @@ async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
         ("language", "title_language", "language"),
         ("topic", "title_topic", "topic"),
     ):
+        if match is not None and not _other_filters(p, facet):
+            # The text index holds no withdrawn titles: without further filters the title
+            # rows are not needed at all.
+            branches.append(
+                _Sql().add(
+                    f"SELECT '{facet}', x.{column}, count(*), {padding} FROM m "
+                    f"{join} {table} x ON x.title = m.id GROUP BY x.{column}"
+                )
+            )
+            continue
         branches.append(
             _Sql()
             .add(f"SELECT '{facet}', x.{column}, count(*), {padding} FROM {base}")
