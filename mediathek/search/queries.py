@@ -308,6 +308,18 @@ def _order(p: SearchParams, match: _Match | None) -> str:
     return "m.score, t.id"
 
 
+async def _query(sql: _Sql) -> list[dict]:
+    """Run a search statement. PostgreSQL would JIT-compile these large CASE-heavy statements
+    on every call, which measured 3-5x slower than running them plainly; so JIT is off for
+    this one transaction."""
+    engine = current_engine()
+    if is_sqlite(engine):
+        return await Title.raw(sql.sql, *sql.args)
+    async with engine.transaction():
+        await Title.raw("SET LOCAL jit = off")
+        return await Title.raw(sql.sql, *sql.args)
+
+
 async def _hits(p: SearchParams, match: _Match | None) -> list[dict]:
     """The ids of the requested page only; their details are fetched for those 20 alone."""
     sql = _Sql()
@@ -318,7 +330,7 @@ async def _hits(p: SearchParams, match: _Match | None) -> list[dict]:
         sql.add("SELECT t.id FROM m JOIN title t ON t.id = m.id WHERE")
     sql.extend(_filters(p))
     sql.add(f"ORDER BY {_order(p, match)} LIMIT {PAGE_SIZE} OFFSET {(p.page - 1) * PAGE_SIZE}")
-    return await Title.raw(sql.sql, *sql.args)
+    return await _query(sql)
 
 
 def _ordinal(column: str, enum_cls, open_end: int) -> str:
@@ -412,7 +424,7 @@ async def _facet_counts(p: SearchParams, match: _Match | None) -> list[dict]:
         )
     for i, branch in enumerate(branches):
         sql.add("UNION ALL" if i else "").extend(branch)
-    return await Title.raw(sql.sql, *sql.args)
+    return await _query(sql)
 
 
 def _facets(p: SearchParams, rows: list[dict]) -> dict[str, list[FacetValue]]:
