@@ -167,3 +167,11 @@ async def test_sort_by_title_newest_and_relevance(db):
     ]
     relevance = await search(SearchParams.parse(q="Spiel"))
     assert relevance.hits[0].title == "Spiel des Jahres"  # a title word weighs more
+
+
+async def test_language_and_topic_counts_of_a_text_search_follow_the_other_filters(db):
+    await catalogue()
+    result = await search(SearchParams.parse(q="Tier", medienart=["game"]))
+    assert counts(result, "language") == {"deu": 1}
+    assert counts(result, "topic") == {"Tiere": 1}
+    assert counts(result, "media_type") == {"picture_book": 1, "game": 1, "picture_cards": 1}
