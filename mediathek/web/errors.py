@@ -89,6 +89,20 @@ def error_page(request: Request, status: int, message: str, **extra: Any) -> Res
     )
 
 
+def field_errors(extra: object) -> dict[str, str]:
+    """Litestar lists validation problems as [{"key", "message", "source"}]; the problem
+    document carries them like InvalidInput does: field → message."""
+    if isinstance(extra, dict):
+        return {str(k): str(v) for k, v in extra.items()}
+    errors: dict[str, str] = {}
+    for item in extra if isinstance(extra, list) else [extra]:
+        if isinstance(item, dict):
+            errors[str(item.get("key") or item.get("source") or "body")] = str(item.get("message"))
+        else:
+            errors.setdefault("body", str(item))
+    return errors
+
+
 def handle_domain_error(request: Request, exc: DomainError) -> Response:
     if is_api(request):
         extra = {"errors": exc.errors} if isinstance(exc, InvalidInput) else {}
@@ -121,7 +135,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     if is_api(request):
         extra = {}
         if isinstance(exc, ValidationException) and exc.extra:
-            extra["errors"] = exc.extra
+            extra["errors"] = field_errors(exc.extra)
         response = problem(status, message or TITLES.get(status, "Fehler"), **extra)
     else:
         response = error_page(request, status, message)
