@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from litestar import Request, Response, get, patch, post, put
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 
 from mediathek import clock
 from mediathek.api.common import Id, problems
@@ -122,10 +122,10 @@ def _is_staff(request: Request) -> bool:
 
 @get("/api/v1/titles", access=Access.public, tags=["Katalog"], responses=problems(400))
 async def list_titles(
-    q: Annotated[str, Parameter(query="q", max_length=200)] = "",
-    media_type: Annotated[str, Parameter(query="media_type", max_length=30)] = "",
-    page: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
-    per_page: Annotated[int, Parameter(query="per_page", ge=1, le=200)] = 50,
+    q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
+    media_type: Annotated[str, QueryParameter(name="media_type", max_length=30)] = "",
+    page: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, QueryParameter(name="per_page", ge=1, le=200)] = 50,
 ) -> dict:
     """Titles in the catalogue (not withdrawn), filtered by words and media type.
 
@@ -164,7 +164,7 @@ async def get_title(request: Request, title_id: Id) -> dict:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 409, 422),
 )
-async def create_title(request: Request, data: NewTitleIn) -> Response:
+async def create_title(request: Request, data: JSONBody[NewTitleIn]) -> Response:
     """Create a title (optionally with its first copies). 409 with ``title_id`` when the
     ISBN is already catalogued: add a copy there instead."""
     settings = request.app.state.settings
@@ -187,7 +187,7 @@ async def create_title(request: Request, data: NewTitleIn) -> Response:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 404, 422),
 )
-async def update_title(request: Request, title_id: Id, data: TitleIn) -> dict:
+async def update_title(request: Request, title_id: Id, data: JSONBody[TitleIn]) -> dict:
     """Replace every field of a title (languages, topics, components included)."""
     settings = request.app.state.settings
     await services.update_title(title_id, data.as_form(), clock.today(settings.tz), _actor(request))
@@ -216,7 +216,7 @@ async def withdraw_title(request: Request, title_id: Id) -> dict:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def add_copies(request: Request, title_id: Id, data: CopiesIn) -> dict:
+async def add_copies(request: Request, title_id: Id, data: JSONBody[CopiesIn]) -> dict:
     """Add copies; each gets the next barcode (prefix + number + check digit)."""
     settings = request.app.state.settings
     codes = await copy_service.add_copies(
@@ -237,7 +237,7 @@ async def add_copies(request: Request, title_id: Id, data: CopiesIn) -> dict:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def change_copy(request: Request, copy_id: Id, data: CopyChange) -> dict:
+async def change_copy(request: Request, copy_id: Id, data: JSONBody[CopyChange]) -> dict:
     """Change a copy's shelf mark, note or status (available, needs_check, in_repair, lost,
     withdrawn). Lent copies and those on the pickup shelf keep their status: 409."""
     copy = await copy_service.change_copy(
