@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -29,6 +30,9 @@ from mediathek.reservations import policy
 from mediathek.reservations.services import CALENDAR_DAYS, availability
 from mediathek.reservations.setaside import copy_plans
 from mediathek.reservations.tables import Booking
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import report  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PG_DB = "bench_reservations"
@@ -118,6 +122,12 @@ async def run(url: str, label: str, n_copies: int, n_bookings: int, rounds: int)
             f"{label:10} {n_copies} copies, {n_bookings} bookings, {len(days)} days: "
             f"service p50 {p50:.1f} ms, p95 {p95:.1f} ms | pure count p50 {q50:.2f} ms, "
             f"p95 {q95:.2f} ms ({rounds} rounds)"
+        )
+        report(
+            f"availability calendar, {n_copies} copies / {n_bookings} bookings",
+            "≤ 50 ms",
+            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms",
+            label.strip(),
         )
     finally:
         if not is_sqlite(engine):

@@ -33,6 +33,9 @@ from mediathek.patrons.tables import Patron  # noqa: E402
 from mediathek.settings import Settings  # noqa: E402
 from tests.notifications_fixtures import free_port  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import report  # noqa: E402
+
 TODAY = date(2026, 3, 10)
 PG_DB = "bench_notifications"
 CHUNK = 500
@@ -155,6 +158,12 @@ async def run(database_url: str, loans: int, patrons: int) -> None:
     total = t3 - t1
     print(
         f"  create + deliver:     {total:6.2f} s  (budget 30 s: {'ok' if total <= 30 else 'OVER'})"
+    )
+    report(
+        f"notifier: {loans:,} overdue loans, {patrons:,} patrons",
+        "≤ 30 s",
+        f"{total:.1f} s (create {t2 - t1:.1f}, deliver {t3 - t2:.1f})",
+        engine.engine_type,
     )
 
 

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import random
 import statistics
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -27,6 +28,9 @@ from mediathek.patrons.tables import Patron
 from mediathek.reports.privacy import anonymise_returned_loans
 from mediathek.reports.statistics import Period, compute
 from mediathek.vocab import AgeGroup, Level, MediaType, PatronCategory
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import report  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
@@ -146,6 +150,13 @@ async def main() -> None:
     done = await anonymise_returned_loans(date(2026, 3, 10))
     took = time.perf_counter() - t0
     print(f"anonymised {done} loans in {took:.1f} s ({done / took:.0f} loans/s)")
+    report(
+        f"statistics page for a year, {args.loans:,} loans",
+        "(none)",
+        f"p50 {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms",
+        engine_name,
+    )
+    report("anonymisation job", "(none)", f"{done / took:.0f} loans/s", engine_name)
     t0 = time.perf_counter()
     after = (await compute(year)).as_dict()
     print(

@@ -39,6 +39,9 @@ from mediathek.db import make_engine, migrate, postgres_config  # noqa: E402
 from mediathek.settings import Settings  # noqa: E402
 from mediathek.vocab import LANGUAGES, TOPICS, AgeGroup, Level, MediaType  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import report  # noqa: E402
+
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 CACHE = Path("/tmp/mediathek-bench-search")
 
@@ -443,6 +446,9 @@ async def main() -> None:
         for kind, (p50, p95, hits) in figures.items():
             label = kind.replace("selten", f"selten ({rare})")
             print(f"  {label:38} {p50:7.1f} {p95:7.1f}  {hits}")
+            report(
+                f"search page: {label}", "p95 ≤ 25 ms", f"p50 {p50:.1f}, p95 {p95:.1f} ms", engine
+            )
 
 
 if __name__ == "__main__":
