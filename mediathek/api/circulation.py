@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -12,10 +11,10 @@ from litestar.params import JSONBody, Parameter, QueryParameter
 
 from mediathek.circulation import policy, services
 from mediathek.circulation.tables import Loan
-from mediathek.clock import today as local_today
 from mediathek.errors import Forbidden, InvalidInput
 from mediathek.web.errors import problem
 from mediathek.web.guards import Access
+from mediathek.web.rendering import library_today
 
 LoanId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 PROBLEM = {
@@ -47,10 +46,6 @@ class CheckinIn:
     note: str = ""
 
 
-def _today(request: Request) -> date:
-    return local_today(request.app.state.settings.tz)
-
-
 @post("/api/v1/checkout", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=201)
 async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str, Any]:
     """Leiht ein Exemplar aus. Ablehnungen kommen als 409 mit dem Grund."""
@@ -61,7 +56,7 @@ async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str
     result = await services.checkout(
         who,
         data.copy[:64],
-        today=_today(request),
+        today=library_today(request),
         staff_id=user.account_id,
         override_reason=(data.override_reason or "")[:500] or None,
     )
@@ -77,7 +72,7 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
     try:
         result = await services.checkin(
             data.copy[:64],
-            today=_today(request),
+            today=library_today(request),
             staff_id=request.scope["user"].account_id,
             missing_components=data.missing_components,
             note=data.note[:500],
@@ -98,9 +93,13 @@ async def api_renew(request: Request, loan_id: LoanId) -> dict[str, Any]:
     """Verlängert eine Ausleihe: Mitarbeitende jede, Ausleihende nur die eigene."""
     user = request.scope["user"]
     if user.is_staff:
-        result = await services.renew(loan_id, today=_today(request), staff_id=user.account_id)
+        result = await services.renew(
+            loan_id, today=library_today(request), staff_id=user.account_id
+        )
     elif user.patron_id is not None:
-        result = await services.renew(loan_id, today=_today(request), by_patron_id=user.patron_id)
+        result = await services.renew(
+            loan_id, today=library_today(request), by_patron_id=user.patron_id
+        )
     else:
         raise Forbidden("Sie haben keinen Zugriff.")
     return {**asdict(result), "due_on": result.due_on.isoformat()}
@@ -139,7 +138,7 @@ async def api_loans(
     if patron_id is not None:
         query = query.where(Loan.patron == patron_id)
     if overdue:
-        query = query.where(Loan.due_on < _today(request))
+        query = query.where(Loan.due_on < library_today(request))
     rows = await query.order_by(Loan.due_on).limit(limit)
     return [
         {**r, "loaned_on": r["loaned_on"].isoformat(), "due_on": r["due_on"].isoformat()}

@@ -9,10 +9,10 @@ from litestar import Request, get, post
 from litestar.params import JSONBody, QueryParameter
 
 from mediathek.api.common import Id, problems
-from mediathek.clock import today
 from mediathek.reports import stocktake as stocktakes
 from mediathek.reports.statistics import compute, parse_period
 from mediathek.web.guards import Access
+from mediathek.web.rendering import library_today
 
 Query = Annotated[str | None, QueryParameter(required=False)]
 SECURITY = [{"bearer": []}, {"session": []}]
@@ -29,7 +29,7 @@ async def statistics(
     request: Request, jahr: Query = None, von: Query = None, bis: Query = None
 ) -> dict:
     """All statistics tables for a year (``jahr``) or a range (``von``/``bis``, JJJJ-MM-TT)."""
-    period = parse_period(jahr, von, bis, today(request.app.state.settings.tz))
+    period = parse_period(jahr, von, bis, library_today(request))
     return (await compute(period, request.app.state.settings.tz)).as_dict()
 
 

@@ -10,11 +10,11 @@ from litestar import Request, Response, delete, get, post
 from litestar.params import JSONBody, Parameter, QueryParameter
 
 from mediathek.api.common import Id, problems
-from mediathek.clock import today as clock_today
 from mediathek.errors import NotFound
 from mediathek.reservations import queries, services
 from mediathek.reservations.controllers import ics_response
 from mediathek.web.guards import Access
+from mediathek.web.rendering import library_today
 
 SECURED = [{"session": []}, {"bearer": []}]
 
@@ -55,10 +55,6 @@ class BookingOut:
 class DayOut:
     day: date
     free: int
-
-
-def _today(request: Request) -> date:
-    return clock_today(request.app.state.settings.tz)
 
 
 def _patron(request: Request) -> int:
@@ -108,7 +104,7 @@ async def list_holds(request: Request) -> list[HoldOut]:
 )
 async def create_hold(request: Request, data: JSONBody[HoldIn]) -> HoldOut:
     """Place a hold on a title; a copy on the shelf is set aside at once (status ready)."""
-    result = await services.place_hold(_patron(request), data.title_id, _today(request))
+    result = await services.place_hold(_patron(request), data.title_id, library_today(request))
     row = next(r for r in await queries.my_holds(_patron(request)) if r["id"] == result.hold_id)
     return _hold_out(row)
 
@@ -122,7 +118,7 @@ async def create_hold(request: Request, data: JSONBody[HoldIn]) -> HoldOut:
 )
 async def delete_hold(request: Request, hold_id: Id) -> None:
     """Cancel one of my holds."""
-    await services.cancel_hold(hold_id, _patron(request), _today(request))
+    await services.cancel_hold(hold_id, _patron(request), library_today(request))
 
 
 @get(
@@ -148,7 +144,7 @@ async def create_booking(request: Request, data: JSONBody[BookingIn]) -> Booking
     """Reserve a title for a date range. 409 with ``suggestion`` when no copy is free."""
     try:
         booking_id = await services.book(
-            _patron(request), data.title_id, data.start_on, data.end_on, _today(request)
+            _patron(request), data.title_id, data.start_on, data.end_on, library_today(request)
         )
     except services.BookingUnavailable as exc:
         body = {
@@ -179,7 +175,7 @@ async def create_booking(request: Request, data: JSONBody[BookingIn]) -> Booking
 )
 async def delete_booking(request: Request, booking_id: Id) -> None:
     """Cancel one of my bookings."""
-    await services.cancel_booking(booking_id, _patron(request), _today(request))
+    await services.cancel_booking(booking_id, _patron(request), library_today(request))
 
 
 @get(
@@ -210,7 +206,7 @@ async def title_availability(
     """Copies free per day (a copy counts when a one-day booking of it would succeed)."""
     if not await queries.title_exists(title_id):
         raise NotFound("Diesen Titel gibt es nicht.")
-    rows = await services.availability(title_id, _today(request), from_day, days)
+    rows = await services.availability(title_id, library_today(request), from_day, days)
     return [DayOut(day=d, free=n) for d, n in rows]
 
 
@@ -235,7 +231,7 @@ async def staff_hold_shelf() -> list[dict]:
 )
 async def staff_pull_list(request: Request) -> dict:
     """Copies to fetch from the shelves, bookings about to start, copies to put back."""
-    return {**await queries.pull_list(_today(request)), "put_back": await queries.put_back()}
+    return {**await queries.pull_list(library_today(request)), "put_back": await queries.put_back()}
 
 
 ROUTES = [

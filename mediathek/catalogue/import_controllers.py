@@ -8,11 +8,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import Parameter
 
-from mediathek import clock
 from mediathek.catalogue import export, import_jobs, imports
 from mediathek.errors import InvalidInput
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import library_today, redirect, render
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
@@ -69,7 +68,7 @@ class ImportController(Controller):
 
 @get("/verwaltung/export.csv", access=Access.staff, include_in_schema=False)
 async def export_catalogue(request: Request) -> Response:
-    day = clock.today(request.app.state.settings.tz).isoformat()
+    day = library_today(request).isoformat()
     # BOM: Excel on Windows opens UTF-8 CSV correctly only with it.
     return Response(
         "\ufeff" + await export.export_csv(),

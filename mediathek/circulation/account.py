@@ -10,11 +10,10 @@ from litestar.params import Parameter
 
 from mediathek.circulation import policy, services
 from mediathek.circulation.tables import Loan
-from mediathek.clock import today as local_today
 from mediathek.errors import NotFound
 from mediathek.site_settings import get_setting
 from mediathek.web.guards import Access
-from mediathek.web.rendering import render
+from mediathek.web.rendering import library_today, render
 
 LoanId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
@@ -55,7 +54,7 @@ async def my_loans_context(patron_id: int, today: date, **extra) -> dict:
 @get("/konto/ausleihen", access=Access.patron, include_in_schema=False)
 async def my_loans_page(request: Request) -> Response:
     user = request.scope["user"]
-    today = local_today(request.app.state.settings.tz)
+    today = library_today(request)
     return render(
         request,
         "circulation/my_loans.html",
@@ -72,7 +71,7 @@ async def my_loans_page(request: Request) -> Response:
 )
 async def renew_my_loan(request: Request, loan_id: LoanId) -> Response:
     user = request.scope["user"]
-    today = local_today(request.app.state.settings.tz)
+    today = library_today(request)
     message = error = ""
     status = 200
     try:

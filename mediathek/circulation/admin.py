@@ -11,12 +11,11 @@ from litestar.params import Parameter, QueryParameter
 from mediathek.circulation import calendar as cal
 from mediathek.circulation import policy, rules
 from mediathek.circulation.tables import Loan
-from mediathek.clock import today as local_today
 from mediathek.errors import InvalidInput
 from mediathek.site_settings import get_setting
 from mediathek.vocab import MediaType, PatronCategory
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import library_today, redirect, render
 
 ClosureId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
@@ -78,7 +77,7 @@ async def save_loan_rules(request: Request) -> Response:
 
 
 async def _calendar_page(request: Request, errors: dict | None = None, form=None) -> Response:
-    today = local_today(request.app.state.settings.tz)
+    today = library_today(request)
     calendar = await cal.load_calendar(today)
     closures = (
         await cal.Closure.select().where(cal.Closure.end_on >= today).order_by(cal.Closure.start_on)
@@ -159,7 +158,7 @@ SORTS = {
 async def overdue_list(
     request: Request, sortierung: Annotated[str, QueryParameter()] = "faellig"
 ) -> Response:
-    today = local_today(request.app.state.settings.tz)
+    today = library_today(request)
     column, ascending = SORTS.get(sortierung, SORTS["faellig"])
     rows = await (
         Loan.select(

@@ -14,16 +14,11 @@ from litestar.params import QueryParameter
 from mediathek.catalogue.barcodes import normalise_code
 from mediathek.circulation import account, admin, corrections, desk, policy, services
 from mediathek.circulation.tables import Loan
-from mediathek.clock import today as local_today
 from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.web.guards import Access
-from mediathek.web.rendering import render
-
-
-def _today(request: Request):
-    return local_today(request.app.state.settings.tz)
+from mediathek.web.rendering import library_today, render
 
 
 def _staff(request: Request) -> int | None:
@@ -42,7 +37,7 @@ def _int(value: str | None) -> int:
 
 
 async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) -> Response:
-    panel = await desk.patron_panel(ausweis, _today(request))
+    panel = await desk.patron_panel(ausweis, library_today(request))
     if ausweis and panel is None:
         outcome = desk.Outcome("error", ok=False, message="Diesen Ausweis kennen wir nicht.")
         ausweis = ""
@@ -79,7 +74,7 @@ async def desk_scan(request: Request) -> Response:
     outcome, ausweis = await desk.scan(
         str(form.get("code", ""))[:64],
         normalise_code(str(form.get("ausweis", "")))[:32],
-        today=_today(request),
+        today=library_today(request),
         staff_id=_staff(request),
         card_prefix=request.app.state.settings.card_barcode_prefix,
         override_reason=str(form.get("override_reason", "")).strip()[:500] or None,
@@ -103,7 +98,7 @@ async def desk_undo(request: Request) -> Response:
         text = await corrections.undo_last(
             str(form.get("kind", "")),
             _int(form.get("loan_id")),
-            today=_today(request),
+            today=library_today(request),
             staff_id=_staff(request),
         )
         outcome = desk.Outcome("undone", message=text)
@@ -118,7 +113,7 @@ async def desk_renew(request: Request) -> Response:
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
     try:
         done = await services.renew(
-            _int(form.get("loan_id")), today=_today(request), staff_id=_staff(request)
+            _int(form.get("loan_id")), today=library_today(request), staff_id=_staff(request)
         )
         outcome = desk.Outcome(
             "renewed", message=f"Verlängert: „{done.title}“ bis {done.due_on:%d.%m.%Y}."
@@ -158,7 +153,7 @@ async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict
         .where(
             Loan.patron == patron["id"],
             Loan.returned_at.is_null(),
-            Loan.loaned_on == _today(request),
+            Loan.loaned_on == library_today(request),
         )
         .order_by(Loan.id)
     )
@@ -176,7 +171,7 @@ async def receipt(
         patron=patron,
         name=services.patron_name(patron),
         loans=loans,
-        today=_today(request),
+        today=library_today(request),
     )
 
 
@@ -185,7 +180,7 @@ async def email_receipt(request: Request) -> Response:
     form = await request.form()
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
     patron, loans = await _todays_loans(ausweis, request)
-    today = _today(request)
+    today = library_today(request)
     if not loans:
         outcome = desk.Outcome("info", message="Heute wurde noch nichts ausgeliehen.")
     else:

@@ -7,21 +7,16 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from mediathek import clock
 from mediathek.errors import InvalidInput
 from mediathek.patrons import registration, services
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
 from mediathek.web.pages import start_browser_session
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import library_today, redirect, render
 
 Token = Annotated[str, Parameter(min_length=10, max_length=100)]
 SELF_CATEGORIES = [(c.value, PATRON_CATEGORY_LABELS[c]) for c in PatronCategory if c != "staff"]
-
-
-def _today(request: Request):
-    return clock.today(request.app.state.settings.tz)
 
 
 def _register_page(request: Request, values: dict, errors: dict, status: int = 200) -> Response:
@@ -49,7 +44,7 @@ async def register_form(request: Request) -> Response:
 async def register(request: Request, data: FormData) -> Response:
     values = flat(data)
     try:
-        await registration.register(values, today=_today(request))
+        await registration.register(values, today=library_today(request))
     except InvalidInput as exc:
         values.pop("password", None)
         values.pop("password_repeat", None)
@@ -66,7 +61,7 @@ async def forgot_form(request: Request) -> Response:
 async def forgot(request: Request, data: FormData) -> Response:
     await registration.request_password_reset(
         form_value(data, "email"),
-        today=_today(request),
+        today=library_today(request),
         base_url=request.app.state.settings.base_url,
     )
     # The same answer whether or not the address has an account.
@@ -119,7 +114,7 @@ class ApprovalPages(Controller):
         await registration.approve(
             patron_id,
             actor=request.scope["user"],
-            today=_today(request),
+            today=library_today(request),
             card_prefix=settings.card_barcode_prefix,
             base_url=settings.base_url,
         )
@@ -130,7 +125,7 @@ class ApprovalPages(Controller):
         await registration.reject(
             patron_id,
             actor=request.scope["user"],
-            today=_today(request),
+            today=library_today(request),
             reason=form_value(data, "reason"),
         )
         return redirect(request, "/verwaltung/freischaltungen")
@@ -146,7 +141,7 @@ async def invite(request: Request, patron_id: Id) -> Response:
     await registration.invite(
         patron_id,
         actor=request.scope["user"],
-        today=_today(request),
+        today=library_today(request),
         base_url=request.app.state.settings.base_url,
     )
     return redirect(request, f"/verwaltung/ausleihende/{patron_id}?eingeladen=1")

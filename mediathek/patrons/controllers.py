@@ -15,13 +15,9 @@ from mediathek.patrons.queries import open_loans
 from mediathek.vocab import PATRON_CATEGORY_LABELS
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import library_today, redirect, render
 
 BASE = "/verwaltung/ausleihende"
-
-
-def _today(request: Request):
-    return clock.today(request.app.state.settings.tz)
 
 
 def _form_context(values: dict, errors: dict | None = None) -> dict:
@@ -51,7 +47,7 @@ class PatronPages(Controller):
             fragment="patrons/_list.html",
             patrons=rows,
             q=q,
-            today=_today(request),
+            today=library_today(request),
         )
 
     @get("/neu")
@@ -97,7 +93,7 @@ class PatronPages(Controller):
             loans=await open_loans(patron_id),
             created=created,
             errors=errors or {},
-            today=_today(request),
+            today=library_today(request),
         )
 
     @get("/{patron_id:int}/bearbeiten")

@@ -7,14 +7,13 @@ import json
 from litestar import Controller, Request, Response, get, post
 
 from mediathek.circulation.account import my_loans_context
-from mediathek.clock import today as local_today
 from mediathek.errors import InvalidInput
 from mediathek.patrons import privacy, services
 from mediathek.reservations import queries as reservation_queries
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
 from mediathek.web.pages import start_browser_session
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import library_today, redirect, render
 
 
 class AccountPages(Controller):
@@ -30,7 +29,7 @@ class AccountPages(Controller):
             status_code=422 if errors else 200,
             patron=await services.get_patron(patron_id),
             # The lending and reservation areas render their own lists (renew, cancel).
-            **await my_loans_context(patron_id, local_today(request.app.state.settings.tz)),
+            **await my_loans_context(patron_id, library_today(request)),
             holds=await reservation_queries.my_holds(patron_id),
             bookings=await reservation_queries.my_bookings(patron_id),
             languages=list(services.EMAIL_LANGUAGES.items()),

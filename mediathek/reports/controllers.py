@@ -9,18 +9,17 @@ from typing import Annotated
 from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
-from mediathek.clock import today
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.reports import charts
 from mediathek.reports.statistics import Period, compute, parse_period
 from mediathek.web.guards import Access
-from mediathek.web.rendering import render
+from mediathek.web.rendering import library_today, render
 
 Query = Annotated[str | None, QueryParameter(required=False)]
 
 
 def _period(request: Request, jahr: str | None, von: str | None, bis: str | None) -> Period:
-    return parse_period(jahr, von, bis, today(request.app.state.settings.tz))
+    return parse_period(jahr, von, bis, library_today(request))
 
 
 @get("/verwaltung/statistik", access=Access.staff, include_in_schema=False)

@@ -10,7 +10,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 
 from mediathek import audit
-from mediathek.clock import today
 from mediathek.db import write_transaction
 from mediathek.errors import InvalidInput
 from mediathek.reports import legal
@@ -19,7 +18,7 @@ from mediathek.reports.privacy import anonymise_returned_loans, inactive_patrons
 from mediathek.reports.statistics import parse_day
 from mediathek.site_settings import get_setting, set_setting
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import library_today, redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Query = Annotated[str | None, QueryParameter(required=False)]
@@ -129,7 +128,7 @@ async def retention_save(request: Request, data: Form) -> Response:
     status_code=200,
 )
 async def anonymise_now(request: Request) -> Response:
-    count = await anonymise_returned_loans(today(request.app.state.settings.tz))
+    count = await anonymise_returned_loans(library_today(request))
     await audit.record("loans_anonymised", **_actor(request), object_type="loan", count=count)
     return redirect(request, f"/admin/datenschutz?gespeichert=anonymisiert-{count}")
 
@@ -139,7 +138,7 @@ async def deletion_candidates(request: Request) -> Response:
     return render(
         request,
         "reports/inactive.html",
-        patrons=await inactive_patrons(today(request.app.state.settings.tz)),
+        patrons=await inactive_patrons(library_today(request)),
         years=await get_setting("inactive_after_years"),
     )
 

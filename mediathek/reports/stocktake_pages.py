@@ -8,11 +8,10 @@ from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
-from mediathek.clock import today
 from mediathek.errors import InvalidInput
 from mediathek.reports import stocktake as service
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import library_today, redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 StocktakeId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
@@ -101,9 +100,7 @@ async def scan(request: Request, stocktake_id: StocktakeId, data: Form) -> Respo
 )
 async def apply(request: Request, stocktake_id: StocktakeId) -> Response:
     user = _user(request)
-    await service.apply_stocktake(
-        stocktake_id, today(request.app.state.settings.tz), user.account_id, user.email
-    )
+    await service.apply_stocktake(stocktake_id, library_today(request), user.account_id, user.email)
     return redirect(request, f"/verwaltung/revision/{stocktake_id}")
 
 

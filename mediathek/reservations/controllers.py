@@ -11,12 +11,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, QueryParameter
 
 from mediathek.catalogue.tables import Title
-from mediathek.clock import today as clock_today
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.reservations import queries, services
 from mediathek.reservations.ics import booking_ics
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import library_today, redirect, render
 
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -28,10 +27,6 @@ OK_MESSAGES = {
     "storniert": "Storniert.",
 }
 CALENDAR_WEEKS = 6
-
-
-def library_today(request: Request) -> date:
-    return clock_today(request.app.state.settings.tz)
 
 
 def patron_id_of(request: Request) -> int | None:

@@ -6,10 +6,18 @@ restore; every other request (plain browser, back button, boosted link) gets the
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Request, Response
 from litestar.response import Redirect, Template
+
+from mediathek.clock import today
+
+
+def library_today(request: Request) -> date:
+    """The library's date (Europe/Berlin by default) for the service a handler calls."""
+    return today(request.app.state.settings.tz)
 
 
 def wants_fragment(request: Request) -> bool:
