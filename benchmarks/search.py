@@ -283,8 +283,8 @@ COPY_COLUMNS = (
 )
 
 
-def search_migration():
-    path = next((ROOT / "migrations").glob("*t16_50_00_000000.py"))
+def search_migration(stamp: str = "t16_50_00_000000"):
+    path = next((ROOT / "migrations").glob(f"*{stamp}.py"))
     spec = importlib.util.spec_from_file_location("search_migration", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -307,7 +307,8 @@ async def build_sqlite(n: int) -> tuple[str, str]:
         conn.executemany("INSERT INTO title_topic VALUES (?, ?, ?)", topics)
         # Bulk load without the per-row index triggers, then index everything at once.
         triggers = conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'title_fts%'"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND (name LIKE 'title_fts%' OR name LIKE 'search_change%')"
         ).fetchall()
         for name, _ in triggers:
             conn.execute(f"DROP TRIGGER {name}")
@@ -370,6 +371,8 @@ async def build_postgres(n: int, rebuild: bool) -> tuple[str, str]:
             )
             await conn.execute("SET session_replication_role = DEFAULT")
             for statement in search_migration().PG_REBUILD:
+                await conn.execute(statement)
+            for statement in search_migration("t08_00_00_000000").PG_REBUILD_HEADING:
                 await conn.execute(statement)
             for table in ("title", "title_language", "title_topic", "copy"):
                 await conn.execute(

@@ -20,6 +20,7 @@ DAILY_JOBS: list[str] = [
     "mediathek.reservations.services:run_daily",
     "mediathek.reports.privacy:run_daily",
     "mediathek.notifications.reminders:run_daily",
+    "mediathek.search.index:run_daily",
 ]
 
 

@@ -1,10 +1,10 @@
 """The catalogue search: ``await search(SearchParams(...)) -> SearchResult``.
 
-One service for the public page and the JSON API. The text match runs on the engine's own
-index (FTS5 on SQLite, tsvector + GIN on PostgreSQL, both maintained by triggers); filters,
-facet counts, sorting and paging are plain SQL over the matched ids. Facets count
-disjunctively: the counts of one facet ignore that facet's own selection, so ticking "Buch"
-still shows how many games there are.
+One service for the public page and the JSON API. Words are matched by the engine's own
+text index (FTS5 on SQLite, tsvector + GIN on PostgreSQL, both maintained by triggers), one
+word at a time, so that a word's matches can be kept and combined; filters, facet counts,
+sorting and paging run over the facet table in memory (``mediathek.search.facets``), which
+``mediathek.search.index`` keeps current from the database's change log.
 """
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from __future__ import annotations
 import asyncio
 import time
 
+import numpy as np
+
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.db import current_engine, is_sqlite
 from mediathek.search import text
+from mediathek.search.facets import FacetTable, filter_and_count, page_of
+from mediathek.search.index import facet_table, word_mask
 from mediathek.search.models import (  # noqa: F401 - the public contract lives here
     MAX_PAGE,
     PAGE_SIZE,
@@ -25,16 +29,6 @@ from mediathek.search.models import (  # noqa: F401 - the public contract lives 
     SearchParams,
     SearchResult,
 )
-from mediathek.search.statements import (
-    HIT_COLUMNS,
-    SCAN_FACETS,
-    Match,
-    facet_counts,
-    ids_match,
-    page_ids,
-    text_match,
-    unranked,
-)
 from mediathek.vocab import (
     AGE_GROUP_LABELS,
     LANGUAGES,
@@ -44,26 +38,7 @@ from mediathek.vocab import (
 )
 
 
-def _facets(p: SearchParams, rows: list[dict]) -> dict[str, list[FacetValue]]:
-    counts: dict[str, dict[str, int]] = {name: {} for name in (*SCAN_FACETS, "language", "topic")}
-    for row in rows:
-        kind, _, names = row["facet"].partition(":")
-        if kind not in ("all", "scan"):
-            counts[kind][row["value"]] = row["n"]
-            continue
-        for facet in filter(None, names.split(",")):
-            got = counts[facet]
-            if facet == "media_type":
-                got[row["value"]] = got.get(row["value"], 0) + row["n"]
-            elif facet == "available":
-                got["ja"] = got.get("ja", 0) + int(row["avail"] or 0)
-            else:
-                prefix = "lv" if facet == "level" else "ag"
-                for key, value in row.items():
-                    if key.startswith(prefix + "_"):
-                        code = key[len(prefix) + 1 :]
-                        got[code] = got.get(code, 0) + int(value or 0)
-
+def _facets(p: SearchParams, counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
     def ordered(name: str, labels: dict, chosen: tuple[str, ...]) -> list[FacetValue]:
         got = counts.get(name, {})
         return [
@@ -92,14 +67,15 @@ def _facets(p: SearchParams, rows: list[dict]) -> dict[str, list[FacetValue]]:
     }
 
 
-def _total(facet_rows: list[dict]) -> int:
-    return sum(row["n"] for row in facet_rows if row["facet"].startswith("all:"))
+HIT_COLUMNS = (
+    "t.id, t.title, t.subtitle, t.authors, t.media_type, t.level_min, t.level_max, "
+    "t.age_min, t.age_max, t.year, t.publisher, t.series, t.isbn"
+)
 
 
-async def _hit_details(rows: list[dict]) -> list[SearchHit]:
-    if not rows:
+async def _hit_details(ids: list[int]) -> list[SearchHit]:
+    if not ids:
         return []
-    ids = [r["id"] for r in rows]
     marks = ", ".join("{}" for _ in ids)
     details, languages, copies = await asyncio.gather(
         Title.raw(f"SELECT {HIT_COLUMNS} FROM title t WHERE t.id IN ({marks})", *ids),
@@ -176,29 +152,54 @@ def forget_vocabulary() -> None:
     _VOCABULARY.clear()
 
 
-async def _alternatives(words: list[str]) -> dict[str, list[str]]:
+def _expression(word: str, alternatives: dict[str, list[str]]) -> str:
+    """One word (with its alternatives) in the text index's query language."""
+    if is_sqlite(current_engine()):
+        return text.fts5_query([word], alternatives)
+    return text.tsquery([word], alternatives)
+
+
+async def _word_matches(
+    table: FacetTable, words: list[str], alternatives: dict[str, list[str]], ranked: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Rows matching every word, and (ranked) how many of the words each row's heading holds.
+
+    A word that constrains nothing (a PostgreSQL stop word) is left out; a query of stop words
+    only finds nothing.
+    """
+    matches: np.ndarray | None = None
+    score = np.zeros(len(table), dtype=np.int16) if ranked else None
+    for word in words:
+        expression = _expression(word, alternatives)
+        mask = await word_mask(table, expression, heading=False)
+        if mask is None:
+            continue
+        matches = mask.copy() if matches is None else matches & mask
+        if score is not None:
+            heading = await word_mask(table, expression, heading=True)
+            if heading is not None:
+                score += heading
+    if matches is None:
+        matches = np.zeros(len(table), dtype=bool)
+    return matches, score
+
+
+async def _alternatives(table: FacetTable, words: list[str]) -> dict[str, list[str]]:
     """Similar indexed words for each query word the index does not know (typos)."""
+    unknown = []
+    for word in words:
+        mask = await word_mask(table, _expression(word, {}), heading=False)
+        if len(word) >= 4 and mask is not None and not np.any(mask & table.live):
+            unknown.append(word)
+    out = {}
     if is_sqlite(current_engine()):
         vocabulary = await _sqlite_vocabulary()
-        out = {}
-        for word in words:
-            if vocabulary.has_prefix(text.german_stem(word)):
-                continue
+        for word in unknown:
             found = vocabulary.candidates(word)
             if found:
                 out[word] = found
         return out
-    out = {}
-    for word in words:
-        if len(word) < 4:
-            continue
-        known = await Title.raw(
-            "SELECT EXISTS (SELECT 1 FROM title_search "
-            "WHERE document @@ to_tsquery('german', {})) AS known",
-            text.tsquery([word]),
-        )
-        if known[0]["known"]:
-            continue
+    for word in unknown:
         rows = await Title.raw(
             "SELECT word FROM search_word WHERE word % {} "
             "ORDER BY similarity(word, {}) DESC, word LIMIT 4",
@@ -220,34 +221,31 @@ async def search(params: SearchParams) -> SearchResult:
     by word (all words, as stems and prefixes); when nothing matches, unknown words are
     retried with similar indexed words (typos) and the result says so.
     """
+    table = await facet_table()
     exact: str | None = None
     corrections: dict[str, list[str]] = {}
     words = text.terms(params.q)
-    match: Match | None = None
+    ranked = params.sort == "relevanz"
+    matches: np.ndarray | None = None
+    score: np.ndarray | None = None
     if params.q:
         exact, ids = await _exact_ids(params.q)
         if exact:
-            match = ids_match(ids)
+            matches = table.mask_of(np.array(ids, dtype=np.int64))
         elif words:
-            match = text_match(words, {}, ranked=params.sort == "relevanz")
+            matches, score = await _word_matches(table, words, {}, ranked)
         else:
-            match = ids_match([])
+            matches = np.zeros(len(table), dtype=bool)
 
-    ranked = params.sort == "relevanz"
-    # Facets need no ranking; both queries run side by side.
-    rows, facet_rows = await asyncio.gather(
-        page_ids(params, match), facet_counts(params, unranked(match))
-    )
-    total = _total(facet_rows)
+    rows, counts = filter_and_count(table, matches, params)
+    total = int(np.count_nonzero(rows))
     if total == 0 and words and not exact:
-        corrections = await _alternatives(words)
+        corrections = await _alternatives(table, words)
         if corrections:
-            match = text_match(words, corrections, ranked=ranked)
-            rows, facet_rows = await asyncio.gather(
-                page_ids(params, match), facet_counts(params, unranked(match))
-            )
-            total = _total(facet_rows)
-    hits = await _hit_details(rows)
+            matches, score = await _word_matches(table, words, corrections, ranked)
+            rows, counts = filter_and_count(table, matches, params)
+            total = int(np.count_nonzero(rows))
+    hits = await _hit_details(page_of(table, rows, params, score))
     suggestions: list[str] = []
     if total == 0 and corrections:
         suggestions = [alts[0] for alts in corrections.values()]
@@ -256,7 +254,7 @@ async def search(params: SearchParams) -> SearchResult:
         params=params,
         hits=hits,
         total=total,
-        facets=_facets(params, facet_rows),
+        facets=_facets(params, counts),
         exact=exact if total else None,
         corrections=corrections if total else {},
         suggestions=suggestions,
