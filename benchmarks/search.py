@@ -207,6 +207,21 @@ QUERIES = {
     "Stöbern (leer+Medienart)": "/katalog?medienart=picture_cards&verfuegbar=1",
     "Stöbern (alles)": "/katalog",
 }
+# Searches right after a write, the statement run (untimed) before every request: a copy
+# lent or returned (facets change: the search applies one title from the change log), and a
+# title edited (words may change: every remembered word match is dropped, so this is the
+# cold path of a common word).
+AFTER_WRITE = {
+    "nach Ausleihe (Deutsch)": (
+        "/katalog?q=Deutsch",
+        "UPDATE copy SET status = CASE WHEN status = 'available' THEN 'on_loan' "
+        "ELSE 'available' END WHERE id = {}",
+    ),
+    "nach Titeländerung, kalt (Deutsch)": (
+        "/katalog?q=Deutsch",
+        "UPDATE title SET subtitle = subtitle || '' WHERE id = {}",
+    ),
+}
 
 
 def made_up_word(rng: random.Random) -> str:
@@ -391,6 +406,25 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+async def _timed(c: httpx.AsyncClient, path: str, rounds: int, before: str | None = None):
+    """p50, p95 and hits on the page of ``rounds`` requests after 3 warm-ups; ``before`` is
+    run (untimed) before each request, with a different row each time."""
+    from mediathek.catalogue.tables import Title
+
+    times = []
+    for i in range(3 + rounds):
+        if before:
+            await Title.raw(before.format(1000 + i))
+        t0 = time.perf_counter()
+        response = await c.get(path)
+        elapsed = (time.perf_counter() - t0) * 1000
+        assert response.status_code == 200, (path, response.status_code)
+        if i >= 3:
+            times.append(elapsed)
+    hits = response.text.count('class="search-hit"')
+    return statistics.median(times), percentile(times, 95), hits
+
+
 async def measure(url: str, rare: str, rounds: int) -> dict[str, tuple[float, float, int]]:
     settings = Settings(
         database_url=url,
@@ -407,18 +441,15 @@ async def measure(url: str, rare: str, rounds: int) -> dict[str, tuple[float, fl
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as c:
+            t0 = time.perf_counter()
+            response = await c.get("/katalog")
+            first = (time.perf_counter() - t0) * 1000
+            assert response.status_code == 200
+            figures["erste Suche nach dem Start (lädt Facetten)"] = (first, first, 20)
             for kind, path in QUERIES.items():
-                path = path.format(rare=rare)
-                for _ in range(3):  # warm caches (and the SQLite word list for typos)
-                    response = await c.get(path)
-                    assert response.status_code == 200, (path, response.status_code)
-                times = []
-                for _ in range(rounds):
-                    t0 = time.perf_counter()
-                    response = await c.get(path)
-                    times.append((time.perf_counter() - t0) * 1000)
-                hits = response.text.count('class="search-hit"')
-                figures[kind] = (statistics.median(times), percentile(times, 95), hits)
+                figures[kind] = await _timed(c, path.format(rare=rare), rounds)
+            for kind, (path, statement) in AFTER_WRITE.items():
+                figures[kind] = await _timed(c, path, rounds, statement)
     finally:
         if engine.engine_type == "postgres":
             await engine.close_connection_pool()
@@ -449,9 +480,8 @@ async def main() -> None:
         for kind, (p50, p95, hits) in figures.items():
             label = kind.replace("selten", f"selten ({rare})")
             print(f"  {label:38} {p50:7.1f} {p95:7.1f}  {hits}")
-            report(
-                f"search page: {label}", "p95 ≤ 25 ms", f"p50 {p50:.1f}, p95 {p95:.1f} ms", engine
-            )
+            target = "einmalig" if kind.startswith("erste") else "p95 ≤ 25 ms"
+            report(f"search page: {label}", target, f"p50 {p50:.1f}, p95 {p95:.1f} ms", engine)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -87,7 +88,13 @@ def create_app(
         from mediathek.notifications.scheduler import scheduler_running
 
         async with connection_pool(engine), scheduler_running(settings):
-            yield
+            from mediathek.search.index import warm_up
+
+            warming = asyncio.create_task(warm_up())
+            try:
+                yield
+            finally:
+                warming.cancel()
 
     csrf = CSRFConfig(
         secret=settings.secret_key,

@@ -18,6 +18,7 @@ it has already applied. On SQLite one writer at a time commits in id order.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -25,8 +26,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mediathek.catalogue.tables import CopyStatus, Title
-from mediathek.db import current_engine, is_sqlite
-from mediathek.search.facets import FacetTable, TitleRow, sort_title, timestamp
+from mediathek.db import current_engine, is_sqlite, read_snapshot
+from mediathek.search.facets import FacetTable, Titles, sort_title, timestamp
+
+log = logging.getLogger("mediathek.search")
 
 # More changed titles than this since the last search: reload everything (one pass over the
 # catalogue is cheaper than thousands of single-title reloads).
@@ -78,10 +81,10 @@ class SearchIndex:
                     if not table.can_take(changes.titles):
                         await self._load_all()
                     else:
-                        rows = await _title_rows(sorted(changes.titles))
+                        titles = await _titles(sorted(changes.titles))
                         if changes.text:
                             table.terms.clear()
-                        self.table = table.updated(changes.titles, rows)
+                        self.table = table.updated(changes.titles, titles)
             self.refreshed = time.monotonic()
             return self.table
 
@@ -89,7 +92,7 @@ class SearchIndex:
         # The log position is taken first: a change committed during the load is applied
         # again by the next search, which is harmless.
         await self._log_position()
-        self.table = FacetTable(await _title_rows(None))
+        self.table = FacetTable(await _titles(None))
 
     async def _log_position(self) -> None:
         if is_sqlite(current_engine()):
@@ -141,44 +144,37 @@ def _in(column: str, ids: list[int] | None) -> str:
     return f" AND {column} IN ({', '.join(str(int(i)) for i in ids)})"
 
 
-async def _title_rows(ids: list[int] | None) -> list[TitleRow]:
-    """Facet data of the given titles (None: of every title not withdrawn)."""
-    titles, languages, topics, available = await asyncio.gather(
-        Title.raw(
-            "SELECT id, title, media_type, level_min, level_max, age_min, age_max, created_at "
-            "FROM title WHERE withdrawn_at IS NULL" + _in("id", ids)
-        ),
-        Title.raw("SELECT title, language FROM title_language WHERE 1 = 1" + _in("title", ids)),
-        Title.raw("SELECT title, topic FROM title_topic WHERE 1 = 1" + _in("title", ids)),
-        Title.raw(
-            "SELECT DISTINCT title FROM copy WHERE status = {} AND withdrawn_at IS NULL"
-            + _in("title", ids),
-            CopyStatus.available.value,
-        ),
+# Languages and topics come joined by the unit separator, which no topic contains.
+_SEPARATOR = "\x1f"
+
+
+async def _titles(ids: list[int] | None) -> Titles:
+    """Facet data of the given titles (None: of every title not withdrawn), one row each."""
+    join = (
+        "group_concat({}, char(31))" if is_sqlite(current_engine()) else "string_agg({}, chr(31))"
     )
-    rows = {
-        r["id"]: TitleRow(
-            id=r["id"],
-            media_type=r["media_type"],
-            level_min=r["level_min"],
-            level_max=r["level_max"],
-            age_min=r["age_min"],
-            age_max=r["age_max"],
-            created=timestamp(r["created_at"]),
-            sort_title=sort_title(r["title"]),
-        )
-        for r in titles
-    }
-    for r in languages:
-        if r["title"] in rows:
-            rows[r["title"]].languages.add(r["language"])
-    for r in topics:
-        if r["title"] in rows:
-            rows[r["title"]].topics.add(r["topic"])
-    for r in available:
-        if r["title"] in rows:
-            rows[r["title"]].available = True
-    return list(rows.values())
+    rows = await Title.raw(
+        "SELECT t.id, t.title, t.media_type, t.level_min, t.level_max, t.age_min, t.age_max, "
+        f"t.created_at, (SELECT {join.format('language')} FROM title_language "
+        "WHERE title = t.id) AS languages, "
+        f"(SELECT {join.format('topic')} FROM title_topic WHERE title = t.id) AS topics, "
+        "EXISTS (SELECT 1 FROM copy c WHERE c.title = t.id AND c.status = {} "
+        "AND c.withdrawn_at IS NULL) AS available "
+        "FROM title t WHERE t.withdrawn_at IS NULL" + _in("t.id", ids),
+        CopyStatus.available.value,
+    )
+    split = lambda joined: joined.split(_SEPARATOR) if joined else []  # noqa: E731
+    return Titles(
+        ids=[r["id"] for r in rows],
+        media_types=[r["media_type"] for r in rows],
+        level_ranges=[(r["level_min"], r["level_max"]) for r in rows],
+        age_ranges=[(r["age_min"], r["age_max"]) for r in rows],
+        created=[timestamp(r["created_at"]) for r in rows],
+        sort_titles=[sort_title(r["title"]) for r in rows],
+        languages=[split(r["languages"]) for r in rows],
+        topics=[split(r["topics"]) for r in rows],
+        available=[bool(r["available"]) for r in rows],
+    )
 
 
 # ---- word matches -------------------------------------------------------------------------
@@ -192,16 +188,24 @@ async def word_mask(table: FacetTable, expression: str, heading: bool) -> np.nda
     """Rows matching one word's text-index expression, anywhere or in the heading (title,
     subtitle, series) only; None when the expression constrains nothing. Kept with the table
     until a title's words may have changed."""
-    key = ("heading:" if heading else "all:") + expression
+    key = _key(expression, heading)
     mask = table.recall(key)
     if mask is None:
-        found = await _matching_ids(expression, heading)
-        mask = _UNCONSTRAINED if found is None else table.mask_of(found)
-        table.remember(key, mask)
+        for found_heading, found in (await _matching_ids(expression, heading)).items():
+            found_mask = _UNCONSTRAINED if found is None else table.mask_of(found)
+            table.remember(_key(expression, found_heading), found_mask)
+            if found_heading == heading:
+                mask = found_mask
     return None if mask is _UNCONSTRAINED else mask
 
 
-async def _matching_ids(expression: str, heading: bool) -> np.ndarray | None:
+def _key(expression: str, heading: bool) -> str:
+    return ("heading:" if heading else "all:") + expression
+
+
+async def _matching_ids(expression: str, heading: bool) -> dict[bool, np.ndarray | None]:
+    """Ids matching anywhere (False) and/or in the heading (True): SQLite answers the one
+    asked for; PostgreSQL finds both in one pass over the matching rows."""
     # The ids come back as one text: tens of thousands of rows would cost more to pass
     # through the driver one by one than the index needs to find them.
     if is_sqlite(current_engine()):
@@ -211,22 +215,23 @@ async def _matching_ids(expression: str, heading: bool) -> np.ndarray | None:
             "SELECT group_concat(rowid) AS ids FROM title_fts WHERE title_fts MATCH {}",
             expression,
         )
-        return _parse_ids(rows[0]["ids"])
-    column = "heading" if heading else "document"
+        return {heading: _parse_ids(rows[0]["ids"])}
     rows = await Title.raw(
-        f"SELECT numnode(q) AS nodes, (SELECT string_agg(title_id::text, ',') "
-        f"FROM title_search WHERE {column} @@ q) AS ids FROM to_tsquery('german', {{}}) AS q",
+        "SELECT numnode(q) AS nodes, x.ids, x.heading FROM to_tsquery('german', {}) AS q, "
+        "LATERAL (SELECT string_agg(title_id::text, ',') AS ids, string_agg(CASE WHEN "
+        "heading @@ q THEN title_id::text END, ',') AS heading FROM title_search "
+        "WHERE document @@ q) AS x",
         expression,
     )
     if not rows[0]["nodes"]:
-        return None
-    return _parse_ids(rows[0]["ids"])
+        return {False: None, True: None}
+    return {False: _parse_ids(rows[0]["ids"]), True: _parse_ids(rows[0]["heading"])}
 
 
 def _parse_ids(joined: str | None) -> np.ndarray:
     if not joined:
         return np.zeros(0, dtype=np.int64)
-    return np.array(joined.split(","), dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")
 
 
 # ---- one index per database ---------------------------------------------------------------
@@ -252,6 +257,15 @@ async def facet_table() -> FacetTable:
             _INDEXES.popitem(last=False)
     _INDEXES.move_to_end(key)
     return await index.current()
+
+
+async def warm_up() -> None:
+    """Build the facet table before the first search asks (about a second at 100,000 titles)."""
+    try:
+        async with read_snapshot():
+            await facet_table()
+    except Exception:  # the search builds it on demand; a server must start regardless
+        log.exception("Suchdaten konnten beim Start nicht geladen werden")
 
 
 async def run_daily(today) -> dict:

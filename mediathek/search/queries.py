@@ -9,13 +9,12 @@ sorting and paging run over the facet table in memory (``mediathek.search.facets
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import numpy as np
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
-from mediathek.db import current_engine, is_sqlite
+from mediathek.db import current_engine, is_sqlite, read_snapshot
 from mediathek.search import text
 from mediathek.search.facets import FacetTable, filter_and_count, page_of
 from mediathek.search.index import facet_table, word_mask
@@ -77,18 +76,15 @@ async def _hit_details(ids: list[int]) -> list[SearchHit]:
     if not ids:
         return []
     marks = ", ".join("{}" for _ in ids)
-    details, languages, copies = await asyncio.gather(
-        Title.raw(f"SELECT {HIT_COLUMNS} FROM title t WHERE t.id IN ({marks})", *ids),
-        Title.raw(
-            f"SELECT title, language FROM title_language WHERE title IN ({marks}) ORDER BY id",
-            *ids,
-        ),
-        Copy.raw(
-            "SELECT title, count(*) AS n, "
-            f"sum(CASE WHEN status = '{CopyStatus.available}' THEN 1 ELSE 0 END) AS free "
-            f"FROM copy WHERE title IN ({marks}) AND withdrawn_at IS NULL GROUP BY title",
-            *ids,
-        ),
+    details = await Title.raw(f"SELECT {HIT_COLUMNS} FROM title t WHERE t.id IN ({marks})", *ids)
+    languages = await Title.raw(
+        f"SELECT title, language FROM title_language WHERE title IN ({marks}) ORDER BY id", *ids
+    )
+    copies = await Copy.raw(
+        "SELECT title, count(*) AS n, "
+        f"sum(CASE WHEN status = '{CopyStatus.available}' THEN 1 ELSE 0 END) AS free "
+        f"FROM copy WHERE title IN ({marks}) AND withdrawn_at IS NULL GROUP BY title",
+        *ids,
     )
     langs: dict[int, list[str]] = {}
     for row in languages:
@@ -221,6 +217,12 @@ async def search(params: SearchParams) -> SearchResult:
     by word (all words, as stems and prefixes); when nothing matches, unknown words are
     retried with similar indexed words (typos) and the result says so.
     """
+    # All reads on one connection, seeing one state of the catalogue.
+    async with read_snapshot():
+        return await _search(params)
+
+
+async def _search(params: SearchParams) -> SearchResult:
     table = await facet_table()
     exact: str | None = None
     corrections: dict[str, list[str]] = {}
