@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.util
 import random
 import sqlite3
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from mediathek.app import create_app  # noqa: E402
 from mediathek.catalogue.barcodes import make_code  # noqa: E402
 from mediathek.db import make_engine, migrate, postgres_config  # noqa: E402
+from mediathek.search import index  # noqa: E402
 from mediathek.settings import Settings  # noqa: E402
 from mediathek.vocab import LANGUAGES, TOPICS, AgeGroup, Level, MediaType  # noqa: E402
 
@@ -401,6 +403,15 @@ async def build_postgres(n: int, rebuild: bool) -> tuple[str, str]:
         await conn.close()
 
 
+def resident_mb() -> float:
+    """The process's resident memory now (Linux)."""
+    status = Path("/proc/self/status").read_text()
+    return (
+        int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+        / 1024
+    )
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -475,6 +486,10 @@ async def main() -> None:
         else:
             url, rare = await build_postgres(args.titles, args.rebuild)
         figures = await measure(url, rare, args.rounds)
+        rss = resident_mb()
+        # The next engine's table must not count towards this one's memory.
+        index._INDEXES.clear()
+        gc.collect()
         print(f"\n{engine}  (volle HTML-Seite /katalog, ms)")
         print(f"  {'Anfrage':38} {'p50':>7} {'p95':>7}  Treffer/Seite")
         for kind, (p50, p95, hits) in figures.items():
@@ -482,6 +497,8 @@ async def main() -> None:
             print(f"  {label:38} {p50:7.1f} {p95:7.1f}  {hits}")
             target = "einmalig" if kind.startswith("erste") else "p95 ≤ 25 ms"
             report(f"search page: {label}", target, f"p50 {p50:.1f}, p95 {p95:.1f} ms", engine)
+        print(f"  Speicher des Prozesses (App im Prozess, nach allen Anfragen): {rss:.0f} MB")
+        report("search: process memory after the run (RSS)", "≤ 200 MB", f"{rss:.0f} MB", engine)
 
 
 if __name__ == "__main__":

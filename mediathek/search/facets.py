@@ -44,6 +44,10 @@ class Titles:
     topics: list[list[str]]
     available: list[bool]
 
+    @classmethod
+    def empty(cls) -> Titles:
+        return cls(*([] for _ in cls.__dataclass_fields__))
+
 
 def timestamp(value) -> float:
     """created_at as seconds: PostgreSQL gives datetimes, SQLite raw queries give text."""
@@ -119,6 +123,22 @@ class Values:
             positions = np.repeat(np.arange(len(values_per_title)), counts)
             matrix[np.fromiter((rows[v] for v in flat), np.int64, len(flat)), positions] = True
         return cls(known, matrix, rows)
+
+    @classmethod
+    def joined(cls, empty: Values, parts: list[Values]) -> Values:
+        """The values of consecutive parts side by side (``empty`` gives the known values)."""
+        rows = dict(empty.rows)
+        for part in parts:
+            for value in part.rows:
+                rows.setdefault(value, len(rows))
+        matrix = np.zeros((len(rows), sum(p.matrix.shape[1] for p in parts)), dtype=bool)
+        start = 0
+        for part in parts:
+            end = start + part.matrix.shape[1]
+            for value, row in part.rows.items():
+                matrix[rows[value], start:end] = part.matrix[row]
+            start = end
+        return cls([], matrix, rows)
 
     @classmethod
     def single(cls, value: str, mask: np.ndarray) -> Values:
@@ -202,6 +222,23 @@ class FacetTable:
         self.terms: OrderedDict[str, np.ndarray] = OrderedDict()
         self._newest: np.ndarray | None = None
         self._by_title: np.ndarray | None = None
+
+    @classmethod
+    def joined(cls, parts: list[FacetTable]) -> FacetTable:
+        """One table from tables of consecutive id ranges: the catalogue is loaded in parts,
+        because 100,000 titles as rows at once took 190 MB more memory than the table."""
+        table = cls(Titles.empty())
+        if not parts:
+            return table
+        table.ids = np.concatenate([p.ids for p in parts])
+        table.live = np.concatenate([p.live for p in parts])
+        table.created = np.concatenate([p.created for p in parts])
+        table.sort_titles = [title for p in parts for title in p.sort_titles]
+        table.facets = {
+            name: Values.joined(values, [p.facets[name] for p in parts])
+            for name, values in table.facets.items()
+        }
+        return table
 
     def __len__(self) -> int:
         return len(self.ids)

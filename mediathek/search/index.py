@@ -34,6 +34,8 @@ log = logging.getLogger("mediathek.search")
 # More changed titles than this since the last search: reload everything (one pass over the
 # catalogue is cheaper than thousands of single-title reloads).
 MAX_SINGLE_RELOADS = 500
+# Titles read per query when the whole table is built (memory: see FacetTable.joined).
+LOAD_PART = 5000
 # A table not refreshed for this long is rebuilt (the daily job prunes older log rows).
 MAX_AGE_SECONDS = 6 * 3600
 LOG_KEEP_DAYS = 2
@@ -81,10 +83,10 @@ class SearchIndex:
                     if not table.can_take(changes.titles):
                         await self._load_all()
                     else:
-                        titles = await _titles(sorted(changes.titles))
+                        titles = await _titles(_in("t.id", sorted(changes.titles)))
                         if changes.text:
                             table.terms.clear()
-                        self.table = table.updated(changes.titles, titles)
+                        self.table = table.updated(changes.titles, titles or Titles.empty())
             self.refreshed = time.monotonic()
             return self.table
 
@@ -92,7 +94,12 @@ class SearchIndex:
         # The log position is taken first: a change committed during the load is applied
         # again by the next search, which is harmless.
         await self._log_position()
-        self.table = FacetTable(await _titles(None))
+        parts: list[FacetTable] = []
+        after = 0
+        while titles := await _titles(f"t.id > {int(after)} ORDER BY t.id LIMIT {LOAD_PART}"):
+            parts.append(FacetTable(titles))
+            after = titles.ids[-1]
+        self.table = FacetTable.joined(parts)
 
     async def _log_position(self) -> None:
         if is_sqlite(current_engine()):
@@ -138,18 +145,17 @@ class SearchIndex:
         return changes
 
 
-def _in(column: str, ids: list[int] | None) -> str:
-    if ids is None:
-        return ""
-    return f" AND {column} IN ({', '.join(str(int(i)) for i in ids)})"
+def _in(column: str, ids: list[int]) -> str:
+    return f"{column} IN ({', '.join(str(int(i)) for i in ids)})"
 
 
 # Languages and topics come joined by the unit separator, which no topic contains.
 _SEPARATOR = "\x1f"
 
 
-async def _titles(ids: list[int] | None) -> Titles:
-    """Facet data of the given titles (None: of every title not withdrawn), one row each."""
+async def _titles(condition: str) -> Titles | None:
+    """Facet data of the titles not withdrawn that meet ``condition`` (SQL on ``t``, built
+    from integers only), or None when there are none."""
     join = (
         "group_concat({}, char(31))" if is_sqlite(current_engine()) else "string_agg({}, chr(31))"
     )
@@ -160,9 +166,11 @@ async def _titles(ids: list[int] | None) -> Titles:
         f"(SELECT {join.format('topic')} FROM title_topic WHERE title = t.id) AS topics, "
         "EXISTS (SELECT 1 FROM copy c WHERE c.title = t.id AND c.status = {} "
         "AND c.withdrawn_at IS NULL) AS available "
-        "FROM title t WHERE t.withdrawn_at IS NULL" + _in("t.id", ids),
+        "FROM title t WHERE t.withdrawn_at IS NULL AND " + condition,
         CopyStatus.available.value,
     )
+    if not rows:
+        return None
     split = lambda joined: joined.split(_SEPARATOR) if joined else []  # noqa: E731
     return Titles(
         ids=[r["id"] for r in rows],
