@@ -153,8 +153,13 @@ async def checkout(
 
 
 async def _lend(patron, copy, status, claimed, today, staff_id, override_reason):
+    # Most copies are neither held nor booked: one question spares the reservation hooks.
+    reserved = await hooks.concern_checkout(copy["id"], copy["title"])
     facts = policy.CopyFacts(
-        status=status, set_aside_for_other=await hooks.reserved_for_other(copy["id"], patron["id"])
+        status=status,
+        set_aside_for_other=(
+            await hooks.reserved_for_other(copy["id"], patron["id"]) if reserved else None
+        ),
     )
     limits = await category_limits(patron["category"])
     decision = policy.checkout_refusals(
@@ -175,8 +180,10 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         first.detail["overridable"] = decision.overridable
         raise first
     rule = await loan_rule(patron["category"], copy["media_type"])
-    booking_end = await hooks.fulfil_on_checkout(copy["id"], patron["id"], today)
-    latest = None if booking_end else await hooks.latest_due_date(copy["id"], today)
+    booking_end = latest = None
+    if reserved:
+        booking_end = await hooks.fulfil_on_checkout(copy["id"], patron["id"], today)
+        latest = None if booking_end else await hooks.latest_due_date(copy["id"], today)
     due_on = policy.due_date(await load_calendar(today), today, rule.loan_days, latest, booking_end)
     overridden = [r.message for r in decision.refusals]
     rows = await Loan.insert(
