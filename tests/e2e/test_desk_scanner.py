@@ -3,6 +3,8 @@
 import sqlite3
 from contextlib import closing
 
+from playwright.async_api import expect
+
 from mediathek.db import sqlite_path
 from tests.e2e.conftest import login
 
@@ -82,4 +84,4 @@ async def test_desk_lends_returns_a_kit_with_a_missing_part_and_overrides_a_refu
     # A mistaken scan is taken back with one click.
     await page.get_by_role("button", name="Letzte Aktion rückgängig").click()
     await page.get_by_text("rückgängig gemacht").wait_for()
-    await page.wait_for_function("document.activeElement.id === 'scan-code'")
+    await expect(page.locator("#scan-code")).to_be_focused()
