@@ -39,6 +39,9 @@ class CheckoutResult:
     patron_name: str
     due_on: date
     overridden: list[str] = field(default_factory=list)
+    open_loans: int = 0  # the patron's, this one included
+    # A hold or booking named the copy or its title: the patron's reservations may have changed.
+    reservations_touched: bool = False
 
 
 @dataclass
@@ -162,12 +165,13 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         ),
     )
     limits = await category_limits(patron["category"])
+    open_loans = await _open_loans(patron["id"])
     decision = policy.checkout_refusals(
         policy.PatronFacts(
             patron_name(patron), patron["status"], patron["blocked_reason"], patron["expires_on"]
         ),
         facts,
-        await _open_loans(patron["id"]),
+        open_loans,
         max_loans=limits.max_loans,
         today=today,
         level_days=list(await get_setting("overdue_level_days")),
@@ -221,6 +225,8 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         patron_name(patron),
         due_on,
         overridden,
+        open_loans=len(open_loans) + 1,
+        reservations_touched=reserved,
     )
 
 
