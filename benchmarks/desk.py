@@ -29,7 +29,7 @@ import httpx
 
 from mediathek.app import create_app
 from mediathek.catalogue.barcodes import make_code
-from mediathek.db import make_engine, migrate, postgres_config
+from mediathek.db import connection_pool, make_engine, migrate, postgres_config
 from mediathek.patrons.accounts import create_account
 from mediathek.settings import Settings
 from mediathek.vocab import MediaType, Role
@@ -164,9 +164,8 @@ async def run(engine_name: str, n_titles: int, scans: int) -> None:
         base_url="http://bench.local",
     )
     app = create_app(settings, engine=engine, own_pool=False)
-    if engine_name == "postgres":
-        await engine.start_connection_pool(min_size=2, max_size=10)
-    try:
+    # What the app's lifespan does (httpx's ASGI transport does not run it).
+    async with connection_pool(engine):
         account_id = await create_account(
             "bench@example.org", None, Role.staff, display_name="Bench"
         )
@@ -202,9 +201,6 @@ async def run(engine_name: str, n_titles: int, scans: int) -> None:
             with counting_statements(engine) as seen:
                 for k in range(scans + 20, scans + 30):
                     await scan(k)
-    finally:
-        if engine_name == "postgres":
-            await engine.close_connection_pool()
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(len(timings) * 0.95) - 1]
