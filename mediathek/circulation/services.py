@@ -91,22 +91,19 @@ async def find_patron(card_or_patron: str | int) -> dict:
     return row
 
 
+# Written out by hand: every scan looks a copy up, and piccolo takes longer to build this
+# select through the foreign key (about a millisecond) than the database takes to answer it.
+COPY_SQL = (
+    "SELECT c.id, c.barcode, c.status, c.title, t.title AS title_name, t.media_type "
+    "FROM copy c JOIN title t ON t.id = c.title WHERE c.barcode = {}"
+)
+
+
 async def find_copy(copy_code: str) -> dict:
-    row = (
-        await Copy.select(
-            Copy.id,
-            Copy.barcode,
-            Copy.status,
-            Copy.title,
-            Copy.title.title.as_alias("title_name"),
-            Copy.title.media_type.as_alias("media_type"),
-        )
-        .where(Copy.barcode == normalise_code(copy_code))
-        .first()
-    )
-    if row is None:
+    rows = await Copy.raw(COPY_SQL, normalise_code(copy_code))
+    if not rows:
         raise NotFound(f"Ein Exemplar mit der Nummer {copy_code} gibt es nicht.")
-    return row
+    return rows[0]
 
 
 async def _open_loans(patron_id: int) -> list[policy.LoanFacts]:
