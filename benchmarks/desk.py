@@ -20,7 +20,8 @@ import sqlite3
 import statistics
 import sys
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -28,7 +29,7 @@ import httpx
 
 from mediathek.app import create_app
 from mediathek.catalogue.barcodes import make_code
-from mediathek.db import make_engine, migrate, postgres_config
+from mediathek.db import connection_pool, make_engine, migrate, postgres_config
 from mediathek.patrons.accounts import create_account
 from mediathek.settings import Settings
 from mediathek.vocab import MediaType, Role
@@ -124,6 +125,29 @@ async def prepare(engine_name: str, n_titles: int) -> str:
     return url
 
 
+@contextmanager
+def counting_statements(engine) -> Iterator[list[str]]:
+    """Note the first word of every statement piccolo sends, and "BEGIN" for every transaction
+    it opens (on SQLite each one outside a transaction is also a new connection)."""
+    cls = type(engine)  # piccolo engines have __slots__: patch the class, restore it after
+    run_querystring, transaction = cls.run_querystring, cls.transaction
+    seen: list[str] = []
+
+    async def counted_run(self, querystring, *args, **kwargs):
+        seen.append(str(querystring).split(None, 1)[0].upper())
+        return await run_querystring(self, querystring, *args, **kwargs)
+
+    def counted_transaction(self, *args, **kwargs):
+        seen.append("BEGIN")
+        return transaction(self, *args, **kwargs)
+
+    cls.run_querystring, cls.transaction = counted_run, counted_transaction
+    try:
+        yield seen
+    finally:
+        cls.run_querystring, cls.transaction = run_querystring, transaction
+
+
 async def run(engine_name: str, n_titles: int, scans: int) -> None:
     started = time.perf_counter()
     url = await prepare(engine_name, n_titles)
@@ -140,9 +164,8 @@ async def run(engine_name: str, n_titles: int, scans: int) -> None:
         base_url="http://bench.local",
     )
     app = create_app(settings, engine=engine, own_pool=False)
-    if engine_name == "postgres":
-        await engine.start_connection_pool(min_size=2, max_size=10)
-    try:
+    # What the app's lifespan does (httpx's ASGI transport does not run it).
+    async with connection_pool(engine):
         account_id = await create_account(
             "bench@example.org", None, Role.staff, display_name="Bench"
         )
@@ -155,8 +178,10 @@ async def run(engine_name: str, n_titles: int, scans: int) -> None:
             c.headers["HX-Request"] = "true"
             timings = []
             cpu_started = 0.0
-            step = max(1, (2 * n_titles) // (scans + 20))
-            for k in range(scans + 20):
+            # 20 warm-up scans, the measured ones, then 10 more with statements counted.
+            step = max(1, (2 * n_titles) // (scans + 30))
+
+            async def scan(k: int) -> float:
                 copy_code = make_code("M", 1 + k * step)
                 card = make_code("K", 1 + k % PATRONS)
                 t0 = time.perf_counter()
@@ -164,14 +189,18 @@ async def run(engine_name: str, n_titles: int, scans: int) -> None:
                 elapsed = (time.perf_counter() - t0) * 1000
                 if r.status_code != 200 or "Ausgeliehen" not in r.text:
                     raise SystemExit(f"scan failed: {r.status_code} {r.text[:300]}")
+                return elapsed
+
+            for k in range(scans + 20):
+                elapsed = await scan(k)
                 if k == 19:
                     cpu_started = time.process_time()
                 if k >= 20:  # the first scans warm caches and templates
                     timings.append(elapsed)
             cpu_ms = (time.process_time() - cpu_started) * 1000 / scans
-    finally:
-        if engine_name == "postgres":
-            await engine.close_connection_pool()
+            with counting_statements(engine) as seen:
+                for k in range(scans + 20, scans + 30):
+                    await scan(k)
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(len(timings) * 0.95) - 1]
@@ -179,6 +208,11 @@ async def run(engine_name: str, n_titles: int, scans: int) -> None:
         f"{engine_name}: desk checkout scan over {len(timings)} scans: "
         f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms (budget p95 ≤ 15 ms); "
         f"CPU of this process per scan {cpu_ms:.1f} ms; load average {os.getloadavg()[0]:.1f}"
+    )
+    kinds = {word: seen.count(word) / 10 for word in dict.fromkeys(seen)}
+    print(
+        f"{engine_name}: statements per scan {sum(kinds.values()) - kinds.get('BEGIN', 0):g} "
+        f"({', '.join(f'{n:g} {word}' for word, n in kinds.items())})"
     )
     report(
         f"desk checkout scan (HTMX), {n_titles:,} titles",

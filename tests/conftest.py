@@ -25,7 +25,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from mediathek.app import create_app
 from mediathek.catalogue.barcodes import make_code
-from mediathek.db import make_engine, migrate, postgres_config, use_engine
+from mediathek.db import connection_pool, make_engine, migrate, postgres_config, use_engine
 from mediathek.patrons.tables import Account, Patron
 from mediathek.piccolo_app import TABLES
 from mediathek.settings import Settings
@@ -96,7 +96,9 @@ async def db(database_template, tmp_path) -> AsyncIterator[Engine]:
         shutil.copyfile(database_template, path)
         engine = make_engine(f"sqlite:///{path}")
         use_engine(engine)
-        yield engine
+        # As in the running app: connections are reused between queries.
+        async with connection_pool(engine):
+            yield engine
 
 
 @pytest.fixture

@@ -61,6 +61,8 @@ async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str
         override_reason=(data.override_reason or "")[:500] or None,
     )
     out = asdict(result)
+    # For the desk's screen only; the API answers as it always did.
+    del out["open_loans"], out["reservations_touched"]
     out["due_on"] = result.due_on.isoformat()
     return out
 

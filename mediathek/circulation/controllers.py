@@ -18,7 +18,7 @@ from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, render
+from mediathek.web.rendering import library_today, render, wants_fragment
 
 
 def _staff(request: Request) -> int | None:
@@ -80,7 +80,25 @@ async def desk_scan(request: Request) -> Response:
         override_reason=str(form.get("override_reason", "")).strip()[:500] or None,
         missing_components=missing,
     )
+    if outcome.new_loan and wants_fragment(request):
+        return _lent_answer(request, outcome, ausweis)
     return await _desk(request, outcome, ausweis)
+
+
+def _lent_answer(request: Request, outcome: desk.Outcome, ausweis: str) -> Response:
+    """The scanner's common case, kept short: a checkout changes only the result box and the
+    loan list, so HTMX gets just these, without reading the whole panel again."""
+    return render(
+        request,
+        "circulation/_desk_lent.html",
+        headers={
+            "HX-Push-Url": f"/theke?ausweis={ausweis}",
+            "HX-Retarget": "#desk-outcome",
+            "HX-Reswap": "outerHTML",
+        },
+        outcome=outcome,
+        ausweis=ausweis,
+    )
 
 
 @post("/theke/schliessen", access=Access.staff, include_in_schema=False, status_code=200)

@@ -33,6 +33,9 @@ class Outcome:
     choices: list[dict] = field(default_factory=list)
     undo: tuple[str, int] | None = None  # (kind, loan id)
     extra: dict[str, Any] = field(default_factory=dict)
+    # A checkout that changed nothing else of the patron's: the desk may show just this row.
+    new_loan: dict | None = None
+    loans_count: int = 0
 
 
 def refusal(exc: DomainError, code: str) -> Outcome:
@@ -111,10 +114,7 @@ async def scan(
             lent = await services.checkout(
                 ausweis, code, today=today, staff_id=staff_id, override_reason=override_reason
             )
-            text = f"Ausgeliehen: „{lent.title}“ – zurück bis {lent.due_on:%d.%m.%Y}."
-            if lent.overridden:
-                text += " (Ausnahme wurde protokolliert.)"
-            return Outcome("lent", message=text, undo=("checkout", lent.loan_id)), ausweis
+            return lent_outcome(lent, today), ausweis
         back = await services.checkin(
             code, today=today, staff_id=staff_id, missing_components=missing_components
         )
@@ -130,6 +130,40 @@ async def scan(
     outcome = Outcome("returned", ok=not back.missing, message=text, undo=("checkin", back.loan_id))
     outcome.extra["hold_message"] = back.hold_message
     return outcome, ausweis
+
+
+def lent_outcome(lent: services.CheckoutResult, today: date) -> Outcome:
+    text = f"Ausgeliehen: „{lent.title}“ – zurück bis {lent.due_on:%d.%m.%Y}."
+    if lent.overridden:
+        text += " (Ausnahme wurde protokolliert.)"
+    outcome = Outcome("lent", message=text, undo=("checkout", lent.loan_id))
+    if not lent.reservations_touched:
+        # Only the loan list changed (a fulfilled hold would change the hold shelf list too).
+        outcome.new_loan = loan_row(
+            {
+                "id": lent.loan_id,
+                "due_on": lent.due_on,
+                "loaned_on": today,
+                "renewals": 0,
+                "reminder_level": 0,
+                "barcode": lent.barcode,
+                "title_name": lent.title,
+            },
+            today,
+            level_days=[],  # lent today, due later: no reminder level yet
+        )
+        outcome.loans_count = lent.open_loans
+    return outcome
+
+
+def loan_row(loan: dict, today: date, level_days: list[int]) -> dict:
+    """A loan as the desk lists it: days overdue, reminder level reached, lent today."""
+    return {
+        **loan,
+        "overdue_days": max(0, (today - loan["due_on"]).days),
+        "level": policy.overdue_level(loan["due_on"], today, level_days, loan["reminder_level"]),
+        "new": loan["loaned_on"] == today,
+    }
 
 
 @dataclass
@@ -155,7 +189,7 @@ async def _patron_panel(ausweis: str, today: date) -> PatronPanel | None:
         return None
     patron = {**patron, "name": services.patron_name(patron)}
     level_days = list(await get_setting("overdue_level_days"))
-    loans = await (
+    rows = await (
         Loan.select(
             Loan.id,
             Loan.due_on,
@@ -168,12 +202,7 @@ async def _patron_panel(ausweis: str, today: date) -> PatronPanel | None:
         .where(Loan.patron == patron["id"], Loan.returned_at.is_null())
         .order_by(Loan.loaned_at, ascending=False)
     )
-    for loan in loans:
-        loan["overdue_days"] = max(0, (today - loan["due_on"]).days)
-        loan["level"] = policy.overdue_level(
-            loan["due_on"], today, level_days, loan["reminder_level"]
-        )
-        loan["new"] = loan["loaned_on"] == today
+    loans = [loan_row(row, today, level_days) for row in rows]
     holds = await (
         Hold.select(
             Hold.pickup_until,

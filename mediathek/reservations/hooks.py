@@ -33,6 +33,26 @@ async def _patron_name(patron_id: int) -> str:
     return f"{name} ({row['institution']})" if row["institution"] else name
 
 
+async def concern_checkout(copy_id: int, title_id: int) -> bool:
+    """Whether an open hold or booking names this copy or its title. ``reserved_for_other``,
+    ``fulfil_on_checkout`` and ``latest_due_date`` look at nothing else, so without one they
+    find nothing: the checkout asks this once instead of running their eight queries."""
+    rows = await Hold.raw(
+        "SELECT 1 FROM hold WHERE (copy = {} OR title = {}) AND status IN ({}, {}) "
+        "UNION ALL "
+        "SELECT 1 FROM booking WHERE (copy = {} OR title = {}) AND status IN ({}, {}) "
+        "LIMIT 1",
+        copy_id,
+        title_id,
+        HoldStatus.waiting.value,
+        HoldStatus.ready.value,
+        copy_id,
+        title_id,
+        *[status.value for status in ACTIVE_BOOKING],
+    )
+    return bool(rows)
+
+
 async def reserved_for_other(copy_id: int, patron_id: int) -> str | None:
     """German reason when this copy is set aside for someone else, else None."""
     hold = (

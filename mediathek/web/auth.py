@@ -82,32 +82,28 @@ def _user(row: dict, prefix: str, session_id: int | None) -> CurrentUser:
     )
 
 
+# Written out by hand: it runs on every request of a logged-in user, and piccolo spends over a
+# millisecond building the same select with seven columns through the foreign key.
+SESSION_SQL = (
+    "SELECT s.id AS session_id, s.expires_at, s.session_epoch AS session_epoch, "
+    "a.id, a.email, a.role, a.patron, a.display_name, a.is_active, "
+    "a.session_epoch AS account_epoch "
+    "FROM web_session s JOIN account a ON a.id = s.account WHERE s.token_hash = {}"
+)
+
+
 async def user_from_session(token: str) -> CurrentUser | None:
-    row = (
-        await WebSession.select(
-            WebSession.id,
-            WebSession.expires_at,
-            WebSession.session_epoch,
-            WebSession.account.id,
-            WebSession.account.email,
-            WebSession.account.role,
-            WebSession.account.patron,
-            WebSession.account.display_name,
-            WebSession.account.is_active,
-            WebSession.account.session_epoch,
-        )
-        .where(WebSession.token_hash == token_digest(token))
-        .first()
-    )
-    if row is None:
+    rows = await WebSession.raw(SESSION_SQL, token_digest(token))
+    if not rows:
         return None
+    row = rows[0]
     if (
         row["expires_at"] < _now()
-        or not row["account.is_active"]
-        or row["session_epoch"] != row["account.session_epoch"]
+        or not row["is_active"]
+        or row["session_epoch"] != row["account_epoch"]
     ):
         return None
-    return _user(row, "account.", row["id"])
+    return _user(row, "", row["session_id"])
 
 
 async def user_from_api_token(token: str) -> CurrentUser | None:

@@ -51,7 +51,9 @@ def is_automatic(handler: BaseRouteHandler) -> bool:
     return handler.handler_name == "options_handler"
 
 
-def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    # async although it awaits nothing: Litestar runs a plain function guard in a worker
+    # thread, a trip there and back on every request.
     if is_automatic(handler):
         return
     access = route_access(handler)

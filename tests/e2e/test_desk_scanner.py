@@ -3,6 +3,9 @@
 import sqlite3
 from contextlib import closing
 
+from playwright.async_api import expect
+
+from mediathek.catalogue.barcodes import make_code
 from mediathek.db import sqlite_path
 from tests.e2e.conftest import login
 
@@ -52,6 +55,13 @@ async def test_desk_lends_returns_a_kit_with_a_missing_part_and_overrides_a_refu
     await scan(page, codes["book"])
     await page.locator(f"tr[data-barcode='{codes['kit']}'] .badge-ok").wait_for()
     await page.locator(f"tr[data-barcode='{codes['book']}'] .badge-ok").wait_for()
+    # Each checkout sent only its row: the list still counts right and shows the newest first.
+    barcodes = await page.locator("#desk-loans-body tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.barcode)"
+    )
+    assert barcodes[:2] == [codes["book"], codes["kit"]]
+    heading = await page.locator("#desk-loans-heading").inner_text()
+    assert heading == f"Ausgeliehen ({len(barcodes)})"
     assert "Ausgeliehen" in await page.locator("#desk-result").inner_text()
     assert "zurück bis" in await page.locator("#desk-result").inner_text()
 
@@ -82,4 +92,32 @@ async def test_desk_lends_returns_a_kit_with_a_missing_part_and_overrides_a_refu
     # A mistaken scan is taken back with one click.
     await page.get_by_role("button", name="Letzte Aktion rückgängig").click()
     await page.get_by_text("rückgängig gemacht").wait_for()
-    await page.wait_for_function("document.activeElement.id === 'scan-code'")
+    await expect(page.locator("#scan-code")).to_be_focused()
+
+
+def new_patron_card(database_url: str) -> str:
+    """A patron with nothing on loan (every demo patron has loans)."""
+    card = make_code("K", 999_001)
+    with closing(sqlite3.connect(sqlite_path(database_url))) as conn:
+        conn.execute(
+            "INSERT INTO patron (first_name, last_name, category, card_barcode, email) "
+            "VALUES ('Nora', 'Neu', 'volunteer_teacher', ?, 'nora.neu@example.org')",
+            (card,),
+        )
+        conn.commit()
+    return card
+
+
+async def test_the_first_loan_of_a_patron_fills_the_empty_list(page, live_server):
+    codes = demo_codes(live_server.database_url)
+    card = new_patron_card(live_server.database_url)
+    await login(page, "theke@mediathek.example")
+    await page.goto("/theke")
+    await scan(page, card)
+    await page.locator(".desk-lend").wait_for()
+    assert "Keine offenen Ausleihen" in await page.locator("#desk-loans").inner_text()
+    await scan(page, codes["book"])
+    await page.locator(f"tr[data-barcode='{codes['book']}'] .badge-ok").wait_for()
+    assert await page.locator("#desk-loans-heading").inner_text() == "Ausgeliehen (1)"
+    assert "Keine offenen Ausleihen" not in await page.locator("#desk-loans").inner_text()
+    await expect(page.locator("#scan-code")).to_be_focused()

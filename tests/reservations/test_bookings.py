@@ -18,7 +18,7 @@ from mediathek.reservations.services import (
     place_hold,
     run_daily,
 )
-from mediathek.reservations.tables import Booking, BookingStatus
+from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from tests.conftest import make_persona
 from tests.reservations_fixtures import copy_status, give_back, lend, make_title
 
@@ -222,3 +222,39 @@ async def test_the_desk_hooks_run_inside_the_desks_write_transaction(
         assert await hooks.fulfil_on_checkout(copy_id, teacher_anna.patron_id, today) is None
         assert await hooks.latest_due_date(copy_id, today) is None
         assert not await hooks.others_waiting(title_id, teacher_anna.patron_id)
+
+
+async def test_a_checkout_is_concerned_only_by_open_holds_and_bookings_of_its_copy_or_title(
+    teacher_anna, today
+):
+    title_id, [copy_id, sibling] = await make_title(2)
+    other_title, [elsewhere] = await make_title(1, "Anderer Titel")
+    patron = teacher_anna.patron_id
+
+    def booking(title, copy, status=BookingStatus.confirmed, days_ahead=0):
+        start = today + timedelta(days=days_ahead)
+        return Booking(
+            title=title,
+            patron=patron,
+            copy=copy,
+            start_on=start,
+            end_on=start + timedelta(days=3),
+            status=status,
+        )
+
+    assert not await hooks.concern_checkout(copy_id, title_id)
+    # Closed holds and bookings, and those of another title, concern no checkout.
+    await Hold.insert(
+        Hold(title=title_id, patron=patron, status=HoldStatus.fulfilled),
+        Hold(title=other_title, patron=patron, status=HoldStatus.waiting),
+    )
+    await Booking.insert(
+        booking(title_id, copy_id, BookingStatus.collected), booking(other_title, elsewhere)
+    )
+    assert not await hooks.concern_checkout(copy_id, title_id)
+    waiting = await Hold.insert(Hold(title=title_id, patron=patron)).returning(Hold.id)
+    assert await hooks.concern_checkout(copy_id, title_id)
+    await Hold.delete().where(Hold.id == waiting[0]["id"])
+    # A booking of another copy of the title: the desk may move it to this copy.
+    await Booking.insert(booking(title_id, sibling, days_ahead=10))
+    assert await hooks.concern_checkout(copy_id, title_id)

@@ -1,6 +1,7 @@
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
 from mediathek.core_tables import AuditLog
+from mediathek.reservations.services import place_hold
 from mediathek.vocab import MediaType
 from tests.circulation_fixtures import make_title
 
@@ -32,8 +33,6 @@ async def test_scanning_a_card_opens_the_patron_and_copies_are_lent(
         lent = await scan(c, code, teacher_anna.card)
         assert "Ausgeliehen: „Bildkarten Obst“" in lent.text
         assert "Letzte Aktion rückgängig" in lent.text
-        # The fragment: the workspace plus the patron field of the scan form (out of band).
-        assert 'id="desk-ausweis"' in lent.text and 'hx-swap-oob="true"' in lent.text
         assert "<html" not in lent.text
         # Without a patron open, the same scan returns the copy.
         back = await scan(c, code)
@@ -87,10 +86,65 @@ async def test_isbn_scan_picks_the_only_copy_and_asks_when_several(client_for, s
 
 
 async def test_desk_works_without_javascript(client_for, staff, teacher_anna):
-    _, [code] = await make_title("Ohne JS")
+    _, [first, second] = await make_title("Ohne JS", copies=2)
     async with client_for(staff) as c:
-        page = await c.post("/theke/scan", data={"code": code, "ausweis": teacher_anna.card})
-        assert page.status_code == 200 and "<html" in page.text and "Ausgeliehen" in page.text
+        await c.post("/theke/scan", data={"code": first, "ausweis": teacher_anna.card})
+        page = await c.post("/theke/scan", data={"code": second, "ausweis": teacher_anna.card})
+    # A plain form post gets the whole page: scan form, mode, result and the complete list.
+    assert page.status_code == 200 and "<html" in page.text and 'id="scan-code"' in page.text
+    assert "Ausgeliehen: „Ohne JS“" in page.text and "Ausgeliehen (2)" in page.text
+    assert f'data-barcode="{first}"' in page.text and f'data-barcode="{second}"' in page.text
+    assert "hx-swap-oob" not in page.text
+
+
+async def test_a_checkout_answers_with_the_result_and_the_new_row_only(
+    client_for, staff, teacher_anna
+):
+    _, [first, second] = await make_title("Wimmelbuch", copies=2)
+    async with client_for(staff) as c:
+        await scan(c, teacher_anna.card)
+        lent = await scan(c, first, teacher_anna.card)
+        # The result box replaces the last one; the rest of the desk stays as it is.
+        assert lent.headers["HX-Retarget"] == "#desk-outcome"
+        assert lent.headers["HX-Reswap"] == "outerHTML"
+        assert 'id="desk-result"' in lent.text and "Ausgeliehen: „Wimmelbuch“" in lent.text
+        assert 'id="desk"' not in lent.text and "patron-panel" not in lent.text
+        # Nothing was on loan: the list comes whole, with its only row.
+        assert '<div id="desk-loans" hx-swap-oob="true">' in lent.text
+        assert "Ausgeliehen (1)" in lent.text and f'data-barcode="{first}"' in lent.text
+        assert "Keine offenen Ausleihen" not in lent.text
+
+        again = await scan(c, second, teacher_anna.card)
+        # Now the row goes on top of the list and only the count changes with it.
+        assert '<div id="desk-loans"' not in again.text
+        assert 'hx-swap-oob="afterbegin:#desk-loans-body"' in again.text
+        assert (
+            f'data-barcode="{second}"' in again.text and f'data-barcode="{first}"' not in again.text
+        )
+        assert 'id="desk-loans-heading" hx-swap-oob="true">Ausgeliehen (2)' in again.text
+        assert 'class="badge badge-ok">neu' in again.text and "Verlängern" in again.text
+
+        # The full desk, as a reload shows it, agrees: both rows, newest first.
+        page = await c.get(f"/theke?ausweis={teacher_anna.card}")
+        assert "Ausgeliehen (2)" in page.text
+        assert page.text.index(f'data-barcode="{second}"') < page.text.index(
+            f'data-barcode="{first}"'
+        )
+
+
+async def test_a_checkout_that_fulfils_a_hold_shows_the_whole_desk_again(
+    client_for, staff, teacher_anna, today
+):
+    title_id, [code] = await make_title("Vorgemerkt")
+    await place_hold(teacher_anna.patron_id, title_id, today)
+    async with client_for(staff) as c:
+        opened = await scan(c, teacher_anna.card)
+        assert "Abholregal bereit" in opened.text
+        lent = await scan(c, code, teacher_anna.card)
+    # The hold shelf list changed too: the answer is the whole workspace, without that list.
+    assert "HX-Retarget" not in lent.headers
+    assert 'id="desk"' in lent.text and "Ausgeliehen: „Vorgemerkt“" in lent.text
+    assert "Abholregal bereit" not in lent.text and "Ausgeliehen (1)" in lent.text
 
 
 async def test_undo_last_takes_back_a_checkout(client_for, staff, teacher_anna):

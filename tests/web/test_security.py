@@ -1,8 +1,11 @@
 """Session cookies, security headers and CSRF on forms and HTMX requests."""
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 from mediathek.app import create_app
+from mediathek.patrons.tables import Account, WebSession
+from mediathek.web.auth import end_all_sessions
 from tests.conftest import PASSWORD, arm_csrf, http_client
 
 
@@ -78,3 +81,24 @@ async def test_anonymous_visits_to_account_pages_create_no_session(client, db):
     for path in ("/registrieren", "/passwort-vergessen", "/anmelden", "/konto"):
         await client.get(path)
     assert await WebSession.count() == 0
+
+
+async def test_a_session_ends_when_it_expires_on_logout_everywhere_or_a_blocked_account(
+    client_for, staff
+):
+    async def staff_page_open(c) -> bool:
+        return (await c.get("/verwaltung", follow_redirects=False)).status_code == 200
+
+    async with client_for(staff) as c:
+        assert await staff_page_open(c)
+        await WebSession.update(
+            {WebSession.expires_at: datetime.now(UTC) - timedelta(minutes=1)}, force=True
+        )
+        assert not await staff_page_open(c)
+    async with client_for(staff) as c:
+        await end_all_sessions(staff.account_id)
+        assert not await staff_page_open(c)
+    async with client_for(staff) as c:
+        assert await staff_page_open(c)
+        await Account.update({Account.is_active: False}).where(Account.id == staff.account_id)
+        assert not await staff_page_open(c)

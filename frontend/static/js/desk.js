@@ -49,7 +49,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", setup);
-  // The whole #desk is swapped after each action (outerHTML): set the new one up.
+  // After each action the whole #desk is swapped, after a checkout only its result box and
+  // loan list: set the new one up (flash, sound, focus).
   document.addEventListener("htmx:afterSettle", function () {
     if (document.getElementById("desk")) setup();
   });

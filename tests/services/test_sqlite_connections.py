@@ -1,0 +1,73 @@
+"""SQLite: connections are kept for the next query while the app runs, and never one that is
+still inside a transaction."""
+
+import asyncio
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+from mediathek.db import ReusingSQLiteEngine, write_transaction
+from mediathek.patrons.tables import Patron
+
+
+@pytest.fixture
+def sqlite_db(db):
+    if not isinstance(db, ReusingSQLiteEngine):
+        pytest.skip("SQLite only: PostgreSQL has asyncpg's pool")
+    return db
+
+
+async def temp_tables() -> set[str]:
+    """A TEMP table lives in one connection: seeing it again means the connection came back."""
+    rows = await Patron.raw("SELECT name FROM temp.sqlite_master WHERE type = 'table'")
+    return {r["name"] for r in rows}
+
+
+async def test_queries_and_transactions_reuse_the_same_connection(sqlite_db):
+    await Patron.raw("CREATE TEMP TABLE probe (x INTEGER)")
+    assert await temp_tables() == {"probe"}
+    async with write_transaction():
+        assert await temp_tables() == {"probe"}
+    with pytest.raises(ValueError):
+        async with write_transaction():
+            await Patron.raw("INSERT INTO probe (x) VALUES (1)")
+            raise ValueError("rolled back")
+    # The rolled-back transaction gave its connection back, outside any transaction.
+    assert await Patron.raw("SELECT count(*) AS n FROM probe") == [{"n": 0}]
+
+
+async def test_a_connection_left_inside_a_transaction_is_closed_not_reused(sqlite_db):
+    connection = await sqlite_db.get_connection()
+    await connection.execute("CREATE TEMP TABLE probe (x INTEGER)")
+    await connection.execute("BEGIN IMMEDIATE")
+    await connection.close()
+    assert await temp_tables() == set()
+    # Closing it ended the transaction: another writer gets the lock at once.
+    with closing(sqlite3.connect(sqlite_db.path, timeout=0)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        other.rollback()
+
+
+async def test_two_transactions_at_once_each_have_a_connection_of_their_own(sqlite_db):
+    both_inside = asyncio.Barrier(2)
+
+    async def work(name: str) -> set[str]:
+        async with sqlite_db.transaction():
+            await Patron.raw(f"CREATE TEMP TABLE {name} (x INTEGER)")
+            await both_inside.wait()
+            return await temp_tables()
+
+    assert await asyncio.gather(work("one"), work("two")) == [{"one"}, {"two"}]
+
+
+async def test_closing_the_pool_closes_the_kept_connections(sqlite_db):
+    connection = await sqlite_db.get_connection()
+    await connection.close()
+    await connection.execute("SELECT 1")  # kept for the next query, still open
+    await sqlite_db.close_connection_pool()
+    with pytest.raises(ValueError, match="no active connection"):
+        await connection.execute("SELECT 1")
+    # Without the pool every query has a connection of its own again.
+    await Patron.raw("CREATE TEMP TABLE probe (x INTEGER)")
+    assert await temp_tables() == set()
