@@ -163,6 +163,9 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
     )
     limits = await category_limits(patron["category"])
     open_loans = await _open_loans(patron["id"])
+    level_days = []
+    if policy.level_days_matter(open_loans, today):
+        level_days = list(await get_setting("overdue_level_days"))
     decision = policy.checkout_refusals(
         policy.PatronFacts(
             patron_name(patron), patron["status"], patron["blocked_reason"], patron["expires_on"]
@@ -171,7 +174,7 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         open_loans,
         max_loans=limits.max_loans,
         today=today,
-        level_days=list(await get_setting("overdue_level_days")),
+        level_days=level_days,
     )
     if not claimed and not decision.refusals:
         decision.refusals.append(policy.CopyAlreadyLent("Dieses Exemplar ist schon ausgeliehen."))
