@@ -113,6 +113,13 @@ def overdue_level(due_on: date, today: date, level_days: list[int], sent_level: 
     return max(sent_level, reached)
 
 
+def level_days_matter(open_loans: list[LoanFacts], today: date) -> bool:
+    """Whether the reminder level days matter for these loans: a level is reached only after
+    the due date (level days are 1 or more), so with nothing overdue only the levels already
+    sent count, and the level days need not be read."""
+    return any(ln.due_on < today for ln in open_loans)
+
+
 def checkout_refusals(
     patron: PatronFacts,
     copy: CopyFacts,

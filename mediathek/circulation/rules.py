@@ -32,7 +32,7 @@ async def loan_rule(patron_category: str, media_type: str) -> Rule:
         .where(LoanRule.patron_category == patron_category, LoanRule.media_type == media_type)
         .first()
     )
-    return Rule(row["loan_days"], row["max_renewals"]) if row else Rule()
+    return _rule(row)
 
 
 async def category_limits(patron_category: str) -> Limits:
@@ -41,7 +41,33 @@ async def category_limits(patron_category: str) -> Limits:
         .where(CategoryLimit.patron_category == patron_category)
         .first()
     )
-    return Limits(row["max_loans"], row["max_holds"]) if row else Limits()
+    return _limits(row)
+
+
+async def checkout_terms(patron_category: str, media_type: str) -> tuple[Rule, Limits]:
+    """``loan_rule`` and ``category_limits`` in one query: every checkout needs both."""
+    [row] = await LoanRule.raw(
+        "SELECT r.loan_days, r.max_renewals, l.max_loans, l.max_holds FROM (SELECT 1 AS one) x "
+        "LEFT JOIN loan_rule r ON r.patron_category = {} AND r.media_type = {} "
+        "LEFT JOIN category_limit l ON l.patron_category = {}",
+        patron_category,
+        media_type,
+        patron_category,
+    )
+    return _rule(row), _limits(row)
+
+
+# No row (or, joined, its columns empty): the defaults. A 0 in a row is a rule, kept.
+def _rule(row: dict | None) -> Rule:
+    if row is None or row["loan_days"] is None:
+        return Rule()
+    return Rule(row["loan_days"], row["max_renewals"])
+
+
+def _limits(row: dict | None) -> Limits:
+    if row is None or row["max_loans"] is None:
+        return Limits()
+    return Limits(row["max_loans"], row["max_holds"])
 
 
 async def policy_table() -> tuple[dict[tuple[str, str], Rule], dict[str, Limits]]:

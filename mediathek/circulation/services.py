@@ -15,7 +15,7 @@ from mediathek.catalogue.barcodes import normalise_code
 from mediathek.catalogue.tables import Component, Copy, CopyStatus
 from mediathek.circulation import policy
 from mediathek.circulation.calendar import load_calendar
-from mediathek.circulation.rules import category_limits, loan_rule
+from mediathek.circulation.rules import checkout_terms, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import write_transaction
@@ -161,8 +161,11 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
             await hooks.reserved_for_other(copy["id"], patron["id"]) if reserved else None
         ),
     )
-    limits = await category_limits(patron["category"])
+    rule, limits = await checkout_terms(patron["category"], copy["media_type"])
     open_loans = await _open_loans(patron["id"])
+    level_days = []
+    if policy.level_days_matter(open_loans, today):
+        level_days = list(await get_setting("overdue_level_days"))
     decision = policy.checkout_refusals(
         policy.PatronFacts(
             patron_name(patron), patron["status"], patron["blocked_reason"], patron["expires_on"]
@@ -171,7 +174,7 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         open_loans,
         max_loans=limits.max_loans,
         today=today,
-        level_days=list(await get_setting("overdue_level_days")),
+        level_days=level_days,
     )
     if not claimed and not decision.refusals:
         decision.refusals.append(policy.CopyAlreadyLent("Dieses Exemplar ist schon ausgeliehen."))
@@ -180,7 +183,6 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         first.detail["reasons"] = [r.message for r in decision.refusals]
         first.detail["overridable"] = decision.overridable
         raise first
-    rule = await loan_rule(patron["category"], copy["media_type"])
     booking_end = latest = None
     if reserved:
         booking_end = await hooks.fulfil_on_checkout(copy["id"], patron["id"], today)

@@ -1,5 +1,5 @@
-from mediathek.circulation.rules import category_limits, loan_rule
-from mediathek.circulation.tables import LoanRule
+from mediathek.circulation.rules import Limits, Rule, category_limits, checkout_terms, loan_rule
+from mediathek.circulation.tables import CategoryLimit, LoanRule
 from mediathek.site_settings import get_setting, set_setting
 
 
@@ -21,3 +21,16 @@ async def test_loan_rules_default_to_28_days_2_renewals_20_loans_5_holds(db):
     )
     rule = await loan_rule("institution", "kit")
     assert (rule.loan_days, rule.max_renewals) == (42, 0)
+
+
+async def test_checkout_terms_are_the_rule_and_the_limits_with_their_defaults(db):
+    assert await checkout_terms("paid_teacher", "kit") == (Rule(), Limits())
+    await LoanRule.insert(
+        LoanRule(patron_category="institution", media_type="kit", loan_days=42, max_renewals=0)
+    )
+    await CategoryLimit.insert(
+        CategoryLimit(patron_category="institution", max_loans=0, max_holds=2)
+    )
+    assert await checkout_terms("institution", "kit") == (Rule(42, 0), Limits(0, 2))
+    assert await checkout_terms("institution", "book") == (Rule(), Limits(0, 2))
+    assert await checkout_terms("paid_teacher", "kit") == (Rule(), Limits())

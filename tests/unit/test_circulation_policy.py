@@ -15,6 +15,7 @@ from mediathek.circulation.policy import (
     RenewalRefused,
     checkout_refusals,
     due_date,
+    level_days_matter,
     overdue_level,
     renewal_due_date,
 )
@@ -46,6 +47,24 @@ def test_second_reminder_level_refuses_but_first_does_not():
     assert refusals(loans=[LoanFacts(date(2026, 3, 3))]).refusals == []
     [r] = refusals(loans=[LoanFacts(date(2026, 2, 24))]).refusals
     assert "2. Mahnung" in r.message
+
+
+def test_level_days_matter_only_once_a_loan_is_past_its_due_date():
+    due_today, sent_two = LoanFacts(TODAY), LoanFacts(date(2026, 3, 20), reminder_level=2)
+    assert not level_days_matter([due_today, sent_two], TODAY)
+    assert level_days_matter([due_today, LoanFacts(date(2026, 3, 9))], TODAY)
+
+    def messages(loans, level_days):
+        d = checkout_refusals(
+            ANNA, CopyFacts("available"), loans, max_loans=20, today=TODAY, level_days=level_days
+        )
+        return [r.message for r in d.refusals]
+
+    # With nothing overdue the level days change nothing, even the shortest allowed (1 day):
+    # only a level already sent counts.
+    for loans in ([due_today], [due_today, sent_two]):
+        assert messages(loans, []) == messages(loans, [1, 14, 28])
+    assert messages([sent_two], []) != []
 
 
 def test_every_reason_is_listed_and_override_depends_on_all():
