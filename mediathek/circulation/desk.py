@@ -177,7 +177,7 @@ class PatronPanel:
 async def patron_panel(ausweis: str, today: date) -> PatronPanel | None:
     if not ausweis:
         return None
-    # One connection for all reads (SQLite opens one per query otherwise).
+    # One read transaction: all reads on one connection, and they see one state of the data.
     async with current_engine().transaction():
         return await _patron_panel(ausweis, today)
 
