@@ -15,7 +15,7 @@ from mediathek.catalogue.tables import (
 )
 from mediathek.circulation.tables import CategoryLimit, Closure, Loan, LoanRule, OpeningDay
 from mediathek.core_tables import AuditLog, SiteSetting
-from mediathek.notifications.tables import JobLock, Notification
+from mediathek.notifications.tables import JobLock, LoanNotice, Notification
 from mediathek.patrons.tables import (
     Account,
     ApiToken,
@@ -52,6 +52,7 @@ TABLES = [
     Hold,
     Booking,
     Notification,
+    LoanNotice,
     JobLock,
     AuditLog,
     SiteSetting,

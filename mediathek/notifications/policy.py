@@ -21,7 +21,9 @@ class OpenLoan:
     patron_id: int
     due_on: date
     reminder_level: int  # highest overdue level already reached (0 = none)
-    due_soon_sent: bool = False  # a due-soon notice for this due date exists already
+    # Stages (0 due soon, 1–3 overdue levels) the patron was told for this due date, by any
+    # notice: a due-soon item inside an overdue digest is told as much as in its own notice.
+    told: frozenset[int] = frozenset()
 
 
 def overdue_level(due_on: date, today: date, level_days: Sequence[int]) -> int:
@@ -35,19 +37,20 @@ def item_stage(
 ) -> int | None:
     """The stage a loan enters today, or None when it needs no notice today.
 
-    Overdue levels rise one way: a level already reached is not sent again, and a missed run
-    (server down for days) jumps straight to the highest level reached. A due-soon notice goes
-    out once per due date, on the first run inside the window.
+    Overdue levels rise one way: a level already reached or told is not sent again, and a
+    missed run (server down for days) jumps straight to the highest level reached. A due-soon
+    notice goes out once per due date, on the first run inside the window.
     """
     level = overdue_level(loan.due_on, today, level_days)
-    if level > loan.reminder_level:
+    reached = max(loan.reminder_level, max(loan.told, default=DUE_SOON))
+    if level > reached:
         return level
     days_left = (loan.due_on - today).days
     if (
         level == 0
-        and loan.reminder_level == 0
+        and reached == 0
         and 0 <= days_left <= due_soon_days
-        and not loan.due_soon_sent
+        and DUE_SOON not in loan.told
     ):
         return DUE_SOON
     return None

@@ -3,7 +3,9 @@
 One digest per patron per run, listing every loan that enters a stage today (due soon, overdue
 level 1–3). The notice and the loans' new reminder level are written in one transaction, and
 the notice's unique key (patron, kind, level, items, day) makes a second run of the same day
-create nothing.
+create nothing. Each item of a new notice is also written to ``loan_notice`` (loan, due date,
+stage), whichever kind of digest carried it; planning reads that record, so an item is
+announced once per due date and stage.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from mediathek.circulation.tables import Loan
-from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.notifications import policy
 from mediathek.notifications.locks import job_lock
 from mediathek.notifications.outbox import notice_key
-from mediathek.notifications.tables import Notification, NotificationKind
+from mediathek.notifications.tables import LoanNotice, Notification
 from mediathek.patrons.tables import Patron
 from mediathek.site_settings import get_setting
 
@@ -30,36 +31,41 @@ async def reminder_settings() -> tuple[int, list[int]]:
     return due_soon, levels
 
 
-async def _due_soon_already_sent(due_soon_days: int) -> set[tuple[int, str]]:
-    """(loan id, due date) of every recent due-soon notice: a loan is told once per due date."""
-    since = now() - timedelta(days=due_soon_days + 2)
-    rows = (
-        await Notification.select(Notification.payload)
-        .where(
-            (Notification.kind == NotificationKind.due_soon) & (Notification.created_at >= since)
-        )
-        .output(load_json=True)
+async def told_stages(due: dict[int, date], horizon: date) -> dict[int, frozenset[int]]:
+    """loan id → the stages its patron was told for the loan's current due date, whichever
+    notice carried them (``loan_notice``). A renewal gives a new due date: nothing told yet."""
+    rows = await LoanNotice.select(LoanNotice.loan, LoanNotice.due_on, LoanNotice.level).where(
+        LoanNotice.loan.returned_at.is_null()
+        & LoanNotice.loan.patron.is_not_null()
+        & (LoanNotice.loan.due_on <= horizon)
     )
-    sent: set[tuple[int, str]] = set()
+    told: dict[int, set[int]] = {}
     for row in rows:
-        for item in (row["payload"] or {}).get("items", []):
-            if "loan_id" in item:
-                sent.add((int(item["loan_id"]), str(item.get("due_on", ""))))
-    return sent
+        if due.get(row["loan"]) == row["due_on"]:
+            told.setdefault(row["loan"], set()).add(row["level"])
+    return {loan_id: frozenset(levels) for loan_id, levels in told.items()}
 
 
-async def insert_new(notices: list[Notification]) -> int:
+async def insert_new(notices: list[Notification]) -> dict[str, int]:
     """Insert many notices at once (what ``enqueue`` does one by one); the unique key skips
-    those that exist already. Returns how many are new."""
-    created = 0
+    those that exist already. Returns key → id of the new ones."""
+    created: dict[str, int] = {}
     for start in range(0, len(notices), INSERT_CHUNK):
         rows = (
             await Notification.insert(*notices[start : start + INSERT_CHUNK])
             .on_conflict(target=Notification.key, action="DO NOTHING")
-            .returning(Notification.id)
+            .returning(Notification.id, Notification.key)
         )
-        created += len(rows)
+        created.update({r["key"]: r["id"] for r in rows})
     return created
+
+
+async def record_told(told: list[LoanNotice]) -> None:
+    """Remember what the new notices told, item by item (unique per loan, due date, stage)."""
+    for start in range(0, len(told), INSERT_CHUNK):
+        await LoanNotice.insert(*told[start : start + INSERT_CHUNK]).on_conflict(
+            action="DO NOTHING"
+        )
 
 
 async def create_reminders(today: date) -> dict:
@@ -67,7 +73,6 @@ async def create_reminders(today: date) -> dict:
     due_soon_days, level_days = await reminder_settings()
     horizon = today + timedelta(days=due_soon_days)
     async with write_transaction():
-        sent = await _due_soon_already_sent(due_soon_days)
         # Anonymised loans (patron NULL) and returned loans are never reminded.
         rows = await Loan.select(
             Loan.id,
@@ -78,13 +83,14 @@ async def create_reminders(today: date) -> dict:
             Loan.title.title.as_alias("title"),
         ).where(Loan.returned_at.is_null() & Loan.patron.is_not_null() & (Loan.due_on <= horizon))
         by_id = {r["id"]: r for r in rows}
+        told = await told_stages({r["id"]: r["due_on"] for r in rows}, horizon)
         loans = [
             policy.OpenLoan(
                 loan_id=r["id"],
                 patron_id=r["patron"],
                 due_on=r["due_on"],
                 reminder_level=r["reminder_level"],
-                due_soon_sent=(r["id"], r["due_on"].isoformat()) in sent,
+                told=told.get(r["id"], frozenset()),
             )
             for r in rows
         ]
@@ -100,6 +106,7 @@ async def create_reminders(today: date) -> dict:
             ).where(Patron.id.is_in(list(plan) or [0]))
         }
         notices: list[Notification] = []
+        carried: dict[str, list[tuple[policy.OpenLoan, int]]] = {}  # notice key → its items
         raised: dict[int, list[int]] = {}
         for patron_id, entries in plan.items():
             patron = patrons.get(patron_id)
@@ -125,6 +132,7 @@ async def create_reminders(today: date) -> dict:
                 level=level,
             )
             if patron["email"]:
+                carried[key] = entries
                 notices.append(
                     Notification(
                         key=key,
@@ -143,6 +151,20 @@ async def create_reminders(today: date) -> dict:
                 if stage > loan.reminder_level:
                     raised.setdefault(stage, []).append(loan.loan_id)
         created = await insert_new(notices)
+        # Every item of a new notice is told now, whatever the kind of the digest.
+        await record_told(
+            [
+                LoanNotice(
+                    loan=loan.loan_id,
+                    due_on=loan.due_on,
+                    level=stage,
+                    notification=notice_id,
+                    told_on=today,
+                )
+                for key, notice_id in created.items()
+                for loan, stage in carried[key]
+            ]
+        )
         # The loan's level moves with its notice (a patron without email still reaches the
         # level: checkout refusals and the staff's level-3 list depend on it).
         for level, ids in raised.items():
@@ -150,7 +172,7 @@ async def create_reminders(today: date) -> dict:
                 Loan.id.is_in(ids) & (Loan.reminder_level < level)
             )
     return {
-        "digests": created,
+        "digests": len(created),
         "patrons": len(plan),
         "items": sum(len(v) for v in plan.values()),
         "raised": sum(len(v) for v in raised.values()),

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from piccolo.columns import (
     JSON,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -18,6 +19,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from mediathek.circulation.tables import Loan
 from mediathek.patrons.tables import Patron
 
 
@@ -64,6 +66,24 @@ class Notification(Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
     sent_at = Timestamptz(null=True, default=None)
+
+
+class LoanNotice(Table):
+    """What a patron was told about one loan: one row per (loan, due date, stage), whichever
+    notice carried it (a due-soon item inside an overdue digest counts as told). The reminder
+    planning reads these rows, so no item is announced twice for the same due date and stage.
+    Unique (loan, due_on, level) — a raw index in the migration."""
+
+    id = Serial(primary_key=True)
+    # The row belongs to the loan: a loan undone at the desk takes its rows along.
+    loan = ForeignKey(references=Loan, on_delete=OnDelete.cascade, null=False, index=True)
+    due_on = Date()  # the due date the notice was about (a renewal makes a new one)
+    level = SmallInt(default=0)  # 0 due soon, 1–3 overdue level
+    # The notice (of any kind) that carried the item; NULL once that notice is deleted.
+    notification = ForeignKey(
+        references=Notification, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    told_on = Date()  # the day of the reminder run
 
 
 class JobLock(Table):

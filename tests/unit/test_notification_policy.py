@@ -22,8 +22,8 @@ TODAY = date(2026, 3, 10)
 LEVELS = [7, 14, 28]
 
 
-def loan(days_late: int, level: int = 0, due_soon_sent: bool = False) -> OpenLoan:
-    return OpenLoan(1, 1, TODAY - timedelta(days=days_late), level, due_soon_sent)
+def loan(days_late: int, level: int = 0, told: set[int] | None = None) -> OpenLoan:
+    return OpenLoan(1, 1, TODAY - timedelta(days=days_late), level, frozenset(told or ()))
 
 
 def test_levels_start_on_their_day_and_never_repeat():
@@ -40,8 +40,15 @@ def test_a_missed_run_jumps_to_the_highest_level_reached():
 def test_due_soon_inside_the_window_once():
     assert item_stage(loan(-4), TODAY, 3, LEVELS) is None
     assert item_stage(loan(-3), TODAY, 3, LEVELS) == 0
-    assert item_stage(loan(-1, due_soon_sent=True), TODAY, 3, LEVELS) is None
+    assert item_stage(loan(-1, told={0}), TODAY, 3, LEVELS) is None
     assert item_stage(loan(2), TODAY, 3, LEVELS) is None  # late, not yet level 1
+
+
+def test_what_was_told_for_this_due_date_is_not_told_again():
+    # Told by any digest (e.g. a due-soon item inside an overdue reminder) counts as told.
+    assert item_stage(loan(-2, told={0}), TODAY, 3, LEVELS) is None
+    assert item_stage(loan(8, told={1}), TODAY, 3, LEVELS) is None
+    assert item_stage(loan(14, told={0, 1}), TODAY, 3, LEVELS) == 2
 
 
 def test_a_digest_takes_its_highest_level():
