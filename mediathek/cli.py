@@ -148,12 +148,14 @@ async def _notify(settings: Settings, args: argparse.Namespace) -> dict:
     from mediathek.clock import today
     from mediathek.db import connection_pool, make_engine, use_engine
     from mediathek.notifications.delivery import deliver_outbox
+    from mediathek.notifications.locks import release_abandoned_leases
     from mediathek.notifications.scheduler import run_daily_once
 
     engine = make_engine(settings.database_url)
     use_engine(engine)
     result: dict = {}
     async with connection_pool(engine):
+        await release_abandoned_leases()
         if not args.deliver_only:
             day = date.fromisoformat(args.date) if args.date else today(settings.tz)
             result["daily"] = await run_daily_once(settings, day)

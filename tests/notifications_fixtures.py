@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import socket
 from datetime import date, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope
 
@@ -127,3 +130,31 @@ async def give_back(loan_id: int) -> None:
     from datetime import UTC, datetime
 
     await Loan.update({Loan.returned_at: datetime.now(UTC)}).where(Loan.id == loan_id)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``smtp_server.inbox.messages`` holds mail."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_settings(settings, smtp_server):
+    return dataclasses.replace(
+        settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_timeout=5
+    )
+
+
+LINK = re.compile(r"http://testserver\.local(/[\w/-]+/[\w-]{20,})")
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    """The one-time link paths in a delivered message (plain and HTML part alike)."""
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    found = LINK.findall(text)
+    assert found == LINK.findall(html)[: len(found)], "both parts carry the same link"
+    return found

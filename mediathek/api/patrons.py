@@ -147,10 +147,7 @@ class PatronApi(Controller):
         """Email the patron a link (valid 7 days) to set a password for a new login."""
         settings = request.app.state.settings
         await registration.invite(
-            patron_id,
-            actor=request.scope["user"],
-            today=clock.today(settings.tz),
-            base_url=settings.base_url,
+            patron_id, actor=request.scope["user"], today=clock.today(settings.tz)
         )
         return {"status": "invited"}
 

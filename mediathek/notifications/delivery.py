@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
+from mediathek.addresses import AddressInvalid, delivery_address
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.notifications import policy
-from mediathek.notifications.kinds import ALL_RETURNED, LOAN_DIGEST_KINDS
+from mediathek.notifications.kinds import ALL_RETURNED, LOAN_DIGEST_KINDS, SECRET_KINDS
 from mediathek.notifications.locks import extend_lease, job_lock
 from mediathek.notifications.mailer import Mailer, SendFailure
 from mediathek.notifications.messages import (
@@ -28,6 +29,7 @@ from mediathek.notifications.messages import (
     sender_domain,
 )
 from mediathek.notifications.tables import Notification, NotificationKind, NotificationStatus
+from mediathek.patrons.links import MintedLink, mint
 from mediathek.patrons.tables import Patron
 from mediathek.settings import Settings
 from mediathek.site_settings import set_setting
@@ -129,7 +131,7 @@ async def _mark_failure(notice: dict, failure: SendFailure, at: datetime) -> str
 class Batch:
     """A batch's notices after preparation: what to send, and what needs no sending."""
 
-    to_send: list[tuple[dict, Message]] = field(default_factory=list)
+    to_send: list[tuple[dict, Message, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
 
 
@@ -155,33 +157,78 @@ async def prepare(
                 batch.counts["done"] += 1
                 continue
             kind, level, payload = current
-            recipient = (
-                recipients.get(notice["patron"], "") if notice["patron"] else notice["recipient"]
-            )
+            link: MintedLink | None = None
+            if kind in SECRET_KINDS:
+                link = await _mint(payload, settings, at)
+                if link is None:
+                    batch.counts[await _mark_failure(notice, LINK_GONE, at)] += 1
+                    continue
+                recipient = link.recipient
+            elif notice["patron"]:
+                recipient = recipients.get(notice["patron"], "")
+            else:
+                recipient = notice["recipient"]
             if not recipient:
                 failure = SendFailure("Keine E-Mail-Adresse hinterlegt.", permanent=True)
                 batch.counts[await _mark_failure(notice, failure, at)] += 1
                 continue
             try:
-                rendered = renderer.render(kind, notice["language"], level, payload)
+                address = delivery_address(recipient)
+            except AddressInvalid as exc:
+                # Stored before addresses were checked, or written by hand: this one notice
+                # fails with the reason, the run goes on with the next.
+                failure = SendFailure(f"Ungültige E-Mail-Adresse: {exc.message}", permanent=True)
+                batch.counts[await _mark_failure(notice, failure, at)] += 1
+                continue
+            try:
+                stored = renderer.render(kind, notice["language"], level, payload)
+                outgoing = (
+                    renderer.render(kind, notice["language"], level, payload, link=link.url)
+                    if link
+                    else stored
+                )
             except Exception as exc:  # noqa: BLE001 - one bad notice must not block the queue
                 log.exception("Benachrichtigung %s lässt sich nicht erstellen", notice["id"])
                 failure = SendFailure(f"Vorlage fehlerhaft: {exc}", permanent=True)
                 batch.counts[await _mark_failure(notice, failure, at)] += 1
                 continue
-            message_id = notice["message_id"] or new_message_id(notice["id"], settings)
+            # A freshly minted link makes a new e-mail: the one sent before a crash carries a
+            # link that no longer works, and the same Message-ID could make a mail program
+            # drop the new one as a duplicate.
+            message_id = (
+                new_message_id(notice["id"], settings)
+                if link or not notice["message_id"]
+                else notice["message_id"]
+            )
             await Notification.update(
                 {
-                    Notification.subject: rendered.subject[:300],
-                    Notification.body_text: rendered.text,
-                    Notification.body_html: rendered.html,
+                    Notification.subject: stored.subject[:300],
+                    Notification.body_text: stored.text,
+                    Notification.body_html: stored.html,
                     Notification.message_id: message_id,
                     Notification.recipient: recipient,
                 }
             ).where(Notification.id == notice["id"])
-            message = build_message(settings, rendered, recipient, message_id, notice["language"])
-            batch.to_send.append((notice, message))
+            message = build_message(settings, outgoing, address, message_id, notice["language"])
+            batch.to_send.append((notice, message, address))
     return batch
+
+
+LINK_GONE = SendFailure(
+    "Nicht gesendet: der Link ist abgelaufen, schon benutzt oder ersetzt. "
+    "Bitte einen neuen anfordern (Passwort vergessen, Einladung, E-Mail-Änderung).",
+    permanent=True,
+)
+
+
+async def _mint(payload: dict, settings: Settings, at: datetime) -> MintedLink | None:
+    try:
+        token_id = int(payload["token_id"])
+    except (KeyError, TypeError, ValueError):
+        # A notice queued before links were minted at delivery: its link was stored
+        # readable and has been withdrawn.
+        return None
+    return await mint(token_id, settings.base_url, at)
 
 
 async def send_batch(batch: Batch, mailer: Mailer, at: datetime) -> None:
@@ -189,9 +236,9 @@ async def send_batch(batch: Batch, mailer: Mailer, at: datetime) -> None:
     each). Raises SendFailure with ``server`` set when the mail server is gone."""
     pending: list[int] = []
     try:
-        for notice, message in batch.to_send:
+        for notice, message, address in batch.to_send:
             try:
-                await mailer.send(message)
+                await mailer.send(message, address)
             except SendFailure as failure:
                 if failure.server:
                     raise
@@ -278,8 +325,9 @@ async def send_test_email(settings: Settings, recipient: str) -> None:
     """Send a test email right away (not via the queue); raises SendFailure with the reason."""
     renderer = await make_renderer(settings)
     rendered = renderer.render(NotificationKind.test, "de", 0, {})
+    address = delivery_address(recipient)
     message = build_message(
-        settings, rendered, recipient, new_message_id(0, settings).replace("notice-0", "test")
+        settings, rendered, address, new_message_id(0, settings).replace("notice-0", "test")
     )
     async with Mailer(settings) as mailer:
-        await mailer.send(message)
+        await mailer.send(message, address)

@@ -12,8 +12,14 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``booking_confirmed`` / ``booking_ready``: ``{"title", "start_on", "end_on", "barcode"?}``
 - ``loan_receipt``: ``{"items": [{"title", "barcode", "due_on"}]}``
 - ``account_approved`` / ``account_rejected``: ``{"name", "reason"?}``
-- ``invite``: ``{"link", "name"}``
-- ``password_reset``: ``{"link"}``
+- ``invite``: ``{"token_id", "name"}``
+- ``password_reset``: ``{"token_id"}``
+- ``email_change_confirm``: ``{"token_id", "name"}`` (to the new address)
+- ``email_change_notice``: ``{"name", "new_email"}`` (to the old address; masked there)
+
+The secret kinds carry only the id of their one-time link row: the link itself is minted
+while the e-mail is written and reaches the recipient alone (``patrons.links``). What is
+stored and shown to staff says ``REDACTED_LINK`` instead.
 - ``test``: ``{}`` (the staff page's "Test-E-Mail senden")
 """
 
@@ -33,6 +39,8 @@ KIND_LABELS: dict[str, str] = {
     NotificationKind.account_rejected: "Registrierung abgelehnt",
     NotificationKind.invite: "Einladung",
     NotificationKind.password_reset: "Passwort zurücksetzen",
+    NotificationKind.email_change_confirm: "E-Mail-Änderung bestätigen",
+    NotificationKind.email_change_notice: "E-Mail-Änderung (Hinweis an alte Adresse)",
     NotificationKind.test: "Test-E-Mail",
 }
 
@@ -48,6 +56,16 @@ LOAN_DIGEST_KINDS = frozenset({NotificationKind.due_soon, NotificationKind.overd
 # Languages with their own template files; any other preferred language falls back to German.
 TEMPLATE_LANGUAGES = ("de", "en")
 TEMPLATE_PARTS = ("subject.txt", "txt", "html")
+
+# Kinds whose e-mail carries a one-time link: composed at delivery, redacted everywhere else.
+SECRET_KINDS = frozenset(
+    {
+        NotificationKind.invite,
+        NotificationKind.password_reset,
+        NotificationKind.email_change_confirm,
+    }
+)
+REDACTED_LINK = "[Link entfernt: er steht nur in der E-Mail an die Empfängerin]"
 
 # Written into last_error when a reminder is no longer needed at delivery time.
 ALL_RETURNED = "erledigt: alles zurückgegeben"
@@ -94,7 +112,9 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
     },
     NotificationKind.account_approved: {"name": "Anna Berger"},
     NotificationKind.account_rejected: {"name": "Anna Berger", "reason": "Keine Lehrtätigkeit"},
-    NotificationKind.invite: {"name": "Anna Berger", "link": "https://example.org/einladung/x"},
-    NotificationKind.password_reset: {"link": "https://example.org/passwort/x"},
+    NotificationKind.invite: {"name": "Anna Berger", "token_id": 1},
+    NotificationKind.password_reset: {"token_id": 1},
+    NotificationKind.email_change_confirm: {"name": "Anna Berger", "token_id": 1},
+    NotificationKind.email_change_notice: {"name": "Anna Berger", "new_email": "a***@example.org"},
     NotificationKind.test: {},
 }

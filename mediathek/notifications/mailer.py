@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import email.errors
 import logging
 from email.message import Message
+from email.utils import parseaddr
 
 import aiosmtplib
 
@@ -63,11 +65,15 @@ class Mailer:
             ) from exc
         return smtp
 
-    async def send(self, message: Message) -> None:
+    async def send(self, message: Message, recipient: str) -> None:
+        """Send to exactly ``recipient`` (a checked address): the envelope is never read
+        from the headers, so nothing in a header can add a second recipient."""
         if self._smtp is None or not self._smtp.is_connected:
             self._smtp = await self._connect()
         try:
-            await self._smtp.send_message(message)
+            await self._smtp.send_message(
+                message, sender=parseaddr(self.settings.mail_from)[1], recipients=[recipient]
+            )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             permanent = all(is_permanent_smtp_failure(c) for c in codes)
@@ -84,6 +90,12 @@ class Mailer:
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._smtp = None
             raise SendFailure(f"Verbindung zum Mailserver verloren: {exc}", server=True) from exc
+        except (email.errors.MessageError, ValueError, TypeError, UnicodeError) as exc:
+            # The message itself cannot be written out (a header the mail library refuses):
+            # it never will be, so this one fails and the run goes on with the next. The
+            # connection may be mid-command; the next message opens a new one.
+            await self.close()
+            raise SendFailure(f"Nachricht lässt sich nicht senden: {exc}", permanent=True) from exc
         self.sent += 1
 
     async def close(self) -> None:

@@ -26,7 +26,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from mediathek.circulation.calendar import DEFAULT_OPEN_WEEKDAYS
 from mediathek.circulation.tables import OpeningDay
 from mediathek.core_tables import SiteSetting
-from mediathek.notifications.kinds import LOAN_DIGEST_KINDS, TEMPLATE_LANGUAGES
+from mediathek.notifications.kinds import (
+    LOAN_DIGEST_KINDS,
+    REDACTED_LINK,
+    SECRET_KINDS,
+    TEMPLATE_LANGUAGES,
+)
 from mediathek.settings import Settings
 from mediathek.site_settings import get_setting
 from mediathek.web.templating import TEMPLATES_DIR
@@ -156,9 +161,16 @@ class Renderer:
             log.exception("E-Mail-Vorlage %s (angepasst) ist fehlerhaft; nehme die Datei.", name)
             return self._envs[(False, html)].get_template(name).render(context)
 
-    def render(self, kind: str, language: str | None, level: int, payload: dict) -> Rendered:
+    def render(
+        self, kind: str, language: str | None, level: int, payload: dict, *, link: str = ""
+    ) -> Rendered:
+        """``link``: the freshly minted one-time link, given only when writing the e-mail
+        that goes out. Without it a secret kind shows ``REDACTED_LINK`` (what is stored and
+        what staff see); a link left in an old payload is never used."""
         lang = template_language(language)
         context = self.context(kind, lang, level, payload)
+        if kind in SECRET_KINDS:
+            context["link"] = link or REDACTED_LINK
         subject = self._render_part(template_name(kind, lang, "subject.txt"), False, context)
         context["subject"] = " ".join(subject.split())
         return Rendered(

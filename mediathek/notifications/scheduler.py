@@ -17,7 +17,12 @@ from datetime import date, datetime, time
 from mediathek.clock import now
 from mediathek.jobs import run_daily_jobs
 from mediathek.notifications.delivery import deliver_outbox
-from mediathek.notifications.locks import job_lock, last_run, mark_run
+from mediathek.notifications.locks import (
+    job_lock,
+    last_run,
+    mark_run,
+    release_abandoned_leases,
+)
 from mediathek.settings import Settings
 
 log = logging.getLogger("mediathek.jobs")
@@ -81,6 +86,8 @@ async def run_forever(settings: Settings, stop: asyncio.Event) -> None:
 @contextlib.asynccontextmanager
 async def scheduler_running(settings: Settings) -> AsyncIterator[None]:
     """Runs the loop as a background task for the app's lifetime (if enabled)."""
+    # Before anything else: a crashed predecessor's lease would hold up mail for a while.
+    await release_abandoned_leases()
     if not settings.scheduler_enabled:
         yield
         return

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from piccolo.query.functions.aggregate import Count
 
 from mediathek import audit
+from mediathek.addresses import AddressInvalid, normalise_address
 from mediathek.core_tables import SiteSetting
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
@@ -148,9 +149,10 @@ async def resend_notice(notice_id: int, *, actor_id: int | None, actor_label: st
 
 
 async def send_test(settings: Settings, recipient: str) -> None:
-    recipient = recipient.strip()
-    if "@" not in recipient or len(recipient) > 254 or any(c.isspace() for c in recipient):
-        raise InvalidInput(errors={"email": "Bitte eine gültige E-Mail-Adresse eingeben."})
+    try:
+        recipient = normalise_address(recipient)
+    except AddressInvalid as exc:
+        raise InvalidInput(errors={"email": exc.message}) from exc
     try:
         await delivery.send_test_email(settings, recipient)
     except SendFailure as failure:

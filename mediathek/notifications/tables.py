@@ -35,6 +35,8 @@ class NotificationKind(StrEnum):
     account_rejected = "account_rejected"
     invite = "invite"
     password_reset = "password_reset"
+    email_change_confirm = "email_change_confirm"  # link to the new address
+    email_change_notice = "email_change_notice"  # heads-up to the old address
     test = "test"
 
 

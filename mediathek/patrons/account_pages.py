@@ -62,7 +62,6 @@ async def forgot(request: Request, data: FormData) -> Response:
     await registration.request_password_reset(
         form_value(data, "email"),
         today=library_today(request),
-        base_url=request.app.state.settings.base_url,
     )
     # The same answer whether or not the address has an account.
     return render(request, "auth/forgot.html", sent=True)
@@ -142,7 +141,6 @@ async def invite(request: Request, patron_id: Id) -> Response:
         patron_id,
         actor=request.scope["user"],
         today=library_today(request),
-        base_url=request.app.state.settings.base_url,
     )
     return redirect(request, f"/verwaltung/ausleihende/{patron_id}?eingeladen=1")
 

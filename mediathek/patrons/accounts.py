@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from mediathek.addresses import AddressInvalid, address_problem, normalise_address
 from mediathek.errors import Conflict, DomainError, InvalidInput
 from mediathek.patrons.tables import Account, LoginAttempt, PatronStatus
 from mediathek.vocab import Role
@@ -19,10 +20,8 @@ def normalise_email(email: str) -> str:
 
 
 def email_problem(email: str) -> str | None:
-    local, at, domain = email.partition("@")
-    if not at or not local or "." not in domain or " " in email or len(email) > 254:
-        return "Bitte geben Sie eine gültige E-Mail-Adresse an."
-    return None
+    """A German message when ``email`` is not exactly one valid address (``addresses``)."""
+    return address_problem(email)
 
 
 async def authenticate(email: str, password: str) -> int | None:
@@ -48,10 +47,11 @@ async def create_account(
     display_name: str = "",
     password_hash: str | None = None,
 ) -> int:
-    email = normalise_email(email)
     errors = {}
-    if problem := email_problem(email):
-        errors["email"] = problem
+    try:
+        email = normalise_address(email)
+    except AddressInvalid as exc:
+        errors["email"] = exc.message
     if password is not None and (problem := password_problem(password)):
         errors["password"] = problem
     if errors:

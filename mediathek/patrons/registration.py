@@ -1,7 +1,8 @@
 """Getting a login: self-registration with staff approval, invites, password reset links.
 
-Every emailed link carries a random token; only its SHA-256 digest is stored, it expires and
-works once. Emails are queued in the same transaction (``notifications.outbox.enqueue``).
+Every emailed link carries a random token minted when the e-mail is written
+(``patrons.links``); only its SHA-256 digest is stored, it expires and works once. Emails are
+queued in the same transaction (``notifications.outbox.enqueue``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.patrons import services
 from mediathek.patrons.accounts import normalise_email
+from mediathek.patrons.links import create_link
 from mediathek.patrons.tables import Account, OneTimeToken, Patron, PatronStatus, TokenPurpose
 from mediathek.vocab import Role
 from mediathek.web.auth import end_all_sessions
-from mediathek.web.security import hash_password, new_token, password_problem, token_digest
+from mediathek.web.security import hash_password, password_problem, token_digest
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=2)
@@ -53,7 +55,8 @@ async def register(data: dict[str, Any], *, today: date) -> int | None:
     fields = {k: data[k] for k in services.PATRON_FIELDS if k in data and k != "notes"}
     fields.pop("expires_on", None)
     try:
-        services.clean_patron({"category": "", "last_name": "", **fields}, staff=False)
+        cleaned = services.clean_patron({"category": "", "last_name": "", **fields}, staff=False)
+        email = cleaned.get("email", email)
     except InvalidInput as exc:
         errors = exc.errors | errors
     if errors:
@@ -147,24 +150,7 @@ async def reject(patron_id: int, *, actor, today: date, reason: str = "") -> Non
         await services.audit_patron("patron.rejected", actor, patron_id, reason=reason)
 
 
-async def _new_link(account_id: int, purpose: TokenPurpose, lifetime: timedelta) -> tuple[int, str]:
-    token = new_token()
-    row = await OneTimeToken.insert(
-        OneTimeToken(
-            account=account_id,
-            purpose=purpose,
-            token_hash=token_digest(token),
-            expires_at=now() + lifetime,
-        )
-    ).returning(OneTimeToken.id)
-    return row[0]["id"], token
-
-
-def link_url(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/passwort-setzen/{token}"
-
-
-async def invite(patron_id: int, *, actor, today: date, base_url: str) -> None:
+async def invite(patron_id: int, *, actor, today: date) -> None:
     """Email a patron registered at the desk a link to choose a password (a new login)."""
     async with write_transaction():
         patron = await Patron.select().where(Patron.id == patron_id).first()
@@ -189,17 +175,19 @@ async def invite(patron_id: int, *, actor, today: date, base_url: str) -> None:
             account_id = rows[0]["id"]
         else:
             account_id = account["id"]
-        token_id, token = await _new_link(account_id, TokenPurpose.invite, INVITE_LIFETIME)
+        token_id = await create_link(account_id, TokenPurpose.invite, INVITE_LIFETIME)
+        # The notice knows only which link to mint: the link itself is written into the
+        # e-mail at delivery and is never stored or shown (``patrons.links``).
         await enqueue(
             NotificationKind.invite,
             key=notice_key(NotificationKind.invite, patron_id, today, token_id),
             patron_id=patron_id,
-            payload={"link": link_url(base_url, token), "name": services.display_name(patron)},
+            payload={"token_id": token_id, "name": services.display_name(patron)},
         )
         await services.audit_patron("patron.invited", actor, patron_id)
 
 
-async def request_password_reset(email: str, *, today: date, base_url: str) -> None:
+async def request_password_reset(email: str, *, today: date) -> None:
     """Email a reset link when an active login has this address; otherwise do nothing.
     The caller shows the same message either way."""
     email = normalise_email(email)
@@ -211,20 +199,22 @@ async def request_password_reset(email: str, *, today: date, base_url: str) -> N
         )
         if account is None or not account["is_active"]:
             return
-        token_id, token = await _new_link(
-            account["id"], TokenPurpose.password_reset, RESET_LIFETIME
-        )
+        token_id = await create_link(account["id"], TokenPurpose.password_reset, RESET_LIFETIME)
         await enqueue(
             NotificationKind.password_reset,
             key=notice_key(NotificationKind.password_reset, email, today, token_id),
             patron_id=account["patron"],
             recipient=email,
             language=None if account["patron"] else "de",
-            payload={"link": link_url(base_url, token)},
+            payload={"token_id": token_id},
         )
 
 
-async def check_link(token: str) -> dict:
+PASSWORD_PURPOSES = (TokenPurpose.invite, TokenPurpose.password_reset)
+
+
+async def check_link(token: str, purposes=PASSWORD_PURPOSES) -> dict:
+    """The live link row of ``token`` for one of ``purposes``; raises LinkInvalid."""
     row = (
         await OneTimeToken.select(
             OneTimeToken.id,
@@ -233,8 +223,12 @@ async def check_link(token: str) -> dict:
             OneTimeToken.used_at,
             OneTimeToken.account.id.as_alias("account_id"),
             OneTimeToken.account.email.as_alias("email"),
+            OneTimeToken.new_email,
         )
-        .where(OneTimeToken.token_hash == token_digest(token))
+        .where(
+            (OneTimeToken.token_hash == token_digest(token))
+            & OneTimeToken.purpose.is_in(list(purposes))
+        )
         .first()
     )
     if row is None or row["used_at"] is not None or row["expires_at"] < now():

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from mediathek import audit
+from mediathek.addresses import AddressInvalid, normalise_address
 from mediathek.catalogue.barcodes import code_number, is_valid_code, make_code, normalise_code
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
-from mediathek.patrons.accounts import email_problem, normalise_email
 from mediathek.patrons.tables import Account, Patron, PatronStatus
 from mediathek.vocab import PatronCategory
 
@@ -93,9 +93,10 @@ def clean_patron(data: dict[str, Any], *, staff: bool = True) -> dict[str, Any]:
         if out["category"] not in allowed:
             errors["category"] = "Bitte wählen Sie eine Nutzergruppe."
     if out.get("email"):
-        out["email"] = normalise_email(out["email"])
-        if problem := email_problem(out["email"]):
-            errors["email"] = problem
+        try:
+            out["email"] = normalise_address(out["email"])
+        except AddressInvalid as exc:
+            errors["email"] = exc.message
     if "preferred_language" in out and out["preferred_language"] not in EMAIL_LANGUAGES:
         errors["preferred_language"] = "Bitte wählen Sie Deutsch oder Englisch."
     if errors:

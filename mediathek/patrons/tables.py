@@ -98,10 +98,12 @@ class ApiToken(Table):
 class TokenPurpose(StrEnum):
     invite = "invite"
     password_reset = "password_reset"
+    email_change = "email_change"
 
 
 class OneTimeToken(Table):
-    """Emailed one-time link (invite, password reset) that expires."""
+    """Emailed one-time link (invite, password reset, e-mail change) that expires. The token
+    is minted when the e-mail is written (``patrons.links``); only its digest is stored."""
 
     id = Serial(primary_key=True)
     account = ForeignKey(references=Account, on_delete=OnDelete.cascade, null=False, index=True)
@@ -110,6 +112,8 @@ class OneTimeToken(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+    # e-mail change: the address the login moves to once the link is used
+    new_email = Varchar(length=254, default="")
 
 
 class LoginAttempt(Table):

@@ -1,0 +1,1 @@
+from tests.notifications_fixtures import mail_settings, smtp_server  # noqa: F401
