@@ -72,9 +72,8 @@ class ImportController(Controller):
 @get("/verwaltung/export.csv", access=Access.staff, include_in_schema=False)
 async def export_catalogue(request: Request) -> Response:
     day = library_today(request).isoformat()
-    # BOM: Excel on Windows opens UTF-8 CSV correctly only with it.
     return Response(
-        "\ufeff" + await export.export_csv(),
+        await export.export_csv(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="mediathek-bestand-{day}.csv"'},
     )

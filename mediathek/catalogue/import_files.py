@@ -15,6 +15,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from mediathek.csv_files import unprotect
+
 # A catalogue row has about twenty columns; further cells are not read.
 MAX_COLUMNS = 100
 # A normal workbook has a dozen parts; unpacked, a sheet of 50,000 titles is ~60 MB of XML.
@@ -38,7 +40,8 @@ def file_kind(filename: str) -> str:
 
 
 def read_rows(path: Path, filename: str) -> Iterator[list[str]]:
-    """Rows of stripped strings, one per line of the sheet (empty lines included)."""
+    """Rows of stripped strings, one per line of the sheet (empty lines included). The
+    apostrophe our CSV export puts before a formula-like cell is taken off again."""
     if file_kind(filename) == "xlsx":
         return _xlsx_rows(path)
     return _csv_rows(path)
@@ -80,7 +83,7 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
         previous = csv.field_size_limit(CSV_MAX_FIELD)
         try:
             for row in csv.reader(f, delimiter=delimiter):
-                yield [cell.strip() for cell in row[:MAX_COLUMNS]]
+                yield [unprotect(cell.strip()) for cell in row[:MAX_COLUMNS]]
         except csv.Error as exc:
             raise ImportFileError(
                 "Die CSV-Datei lässt sich nicht lesen (ein Feld ist zu lang oder "
@@ -146,6 +149,6 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
                 raise ImportFileError(
                     "Die Excel-Datei ist beschädigt und lässt sich nicht lesen."
                 ) from exc
-            yield ["" if v is None else str(v).strip() for v in row]
+            yield ["" if v is None else unprotect(str(v).strip()) for v in row]
     finally:
         book.close()

