@@ -276,6 +276,26 @@ async def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_parsed(c
     assert "entpackt zu groß" in job["page"]
 
 
+async def test_an_xlsx_with_xml_entities_is_refused(client_for, staff):
+    # Excel never writes a DTD; one in a sheet is an attempt at entity expansion.
+    bomb = tiny_xlsx(cell_row(1, "Titel") + cell_row(2, "&lol;"), dimension="A1:A2")
+    with zipfile.ZipFile(io.BytesIO(bomb)) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY lol "Memo Obst">]>'
+        + parts["xl/worksheets/sheet1.xml"]
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    async with client_for(staff) as c:
+        job = await upload(c, "bestand.xlsx", buffer.getvalue(), "import")
+    assert job["status"] == "failed"
+    assert "Die Excel-Datei lässt sich nicht öffnen" in job["errors"][0]["message"]
+    assert await Title.count() == 0
+
+
 async def test_a_csv_beyond_the_row_limit_stops_at_the_limit_with_a_message(client_for, staff):
     limit = imports.MAX_ROWS
     lines = ["Titel;Jahr", *(f"Titel {i};2020" for i in range(limit + 500))]
