@@ -29,7 +29,8 @@ from mediathek.web.middleware import SecurityHeadersMiddleware, TokenAwareCSRFMi
 from mediathek.web.templating import STATIC_DIR, make_environment
 
 # Each area module exports ROUTES, and may export STAFF_LINKS / ADMIN_LINKS:
-# lists of (label, href, description) shown on the staff overview and the admin page.
+# lists of (label, href, description) shown on the staff overview and the admin page,
+# and ON_STARTUP: ``async def hook(settings)`` run when the app starts (recovery after a crash).
 AREA_MODULES = [
     "mediathek.web.pages",
     "mediathek.patrons.controllers",
@@ -68,6 +69,10 @@ def links(kind: str) -> list[tuple[str, str, str]]:
     return [link for module in area_modules() for link in getattr(module, kind, [])]
 
 
+def startup_hooks() -> list:
+    return [hook for module in area_modules() for hook in getattr(module, "ON_STARTUP", [])]
+
+
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, own_pool: bool = True
 ) -> Litestar:
@@ -81,6 +86,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         use_engine(engine)
+        for hook in startup_hooks():
+            await hook(settings)
         if not own_pool:
             yield
             return
@@ -146,6 +153,8 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         lifespan=[lifespan],
+        # No request body is read beyond this, the largest upload plus its form around it.
+        request_max_body_size=settings.max_upload_bytes + 64 * 1024,
         debug=False,
     )
     app.state.settings = settings

@@ -61,6 +61,13 @@ class Settings:
     scheduler_enabled: bool = True
     reminder_time: str = "06:30"
 
+    # Largest upload (catalogue import) in MB; larger requests are refused before they are read.
+    max_upload_mb: int = 10
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -116,6 +123,9 @@ class Settings:
             "scheduler_enabled": _bool(env.get("MEDIATHEK_SCHEDULER"), True),
             "reminder_time": env.get("MEDIATHEK_REMINDER_TIME", cls.reminder_time),
         }
+        kwargs["max_upload_mb"] = _int(env, "MEDIATHEK_MAX_UPLOAD_MB", cls.max_upload_mb)
+        if not 1 <= kwargs["max_upload_mb"] <= 1024:
+            raise ConfigurationError("MEDIATHEK_MAX_UPLOAD_MB muss zwischen 1 und 1024 liegen.")
         if secret:
             kwargs["secret_key"] = secret
         try:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from mediathek.catalogue.imports import EXPORT_HEADERS
 from mediathek.catalogue.tables import Component, Copy, Title, TitleLanguage, TitleTopic
+from mediathek.csv_files import to_csv
 from mediathek.vocab import AGE_GROUP_LABELS, LEVEL_LABELS, MEDIA_TYPE_LABELS
 
 
@@ -19,7 +18,8 @@ def _grouped(rows: Iterable[dict], key: str, value: str) -> dict[int, list]:
 
 
 async def export_csv() -> str:
-    """The catalogue (not withdrawn) as CSV with German headers the import reads back."""
+    """The catalogue (not withdrawn) as CSV with German headers the import reads back (and
+    a BOM: Excel on Windows opens UTF-8 CSV correctly only with it)."""
     titles = await Title.select().where(Title.withdrawn_at.is_null()).order_by(Title.id)
     langs = _grouped(await TitleLanguage.select().order_by(TitleLanguage.id), "title", "language")
     topics = _grouped(await TitleTopic.select().order_by(TitleTopic.topic), "title", "topic")
@@ -38,12 +38,10 @@ async def export_csv() -> str:
         .order_by(Copy.barcode)
     ):
         copies.setdefault(c["title"], []).append(c)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(EXPORT_HEADERS.values())
+    rows = []
     for t in titles:
         own = copies.get(t["id"], [])
-        writer.writerow(
+        rows.append(
             [
                 t["title"],
                 t["subtitle"],
@@ -67,4 +65,4 @@ async def export_csv() -> str:
                 " ".join(c["barcode"] for c in own),
             ]
         )
-    return out.getvalue()
+    return to_csv(EXPORT_HEADERS.values(), rows)

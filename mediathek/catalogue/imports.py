@@ -1,4 +1,4 @@
-"""Catalogue import (CSV, XLSX) and CSV export.
+"""Catalogue import (CSV, XLSX).
 
 An import is checked completely first; only a file without errors is written, in one
 transaction, so a half-imported catalogue cannot happen. A title already in the catalogue
@@ -8,16 +8,16 @@ the same file twice changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from mediathek.catalogue import policy
 from mediathek.catalogue.copies import allocate_barcodes
+from mediathek.catalogue.import_files import ImportFileError, estimate_rows, read_rows
 from mediathek.catalogue.tables import (
     Component,
     Copy,
@@ -33,8 +33,11 @@ from mediathek.vocab import (
     LEVEL_LABELS,
     MEDIA_TYPE_LABELS,
 )
+from mediathek.worker import WorkerFailed, run_in_child
 
 MAX_ROWS = 50_000
+# Empty lines are skipped, but not without end: a sheet may declare rows far away.
+MAX_BLANK_ROWS = 10_000
 TEXT_FIELDS = ("title", "subtitle", "authors", "isbn", "publisher", "year", "series", "volume",
                "description", "notes")  # fmt: skip
 BATCH = 500
@@ -110,10 +113,6 @@ AGES = _label_lookup(AGE_GROUP_LABELS)
 LANGUAGE_NAMES = _label_lookup(LANGUAGES)
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, no title column …)."""
-
-
 @dataclass
 class ParsedRow:
     line: int
@@ -124,40 +123,27 @@ class ParsedRow:
     import_key: str | None
 
 
+class RowLimitExceeded(ImportFileError):
+    """The file has more rows than one import takes; ``rows`` were read before stopping."""
+
+    def __init__(self, message: str, rows: int) -> None:
+        super().__init__(message, rows)
+        self.rows = rows
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _de(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
 @dataclass
 class CheckResult:
     total: int = 0
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # {"row": n, "message": "…"}
     skipped: int = 0  # already in the catalogue
-
-
-def read_table(filename: str, content: bytes) -> list[list[str]]:
-    """CSV (comma or semicolon, UTF-8 or Windows-1252) or XLSX → rows of strings."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any broken workbook gets the same message
-            raise ImportFileError("Die Excel-Datei lässt sich nicht öffnen.") from exc
-        sheet = book.worksheets[0]
-        return [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    if not name.endswith((".csv", ".txt")):
-        raise ImportFileError("Bitte eine CSV- oder Excel-Datei (.csv, .xlsx) hochladen.")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")  # Excel's "CSV" on German Windows
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [
-        [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-    ]
 
 
 def map_headers(header: list[str]) -> dict[int, str]:
@@ -240,35 +226,49 @@ def parse_row(cells: dict[str, str], line: int, current_year: int) -> tuple[Pars
     return ParsedRow(line, data, copies, shelf_mark, key, ikey), ""
 
 
-async def check_file(
+def parse_file(
+    path: Path,
     filename: str,
-    content: bytes,
     current_year: int,
     progress: Callable[[int, int], object] | None = None,
 ) -> CheckResult:
-    """Read and check every row; nothing is written. ``progress(done, total)`` may be awaited."""
-    table = read_table(filename, content)
-    rows = [r for r in table if any(c for c in r)]
-    if not rows:
+    """Read and check every row of a file, without the database (it runs in a child process:
+    see ``check_file``). ``rows`` holds every good row; ``check_file`` takes out the titles
+    already in the catalogue. Reading stops at the row limit, whatever the file declares."""
+    rows = read_rows(path, filename)
+    header: list[str] = []
+    header_line = 0
+    for header_line, row in enumerate(rows, start=1):  # noqa: B007 - used after the loop
+        if any(row):
+            header = row
+            break
+        if header_line > MAX_BLANK_ROWS:
+            break
+    if not header:
         raise ImportFileError("Die Datei ist leer.")
-    columns = map_headers(rows[0])
-    body = rows[1:]
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(f"Höchstens {MAX_ROWS:,} Zeilen auf einmal.".replace(",", "."))
-    result = CheckResult(total=len(body))
-    existing_isbns = {
-        r["isbn"] for r in await Title.select(Title.isbn).where(Title.isbn.is_not_null())
-    }
-    # Titles typed in by hand have no import key: compute it, so they are not imported twice.
-    existing_keys = {
-        r["import_key"] or policy.import_key(r["title"], r["publisher"], r["year"])
-        for r in await Title.select(
-            Title.import_key, Title.title, Title.publisher, Title.year
-        ).where(Title.isbn.is_null())
-    }
+    columns = map_headers(header)
+    estimate = min(max(estimate_rows(path, filename) - header_line, 0), MAX_ROWS)
+    result = CheckResult()
     seen: dict[str, int] = {}
-    for i, row in enumerate(body):
-        line = i + 2  # as the spreadsheet numbers it, header = 1
+    blank = 0
+    for line, row in enumerate(rows, start=header_line + 1):
+        if not any(row):
+            blank += 1
+            if blank > MAX_BLANK_ROWS:
+                raise ImportFileError(
+                    f"Die Datei hat mehr als {_de(MAX_BLANK_ROWS)} leere Zeilen und wurde "
+                    f"bei Zeile {_de(line)} nicht weiter gelesen. Bitte löschen Sie die leeren "
+                    "Zeilen und laden Sie die Datei noch einmal hoch."
+                )
+            continue
+        if result.total == MAX_ROWS:
+            raise RowLimitExceeded(
+                f"Höchstens {_de(MAX_ROWS)} Titel auf einmal: Die Datei hat mehr, gelesen wurde "
+                f"bis Zeile {_de(line - 1)}. Bitte teilen Sie die Datei auf; "
+                "es wurde nichts gespeichert.",
+                rows=result.total,
+            )
+        result.total += 1
         cells = {columns[j]: v for j, v in enumerate(row) if j in columns}
         parsed, message = parse_row(cells, line, current_year)
         if parsed is None:
@@ -279,12 +279,43 @@ async def check_file(
             )
         else:
             seen[parsed.key] = line
-            if parsed.data.isbn in existing_isbns or parsed.import_key in existing_keys:
-                result.skipped += 1
-            else:
-                result.rows.append(parsed)
-        if progress and (i + 1) % BATCH == 0:
-            await progress(i + 1, len(body))
+            result.rows.append(parsed)
+        if progress and result.total % BATCH == 0:
+            progress(result.total, max(estimate, result.total))
+    return result
+
+
+async def check_file(
+    filename: str,
+    path: Path,
+    current_year: int,
+    progress: Callable[[int, int], Awaitable[object]] | None = None,
+) -> CheckResult:
+    """Read and check every row; nothing is written. ``progress(done, total)`` is awaited.
+
+    The reading runs in a child process, so the site stays responsive, and a file that
+    needs too much memory or time ends there, not in the server."""
+    try:
+        result = await run_in_child(parse_file, path, filename, current_year, progress=progress)
+    except WorkerFailed as exc:
+        raise ImportFileError(exc.reason + " Es wurde nichts gespeichert.") from exc
+    existing_isbns = {
+        r["isbn"] for r in await Title.select(Title.isbn).where(Title.isbn.is_not_null())
+    }
+    # Titles typed in by hand have no import key: compute it, so they are not imported twice.
+    existing_keys = {
+        r["import_key"] or policy.import_key(r["title"], r["publisher"], r["year"])
+        for r in await Title.select(
+            Title.import_key, Title.title, Title.publisher, Title.year
+        ).where(Title.isbn.is_null())
+    }
+    new_rows = [
+        r
+        for r in result.rows
+        if r.data.isbn not in existing_isbns and r.import_key not in existing_keys
+    ]
+    result.skipped = len(result.rows) - len(new_rows)
+    result.rows = new_rows
     return result
 
 

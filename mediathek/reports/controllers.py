@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
+from mediathek.csv_files import to_csv
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.reports import charts
 from mediathek.reports.statistics import Period, compute, parse_period
@@ -74,24 +73,13 @@ async def statistics_csv(
     if table is None:
         raise NotFound("Diese Tabelle gibt es nicht.")
     return Response(
-        content=to_csv(table.columns, table.rows),
+        content=to_csv(table.columns, table.rows).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="statistik-{key}-'
             f'{period.start.isoformat()}-{period.end.isoformat()}.csv"'
         },
     )
-
-
-def to_csv(columns: list[str], rows: list[list]) -> bytes:
-    """Semicolon-separated with a BOM: what German Excel opens correctly by double-click."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        # A cell starting with = + - @ would run as a formula in Excel: quote it as text.
-        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 ROUTES = [statistics_page, statistics_csv]

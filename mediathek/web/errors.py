@@ -130,6 +130,12 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
         message = "Die Eingaben sind unvollständig oder haben ein falsches Format."
     elif isinstance(exc, NotFoundException):
         message = MESSAGES[404]
+    elif status == 413:
+        limit = request.app.state.settings.max_upload_mb
+        message = (
+            f"Die Datei ist zu groß: höchstens {limit} MB auf einmal. Bitte teilen Sie die "
+            "Datei auf oder speichern Sie sie ohne unnötige Spalten und Formatierungen."
+        )
     else:
         message = MESSAGES.get(status) or (exc.detail if isinstance(exc.detail, str) else "")
     if is_api(request):

