@@ -14,6 +14,7 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``account_approved`` / ``account_rejected``: ``{"name", "reason"?}``
 - ``invite``: ``{"link", "name"}``
 - ``password_reset``: ``{"link"}``
+- ``login_warning``: ``{"minutes"}`` (how long the guessing device is locked out)
 - ``test``: ``{}`` (the staff page's "Test-E-Mail senden")
 """
 
@@ -33,6 +34,7 @@ KIND_LABELS: dict[str, str] = {
     NotificationKind.account_rejected: "Registrierung abgelehnt",
     NotificationKind.invite: "Einladung",
     NotificationKind.password_reset: "Passwort zurücksetzen",
+    NotificationKind.login_warning: "Warnung: fehlgeschlagene Anmeldungen",
     NotificationKind.test: "Test-E-Mail",
 }
 
@@ -96,5 +98,6 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
     NotificationKind.account_rejected: {"name": "Anna Berger", "reason": "Keine Lehrtätigkeit"},
     NotificationKind.invite: {"name": "Anna Berger", "link": "https://example.org/einladung/x"},
     NotificationKind.password_reset: {"link": "https://example.org/passwort/x"},
+    NotificationKind.login_warning: {"minutes": 15},
     NotificationKind.test: {},
 }

@@ -33,6 +33,7 @@ class NotificationKind(StrEnum):
     account_rejected = "account_rejected"
     invite = "invite"
     password_reset = "password_reset"
+    login_warning = "login_warning"  # someone keeps guessing the password of a login
     test = "test"
 
 
