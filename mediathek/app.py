@@ -25,6 +25,7 @@ from mediathek.settings import Settings
 from mediathek.web.auth import AuthMiddleware
 from mediathek.web.errors import EXCEPTION_HANDLERS
 from mediathek.web.guards import Access, access_guard, check_every_route_has_access
+from mediathek.web.input_guard import InputGuardMiddleware
 from mediathek.web.middleware import SecurityHeadersMiddleware, TokenAwareCSRFMiddleware
 from mediathek.web.templating import STATIC_DIR, make_environment
 
@@ -141,6 +142,7 @@ def create_app(
         ],
         middleware=[
             SecurityHeadersMiddleware,
+            InputGuardMiddleware,
             AuthMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],

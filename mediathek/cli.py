@@ -87,7 +87,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         log_level="warning" if not args.verbose else "info",
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, and only from MEDIATHEK_TRUSTED_PROXIES;
+        # uvicorn's own handling would believe any client on 127.0.0.1.
+        proxy_headers=False,
     )
     return 0
 

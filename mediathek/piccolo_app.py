@@ -19,7 +19,7 @@ from mediathek.notifications.tables import JobLock, LoanNotice, Notification
 from mediathek.patrons.tables import (
     Account,
     ApiToken,
-    LoginAttempt,
+    LoginThrottle,
     OneTimeToken,
     Patron,
     WebSession,
@@ -36,7 +36,7 @@ TABLES = [
     WebSession,
     ApiToken,
     OneTimeToken,
-    LoginAttempt,
+    LoginThrottle,
     Title,
     TitleLanguage,
     Topic,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -29,6 +30,24 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} muss eine ganze Zahl sein, nicht {raw!r}.") from exc
+
+
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(env: dict[str, str], name: str) -> tuple[ProxyNetwork, ...]:
+    """Comma-separated addresses or networks (``10.0.0.5, 172.16.0.0/12``)."""
+    out = []
+    for item in env.get(name, "").replace(";", ",").split(","):
+        if item.strip():
+            try:
+                out.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError as exc:
+                raise ConfigurationError(
+                    f"{name}: {item.strip()!r} ist keine IP-Adresse und kein Netz "
+                    "(z. B. 10.0.0.5 oder 172.16.0.0/12)."
+                ) from exc
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,10 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+    # Reverse proxies whose X-Forwarded-For is believed; empty: the peer address counts.
+    trusted_proxies: tuple[ProxyNetwork, ...] = ()
+    # Personal API tokens stop working this many days after they were created.
+    api_token_days: int = 90
 
     @property
     def is_sqlite(self) -> bool:
@@ -122,10 +145,14 @@ class Settings:
             "isbn_lookup_timeout": _int(env, "MEDIATHEK_ISBN_TIMEOUT", cls.isbn_lookup_timeout),
             "scheduler_enabled": _bool(env.get("MEDIATHEK_SCHEDULER"), True),
             "reminder_time": env.get("MEDIATHEK_REMINDER_TIME", cls.reminder_time),
+            "trusted_proxies": _networks(env, "MEDIATHEK_TRUSTED_PROXIES"),
+            "api_token_days": _int(env, "MEDIATHEK_API_TOKEN_DAYS", cls.api_token_days),
         }
         kwargs["max_upload_mb"] = _int(env, "MEDIATHEK_MAX_UPLOAD_MB", cls.max_upload_mb)
         if not 1 <= kwargs["max_upload_mb"] <= 1024:
             raise ConfigurationError("MEDIATHEK_MAX_UPLOAD_MB muss zwischen 1 und 1024 liegen.")
+        if not 1 <= kwargs["api_token_days"] <= 3650:
+            raise ConfigurationError("MEDIATHEK_API_TOKEN_DAYS muss zwischen 1 und 3650 liegen.")
         if secret:
             kwargs["secret_key"] = secret
         try:

@@ -50,20 +50,21 @@ def engine_name() -> str:
     return "postgres" if PG_URL else "sqlite"
 
 
-async def _recreate_pg_database() -> str:
+async def _recreate_pg_database(name: str = PG_TEST_DB) -> str:
+    """An empty database ``name`` on the test server; returns its URL."""
     config = postgres_config(PG_URL)
     conn = await asyncpg.connect(**config)
     try:
         await conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-            PG_TEST_DB,
+            name,
         )
-        await conn.execute(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}"')
-        await conn.execute(f'CREATE DATABASE "{PG_TEST_DB}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
     host, port, user = config["host"], config["port"], config["user"]
-    return f"postgresql://{user}@{host}:{port}/{PG_TEST_DB}"
+    return f"postgresql://{user}@{host}:{port}/{name}"
 
 
 @pytest.fixture(scope="session")

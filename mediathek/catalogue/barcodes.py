@@ -35,7 +35,12 @@ def is_valid_code(code: str, prefix: str) -> bool:
     if not code.startswith(prefix.upper()):
         return False
     digits = code[len(prefix) :]
-    return len(digits) >= 2 and digits.isdigit() and luhn_digit(digits[:-1]) == digits[-1]
+    return (
+        len(digits) >= 2
+        and digits.isascii()
+        and digits.isdigit()
+        and luhn_digit(digits[:-1]) == digits[-1]
+    )
 
 
 def code_number(code: str, prefix: str) -> int:

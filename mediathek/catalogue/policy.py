@@ -202,7 +202,10 @@ def validate_title(form: dict, current_year: int) -> tuple[TitleData | None, dic
     year = None
     raw_year = str(form.get("year") or "").strip()
     if raw_year:
-        if not raw_year.isdigit() or not YEAR_MIN <= int(raw_year) <= current_year + 1:
+        if (
+            not (raw_year.isascii() and raw_year.isdigit())
+            or not YEAR_MIN <= int(raw_year) <= current_year + 1
+        ):
             errors["year"] = (
                 f"Bitte ein Erscheinungsjahr zwischen {YEAR_MIN} und {current_year + 1} eingeben."
             )

@@ -81,7 +81,7 @@ def edit_buttons(values: dict, form) -> bool:
         values["components"].append(("", ""))
         return True
     remove = form.get("remove_component")
-    if remove is not None and remove.isdigit():
+    if remove is not None and remove.isascii() and remove.isdigit():
         index = int(remove)
         values["components"] = [c for i, c in enumerate(values["components"]) if i != index]
         return True

@@ -22,7 +22,7 @@ ClosureId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 def _number(form, name: str, low: int, high: int, errors: dict) -> int:
     raw = str(form.get(name, "")).strip()
-    if raw.isdigit() and low <= int(raw) <= high:
+    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
         return int(raw)
     errors[name] = f"Bitte eine ganze Zahl von {low} bis {high}."
     return 0

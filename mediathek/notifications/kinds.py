@@ -16,6 +16,7 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``password_reset``: ``{"token_id"}``
 - ``email_change_confirm``: ``{"token_id", "name"}`` (to the new address)
 - ``email_change_notice``: ``{"name", "new_email"}`` (to the old address; masked there)
+- ``login_warning``: ``{"minutes"}`` (how long the guessing device is locked out)
 
 The secret kinds carry only the id of their one-time link row: the link itself is minted
 while the e-mail is written and reaches the recipient alone (``patrons.links``). What is
@@ -41,6 +42,7 @@ KIND_LABELS: dict[str, str] = {
     NotificationKind.password_reset: "Passwort zurücksetzen",
     NotificationKind.email_change_confirm: "E-Mail-Änderung bestätigen",
     NotificationKind.email_change_notice: "E-Mail-Änderung (Hinweis an alte Adresse)",
+    NotificationKind.login_warning: "Warnung: fehlgeschlagene Anmeldungen",
     NotificationKind.test: "Test-E-Mail",
 }
 
@@ -116,5 +118,6 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
     NotificationKind.password_reset: {"token_id": 1},
     NotificationKind.email_change_confirm: {"name": "Anna Berger", "token_id": 1},
     NotificationKind.email_change_notice: {"name": "Anna Berger", "new_email": "a***@example.org"},
+    NotificationKind.login_warning: {"minutes": 15},
     NotificationKind.test: {},
 }

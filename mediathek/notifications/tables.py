@@ -37,6 +37,7 @@ class NotificationKind(StrEnum):
     password_reset = "password_reset"
     email_change_confirm = "email_change_confirm"  # link to the new address
     email_change_notice = "email_change_notice"  # heads-up to the old address
+    login_warning = "login_warning"  # someone keeps guessing the password of a login
     test = "test"
 
 

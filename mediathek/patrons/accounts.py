@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from mediathek.addresses import AddressInvalid, address_problem, normalise_address
 from mediathek.errors import Conflict, DomainError, InvalidInput
-from mediathek.patrons.tables import Account, LoginAttempt, PatronStatus
+from mediathek.notifications.outbox import enqueue, notice_key
+from mediathek.notifications.tables import NotificationKind
+from mediathek.patrons.tables import Account, LoginThrottle, PatronStatus
 from mediathek.vocab import Role
 from mediathek.web.security import hash_password, password_problem, verify_password
 
@@ -73,13 +75,29 @@ async def create_account(
 
 
 # ---- login rate limit ------------------------------------------------------------------------
-# Failed logins are stored (not kept in memory) so that every app instance counts them.
+# Failed logins are counted per (account, client) in the database, so that every app instance
+# counts them, and so that neither a school behind one NAT address nor a stranger who types
+# the admin's address five times locks anyone else out.
 LOGIN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 20
+MAX_FAILURES = 5
 TOO_MANY_ATTEMPTS = (
     "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten und versuchen "
     "Sie es dann noch einmal. Haben Sie Ihr Passwort vergessen? Dann können Sie es neu setzen."
+)
+
+# Takes one of the pair's attempts before the password is checked, in one statement: of many
+# parallel attempts exactly MAX_FAILURES get a row back (the WHERE sees each earlier update),
+# the rest are refused without a check. A window that has run out starts again at 1.
+CLAIM_ATTEMPT_SQL = (
+    "INSERT INTO login_throttle (account_key, client, failures, window_started_at) "
+    "VALUES ({}, {}, 1, {}) "
+    "ON CONFLICT (account_key, client) DO UPDATE SET "
+    "failures = CASE WHEN login_throttle.window_started_at < {} THEN 1 "
+    "ELSE login_throttle.failures + 1 END, "
+    "window_started_at = CASE WHEN login_throttle.window_started_at < {} THEN {} "
+    "ELSE login_throttle.window_started_at END "
+    "WHERE login_throttle.window_started_at < {} OR login_throttle.failures < {} "
+    "RETURNING failures"
 )
 
 
@@ -88,47 +106,73 @@ class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
 
-def _keys(email: str, ip: str) -> tuple[str, str]:
-    return f"email:{normalise_email(email)}"[:300], f"ip:{ip}"[:300]
+def _pair(email: str, client: str) -> tuple[str, str]:
+    return normalise_email(email)[:300], client[:100]
 
 
-async def check_login_allowed(email: str, ip: str) -> None:
-    email_key, ip_key = _keys(email, ip)
-    since = datetime.now(UTC) - LOGIN_WINDOW
-    by_email = await LoginAttempt.count().where(
-        LoginAttempt.key == email_key, LoginAttempt.at > since
+def warning_slot(at: datetime) -> str:
+    """The window a warning e-mail belongs to: one warning per account and window."""
+    minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+    return at.strftime("%H:") + f"{at.minute - at.minute % minutes:02d}"
+
+
+async def claim_attempt(email: str, client: str, at: datetime) -> int:
+    """Count this attempt for the (account, client) pair; returns how many it has made in the
+    window, or raises TooManyAttempts when the pair is blocked."""
+    account_key, client = _pair(email, client)
+    start = at - LOGIN_WINDOW
+    rows = await LoginThrottle.raw(
+        CLAIM_ATTEMPT_SQL, account_key, client, at, start, start, at, start, MAX_FAILURES
     )
-    by_ip = await LoginAttempt.count().where(LoginAttempt.key == ip_key, LoginAttempt.at > since)
-    if by_email >= MAX_FAILURES_PER_EMAIL or by_ip >= MAX_FAILURES_PER_IP:
+    if not rows:
         raise TooManyAttempts(TOO_MANY_ATTEMPTS)
+    return rows[0]["failures"]
 
 
-async def record_login_failure(email: str, ip: str) -> None:
-    email_key, ip_key = _keys(email, ip)
-    now = datetime.now(UTC)
-    await LoginAttempt.insert(LoginAttempt(key=email_key, at=now), LoginAttempt(key=ip_key, at=now))
-    # Old attempts say nothing any more; keeping the table small keeps the counts cheap.
-    await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
+async def forget_attempts(email: str, client: str) -> None:
+    """A correct password: this pair starts afresh (other clients' counts stay)."""
+    account_key, client = _pair(email, client)
+    await LoginThrottle.delete().where(
+        LoginThrottle.account_key == account_key, LoginThrottle.client == client
+    )
 
 
-async def clear_login_failures(email: str) -> None:
-    email_key, _ = _keys(email, "")
-    await LoginAttempt.delete().where(LoginAttempt.key == email_key)
+async def warn_owner(email: str, at: datetime) -> None:
+    """Tell the owner of a login that someone is guessing its password, once per window."""
+    row = (
+        await Account.select(Account.email, Account.patron)
+        .where(Account.email == normalise_email(email), Account.is_active.eq(True))
+        .first()
+    )
+    if row is None:
+        return
+    await enqueue(
+        NotificationKind.login_warning,
+        key=notice_key(NotificationKind.login_warning, row["email"], at.date(), warning_slot(at)),
+        patron_id=row["patron"],
+        recipient=row["email"],
+        language=None if row["patron"] else "de",
+        payload={"minutes": int(LOGIN_WINDOW.total_seconds() // 60)},
+    )
 
 
-async def login(email: str, password: str, ip: str) -> int:
-    """Check the rate limit, then the password; returns the account id or raises."""
-    await check_login_allowed(email, ip)
+async def login(email: str, password: str, client: str) -> int:
+    """Count the attempt, then check the password; returns the account id or raises."""
+    at = datetime.now(UTC)
+    failures = await claim_attempt(email, client, at)
     account_id = await authenticate(email, password)
     if account_id is None:
-        await record_login_failure(email, ip)
+        if failures == MAX_FAILURES:
+            await warn_owner(email, at)
+        # Old windows say nothing any more; keeping the table small keeps the upsert cheap.
+        await LoginThrottle.delete().where(LoginThrottle.window_started_at < at - timedelta(days=1))
         if await _waiting_for_approval(email, password):
             raise LoginFailed(
                 "Ihr Konto ist noch nicht freigeschaltet. Sie bekommen eine E-Mail, "
                 "sobald wir es freigeschaltet haben."
             )
         raise LoginFailed("E-Mail-Adresse oder Passwort stimmen nicht.")
-    await clear_login_failures(email)
+    await forget_attempts(email, client)
     return account_id
 
 

@@ -8,6 +8,7 @@ from mediathek.db import write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.patrons.tables import Account, ApiToken
 from mediathek.vocab import Role
+from mediathek.web.auth import token_expires_at
 from mediathek.web.security import new_token, token_digest
 
 
@@ -60,8 +61,9 @@ async def change_role(account_id: int, role: str, *, actor) -> None:
         )
 
 
-async def list_tokens(account_id: int) -> list[dict]:
-    return (
+async def list_tokens(account_id: int, token_days: int) -> list[dict]:
+    """The account's tokens, newest first, each with ``expires_at`` and ``expired``."""
+    rows = (
         await ApiToken.select(
             ApiToken.id,
             ApiToken.name,
@@ -72,6 +74,10 @@ async def list_tokens(account_id: int) -> list[dict]:
         .where(ApiToken.account == account_id)
         .order_by(ApiToken.created_at, ascending=False)
     )
+    for row in rows:
+        row["expires_at"] = token_expires_at(row["created_at"], token_days)
+        row["expired"] = row["expires_at"] <= now()
+    return rows
 
 
 async def create_token(account_id: int, name: str) -> str:

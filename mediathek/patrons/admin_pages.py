@@ -42,7 +42,10 @@ class TokenPages(Controller):
             request,
             "patrons/tokens.html",
             status_code=422 if errors else 200,
-            tokens=await admin.list_tokens(request.scope["user"].account_id),
+            tokens=await admin.list_tokens(
+                request.scope["user"].account_id, request.app.state.settings.api_token_days
+            ),
+            token_days=request.app.state.settings.api_token_days,
             new_token=new_token,
             errors=errors or {},
         )

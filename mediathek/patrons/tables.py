@@ -116,9 +116,13 @@ class OneTimeToken(Table):
     new_email = Varchar(length=254, default="")
 
 
-class LoginAttempt(Table):
-    """Failed logins, per IP and per email, for rate limiting across app instances."""
+class LoginThrottle(Table):
+    """Failed logins of one account (its normalised address, known or not) from one client,
+    in the current window; unique per pair (raw index in the migration), so that counting
+    is one atomic upsert on every app instance."""
 
     id = Serial(primary_key=True)
-    key = Varchar(length=300, index=True)  # "ip:1.2.3.4" or "email:anna@example.org"
-    at = Timestamptz(default=TimestamptzNow(), index=True)
+    account_key = Varchar(length=300)
+    client = Varchar(length=100)
+    failures = Integer(default=0)
+    window_started_at = Timestamptz(default=TimestamptzNow(), index=True)

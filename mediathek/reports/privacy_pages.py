@@ -78,7 +78,7 @@ def parse_retention(data: dict[str, str]) -> dict[str, int]:
     values, errors = {}, {}
     for key, (low, high, message) in RETENTION.items():
         raw = (data.get(key) or "").strip()
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
             errors[key] = message
         else:
             values[key] = int(raw)
@@ -154,7 +154,7 @@ async def audit_page(
     errors: dict[str, str] = {}
     day_from = parse_day(von, "von", errors) if von else None
     day_to = parse_day(bis, "bis", errors) if bis else None
-    page = int(seite) if seite and seite.isdigit() and len(seite) < 7 else 1
+    page = int(seite) if seite and seite.isascii() and seite.isdigit() and len(seite) < 7 else 1
     result = await audit_entries(
         aktion or None, day_from, day_to, page, request.app.state.settings.tz
     )

@@ -90,7 +90,9 @@ def parse_period(jahr: str | None, von: str | None, bis: str | None, today: date
         return Period(start, end)  # type: ignore[arg-type]
     year = today.year
     if jahr:
-        if not jahr.strip().isdigit() or not 1900 <= int(jahr) <= 2999:
+        # isdigit() alone also admits "³" or "²⁰²⁶", which int() refuses.
+        jahr = jahr.strip()
+        if not (jahr.isascii() and jahr.isdigit()) or not 1900 <= int(jahr) <= 2999:
             raise InvalidInput(errors={"jahr": "Bitte geben Sie ein Jahr wie 2026 an."})
         year = int(jahr)
     return Period(date(year, 1, 1), date(year, 12, 31))
@@ -106,7 +108,7 @@ def parse_day(raw: str | None, name: str, errors: dict[str, str]) -> date | None
             d, m, y = raw.split(".")
             return date(int(y), int(m), int(d))
         return date.fromisoformat(raw)
-    except ValueError:
+    except (ValueError, OverflowError):
         errors[name] = "Bitte geben Sie das Datum als TT.MM.JJJJ an."
         return None
 

@@ -1,11 +1,18 @@
-"""CSRF (skipped for Bearer-token API calls, which carry no cookies) and security headers."""
+"""CSRF (bound to the login session; skipped for Bearer-token API calls) and security headers."""
 
 from __future__ import annotations
 
+from secrets import compare_digest
+
 from litestar.config.csrf import CSRFConfig
+from litestar.connection import Request
 from litestar.datastructures import MutableScopeHeaders
-from litestar.middleware.csrf import CSRFMiddleware
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import PermissionDeniedException
+from litestar.middleware._utils import should_bypass_middleware
+from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -30,17 +37,72 @@ def _has_bearer(scope: Scope) -> bool:
 
 
 class TokenAwareCSRFMiddleware(CSRFMiddleware):
-    """Litestar's double-submit CSRF check, except for requests authenticated by a Bearer
-    token: a browser never attaches such a header cross-site, so there is nothing to forge."""
+    """CSRF check bound to the login session, double submit for anonymous visitors.
+
+    - A logged-in browser's forms must carry its session's own token (stored with the
+      session): a token minted for one session, or an anonymous one, is refused in another.
+      The cookie carries the same token so that scripts of the page can read it.
+    - Anonymous forms (login, registration, forgotten password) keep Litestar's signed
+      double-submit token, so that visitors get no server-side state.
+    - Requests authenticated by a Bearer token are not checked: a browser never attaches
+      such a header cross-site, so there is nothing to forge.
+    """
 
     def __init__(self, app: ASGIApp, config: CSRFConfig) -> None:
         super().__init__(app, config)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _has_bearer(scope):
+        if scope["type"] != "http" or _has_bearer(scope):
             await self.app(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        if should_bypass_middleware(
+            scope=scope,
+            scopes=self.scopes,
+            exclude_opt_key=self.config.exclude_from_csrf_key,
+            exclude_path_pattern=self.exclude,
+        ):
+            await self.app(scope, receive, send)
+            return
+        user = scope.get("user")
+        session_token = user.csrf_token if user is not None else ""
+        request: Request = scope["litestar_app"].request_class(scope=scope, receive=receive)
+        cookie = request.cookies.get(self.config.cookie_name)
+        state = ScopeState.from_scope(scope)
+        if request.method in self.config.safe_methods:
+            if session_token:
+                token = session_token
+            elif cookie and self._decode_csrf_token(cookie):
+                token = cookie
+            else:  # none yet, or one left over from a session that has ended
+                token = generate_csrf_token(secret=self.config.secret)
+            state.csrf_token = token
+            send = self._send_cookie(send, token) if cookie != token else send
+            await self.app(scope, receive, send)
+            return
+        sent = request.headers.get(self.config.header_name)
+        if not sent and request.content_type[0] in (
+            RequestEncodingType.URL_ENCODED,
+            RequestEncodingType.MULTI_PART,
+        ):
+            sent = (await request.form()).get("_csrf_token")
+        if session_token:
+            ok = isinstance(sent, str) and compare_digest(sent, session_token)
+        else:
+            ok = isinstance(sent, str) and cookie is not None
+            ok = ok and self._csrf_tokens_match(sent, cookie)
+        if not ok:
+            raise PermissionDeniedException("CSRF token verification failed")
+        state.csrf_token = sent
+        await self.app(scope, receive, send)
+
+    def _send_cookie(self, send: Send, token: str) -> Send:
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                self._set_cookie_if_needed(message=message, token=token)
+            await send(message)
+
+        return send_wrapper
 
 
 class SecurityHeadersMiddleware:

@@ -11,7 +11,13 @@ from litestar.params import Body, QueryParameter
 from mediathek.catalogue.queries import home_overview
 from mediathek.patrons import accounts
 from mediathek.patrons.tables import Account
-from mediathek.web.auth import SESSION_COOKIE, SESSION_LIFETIME, end_session, start_session
+from mediathek.web.auth import (
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    client_address,
+    end_session,
+    start_session,
+)
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
 
@@ -54,9 +60,9 @@ async def login(
 ) -> Response:
     email = data.get("email", "")
     target = safe_next(data.get("next"))
-    ip = request.client.host if request.client else ""
+    client = client_address(request.scope, request.app.state.settings.trusted_proxies)
     try:
-        account_id = await accounts.login(email, data.get("password", ""), ip)
+        account_id = await accounts.login(email, data.get("password", ""), client)
     except (accounts.LoginFailed, accounts.TooManyAttempts) as exc:
         return render(
             request,

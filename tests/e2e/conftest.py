@@ -57,9 +57,21 @@ class LiveServer:
         self.env = env
 
 
+def live_database_url(tmp: Path) -> str:
+    """A fresh SQLite file, or, when MEDIATHEK_TEST_DATABASE_URL names a PostgreSQL server,
+    a fresh database there (CI fuzzes the API on both engines this way)."""
+    if not os.environ.get("MEDIATHEK_TEST_DATABASE_URL"):
+        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    import asyncio
+
+    from tests.conftest import PG_TEST_DB, _recreate_pg_database
+
+    return asyncio.run(_recreate_pg_database(PG_TEST_DB + "_live"))
+
+
 def start_server(tmp: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, LiveServer]:
     port = free_port()
-    db_url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    db_url = live_database_url(tmp)
     env = {
         **os.environ,
         "MEDIATHEK_DATABASE_URL": db_url,

@@ -1,6 +1,7 @@
 """schemathesis against /schema/openapi.json, logged in as staff with an API token:
 no 5xx, no response that breaks its schema, every 4xx a problem document."""
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -8,22 +9,41 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
+from mediathek.db import postgres_config
 from mediathek.web.security import new_token, token_digest
+
+STAFF = "SELECT id FROM account WHERE email = 'theke@mediathek.example'"
 
 
 def staff_token(database_url: str) -> str:
     token = new_token()
+    if database_url.startswith("postgresql://"):
+        asyncio.run(_pg_staff_token(database_url, token_digest(token)))
+        return token
     with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
-        (account_id,) = conn.execute(
-            "SELECT id FROM account WHERE email = 'theke@mediathek.example'"
-        ).fetchone()
+        (account_id,) = conn.execute(STAFF).fetchone()
         conn.execute(
             "INSERT INTO api_token (account, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
             (account_id, "schemathesis", token_digest(token), datetime.now(UTC).isoformat()),
         )
     return token
+
+
+async def _pg_staff_token(database_url: str, digest: str) -> None:
+    conn = await asyncpg.connect(**postgres_config(database_url))
+    try:
+        account_id = await conn.fetchval(STAFF)
+        await conn.execute(
+            "INSERT INTO api_token (account, name, token_hash, created_at) "
+            "VALUES ($1, 'schemathesis', $2, now())",
+            account_id,
+            digest,
+        )
+    finally:
+        await conn.close()
 
 
 def test_api_survives_schemathesis(live_server):

@@ -2,7 +2,7 @@
 
 from mediathek.core_tables import AuditLog
 from mediathek.patrons.tables import Account, ApiToken
-from tests.conftest import http_client
+from tests.conftest import PASSWORD, http_client
 
 
 async def test_staff_create_a_token_see_it_once_and_use_it_without_csrf(
@@ -69,3 +69,66 @@ async def test_teacher_api_me_shows_only_her_own_data(client_for, teacher_anna, 
         r = await c.patch("/api/v1/me", json={"preferred_language": "de", "city": "Bochum"})
     assert me["patron"]["last_name"] == "Yilmaz" and "Berger" not in str(me)
     assert r.status_code == 200 and r.json()["city"] == "Bochum"
+
+
+async def _new_token(c, name: str) -> str:
+    r = await c.post("/verwaltung/api-tokens", data={"name": name})
+    return r.text.split('<code class="token">', 1)[1].split("</code>", 1)[0]
+
+
+async def _api_status(app, token: str) -> int:
+    async with http_client(app) as script:
+        r = await script.get("/api/v1/patrons", headers={"Authorization": f"Bearer {token}"})
+    return r.status_code
+
+
+async def test_a_token_expires_after_the_configured_days_and_the_page_says_when(
+    app, client_for, staff
+):
+    from datetime import UTC, datetime, timedelta
+
+    async with client_for(staff) as c:
+        token = await _new_token(c, "Jahresbericht")
+        assert await _api_status(app, token) == 200
+        listing = await c.get("/verwaltung/api-tokens")
+        expires = (datetime.now(UTC) + timedelta(days=90)).astimezone(app.state.settings.tz)
+        assert "Gültig bis" in listing.text and expires.strftime("%d.%m.%Y") in listing.text
+        await ApiToken.update(
+            {ApiToken.created_at: datetime.now(UTC) - timedelta(days=90, minutes=1)}, force=True
+        )
+        assert await _api_status(app, token) == 401
+        listing = await c.get("/verwaltung/api-tokens")
+    assert "abgelaufen" in listing.text
+
+
+async def test_a_password_change_ends_every_token_and_other_session(app, client_for, teacher_anna):
+    from datetime import UTC, datetime
+
+    from mediathek.web.security import new_token, token_digest
+
+    token = "mt_" + new_token()
+    await ApiToken.insert(
+        ApiToken(
+            account=teacher_anna.account_id,
+            name="Skript",
+            token_hash=token_digest(token),
+            created_at=datetime.now(UTC),
+        )
+    )
+    async with http_client(app) as script:
+        r = await script.get("/api/v1/loans", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    new = "ganz-neues-passwort-7"
+    async with client_for(teacher_anna) as other, client_for(teacher_anna) as c:
+        assert (await other.get("/konto", follow_redirects=False)).status_code == 200
+        r = await c.post(
+            "/konto/passwort",
+            data={"current_password": PASSWORD, "password": new, "password_repeat": new},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        assert (await other.get("/konto", follow_redirects=False)).status_code == 303
+    async with http_client(app) as script:
+        r = await script.get("/api/v1/loans", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+    assert await ApiToken.count().where(ApiToken.revoked_at.is_null()) == 0

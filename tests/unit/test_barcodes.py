@@ -28,3 +28,8 @@ def test_wrong_prefix_and_garbage_are_refused():
     assert not is_valid_code(make_code("K", 5), "M")
     assert not is_valid_code("M", "M") and not is_valid_code("Mabc", "M")
     assert is_valid_code(" m0000018 ", "M")
+
+
+def test_a_code_with_superscript_digits_is_simply_not_valid():
+    assert not is_valid_code("M³³³", "M")
+    assert not is_valid_code("M²⁰²⁶", "M")

@@ -54,3 +54,12 @@ def test_only_circulation_may_set_or_leave_loan_and_hold_shelf():
     assert policy.copy_status_change_error("on_loan", "available")
     assert policy.copy_status_change_error("on_hold_shelf", "lost")
     assert policy.copy_status_change_error("needs_check", "available") is None
+
+
+def test_a_year_in_superscript_or_other_digits_is_a_message_not_a_crash():
+    # "³".isdigit() is True, but int("³") raises: only ASCII digits count as a year.
+    for year in ("³", "²⁰²⁶", "٢٠٢٦"):
+        data, errors = policy.validate_title(
+            {"title": "Memo", "media_type": "game", "year": year}, 2026
+        )
+        assert data is None and "Erscheinungsjahr" in errors["year"]

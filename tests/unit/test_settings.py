@@ -41,3 +41,25 @@ def test_malformed_settings_are_refused(name, value):
 def test_https_base_url_makes_cookies_secure():
     assert Settings.from_env({"MEDIATHEK_BASE_URL": "https://mediathek.example"}).secure_cookies
     assert not Settings.from_env({}).secure_cookies
+
+
+def test_no_proxy_is_trusted_unless_configured_and_tokens_last_90_days():
+    s = Settings.from_env({})
+    assert s.trusted_proxies == () and s.api_token_days == 90
+
+
+def test_trusted_proxies_and_token_days_come_from_the_environment():
+    s = Settings.from_env(
+        {"MEDIATHEK_TRUSTED_PROXIES": "127.0.0.1, 172.16.0.0/12", "MEDIATHEK_API_TOKEN_DAYS": "30"}
+    )
+    assert [str(n) for n in s.trusted_proxies] == ["127.0.0.1/32", "172.16.0.0/12"]
+    assert s.api_token_days == 30
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MEDIATHEK_TRUSTED_PROXIES", "proxy.local"), ("MEDIATHEK_API_TOKEN_DAYS", "0")],
+)
+def test_a_bad_proxy_or_token_lifetime_is_refused_with_its_name(name, value):
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({name: value})

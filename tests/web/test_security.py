@@ -102,3 +102,59 @@ async def test_a_session_ends_when_it_expires_on_logout_everywhere_or_a_blocked_
         assert await staff_page_open(c)
         await Account.update({Account.is_active: False}).where(Account.id == staff.account_id)
         assert not await staff_page_open(c)
+
+
+async def test_a_csrf_token_of_one_session_is_refused_in_another(client_for, staff, teacher_anna):
+    block = f"/verwaltung/ausleihende/{teacher_anna.patron_id}/sperren"
+    async with client_for(staff) as first, client_for(staff) as second:
+        first_token = first.cookies["mediathek_csrf"]
+        second_token = second.cookies["mediathek_csrf"]
+        assert first_token != second_token
+        # The page's forms carry the session's own token.
+        page = await first.get(f"/verwaltung/ausleihende/{teacher_anna.patron_id}")
+        assert f'value="{first_token}"' in page.text
+        stolen = await second.post(
+            block, data={"reason": "Test", "_csrf_token": first_token}, headers={"x-csrftoken": ""}
+        )
+        assert stolen.status_code == 403 and "Seite neu" in stolen.text
+        own = await second.post(block, data={"reason": "Test"}, follow_redirects=False)
+        assert own.status_code in (200, 303)
+
+
+async def test_an_anonymous_csrf_token_is_refused_once_logged_in(app, staff, teacher_anna):
+    from mediathek.web.auth import SESSION_COOKIE, start_session
+
+    async with http_client(app) as c:
+        await arm_csrf(c)
+        anonymous = c.headers["x-csrftoken"]
+        c.cookies.set(SESSION_COOKIE, await start_session(staff.account_id))
+        r = await c.post(
+            f"/verwaltung/ausleihende/{teacher_anna.patron_id}/sperren",
+            data={"reason": "Test"},
+            headers={"x-csrftoken": anonymous},
+        )
+    assert r.status_code == 403
+
+
+async def test_anonymous_forms_keep_working_and_a_login_gets_a_token_of_its_own(app, staff):
+    async with http_client(app) as c:
+        await arm_csrf(c)
+        anonymous = c.headers["x-csrftoken"]
+        r = await c.post(
+            "/anmelden",
+            data={"email": staff.email, "password": PASSWORD},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        await c.get("/verwaltung")
+        assert c.cookies["mediathek_csrf"] not in ("", anonymous)
+        # Logged out again, the old session's token is replaced by a fresh anonymous one.
+        c.headers["x-csrftoken"] = c.cookies["mediathek_csrf"]
+        await c.post("/abmelden")
+        await arm_csrf(c)
+        again = await c.post(
+            "/anmelden",
+            data={"email": staff.email, "password": PASSWORD},
+            follow_redirects=False,
+        )
+    assert again.status_code == 303
