@@ -61,9 +61,19 @@ class Settings:
     scheduler_enabled: bool = True
     reminder_time: str = "06:30"
 
+    # Daily backup: how many daily backups to keep (0: none), where (default data_dir/backups),
+    # and where pg_dump/pg_restore live if the ones on PATH do not match the server's version.
+    backup_keep: int = 7
+    backup_dir: Path | None = None
+    pg_bin_dir: str = ""
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def backups_path(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -115,7 +125,16 @@ class Settings:
             "isbn_lookup_timeout": _int(env, "MEDIATHEK_ISBN_TIMEOUT", cls.isbn_lookup_timeout),
             "scheduler_enabled": _bool(env.get("MEDIATHEK_SCHEDULER"), True),
             "reminder_time": env.get("MEDIATHEK_REMINDER_TIME", cls.reminder_time),
+            "backup_keep": _int(env, "MEDIATHEK_BACKUP_KEEP", cls.backup_keep),
+            "backup_dir": Path(env["MEDIATHEK_BACKUP_DIR"])
+            if env.get("MEDIATHEK_BACKUP_DIR")
+            else None,
+            "pg_bin_dir": env.get("MEDIATHEK_PG_BIN_DIR", ""),
         }
+        if kwargs["backup_keep"] < 0:
+            raise ConfigurationError(
+                "MEDIATHEK_BACKUP_KEEP darf nicht negativ sein (0 schaltet ab)."
+            )
         if secret:
             kwargs["secret_key"] = secret
         try:
