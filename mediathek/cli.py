@@ -1,4 +1,4 @@
-"""The ``mediathek`` command: serve, migrate, createadmin, demo, notify."""
+"""The ``mediathek`` command: serve, migrate, createadmin, demo, notify, backup, restore."""
 
 from __future__ import annotations
 
@@ -214,6 +214,36 @@ def cmd_anonymise(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from mediathek.backup import BackupError, create_backup
+
+    try:
+        path = asyncio.run(create_backup(settings, Path(args.to) if args.to else None))
+    except BackupError as exc:
+        print(f"Sicherung fehlgeschlagen: {exc}", file=sys.stderr)
+        return 1
+    print(f"Sicherung geschrieben: {path} ({path.stat().st_size:,} Bytes)".replace(",", "."))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from mediathek.backup import BackupError, restore_backup
+
+    print(
+        "Hinweis: Die Mediathek (mediathek serve) muss während der Wiederherstellung "
+        "angehalten sein; danach neu starten."
+    )
+    try:
+        result = asyncio.run(restore_backup(settings, Path(args.path), force=args.force))
+    except BackupError as exc:
+        print(f"Wiederherstellung abgebrochen: {exc}", file=sys.stderr)
+        return 1
+    if result.safety_copy:
+        print(f"Der bisherige Stand wurde vorher gesichert: {result.safety_copy}")
+    print(f"Wiederhergestellt aus {result.source}. Die Mediathek kann wieder gestartet werden.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mediathek", description="Mediathek – Ausleihsystem")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -244,6 +274,23 @@ def build_parser() -> argparse.ArgumentParser:
     notify.add_argument("--create-only", action="store_true", help="nur Tagesjobs, nichts senden")
     notify.add_argument("--date", help="Stichtag JJJJ-MM-TT für die Tagesjobs (Standard: heute)")
     notify.set_defaults(func=cmd_notify)
+
+    backup = sub.add_parser(
+        "backup", help="Sicherung der Datenbank schreiben (auch während die App läuft)"
+    )
+    backup.add_argument(
+        "--to", help="Datei oder Verzeichnis (Standard: MEDIATHEK_BACKUP_DIR bzw. data/backups)"
+    )
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser(
+        "restore", help="Datenbank aus einer Sicherung wiederherstellen (App vorher anhalten)"
+    )
+    restore.add_argument("path", help="die Sicherungsdatei")
+    restore.add_argument(
+        "--force", action="store_true", help="auch eine nicht leere Datenbank überschreiben"
+    )
+    restore.set_defaults(func=cmd_restore)
 
     anonymise = sub.add_parser(
         "anonymise", help="zurückgegebene Ausleihen nach der Frist anonymisieren (einmal)"

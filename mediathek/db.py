@@ -17,6 +17,7 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 # Seconds a SQLite writer waits for the lock before "database is locked".
 SQLITE_BUSY_TIMEOUT = 30
@@ -168,12 +169,42 @@ def write_transaction(engine: Engine | None = None):
 
     On SQLite it starts with BEGIN IMMEDIATE, taking the write lock at once: a deferred
     transaction that reads first and writes later fails with "database is locked" under
-    concurrency instead of waiting.
+    concurrency instead of waiting. So on SQLite every write transaction runs alone.
+
+    PostgreSQL's BEGIN takes no lock: two transactions may read the same state and both
+    pass a check. A check-then-write must therefore start with ``lock_rows`` on the row
+    that owns the checked fact (the loan for its renewal count, the patron for her limits)
+    or be a conditional UPDATE.
     """
     engine = engine or current_engine()
     if is_sqlite(engine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+async def lock_rows(table: str, *ids: int) -> None:
+    """Lock rows of ``table`` for the rest of the write transaction (PostgreSQL).
+
+    A second transaction locking the same row waits until the first commits, and its later
+    reads see what the first wrote (READ COMMITTED reads afresh per statement). Rows are
+    locked in id order so that two lockers of the same rows cannot deadlock. On SQLite
+    BEGIN IMMEDIATE already serialises writers: nothing to do.
+    """
+    engine = current_engine()
+    if is_sqlite(engine) or not ids:
+        return
+    if table not in _LOCKABLE:
+        raise ValueError(f"lock_rows: unknown table {table!r}")
+    await engine.run_querystring(
+        QueryString(
+            f"SELECT id FROM {table} WHERE id = ANY({{}}) ORDER BY id FOR UPDATE",
+            sorted(set(ids)),
+        )
+    )
+
+
+# Table names ``lock_rows`` may put into SQL (never user input, but kept to a known list).
+_LOCKABLE = frozenset({"loan", "patron", "hold", "booking", "copy", "title", "stocktake"})
 
 
 def read_snapshot(engine: Engine | None = None):

@@ -12,6 +12,9 @@ import importlib
 import logging
 from datetime import date
 
+from mediathek.backup import daily_backup
+from mediathek.settings import Settings
+
 log = logging.getLogger("mediathek.jobs")
 
 # Order matters: pickups expire and bookings are set aside before the reminders are written,
@@ -39,8 +42,12 @@ def resolve(name: str):
     return job
 
 
-async def run_daily_jobs(today: date, jobs: list[str] | None = None) -> dict[str, dict]:
-    """Run every daily job; one failing job is logged and does not stop the others."""
+async def run_daily_jobs(
+    today: date, jobs: list[str] | None = None, settings: Settings | None = None
+) -> dict[str, dict]:
+    """Run every daily job; one failing job is logged and does not stop the others. With
+    ``settings`` (the scheduler and ``mediathek notify``) the daily backup comes last, so it
+    holds the day's final state."""
     results: dict[str, dict] = {}
     for name in DAILY_JOBS if jobs is None else jobs:
         job = resolve(name)
@@ -52,4 +59,10 @@ async def run_daily_jobs(today: date, jobs: list[str] | None = None) -> dict[str
         except Exception as exc:  # noqa: BLE001 - one broken job must not stop the rest
             log.exception("Tagesjob %s fehlgeschlagen", name)
             results[name] = {"error": str(exc)}
+    if settings is not None and jobs is None:
+        try:
+            results["backup"] = await daily_backup(settings, today)
+        except Exception as exc:  # noqa: BLE001 - a failed backup is reported, not fatal
+            log.exception("Tägliche Sicherung fehlgeschlagen")
+            results["backup"] = {"error": str(exc)}
     return results

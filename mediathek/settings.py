@@ -82,18 +82,27 @@ class Settings:
 
     # Largest upload (catalogue import) in MB; larger requests are refused before they are read.
     max_upload_mb: int = 10
-
-    @property
-    def max_upload_bytes(self) -> int:
-        return self.max_upload_mb * 1024 * 1024
     # Reverse proxies whose X-Forwarded-For is believed; empty: the peer address counts.
     trusted_proxies: tuple[ProxyNetwork, ...] = ()
     # Personal API tokens stop working this many days after they were created.
     api_token_days: int = 90
+    # Daily backup: how many daily backups to keep (0: none), where (default data_dir/backups),
+    # and where pg_dump/pg_restore live if the ones on PATH do not match the server's version.
+    backup_keep: int = 7
+    backup_dir: Path | None = None
+    pg_bin_dir: str = ""
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def backups_path(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -147,12 +156,21 @@ class Settings:
             "reminder_time": env.get("MEDIATHEK_REMINDER_TIME", cls.reminder_time),
             "trusted_proxies": _networks(env, "MEDIATHEK_TRUSTED_PROXIES"),
             "api_token_days": _int(env, "MEDIATHEK_API_TOKEN_DAYS", cls.api_token_days),
+            "backup_keep": _int(env, "MEDIATHEK_BACKUP_KEEP", cls.backup_keep),
+            "backup_dir": Path(env["MEDIATHEK_BACKUP_DIR"])
+            if env.get("MEDIATHEK_BACKUP_DIR")
+            else None,
+            "pg_bin_dir": env.get("MEDIATHEK_PG_BIN_DIR", ""),
         }
         kwargs["max_upload_mb"] = _int(env, "MEDIATHEK_MAX_UPLOAD_MB", cls.max_upload_mb)
         if not 1 <= kwargs["max_upload_mb"] <= 1024:
             raise ConfigurationError("MEDIATHEK_MAX_UPLOAD_MB muss zwischen 1 und 1024 liegen.")
         if not 1 <= kwargs["api_token_days"] <= 3650:
             raise ConfigurationError("MEDIATHEK_API_TOKEN_DAYS muss zwischen 1 und 3650 liegen.")
+        if kwargs["backup_keep"] < 0:
+            raise ConfigurationError(
+                "MEDIATHEK_BACKUP_KEEP darf nicht negativ sein (0 schaltet ab)."
+            )
         if secret:
             kwargs["secret_key"] = secret
         try:

@@ -18,7 +18,7 @@ from mediathek.circulation.calendar import load_calendar
 from mediathek.circulation.rules import checkout_terms, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
-from mediathek.db import write_transaction
+from mediathek.db import lock_rows, write_transaction
 from mediathek.errors import NotFound
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import hooks
@@ -162,6 +162,8 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         ),
     )
     rule, limits = await checkout_terms(patron["category"], copy["media_type"])
+    # Her other checkouts wait here, so the loan limit counts each of them (PostgreSQL).
+    await lock_rows("patron", patron["id"])
     open_loans = await _open_loans(patron["id"])
     level_days = []
     if policy.level_days_matter(open_loans, today):
@@ -336,6 +338,8 @@ async def renew(
 ) -> RenewResult:
     """Extend a loan. A patron may renew only their own loans (others look non-existent)."""
     async with write_transaction():
+        # A second renewal of this loan waits here and then counts the first one.
+        await lock_rows("loan", loan_id)
         loan = await loan_for_update(loan_id)
         if by_patron_id is not None and loan["patron"] != by_patron_id:
             raise NotFound("Diese Ausleihe gibt es nicht.")

@@ -55,7 +55,7 @@ async def run_daily_once(settings: Settings, today: date, at: datetime | None = 
     async with job_lock(DAILY) as holder:
         if holder is None:
             return {"skipped": "läuft bereits"}
-        results = await run_daily_jobs(today)
+        results = await run_daily_jobs(today, settings=settings)
         await mark_run(DAILY, at or now())
         return results
 

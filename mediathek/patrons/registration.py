@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from mediathek.clock import now
-from mediathek.db import write_transaction
+from mediathek.db import lock_rows, write_transaction
 from mediathek.errors import Conflict, DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
@@ -98,6 +98,8 @@ async def pending_registrations() -> list[dict]:
 
 
 async def _pending(patron_id: int) -> dict:
+    # Decided once: a second approval or rejection waits here and then finds it decided.
+    await lock_rows("patron", patron_id)
     row = await Patron.select().where(Patron.id == patron_id).first()
     if row is None:
         raise NotFound("Diese Anmeldung gibt es nicht (mehr).")

@@ -16,7 +16,7 @@ from mediathek import audit
 from mediathek.catalogue.barcodes import normalise_code
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, Copy, CopyStatus
 from mediathek.clock import now
-from mediathek.db import write_transaction
+from mediathek.db import lock_rows, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.reports.tables import Stocktake, StocktakeScan
 
@@ -106,6 +106,9 @@ async def record_scan(stocktake_id: int, barcode: str, shelf_mark: str = "") -> 
         .first()
     )
     async with write_transaction():
+        # Scans of one stocktake one after another: a barcode scanned twice at once is
+        # "again" for the second, not a unique-index error (PostgreSQL).
+        await lock_rows("stocktake", stocktake_id)
         already = await StocktakeScan.exists().where(
             StocktakeScan.stocktake == stocktake_id, StocktakeScan.barcode == code
         )
@@ -223,6 +226,8 @@ async def apply_stocktake(
     """Mark every copy still missing as lost and close the stocktake. A copy lent or moved
     since the report was shown keeps its new status (the UPDATE re-checks 'available')."""
     async with write_transaction():
+        # Applied once: a second click waits here and then finds the stocktake closed.
+        await lock_rows("stocktake", stocktake_id)
         report = await stocktake_report(stocktake_id)
         _require_open(report.stocktake)
         ids = [c["id"] for c in report.missing]
@@ -254,6 +259,7 @@ async def apply_stocktake(
 
 async def cancel_stocktake(stocktake_id: int) -> None:
     async with write_transaction():
+        await lock_rows("stocktake", stocktake_id)
         stocktake = await load_stocktake(stocktake_id)
         _require_open(stocktake)
         await Stocktake.update({Stocktake.status: CANCELLED, Stocktake.finished_at: now()}).where(

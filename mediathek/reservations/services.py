@@ -9,7 +9,7 @@ from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.circulation.rules import category_limits, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
-from mediathek.db import current_engine, is_sqlite, write_transaction
+from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
@@ -114,6 +114,8 @@ async def queue_of(title_id: int) -> list[int]:
 async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
     """Queue the patron for the title; a copy on the shelf is set aside for her at once."""
     async with write_transaction():
+        # Her other holds wait here, so the hold limit counts each of them (PostgreSQL).
+        await lock_rows("patron", patron_id)
         patron = await _patron(patron_id, today)
         await _title(title_id)
         if (
@@ -153,6 +155,8 @@ async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
 async def cancel_hold(hold_id: int, patron_id: int | None, today: date) -> None:
     """Cancel a hold; ``patron_id`` None means staff (any hold). A set-aside copy moves on."""
     async with write_transaction():
+        # A set-aside of this hold (a copy coming back) either happens before or sees it gone.
+        await lock_rows("hold", hold_id)
         hold = (
             await Hold.select(Hold.id, Hold.patron, Hold.status, Hold.copy)
             .where(Hold.id == hold_id)
@@ -189,6 +193,8 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
         if errors:
             raise InvalidInput(errors=errors)
         wanted = Span(start_on, end_on)
+        # Locked first: two bookings of one title by one patron at once find each other.
+        await _lock_copies_of(title_id)
         if await Booking.exists().where(
             Booking.patron == patron_id,
             Booking.title == title_id,
@@ -197,7 +203,6 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
             Booking.end_on >= start_on,
         ):
             raise ReservationRefused("Sie haben diesen Titel für diese Zeit schon reserviert.")
-        await _lock_copies_of(title_id)
         buffer_days, _, _ = await settings_for_reservations()
         plans = await copy_plans(title_id, today)
         copy_id = policy.pick_copy(plans, wanted, buffer_days, today)
@@ -239,6 +244,7 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
 
 async def cancel_booking(booking_id: int, patron_id: int | None, today: date) -> None:
     async with write_transaction():
+        await lock_rows("booking", booking_id)
         booking = (
             await Booking.select(Booking.id, Booking.patron, Booking.status, Booking.copy)
             .where(Booking.id == booking_id)
@@ -371,11 +377,16 @@ async def _serve_waiting_holds(today: date) -> int:
 async def serve_queue(title_id: int, today: date) -> int:
     """Set aside copies on the shelf for the first in the queue, as long as both last."""
     served = 0
-    while (hold := await first_waiting_hold(title_id)) is not None:
+    while await first_waiting_hold(title_id) is not None:
         copy = await free_copy_for_hold(title_id, today)
         if copy is None or not await claim_copy(copy["id"], (CopyStatus.available,), PULL_NOTE):
             break
-        await make_hold_ready(hold, copy["id"], copy["barcode"], today)
+        if await make_hold_ready(title_id, copy["id"], copy["barcode"], today) is None:
+            # Another copy served the last waiting hold meanwhile (PostgreSQL).
+            await Copy.update({Copy.status: CopyStatus.available, Copy.status_note: ""}).where(
+                Copy.id == copy["id"]
+            )
+            break
         served += 1
     return served
 

@@ -84,18 +84,39 @@ async def claim_copy(copy_id: int, from_statuses: tuple[str, ...], note: str = "
     return bool(rows)
 
 
-async def make_hold_ready(hold: dict, copy_id: int, barcode: str, today: date) -> date:
-    """Mark ``hold`` ready with this copy and tell the patron; returns the pickup deadline."""
+# The first waiting hold of a title, taken only if it is still waiting when the UPDATE gets
+# its row: on PostgreSQL a copy coming back at the same moment may have taken it.
+TAKE_HOLD_SQL = (
+    "UPDATE hold SET status = {}, copy = {}, ready_at = {}, pickup_until = {} "
+    "WHERE status = {} AND id = (SELECT id FROM hold WHERE title = {} AND status = {} "
+    "ORDER BY placed_at, id LIMIT 1) RETURNING id, patron, title"
+)
+
+
+async def make_hold_ready(title_id: int, copy_id: int, barcode: str, today: date):
+    """Give this copy to the first waiting hold of the title and tell the patron.
+
+    Returns (hold, pickup deadline), or None when no hold waits any more. Each hold is
+    served by one copy only: of two copies returned at once, the second goes to the next
+    hold in the queue (the UPDATE is retried, each time seeing what has committed since)."""
     pickup_days = int(await get_setting("hold_pickup_days"))
     pickup_until = (await load_calendar(today)).add_opening_days(today, pickup_days)
-    await Hold.update(
-        {
-            Hold.status: HoldStatus.ready,
-            Hold.copy: copy_id,
-            Hold.ready_at: now(),
-            Hold.pickup_until: pickup_until,
-        }
-    ).where(Hold.id == hold["id"])
+    while True:
+        rows = await Hold.raw(
+            TAKE_HOLD_SQL,
+            HoldStatus.ready.value,
+            copy_id,
+            now(),
+            pickup_until,
+            HoldStatus.waiting.value,
+            title_id,
+            HoldStatus.waiting.value,
+        )
+        if rows:
+            hold = rows[0]
+            break
+        if await first_waiting_hold(title_id) is None:
+            return None
     await enqueue(
         NotificationKind.hold_ready,
         key=notice_key(NotificationKind.hold_ready, hold["patron"], today, hold["id"]),
@@ -106,7 +127,7 @@ async def make_hold_ready(hold: dict, copy_id: int, barcode: str, today: date) -
             "barcode": barcode,
         },
     )
-    return pickup_until
+    return hold, pickup_until
 
 
 async def make_booking_ready(booking: dict, barcode: str, today: date) -> None:
@@ -169,12 +190,17 @@ async def serve_copy(copy_id: int, today: date, from_statuses: tuple[str, ...], 
             return None
         await make_booking_ready(booking, copy["barcode"], today)
         return ("booking", booking, booking["start_on"])
-    hold = await first_waiting_hold(copy["title"])
-    if hold is not None:
+    if await first_waiting_hold(copy["title"]) is not None:
         if not await claim_copy(copy_id, from_statuses, note):
             return None
-        pickup_until = await make_hold_ready(hold, copy_id, copy["barcode"], today)
-        return ("hold", hold, pickup_until)
+        served = await make_hold_ready(copy["title"], copy_id, copy["barcode"], today)
+        if served is None:
+            # The queue emptied meanwhile (PostgreSQL): the copy goes back where it came from.
+            await Copy.update({Copy.status: from_statuses[0], Copy.status_note: ""}).where(
+                Copy.id == copy_id
+            )
+            return None
+        return ("hold", *served)
     return None
 
 
