@@ -26,7 +26,7 @@ from mediathek.web.auth import AuthMiddleware
 from mediathek.web.errors import EXCEPTION_HANDLERS
 from mediathek.web.guards import Access, access_guard, check_every_route_has_access
 from mediathek.web.input_guard import InputGuardMiddleware
-from mediathek.web.middleware import SecurityHeadersMiddleware, TokenAwareCSRFMiddleware
+from mediathek.web.middleware import TokenAwareCSRFMiddleware, around_every_answer
 from mediathek.web.templating import STATIC_DIR, make_environment
 
 # Each area module exports ROUTES, and may export STAFF_LINKS / ADMIN_LINKS:
@@ -141,7 +141,6 @@ def create_app(
             ),
         ],
         middleware=[
-            SecurityHeadersMiddleware,
             InputGuardMiddleware,
             AuthMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
@@ -159,6 +158,9 @@ def create_app(
         request_max_body_size=settings.max_upload_bytes + 64 * 1024,
         debug=False,
     )
+    # Outside routing and error handling: every answer gets the security headers (404, 405
+    # and CSRF refusals too) and HEAD is served wherever GET is.
+    app.asgi_handler = around_every_answer(app.asgi_handler)
     app.state.settings = settings
     app.state.staff_links = links("STAFF_LINKS")
     app.state.admin_links = links("ADMIN_LINKS")

@@ -7,6 +7,7 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``due_soon`` / ``overdue`` (created by ``notifications.reminders``, level 0 resp. 1–3):
   ``{"name", "items": [{"loan_id", "title", "barcode", "due_on" (ISO date), "level"}]}``
   (``level`` 0 = due soon, 1–3 = overdue level). Items returned before delivery are dropped.
+  Each item is also recorded in ``loan_notice`` (loan, due date, level): told once.
 - ``hold_ready``: ``{"title", "pickup_until" (ISO date), "barcode"}``
 - ``hold_expired``: ``{"title"}``
 - ``booking_confirmed`` / ``booking_ready``: ``{"title", "start_on", "end_on", "barcode"?}``

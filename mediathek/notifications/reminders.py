@@ -10,7 +10,7 @@ announced once per due date and stage.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from mediathek.circulation.tables import Loan
 from mediathek.db import write_transaction
@@ -73,6 +73,12 @@ async def create_reminders(today: date) -> dict:
     due_soon_days, level_days = await reminder_settings()
     horizon = today + timedelta(days=due_soon_days)
     async with write_transaction():
+        # What was told about a loan returned before yesterday is needed no more (a return
+        # is undone at the desk the same day only); the record stays as small as the open loans.
+        returned_before = datetime.combine(today - timedelta(days=1), time.min, UTC)
+        await LoanNotice.delete().where(
+            LoanNotice.loan.is_in(Loan.select(Loan.id).where(Loan.returned_at < returned_before))
+        )
         # Anonymised loans (patron NULL) and returned loans are never reminded.
         rows = await Loan.select(
             Loan.id,

@@ -1,4 +1,5 @@
-"""CSRF (bound to the login session; skipped for Bearer-token API calls) and security headers."""
+"""CSRF (bound to the login session; skipped for Bearer-token API calls, which carry no
+cookies), security headers on every answer, and HEAD served wherever GET is."""
 
 from __future__ import annotations
 
@@ -106,6 +107,10 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
 
 
 class SecurityHeadersMiddleware:
+    """Adds the security headers to every answer. Wrapped around the whole application (see
+    ``around_every_answer``), so answers made outside the routes' own middleware get them
+    too: 404 and 405 from routing, CSRF refusals, errors of the error handling."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -123,3 +128,32 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGetMiddleware:
+    """Serves HEAD wherever GET is served (uptime monitors, link checkers): the request runs as
+    GET — same guards, same status and headers — and the body is left out (RFC 9110 §9.3.2)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        # A copy: the server's own scope keeps saying HEAD (its log, its framing).
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
+def around_every_answer(app: ASGIApp) -> ASGIApp:
+    """What wraps the application outside routing and error handling (``Litestar.asgi_handler``),
+    where the routes' middleware list does not reach."""
+    return SecurityHeadersMiddleware(HeadAsGetMiddleware(app))

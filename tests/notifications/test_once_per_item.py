@@ -7,7 +7,7 @@ server and the mails that name an item are counted.
 from __future__ import annotations
 
 import importlib.util
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from mediathek.circulation.services import renew
@@ -91,6 +91,20 @@ async def test_an_overdue_item_is_told_each_next_level_once(
     ]
     # Five digests: every one of them told something new.
     assert await Notification.count() == 5
+
+
+async def test_what_was_told_about_returned_loans_is_forgotten(teacher_anna, today):
+    kept = await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    back = await lend(teacher_anna.patron_id, today + timedelta(days=3))
+    await create_reminders(today)
+    assert await LoanNotice.count() == 2
+    returned = datetime.combine(today, time(10), UTC)
+    await Loan.update({Loan.returned_at: returned}).where(Loan.id == back["loan_id"])
+    # A return can still be undone the same day; two days later the record is not needed.
+    await create_reminders(today + timedelta(days=1))
+    assert await LoanNotice.count() == 2
+    await create_reminders(today + timedelta(days=2))
+    assert [r["loan"] for r in await LoanNotice.select(LoanNotice.loan)] == [kept["loan_id"]]
 
 
 def _backfill_migration():

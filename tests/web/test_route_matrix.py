@@ -159,3 +159,36 @@ def test_staff_admin_and_account_areas_declare_strict_enough_access(app):
                     wrong.append(f"{route.path} {handler.handler_name}: {route_access(handler)}")
                 break
     assert wrong == []
+
+
+async def test_every_get_route_answers_head_as_get_without_a_body(app, world):
+    """Uptime monitors and link checkers ask with HEAD: same status and headers, no body."""
+    things, accounts, values = world
+    failures = []
+    walked = 0
+    for route, handler in handlers(app):
+        if "GET" not in handler.http_methods or route.path.startswith(SKIP_PREFIXES):
+            continue
+        path = fill(route.path, values)
+        for name in PERSONAS:
+            answers = {}
+            for method in ("GET", "HEAD"):
+                async with browser(app, accounts.get(name)) as c:
+                    answers[method] = await c.request(method, path, follow_redirects=False)
+            walked += 1
+            get, head = answers["GET"], answers["HEAD"]
+            if head.status_code != get.status_code:
+                failures.append(f"HEAD {path} as {name}: {head.status_code}, GET {get.status_code}")
+            elif head.content:
+                failures.append(f"HEAD {path} as {name}: a body of {len(head.content)} bytes")
+            elif head.headers.get("content-type") != get.headers.get("content-type"):
+                failures.append(f"HEAD {path} as {name}: another content type")
+    assert walked > 100
+    assert failures == []
+
+
+async def test_static_files_and_the_api_description_answer_head(client):
+    for path in ("/static/css/mediathek.css", "/schema/openapi.json"):
+        r = await client.head(path)
+        assert r.status_code == 200 and r.content == b"", path
+        assert r.headers["x-content-type-options"] == "nosniff", path
