@@ -194,3 +194,22 @@ async def test_one_barcode_scanned_many_times_at_once_is_noted_once(db, today):
     results = await gather(*[record_scan(stocktake, code) for _ in range(8)])
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert sorted(r.outcome for r in results) == ["again"] * 7 + ["seen"]
+
+
+async def test_a_hold_and_a_checkout_for_one_patron_at_once_neither_deadlock_nor_fail(
+    teacher_anna, today
+):
+    for n in range(8):
+        title_id, [code] = await make_desk_title(f"Gleichzeitig {n}")
+        results = await gather(
+            place_hold(teacher_anna.patron_id, title_id, today),
+            services.checkout(teacher_anna.card, code, today=today, staff_id=None),
+        )
+        unexpected = [
+            r
+            for r in results
+            if isinstance(r, BaseException)
+            and not isinstance(r, ReservationRefused | CheckoutRefused)
+        ]
+        assert not unexpected, unexpected
+        assert isinstance(results[1], services.CheckoutResult)  # her own hold never blocks her
