@@ -45,3 +45,21 @@ async def test_each_staff_member_appears_with_what_she_did(
         page = await c.get("/admin/protokoll")
     override = next(r for r in rows(page.text) if "loan.override" in r)
     assert "Sabine Theke" in override and "Konto-Nr." not in override
+
+
+async def test_admin_and_stocktake_pages_record_who_clicked(client_for, admin, staff):
+    from mediathek.reports.stocktake import start_stocktake
+
+    stocktake = await start_stocktake("Spiele", ["SPI"], staff.account_id)
+    async with client_for(staff) as c:
+        applied = await c.post(f"/verwaltung/revision/{stocktake}/anwenden")
+        assert applied.status_code in (200, 303)
+    async with client_for(admin) as c:
+        ran = await c.post("/admin/datenschutz/anonymisieren")
+        assert ran.status_code in (200, 303)
+        page = await c.get("/admin/protokoll")
+    applied_row = next(r for r in rows(page.text) if "stocktake_applied" in r)
+    anonymised_row = next(r for r in rows(page.text) if "loans_anonymised" in r)
+    # The name, not the login address the pages used to write.
+    assert "Sabine Theke" in applied_row and staff.email not in applied_row
+    assert "Adam Admin" in anonymised_row and admin.email not in anonymised_row
