@@ -1,7 +1,7 @@
 FROM python:3.11-slim
 
 RUN pip install --no-cache-dir uv \
-    && apt-get update && apt-get install -y --no-install-recommends libzbar0 \
+    && apt-get update && apt-get install -y --no-install-recommends libzbar0 postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

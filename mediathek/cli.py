@@ -157,9 +157,13 @@ async def _notify(settings: Settings, args: argparse.Namespace) -> dict:
     use_engine(engine)
     result: dict = {}
     async with connection_pool(engine):
+        day = date.fromisoformat(args.date) if args.date else today(settings.tz)
+        if args.dry_run:
+            from mediathek.jobs import preview_daily_jobs
+
+            return {"preview": await preview_daily_jobs(day), "day": day}
         await release_abandoned_leases()
         if not args.deliver_only:
-            day = date.fromisoformat(args.date) if args.date else today(settings.tz)
             result["daily"] = await run_daily_once(settings, day)
         if not args.create_only:
             result["delivery"] = await deliver_outbox(settings)
@@ -170,15 +174,31 @@ def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
     if args.deliver_only and args.create_only:
         print("--deliver-only und --create-only schließen sich aus.", file=sys.stderr)
         return 2
+    if args.dry_run and args.deliver_only:
+        print("--dry-run prüft die Tagesjobs; mit --deliver-only gäbe es nichts zu prüfen.")
+        return 2
     if args.date:
         from datetime import date
 
+        from mediathek.clock import today
+
         try:
-            date.fromisoformat(args.date)
+            day = date.fromisoformat(args.date)
         except ValueError:
             print(f"--date {args.date!r}: bitte als JJJJ-MM-TT angeben.", file=sys.stderr)
             return 2
+        if day > today(settings.tz) and not args.dry_run:
+            print(
+                f"--date {day:%d.%m.%Y} liegt in der Zukunft. Ein echter Lauf würde Mahnstufen "
+                "vorzeitig erhöhen und Ausleihen vorzeitig anonymisieren. Zum Ausprobieren "
+                "bitte --dry-run angeben (ändert nichts, sendet nichts).",
+                file=sys.stderr,
+            )
+            return 2
     result = asyncio.run(_notify(settings, args))
+    if "preview" in result:
+        _print_preview(result["preview"], result["day"])
+        return 0
     for job, outcome in result.get("daily", {}).items():
         print(f"Tagesjob {job}: {outcome}")
     delivery = result.get("delivery")
@@ -194,6 +214,21 @@ def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Fehler: {delivery['error']}", file=sys.stderr)
             return 1
     return 0
+
+
+def _print_preview(preview, day) -> None:
+    from mediathek.notifications.kinds import KIND_LABELS
+
+    print(f"Probelauf für den {day:%d.%m.%Y}: nichts wird gespeichert, keine E-Mail versendet.")
+    for job, outcome in preview.results.items():
+        print(f"Tagesjob {job}: {outcome}")
+    print(f"Benachrichtigungen, die entstehen würden: {len(preview.notices)}")
+    for n in preview.notices:
+        level = f", Stufe {n.level}" if n.level else ""
+        items = f", {n.items} Medien" if n.items else ""
+        print(f"  {n.patron or '(ohne Person)'}: {KIND_LABELS.get(n.kind, n.kind)}{level}{items}")
+    print(f"Ausleihen, deren Mahnstufe steigen würde: {preview.levels_raised}")
+    print(f"Ausleihen, die anonymisiert würden: {preview.anonymised}")
 
 
 async def _anonymise(settings: Settings) -> int:
@@ -272,7 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notify.add_argument("--deliver-only", action="store_true", help="nur wartende E-Mails senden")
     notify.add_argument("--create-only", action="store_true", help="nur Tagesjobs, nichts senden")
-    notify.add_argument("--date", help="Stichtag JJJJ-MM-TT für die Tagesjobs (Standard: heute)")
+    notify.add_argument(
+        "--date",
+        help="Stichtag JJJJ-MM-TT für die Tagesjobs (Standard: heute; nicht in der Zukunft)",
+    )
+    notify.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="nur zeigen, was die Tagesjobs tun würden: nichts speichern, nichts senden",
+    )
     notify.set_defaults(func=cmd_notify)
 
     backup = sub.add_parser(

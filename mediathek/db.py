@@ -203,6 +203,17 @@ async def lock_rows(table: str, *ids: int) -> None:
     )
 
 
+async def lock_value(kind: str, value: str) -> None:
+    """Like ``lock_rows`` for a fact that has no row yet (an e-mail address about to be
+    registered): a transaction-scoped advisory lock on the value (PostgreSQL)."""
+    engine = current_engine()
+    if is_sqlite(engine):
+        return
+    await engine.run_querystring(
+        QueryString("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", f"{kind}:{value}")
+    )
+
+
 # Table names ``lock_rows`` may put into SQL (never user input, but kept to a known list).
 _LOCKABLE = frozenset({"loan", "patron", "hold", "booking", "copy", "title", "stocktake"})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from dataclasses import dataclass, field
 from datetime import date
 
 from mediathek.backup import daily_backup
@@ -66,3 +67,90 @@ async def run_daily_jobs(
             log.exception("Tägliche Sicherung fehlgeschlagen")
             results["backup"] = {"error": str(exc)}
     return results
+
+
+@dataclass
+class Notice:
+    patron: str
+    kind: str
+    level: int
+    items: int
+
+
+@dataclass
+class DailyPreview:
+    """What the daily jobs would do on a day: their results, the notices they would queue,
+    the loans whose reminder level would rise and how many loans would be anonymised."""
+
+    results: dict[str, dict]
+    notices: list[Notice] = field(default_factory=list)
+    levels_raised: int = 0
+    anonymised: int = 0
+
+
+class _Rollback(Exception):
+    pass
+
+
+async def preview_daily_jobs(today: date) -> DailyPreview:
+    """Run the daily jobs for ``today`` inside one transaction and roll it back: the real
+    rules decide what would happen, and nothing is kept. No mail is sent (sending is not a
+    daily job) and no backup written. On SQLite the transaction holds the write lock while it
+    runs, so the app's writes wait (seconds) instead of interleaving."""
+    from mediathek.circulation.tables import Loan
+    from mediathek.db import write_transaction
+    from mediathek.notifications.tables import Notification
+
+    preview: DailyPreview | None = None
+    try:
+        async with write_transaction():
+            last = (
+                await Notification.select(Notification.id)
+                .order_by(Notification.id, ascending=False)
+                .first()
+            )
+            levels = {
+                r["id"]: r["reminder_level"]
+                for r in await Loan.select(Loan.id, Loan.reminder_level).where(
+                    Loan.returned_at.is_null()
+                )
+            }
+            results = await run_daily_jobs(today)
+            new = await (
+                Notification.select(
+                    Notification.kind,
+                    Notification.level,
+                    Notification.payload,
+                    Notification.patron.first_name,
+                    Notification.patron.last_name,
+                )
+                .where(Notification.id > (last["id"] if last else 0))
+                .order_by(Notification.id)
+                .output(load_json=True)
+            )
+            after = await Loan.select(Loan.id, Loan.reminder_level).where(
+                Loan.id.is_in(list(levels) or [0])
+            )
+            preview = DailyPreview(
+                results,
+                [
+                    Notice(
+                        f"{n['patron.first_name'] or ''} {n['patron.last_name'] or ''}".strip(),
+                        n["kind"],
+                        n["level"],
+                        len((n["payload"] or {}).get("items", [])),
+                    )
+                    for n in new
+                ],
+                sum(1 for r in after if r["reminder_level"] > levels[r["id"]]),
+                int(
+                    results.get("mediathek.reports.privacy:run_daily", {}).get(
+                        "anonymised_loans", 0
+                    )
+                ),
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert preview is not None
+    return preview

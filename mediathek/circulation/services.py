@@ -18,7 +18,7 @@ from mediathek.circulation.calendar import load_calendar
 from mediathek.circulation.rules import checkout_terms, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
-from mediathek.db import lock_rows, write_transaction
+from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
 from mediathek.errors import NotFound
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import hooks
@@ -106,6 +106,19 @@ async def find_copy(copy_code: str) -> dict:
     return rows[0]
 
 
+async def lock_patron(card_or_patron: str | int) -> None:
+    """Her other checkouts (and holds) wait here, so the loan limit counts each of them
+    (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises). Taken before the copy's claim:
+    placing a hold locks the patron, then a copy, and the same order here cannot deadlock."""
+    if isinstance(card_or_patron, int):
+        await lock_rows("patron", card_or_patron)
+    elif not is_sqlite(current_engine()):
+        await Patron.raw(
+            "SELECT id FROM patron WHERE card_barcode = {} FOR UPDATE",
+            normalise_code(card_or_patron),
+        )
+
+
 async def _open_loans(patron_id: int) -> list[policy.LoanFacts]:
     rows = await Loan.select(Loan.due_on, Loan.reminder_level).where(
         Loan.patron == patron_id, Loan.returned_at.is_null()
@@ -133,6 +146,7 @@ async def checkout(
         status_before = (await find_copy(code))["status"]
     try:
         async with write_transaction():
+            await lock_patron(card_or_patron)
             # Claim the copy first: of many desks scanning it at once, exactly one wins here.
             claimed = await Copy.raw(
                 "UPDATE copy SET status = 'on_loan', status_note = '', updated_at = {} "
@@ -162,8 +176,6 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         ),
     )
     rule, limits = await checkout_terms(patron["category"], copy["media_type"])
-    # Her other checkouts wait here, so the loan limit counts each of them (PostgreSQL).
-    await lock_rows("patron", patron["id"])
     open_loans = await _open_loans(patron["id"])
     level_days = []
     if policy.level_days_matter(open_loans, today):

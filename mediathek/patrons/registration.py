@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from mediathek.clock import now
-from mediathek.db import lock_rows, write_transaction
+from mediathek.db import lock_rows, lock_value, write_transaction
 from mediathek.errors import Conflict, DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
@@ -63,6 +63,8 @@ async def register(data: dict[str, Any], *, today: date) -> int | None:
         raise InvalidInput(errors=errors)
     password_hash = hash_password(str(data["password"]))
     async with write_transaction():
+        # Two registrations of one address at once: the second waits, then finds the first.
+        await lock_value("account_email", email)
         if await Account.exists().where(Account.email == email):
             return None
         patron_id = await services.create_patron(

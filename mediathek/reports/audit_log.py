@@ -31,6 +31,7 @@ async def audit_entries(
     query = AuditLog.select(
         AuditLog.id,
         AuditLog.at,
+        AuditLog.actor,
         AuditLog.actor_label,
         AuditLog.action,
         AuditLog.object_type,
@@ -58,6 +59,11 @@ async def audit_entries(
         .offset((page - 1) * PER_PAGE)
         .output(load_json=True)
     )
+    for entry in entries:
+        # Who acted, as written with the entry (it outlives the account); no name: a job.
+        entry["who"] = entry["actor_label"] or (
+            "Konto " + str(entry["actor"]) if entry["actor"] else "System"
+        )
     actions = [
         r["action"]
         for r in await AuditLog.select(AuditLog.action).distinct().order_by(AuditLog.action)

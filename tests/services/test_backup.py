@@ -16,10 +16,10 @@ from mediathek.circulation import services
 from mediathek.db import postgres_config, sqlite_path, use_engine
 from mediathek.demo import load_demo
 from mediathek.notifications.scheduler import run_daily_once
-from mediathek.piccolo_app import TABLES
 from mediathek.vocab import PatronCategory
 from tests.circulation_fixtures import make_title
 from tests.conftest import PG_TEST_DB, make_persona
+from tests.db_snapshot import snapshot
 
 
 @pytest.fixture
@@ -36,25 +36,6 @@ async def fresh_url(db, database_url, tmp_path):
     finally:
         await conn.close()
     return database_url.rsplit("/", 1)[0] + "/" + name
-
-
-async def snapshot(url: str) -> dict[str, list[tuple]]:
-    """Every row of every table of the app, in a comparable form."""
-    tables = [t._meta.tablename for t in TABLES]
-    if url.startswith("sqlite"):
-        with contextlib.closing(sqlite3.connect(sqlite_path(url))) as conn:
-            return {
-                t: sorted(tuple(map(str, r)) for r in conn.execute(f'SELECT * FROM "{t}"'))
-                for t in tables
-            }
-    conn = await asyncpg.connect(**postgres_config(url))
-    try:
-        return {
-            t: sorted(tuple(map(str, r.values())) for r in await conn.fetch(f'SELECT * FROM "{t}"'))
-            for t in tables
-        }
-    finally:
-        await conn.close()
 
 
 async def loans_in(url: str) -> tuple[set[int], set[int]]:

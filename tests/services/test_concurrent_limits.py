@@ -15,7 +15,7 @@ from mediathek.circulation.tables import CategoryLimit, Loan, LoanRule
 from mediathek.core_tables import AuditLog
 from mediathek.errors import Conflict
 from mediathek.patrons import registration
-from mediathek.patrons.tables import Patron
+from mediathek.patrons.tables import Account, Patron
 from mediathek.reports.stocktake import apply_stocktake, record_scan, start_stocktake
 from mediathek.reservations import hooks
 from mediathek.reservations.services import (
@@ -194,3 +194,39 @@ async def test_one_barcode_scanned_many_times_at_once_is_noted_once(db, today):
     results = await gather(*[record_scan(stocktake, code) for _ in range(8)])
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert sorted(r.outcome for r in results) == ["again"] * 7 + ["seen"]
+
+
+async def test_a_hold_and_a_checkout_for_one_patron_at_once_neither_deadlock_nor_fail(
+    teacher_anna, today
+):
+    for n in range(8):
+        title_id, [code] = await make_desk_title(f"Gleichzeitig {n}")
+        results = await gather(
+            place_hold(teacher_anna.patron_id, title_id, today),
+            services.checkout(teacher_anna.card, code, today=today, staff_id=None),
+        )
+        unexpected = [
+            r
+            for r in results
+            if isinstance(r, BaseException)
+            and not isinstance(r, ReservationRefused | CheckoutRefused)
+        ]
+        assert not unexpected, unexpected
+        assert isinstance(results[1], services.CheckoutResult)  # her own hold never blocks her
+
+
+async def test_one_address_registered_many_times_at_once_gets_one_account(db, today):
+    form = {
+        "first_name": "Lena",
+        "last_name": "Vogel",
+        "category": "volunteer_teacher",
+        "email": "lena.vogel@example.org",
+        "preferred_language": "de",
+        "password": "ganz-neues-passwort-7",
+        "password_repeat": "ganz-neues-passwort-7",
+        "privacy_consent": "ja",
+    }
+    results = await gather(*[registration.register(dict(form), today=today) for _ in range(6)])
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sum(r is not None for r in results) == 1
+    assert await Account.count() == 1 and await Patron.count() == 1
