@@ -59,6 +59,12 @@ async def request_email_change(
             .first()
         )
         language = patron["preferred_language"] if patron else "de"
+    # The newest request counts: an older link would move the login somewhere else.
+    await OneTimeToken.update({OneTimeToken.used_at: now()}).where(
+        (OneTimeToken.account == account["id"])
+        & (OneTimeToken.purpose == TokenPurpose.email_change)
+        & OneTimeToken.used_at.is_null()
+    )
     token_id = await create_link(
         account["id"], TokenPurpose.email_change, EMAIL_CHANGE_LIFETIME, new_email=new_email
     )

@@ -164,3 +164,17 @@ async def test_a_new_address_taken_by_another_login_is_refused(
         )
     assert r.status_code == 422 and "anderen Konto" in r.json()["errors"]["email"]
     assert await Notification.count() == 0
+
+
+async def test_only_the_newest_requested_address_can_be_confirmed(
+    client_for, teacher_anna, mail_settings, smtp_server
+):
+    async with client_for(teacher_anna) as c:
+        await c.post("/konto/profil", data={"email": "erste@example.org"})
+        await deliver_outbox(mail_settings)
+        [first] = links_in(smtp_server.inbox.to("erste@example.org")[0])
+        await c.post("/konto/profil", data={"email": NEW})
+        newest = await confirmation_link(mail_settings, smtp_server)
+        assert (await c.post(first)).status_code == 410
+        assert (await c.post(newest)).status_code == 200
+    assert await addresses(teacher_anna) == (NEW, NEW)
