@@ -101,8 +101,10 @@ class PatronApi(Controller):
     async def update_patron(
         self, request: Request, patron_id: Id, data: Annotated[PatronIn, Body()]
     ) -> dict:
-        await services.update_patron(patron_id, data.given(), actor=request.scope["user"])
-        return patron_json(await services.get_patron(patron_id))
+        """A new address of a patron with a login waits for its owner's confirmation
+        (``pending_email``); staff cannot change the login of staff or an admin (403)."""
+        pending = await services.update_patron(patron_id, data.given(), actor=request.scope["user"])
+        return {**patron_json(await services.get_patron(patron_id)), "pending_email": pending}
 
     @post("/{patron_id:int}/block", status_code=200, responses=problems(401, 403, 404, 422))
     async def block(
@@ -173,6 +175,7 @@ class PatronApi(Controller):
 
 @dataclass
 class ProfileIn:
+    email: str | None = None
     phone: str | None = None
     street: str | None = None
     postcode: str | None = None
@@ -195,11 +198,12 @@ class MeApi(Controller):
 
     @patch("/", responses=problems(401, 403, 422))
     async def update_me(self, request: Request, data: Annotated[ProfileIn, Body()]) -> dict:
+        """A new ``email`` counts once confirmed through the link sent to it."""
         patron_id = request.scope["user"].patron_id
-        await privacy.update_own_profile(
+        pending = await privacy.update_own_profile(
             patron_id, {k: v for k, v in asdict(data).items() if v is not None}
         )
-        return patron_json(await services.get_patron(patron_id))
+        return {**patron_json(await services.get_patron(patron_id)), "pending_email": pending}
 
 
 ROUTES = [PatronApi, MeApi]

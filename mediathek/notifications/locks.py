@@ -72,9 +72,7 @@ async def release_abandoned_leases() -> list[str]:
     """Release the leases of crashed processes of this machine; returns the job names.
 
     Call once at start, before this process takes any lease."""
-    held = await JobLock.select(JobLock.name, JobLock.holder).where(
-        JobLock.locked_until > now()
-    )
+    held = await JobLock.select(JobLock.name, JobLock.holder).where(JobLock.locked_until > now())
     host, pid = socket.gethostname(), os.getpid()
     released = []
     for row in held:

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from mediathek.errors import InvalidInput
-from mediathek.patrons import registration, services
+from mediathek.patrons import email_change, registration, services
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
@@ -96,6 +96,28 @@ async def set_password(request: Request, token: Token, data: FormData) -> Respon
     return response
 
 
+@get("/email-bestaetigen/{token:str}", access=Access.public, include_in_schema=False)
+async def confirm_email_form(request: Request, token: Token) -> Response:
+    # Only a page: mail programs open links to scan them, and that must change nothing.
+    user = request.scope.get("user")
+    return render(
+        request,
+        "auth/confirm_email.html",
+        token=token,
+        link=await email_change.link_for(token),
+        account_id=user.account_id if user else None,
+    )
+
+
+@post(
+    "/email-bestaetigen/{token:str}", access=Access.public, include_in_schema=False, status_code=200
+)
+async def confirm_email(request: Request, token: Token) -> Response:
+    user = request.scope.get("user")
+    new_email = await email_change.confirm_email_change(token, user.account_id if user else None)
+    return render(request, "auth/email_confirmed.html", email=new_email)
+
+
 class ApprovalPages(Controller):
     path = "/verwaltung/freischaltungen"
     opt = {"access": Access.staff}
@@ -152,6 +174,8 @@ ROUTES = [
     forgot,
     set_password_form,
     set_password,
+    confirm_email_form,
+    confirm_email,
     ApprovalPages,
     invite,
 ]

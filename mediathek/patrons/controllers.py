@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 
 from mediathek import clock
-from mediathek.errors import InvalidInput
+from mediathek.errors import Forbidden, InvalidInput
 from mediathek.patrons import services
 from mediathek.patrons.cards import card_svg_data_uri
 from mediathek.patrons.queries import open_loans
@@ -78,12 +78,22 @@ class PatronPages(Controller):
 
     @get("/{patron_id:int}")
     async def detail(
-        self, request: Request, patron_id: Id, neu: Annotated[str, QueryParameter()] = ""
+        self,
+        request: Request,
+        patron_id: Id,
+        neu: Annotated[str, QueryParameter()] = "",
+        email: Annotated[str, QueryParameter()] = "",
     ) -> Response:
-        return await self._detail(request, patron_id, created=bool(neu))
+        return await self._detail(request, patron_id, created=bool(neu), email_pending=bool(email))
 
     async def _detail(
-        self, request: Request, patron_id: int, *, created: bool = False, errors=None
+        self,
+        request: Request,
+        patron_id: int,
+        *,
+        created: bool = False,
+        email_pending: bool = False,
+        errors=None,
     ) -> Response:
         return render(
             request,
@@ -92,6 +102,7 @@ class PatronPages(Controller):
             patron=await services.get_patron(patron_id),
             loans=await open_loans(patron_id),
             created=created,
+            email_pending=email_pending,
             errors=errors or {},
             today=library_today(request),
         )
@@ -105,17 +116,19 @@ class PatronPages(Controller):
     async def update(self, request: Request, patron_id: Id, data: FormData) -> Response:
         values = flat(data)
         try:
-            await services.update_patron(patron_id, values, actor=request.scope["user"])
-        except InvalidInput as exc:
+            pending = await services.update_patron(patron_id, values, actor=request.scope["user"])
+        except (InvalidInput, Forbidden) as exc:
+            # A login's address that staff may not change is shown at the field, like a typo.
+            errors = exc.errors if isinstance(exc, InvalidInput) else {"email": exc.message}
             patron = await services.get_patron(patron_id)
             return render(
                 request,
                 "patrons/form.html",
-                status_code=422,
+                status_code=exc.status,
                 patron=patron,
-                **_form_context(values, exc.errors),
+                **_form_context(values, errors),
             )
-        return redirect(request, f"{BASE}/{patron_id}")
+        return redirect(request, f"{BASE}/{patron_id}" + ("?email=1" if pending else ""))
 
     @post("/{patron_id:int}/sperren", status_code=200)
     async def block(self, request: Request, patron_id: Id, data: FormData) -> Response:

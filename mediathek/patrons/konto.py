@@ -15,6 +15,12 @@ from mediathek.web.guards import Access
 from mediathek.web.pages import start_browser_session
 from mediathek.web.rendering import library_today, redirect, render
 
+EMAIL_PENDING = (
+    "Ihre Angaben wurden gespeichert. Wir haben einen Link an die neue E-Mail-Adresse "
+    "geschickt: erst wenn Sie ihn öffnen und bestätigen, gilt die neue Adresse. "
+    "Bis dahin melden Sie sich mit der bisherigen an."
+)
+
 
 class AccountPages(Controller):
     path = "/konto"
@@ -41,6 +47,7 @@ class AccountPages(Controller):
     async def index(self, request: Request) -> Response:
         messages = {
             "profil": "Ihre Angaben wurden gespeichert.",
+            "email": EMAIL_PENDING,
             "passwort": "Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie abgemeldet.",
             "loeschen": "Ihr Löschantrag ist eingegangen.",
         }
@@ -49,10 +56,10 @@ class AccountPages(Controller):
     @post("/profil", status_code=200)
     async def profile(self, request: Request, data: FormData) -> Response:
         try:
-            await privacy.update_own_profile(request.scope["user"].patron_id, flat(data))
+            pending = await privacy.update_own_profile(request.scope["user"].patron_id, flat(data))
         except InvalidInput as exc:
             return await self._page(request, errors=exc.errors)
-        return redirect(request, "/konto?ok=profil")
+        return redirect(request, "/konto?ok=email" if pending else "/konto?ok=profil")
 
     @post("/passwort", status_code=200)
     async def password(self, request: Request, data: FormData) -> Response:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mediathek.clock import now
+from mediathek.errors import DomainError
 from mediathek.patrons.tables import Account, OneTimeToken, TokenPurpose
 from mediathek.web.security import new_token, token_digest
 
@@ -71,3 +72,37 @@ async def mint(token_id: int, base_url: str, at: datetime) -> MintedLink | None:
         recipient = account["email"] if account else ""
     path = LINK_PATHS[TokenPurpose(row["purpose"])]
     return MintedLink(url=f"{base_url.rstrip('/')}{path}{token}", recipient=recipient)
+
+
+class LinkInvalid(DomainError):
+    status = 410
+    code = "link_invalid"
+
+
+PASSWORD_PURPOSES = (TokenPurpose.invite, TokenPurpose.password_reset)
+
+
+async def check_link(token: str, purposes=PASSWORD_PURPOSES) -> dict:
+    """The live link row of ``token`` for one of ``purposes``; raises LinkInvalid."""
+    row = (
+        await OneTimeToken.select(
+            OneTimeToken.id,
+            OneTimeToken.purpose,
+            OneTimeToken.expires_at,
+            OneTimeToken.used_at,
+            OneTimeToken.account.id.as_alias("account_id"),
+            OneTimeToken.account.email.as_alias("email"),
+            OneTimeToken.new_email,
+        )
+        .where(
+            (OneTimeToken.token_hash == token_digest(token))
+            & OneTimeToken.purpose.is_in(list(purposes))
+        )
+        .first()
+    )
+    if row is None or row["used_at"] is not None or row["expires_at"] < now():
+        raise LinkInvalid(
+            "Dieser Link ist abgelaufen oder wurde schon benutzt. "
+            "Bitte fordern Sie einen neuen an („Passwort vergessen?“)."
+        )
+    return row

@@ -17,13 +17,15 @@ from mediathek.reservations.tables import Booking, Hold
 from mediathek.web.auth import end_all_sessions
 from mediathek.web.security import hash_password, password_problem, verify_password
 
-# What a patron may change themselves; name, category and email stay with the staff.
-OWN_FIELDS = ("phone", "street", "postcode", "city", "preferred_language")
+# What a patron may change themselves; name and category stay with the staff. A new e-mail
+# address counts once confirmed through the link sent to it (``email_change``).
+OWN_FIELDS = ("email", "phone", "street", "postcode", "city", "preferred_language")
 
 
-async def update_own_profile(patron_id: int, data: dict[str, Any]) -> None:
+async def update_own_profile(patron_id: int, data: dict[str, Any]) -> str | None:
+    """Save the patron's own changes; returns a new address waiting for confirmation."""
     fields = {k: data[k] for k in OWN_FIELDS if k in data}
-    await services.update_patron(patron_id, fields)
+    return await services.update_patron(patron_id, fields)
 
 
 async def change_password(account_id: int, current: str, new: str, repeat: str) -> None:

@@ -12,24 +12,19 @@ from typing import Any
 
 from mediathek.clock import now
 from mediathek.db import lock_rows, lock_value, write_transaction
-from mediathek.errors import Conflict, DomainError, InvalidInput, NotFound
+from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.patrons import services
 from mediathek.patrons.accounts import normalise_email
-from mediathek.patrons.links import create_link
+from mediathek.patrons.links import LinkInvalid, check_link, create_link
 from mediathek.patrons.tables import Account, OneTimeToken, Patron, PatronStatus, TokenPurpose
 from mediathek.vocab import Role
 from mediathek.web.auth import end_all_sessions
-from mediathek.web.security import hash_password, password_problem, token_digest
+from mediathek.web.security import hash_password, password_problem
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=2)
-
-
-class LinkInvalid(DomainError):
-    status = 410
-    code = "link_invalid"
 
 
 def _password_errors(password: str, repeat: str | None) -> dict[str, str]:
@@ -212,35 +207,6 @@ async def request_password_reset(email: str, *, today: date) -> None:
             language=None if account["patron"] else "de",
             payload={"token_id": token_id},
         )
-
-
-PASSWORD_PURPOSES = (TokenPurpose.invite, TokenPurpose.password_reset)
-
-
-async def check_link(token: str, purposes=PASSWORD_PURPOSES) -> dict:
-    """The live link row of ``token`` for one of ``purposes``; raises LinkInvalid."""
-    row = (
-        await OneTimeToken.select(
-            OneTimeToken.id,
-            OneTimeToken.purpose,
-            OneTimeToken.expires_at,
-            OneTimeToken.used_at,
-            OneTimeToken.account.id.as_alias("account_id"),
-            OneTimeToken.account.email.as_alias("email"),
-            OneTimeToken.new_email,
-        )
-        .where(
-            (OneTimeToken.token_hash == token_digest(token))
-            & OneTimeToken.purpose.is_in(list(purposes))
-        )
-        .first()
-    )
-    if row is None or row["used_at"] is not None or row["expires_at"] < now():
-        raise LinkInvalid(
-            "Dieser Link ist abgelaufen oder wurde schon benutzt. "
-            "Bitte fordern Sie einen neuen an („Passwort vergessen?“)."
-        )
-    return row
 
 
 async def set_password_with_link(token: str, password: str, repeat: str | None = None) -> int:

@@ -12,9 +12,11 @@ from mediathek.catalogue.barcodes import code_number, is_valid_code, make_code, 
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
+from mediathek.patrons.email_change import request_email_change
 from mediathek.patrons.tables import Account, Patron, PatronStatus
 from mediathek.vocab import PatronCategory
 
+LOGIN_NEEDS_EMAIL = "Diese Person hat ein Benutzerkonto: die E-Mail-Adresse kann nicht leer sein."
 EMAIL_LANGUAGES = {"de": "Deutsch", "en": "Englisch"}
 # A registration runs two years unless staff set another date.
 REGISTRATION_YEARS = 2
@@ -191,30 +193,43 @@ def display_name(row: dict[str, Any]) -> str:
     return " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
 
 
-async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> None:
+async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> str | None:
+    """Save changed fields. ``actor`` None: the patron herself (Mein Konto).
+
+    The address of a patron with a login is the login's: it changes only when the owner
+    confirms (``email_change``). Returns the new address waiting for that, if any."""
     fields = clean_patron(data)
     if not fields:
-        return
+        return None
+    pending = None
     async with write_transaction():
-        if not await Patron.exists().where(Patron.id == patron_id):
+        current = (
+            await Patron.select(Patron.email, Patron.first_name, Patron.last_name)
+            .where(Patron.id == patron_id)
+            .first()
+        )
+        if current is None:
             raise NotFound("Diese Person gibt es nicht (mehr).")
-        if fields.get("email"):
-            await _move_login_email(patron_id, fields["email"])
-        await Patron.update({**fields, Patron.updated_at: now()}).where(Patron.id == patron_id)
+        new_email = fields.get("email")
+        if new_email is not None and new_email != current["email"]:
+            account = (
+                await Account.select(Account.id, Account.email, Account.role, Account.patron)
+                .where(Account.patron == patron_id)
+                .first()
+            )
+            if account is not None:
+                del fields["email"]
+                if not new_email:
+                    raise InvalidInput(errors={"email": LOGIN_NEEDS_EMAIL})
+                await request_email_change(
+                    account, new_email, name=display_name(current), actor=actor
+                )
+                pending = new_email
+        if fields:
+            await Patron.update({**fields, Patron.updated_at: now()}).where(Patron.id == patron_id)
         if actor is not None:
             await audit_patron("patron.updated", actor, patron_id, fields=sorted(fields))
-
-
-async def _move_login_email(patron_id: int, email: str) -> None:
-    """The login follows the patron's address (one email per person)."""
-    taken = await Account.exists().where(
-        Account.email == email, (Account.patron != patron_id) | Account.patron.is_null()
-    )
-    if taken:
-        raise InvalidInput(
-            errors={"email": "Diese E-Mail-Adresse gehört schon zu einem anderen Konto."}
-        )
-    await Account.update({Account.email: email}).where(Account.patron == patron_id)
+    return pending
 
 
 async def set_blocked(patron_id: int, reason: str | None, *, actor) -> None:

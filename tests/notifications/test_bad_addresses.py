@@ -72,3 +72,23 @@ async def test_a_5xx_for_one_recipient_fails_that_notice_and_the_run_goes_on(
     assert result["failed"] == 1 and result["sent"] == 1
     failed = await Notification.select().where(Notification.status == "failed").first()
     assert failed["recipient"] == teacher_anna.email and "550" in failed["last_error"]
+
+
+async def test_a_message_the_mail_library_cannot_write_fails_alone(mail_settings, smtp_server):
+    from mediathek.notifications.mailer import Mailer, SendFailure
+    from mediathek.notifications.messages import Rendered, build_message
+
+    rendered = Rendered(subject="Test", text="Hallo\n", html="<p>Hallo</p>")
+    broken = build_message(mail_settings, rendered, "a@example.org", "<m1@example.org>")
+    broken.replace_header("To", NEWLINE)  # what an unchecked stored address used to make
+    good = build_message(mail_settings, rendered, "b@example.org", "<m2@example.org>")
+    async with Mailer(mail_settings) as mailer:
+        try:
+            await mailer.send(broken, "a@example.org")
+        except SendFailure as failure:
+            assert failure.permanent and not failure.server, failure.message
+            assert "lässt sich nicht senden" in failure.message
+        else:
+            raise AssertionError("the broken message went out")
+        await mailer.send(good, "b@example.org")
+    assert [m["To"] for m in smtp_server.inbox.messages] == ["b@example.org"]

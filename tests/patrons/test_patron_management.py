@@ -112,9 +112,10 @@ async def test_unknown_patron_is_a_german_404(client_for, staff):
     assert huge.status_code in (400, 404)
 
 
-async def test_changing_a_patrons_email_moves_the_login_too(
+async def test_changing_a_patrons_email_moves_the_login_only_once_confirmed(
     client_for, staff, teacher_anna, volunteer_ben
 ):
+    from mediathek.notifications.tables import Notification
     from mediathek.patrons.tables import Account
 
     url = f"/verwaltung/ausleihende/{teacher_anna.patron_id}"
@@ -124,5 +125,8 @@ async def test_changing_a_patrons_email_moves_the_login_too(
         staff_login = await c.post(url, data={"email": staff.email})
         assert staff_login.status_code == 422
         await c.post(url, data={"email": "anna.neu@example.org"})
+    # The login moves when Anna confirms the link sent to the new address (test_email_change).
     login = await Account.select(Account.email).where(Account.id == teacher_anna.account_id).first()
-    assert login["email"] == "anna.neu@example.org"
+    assert login["email"] == teacher_anna.email
+    confirm = await Notification.select().where(Notification.kind == "email_change_confirm").first()
+    assert confirm["recipient"] == "anna.neu@example.org"
