@@ -65,7 +65,8 @@ async def run(n: int, postgres: str | None) -> None:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-import-')) / 'bench.sqlite3'}"
     engine = make_engine(url)
     await migrate(engine)
-    content = make_csv(n)
+    content = Path(tempfile.mkdtemp(prefix="bench-import-")) / "bench.csv"
+    content.write_bytes(make_csv(n))
     async with connection_pool(engine):
         start = time.perf_counter()
         checked = await imports.check_file("bench.csv", content, 2026)
