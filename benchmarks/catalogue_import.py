@@ -32,7 +32,7 @@ LANGS = ["Deutsch", "Arabisch, Deutsch", "Türkisch", "Ukrainisch, Russisch", "E
 TYPES = ["Buch", "Lehrwerk", "Spiel", "Bildkarten", "Medienkoffer", "Bilderbuch"]
 
 
-def make_csv(n: int) -> bytes:
+def make_csv(n: int, prefix: str = "Lernmaterial Nummer") -> bytes:
     out = io.StringIO()
     w = csv.writer(out, delimiter=";")
     w.writerow(["Titel", "Medienart", "Sprachen", "Niveau von", "Niveau bis", "Schlagwörter",
@@ -40,7 +40,7 @@ def make_csv(n: int) -> bytes:
     for i in range(n):
         kind = TYPES[i % len(TYPES)]
         w.writerow([
-            f"Lernmaterial Nummer {i} Wortschatz", kind, LANGS[i % len(LANGS)], "A1", "B1",
+            f"{prefix} {i} Wortschatz", kind, LANGS[i % len(LANGS)], "A1", "B1",
             "Wortschatz, Alltag", f"Verlag {i % 50}", 2000 + i % 25,
             "20 x Karten; 1 x Anleitung" if kind in ("Spiel", "Medienkoffer") else "", 1,
             f"REG {i % 30}",

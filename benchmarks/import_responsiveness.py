@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import os
 import resource
 import sys
@@ -34,7 +32,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,27 +47,10 @@ from mediathek.web.auth import SESSION_COOKIE, start_session  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import percentiles, report  # noqa: E402
+from catalogue_import import make_csv, pg_url  # noqa: E402
 
-PG_DB = "bench_import_responsiveness"
-QUERIES = ["Spiel", "Wortschatz", "Karten A1", "Bildkarten", "Memo"]
+QUERIES = ["Spiel", "Wortschatz", "Karten A1", "Bildkarten", "Lernmaterial"]
 PACE = 0.2  # seconds between searches (--pace)
-TYPES = ["Buch", "Lehrwerk", "Spiel", "Bildkarten", "Medienkoffer", "Bilderbuch"]
-
-
-def make_csv(n: int, prefix: str) -> bytes:
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";")
-    w.writerow(["Titel", "Medienart", "Sprachen", "Niveau von", "Niveau bis", "Schlagwörter",
-                "Verlag", "Jahr", "Bestandteile", "Exemplare", "Signatur"])  # fmt: skip
-    for i in range(n):
-        kind = TYPES[i % len(TYPES)]
-        w.writerow([
-            f"{prefix} Lernmaterial {i} Wortschatz Spiel", kind, "Deutsch, Arabisch", "A1",
-            "B1", "Wortschatz, Alltag", f"Verlag {i % 50}", 2000 + i % 25,
-            "20 x Karten; 1 x Anleitung" if kind in ("Spiel", "Medienkoffer") else "", 1,
-            f"REG {i % 30}",
-        ])  # fmt: skip
-    return out.getvalue().encode()
 
 
 async def check_on_the_loop(filename, path, current_year, progress=None):
@@ -116,13 +96,7 @@ async def search_latencies(
 async def run(rows: int, catalogue: int, postgres: str | None) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-import-resp-"))
     if postgres:
-        conn = await asyncpg.connect(f"{postgres.rstrip('/')}/postgres")
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}"')
-            await conn.execute(f'CREATE DATABASE "{PG_DB}"')
-        finally:
-            await conn.close()
-        url = f"{postgres.rstrip('/')}/{PG_DB}"
+        url = await pg_url(postgres)  # the import benchmark's database, made afresh
     else:
         url = f"sqlite:///{folder / 'bench.sqlite3'}"
     engine = make_engine(url)
@@ -137,7 +111,7 @@ async def run(rows: int, catalogue: int, postgres: str | None) -> None:
     engine_name = "PostgreSQL" if postgres else "SQLite"
     async with connection_pool(engine):
         start_catalogue = folder / "start.csv"
-        start_catalogue.write_bytes(make_csv(catalogue, "Bestand"))
+        start_catalogue.write_bytes(make_csv(catalogue, "Bestand Lernmaterial"))
         checked = await imports.check_file("start.csv", start_catalogue, 2026)
         await imports.write_rows(checked.rows, "M", date.today())
         row = await Account.insert(
@@ -162,7 +136,7 @@ async def run(rows: int, catalogue: int, postgres: str | None) -> None:
                 if mode == "loop":
                     imports.check_file = check_on_the_loop
                 try:
-                    content = make_csv(rows, mode.capitalize())
+                    content = make_csv(rows, f"{mode.capitalize()} Lernmaterial")
                     started = time.perf_counter()
                     r = await client.post(
                         "/verwaltung/import",
