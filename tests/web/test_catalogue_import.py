@@ -319,6 +319,8 @@ async def test_an_upload_over_the_limit_gets_413_with_a_german_message(small_upl
     async with http_client(small_upload_app) as c:
         c.cookies.set(SESSION_COOKIE, await start_session(staff.account_id))
         await arm_csrf(c)
+        form = await c.get("/verwaltung/import")
+        assert "höchstens 1 MB und 50.000 Titel" in form.text
         for size in (1024 * 1024 + 1, 3 * 1024 * 1024):  # just over; far over (never read)
             content = b"Titel\n" + b"x" * size
             page = await c.post(
