@@ -41,3 +41,11 @@ def test_malformed_settings_are_refused(name, value):
 def test_https_base_url_makes_cookies_secure():
     assert Settings.from_env({"MEDIATHEK_BASE_URL": "https://mediathek.example"}).secure_cookies
     assert not Settings.from_env({}).secure_cookies
+
+
+def test_the_upload_limit_is_ten_mb_unless_set():
+    assert Settings.from_env({}).max_upload_bytes == 10 * 1024 * 1024
+    assert Settings.from_env({"MEDIATHEK_MAX_UPLOAD_MB": "3"}).max_upload_bytes == 3 * 1024 * 1024
+    for bad in ("0", "-1", "2000", "zehn"):
+        with pytest.raises(ConfigurationError, match="MEDIATHEK_MAX_UPLOAD_MB"):
+            Settings.from_env({"MEDIATHEK_MAX_UPLOAD_MB": bad})
