@@ -112,7 +112,9 @@ async def run_in_child(
 
 def _limit_child() -> None:
     with contextlib.suppress(OSError):
-        os.nice(10)  # the pages people are waiting for come first
+        # The pages people are waiting for come first; mildly, so that on a machine busy
+        # with other programs the import still gets its turn.
+        os.nice(5)
     try:
         import resource
 
