@@ -14,6 +14,9 @@ from mediathek.web.auth import SESSION_COOKIE, start_session
 from tests.catalogue_fixtures import make_title
 from tests.conftest import arm_csrf, http_client
 
+# Only a bound for a hung job: reading 50,000 rows takes its time on a busy machine.
+JOB_WAIT = 300
+
 GOOD_CSV = (
     "Titel;ISBN;Medienart;Sprachen;Niveau von;Niveau bis;Alter von;Alter bis;Schlagwörter;"
     "Verlag;Jahr;Bestandteile;Exemplare;Signatur\n"
@@ -36,7 +39,7 @@ async def upload(c, name: str, content: bytes, mode: str) -> dict:
     r = await c.post("/verwaltung/import", files={"file": (name, content)}, data={"mode": mode})
     assert r.status_code == 303, r.text
     job_id = int(r.headers["location"].rsplit("/", 1)[1])
-    job = await asyncio.wait_for(import_jobs.wait_for(job_id), 30)
+    job = await asyncio.wait_for(import_jobs.wait_for(job_id), JOB_WAIT)
     page = await c.get(f"/verwaltung/import/{job_id}")
     return job | {"page": page.text}
 
@@ -70,7 +73,7 @@ async def test_import_creates_titles_with_copies_and_reimport_creates_no_duplica
         assert await Title.count() == 0
         r = await c.post(f"/verwaltung/import/{dry['id']}/ausfuehren")
         job_id = int(r.headers["location"].rsplit("/", 1)[1])
-        job = await asyncio.wait_for(import_jobs.wait_for(job_id), 30)
+        job = await asyncio.wait_for(import_jobs.wait_for(job_id), JOB_WAIT)
         assert job["status"] == "done" and job["created_titles"] == 2
         again = await upload(c, "bestand.csv", GOOD_CSV.encode(), "import")
     assert again["created_titles"] == 0
