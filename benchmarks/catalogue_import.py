@@ -32,7 +32,7 @@ LANGS = ["Deutsch", "Arabisch, Deutsch", "Türkisch", "Ukrainisch, Russisch", "E
 TYPES = ["Buch", "Lehrwerk", "Spiel", "Bildkarten", "Medienkoffer", "Bilderbuch"]
 
 
-def make_csv(n: int) -> bytes:
+def make_csv(n: int, prefix: str = "Lernmaterial Nummer") -> bytes:
     out = io.StringIO()
     w = csv.writer(out, delimiter=";")
     w.writerow(["Titel", "Medienart", "Sprachen", "Niveau von", "Niveau bis", "Schlagwörter",
@@ -40,7 +40,7 @@ def make_csv(n: int) -> bytes:
     for i in range(n):
         kind = TYPES[i % len(TYPES)]
         w.writerow([
-            f"Lernmaterial Nummer {i} Wortschatz", kind, LANGS[i % len(LANGS)], "A1", "B1",
+            f"{prefix} {i} Wortschatz", kind, LANGS[i % len(LANGS)], "A1", "B1",
             "Wortschatz, Alltag", f"Verlag {i % 50}", 2000 + i % 25,
             "20 x Karten; 1 x Anleitung" if kind in ("Spiel", "Medienkoffer") else "", 1,
             f"REG {i % 30}",
@@ -65,7 +65,8 @@ async def run(n: int, postgres: str | None) -> None:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-import-')) / 'bench.sqlite3'}"
     engine = make_engine(url)
     await migrate(engine)
-    content = make_csv(n)
+    content = Path(tempfile.mkdtemp(prefix="bench-import-")) / "bench.csv"
+    content.write_bytes(make_csv(n))
     async with connection_pool(engine):
         start = time.perf_counter()
         checked = await imports.check_file("bench.csv", content, 2026)

@@ -88,7 +88,10 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         use_engine(engine)
         for hook in startup_hooks():
-            await hook(settings)
+            try:
+                await hook(settings)
+            except Exception:  # a failed clean-up must not keep the site down
+                logging.getLogger("mediathek").exception("Start-up hook %s failed", hook)
         if not own_pool:
             yield
             return

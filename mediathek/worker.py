@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import inspect
 import logging
 import os
 import pickle
@@ -30,6 +31,7 @@ log = logging.getLogger("mediathek.worker")
 MEMORY_LIMIT = 1024 * 1024 * 1024
 TIME_LIMIT = 600.0  # seconds
 _HEADER = struct.Struct("!Q")
+_ITEMS = "mediathek.worker:items"  # the result "the items sent before"
 
 
 class WorkerFailed(Exception):
@@ -50,7 +52,9 @@ async def run_in_child(
 
     ``function`` must be a module-level function; its arguments and result must pickle.
     Calls of ``progress(*values)`` in the child arrive here as awaited ``progress(*values)``.
-    An exception raised in the child is raised here again.
+    An exception raised in the child is raised here again. A generator function's items
+    come back as a list: unpickling a big result holds the event loop, a list of small
+    items lets other requests in between.
     """
     child = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -65,6 +69,7 @@ async def run_in_child(
         child.stdin.write(_HEADER.pack(len(call)) + call)
         await child.stdin.drain()
         child.stdin.close()
+        items: list = []
         async with asyncio.timeout(time_limit):
             while True:
                 try:
@@ -79,8 +84,11 @@ async def run_in_child(
                 if kind == "progress":
                     if progress:
                         await progress(*value)
+                elif kind == "item":
+                    items.append(value)
+                    await asyncio.sleep(0)
                 elif kind == "result":
-                    return value
+                    return items if value == _ITEMS else value
                 elif kind == "memory":
                     raise WorkerFailed(
                         "Die Datei braucht zu viel Arbeitsspeicher und wurde nicht gelesen."
@@ -104,7 +112,9 @@ async def run_in_child(
 
 def _limit_child() -> None:
     with contextlib.suppress(OSError):
-        os.nice(10)  # the pages people are waiting for come first
+        # The pages people are waiting for come first; mildly, so that on a machine busy
+        # with other programs the import still gets its turn.
+        os.nice(5)
     try:
         import resource
 
@@ -127,7 +137,12 @@ def _child_main() -> None:
     module, name, args = pickle.loads(sys.stdin.buffer.read(size))
     function = getattr(importlib.import_module(module), name)
     try:
-        send("result", function(*args, progress=lambda *values: send("progress", values)))
+        result = function(*args, progress=lambda *values: send("progress", values))
+        if inspect.isgenerator(result):
+            for item in result:
+                send("item", item)
+            result = _ITEMS
+        send("result", result)
     except MemoryError:
         send("memory", None)
     except Exception as exc:  # noqa: BLE001 - the parent decides; it gets the exception

@@ -25,7 +25,12 @@ class ImportController(Controller):
     @get("/")
     async def form(self, request: Request) -> Response:
         return render(
-            request, "catalogue/staff/import.html", errors={}, headers_help=imports.EXPORT_HEADERS
+            request,
+            "catalogue/staff/import.html",
+            errors={},
+            headers_help=imports.EXPORT_HEADERS,
+            max_upload_mb=request.app.state.settings.max_upload_mb,
+            max_rows=imports.MAX_ROWS,
         )
 
     # The body limit is the app's (``create_app``): an upload over it is refused while arriving.

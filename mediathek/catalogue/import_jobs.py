@@ -211,7 +211,11 @@ async def _run(settings: Settings, job_id: int) -> None:
                 copies=copies,
                 skipped=checked.skipped,
             )
-            values |= {ImportJob.created_titles: titles, ImportJob.created_copies: copies}
+            values |= {
+                ImportJob.created_titles: titles,
+                ImportJob.created_copies: copies,
+                ImportJob.finished_at: datetime.now(UTC),
+            }
             await ImportJob.update(values).where(ImportJob.id == job_id)
     except imports.RowLimitExceeded as exc:
         await _fail(job_id, str(exc), rows=exc.rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -285,6 +285,17 @@ def parse_file(
     return result
 
 
+def parse_file_in_parts(
+    path: Path, filename: str, current_year: int, progress: Callable | None = None
+) -> Iterator[CheckResult | list[ParsedRow]]:
+    """``parse_file``'s result without rows, then the rows in batches (see ``run_in_child``)."""
+    result = parse_file(path, filename, current_year, progress)
+    rows, result.rows = result.rows, []
+    yield result
+    for start in range(0, len(rows), BATCH):
+        yield rows[start : start + BATCH]
+
+
 async def check_file(
     filename: str,
     path: Path,
@@ -296,9 +307,12 @@ async def check_file(
     The reading runs in a child process, so the site stays responsive, and a file that
     needs too much memory or time ends there, not in the server."""
     try:
-        result = await run_in_child(parse_file, path, filename, current_year, progress=progress)
+        result, *parts = await run_in_child(
+            parse_file_in_parts, path, filename, current_year, progress=progress
+        )
     except WorkerFailed as exc:
         raise ImportFileError(exc.reason + " Es wurde nichts gespeichert.") from exc
+    result.rows = [row for part in parts for row in part]
     existing_isbns = {
         r["isbn"] for r in await Title.select(Title.isbn).where(Title.isbn.is_not_null())
     }

@@ -63,3 +63,11 @@ def test_trusted_proxies_and_token_days_come_from_the_environment():
 def test_a_bad_proxy_or_token_lifetime_is_refused_with_its_name(name, value):
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({name: value})
+
+
+def test_the_upload_limit_is_ten_mb_unless_set():
+    assert Settings.from_env({}).max_upload_bytes == 10 * 1024 * 1024
+    assert Settings.from_env({"MEDIATHEK_MAX_UPLOAD_MB": "3"}).max_upload_bytes == 3 * 1024 * 1024
+    for bad in ("0", "-1", "2000", "zehn"):
+        with pytest.raises(ConfigurationError, match="MEDIATHEK_MAX_UPLOAD_MB"):
+            Settings.from_env({"MEDIATHEK_MAX_UPLOAD_MB": bad})
