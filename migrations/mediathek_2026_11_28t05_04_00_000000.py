@@ -6,6 +6,8 @@ locked out everyone behind one NAT. The unique index (next migration: piccolo ru
 steps before it creates tables) makes the counting statement an upsert on both engines.
 """
 
+from enum import Enum
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -13,7 +15,21 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-28T05:04:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "login throttle per account and client"
+DESCRIPTION = "login throttle per account and client, login warning notices"
+
+KINDS = [
+    "due_soon",
+    "overdue",
+    "hold_ready",
+    "hold_expired",
+    "booking_confirmed",
+    "booking_ready",
+    "loan_receipt",
+    "account_approved",
+    "account_rejected",
+    "invite",
+    "password_reset",
+]
 
 TABLE = "LoginThrottle"
 TABLENAME = "login_throttle"
@@ -56,4 +72,18 @@ async def forwards():
             schema=None,
         )
 
+    # A new kind of notice (the owner's warning); choices are not enforced by the database.
+    manager.alter_column(
+        table_class_name="Notification",
+        tablename="notification",
+        column_name="kind",
+        db_column_name="kind",
+        params={
+            "choices": Enum("NotificationKind", {k: k for k in [*KINDS, "login_warning", "test"]})
+        },
+        old_params={"choices": Enum("NotificationKind", {k: k for k in [*KINDS, "test"]})},
+        column_class=Varchar,
+        old_column_class=Varchar,
+        schema=None,
+    )
     return manager

@@ -5,11 +5,15 @@ control characters are never typed by a person: they come from probes, broken cl
 text pasted from word processors. One middleware checks every input kind the same way on
 both engines, so no handler has to remember it:
 
-- path and query parameters are single-line: any control character → 400;
-- form fields may be multi-line: tab, line feed and carriage return stay, NUL → 400, the
-  other control characters (vertical tab, form feed … from pasted text) are dropped;
-- JSON strings (keys and values) and multipart text fields: like form fields, but what
-  cannot be dropped without rewriting the body is refused instead (400).
+- a path with a control character names nothing we serve → 400;
+- query parameters are single-line reads (a search box, a filter link): control characters
+  are dropped, the page answers as it would without them;
+- form fields write records and may be multi-line: tab, line feed and carriage return stay,
+  the other control characters (vertical tab, form feed … from pasted text) are dropped, but
+  a NUL → 400: no person types one, and a record saved with silently changed text is worse
+  than a clear refusal;
+- JSON strings (keys and values) and multipart text fields: what a form field may keep is
+  allowed, anything else is refused (400) rather than rewritten.
 
 A refusal is a German page for people and a problem document under ``/api/``.
 """
@@ -55,16 +59,15 @@ def path_problem(path: str) -> str | None:
     return "path" if CONTROL.search(path) else None
 
 
-def query_problem(query_string: bytes) -> str | None:
-    """The name of the first query parameter (or name) with a control character."""
-    if not query_string:
-        return None
+def clean_query(query_string: bytes) -> bytes | None:
+    """The query string without control characters, or None when it has none."""
     text = query_string.decode("latin-1")
     # parse_qsl decodes %XX and "+"; a bare "%00" without "=" is a name too.
-    for name, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
-        if CONTROL.search(name) or CONTROL.search(value):
-            return name if not CONTROL.search(name) else "query"
-    return None
+    pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+    if not any(CONTROL.search(name) or CONTROL.search(value) for name, value in pairs):
+        return None
+    cleaned = [(CONTROL.sub("", name), CONTROL.sub("", value)) for name, value in pairs]
+    return urlencode(cleaned, encoding="utf-8").encode("ascii")
 
 
 def clean_form_text(value: str) -> str:
@@ -184,8 +187,8 @@ class InputGuardMiddleware:
         raw_path = scope.get("raw_path") or b""
         if path_problem(scope.get("path", "")) or path_problem(unquote(raw_path.decode("latin-1"))):
             raise ControlCharacters("path")
-        if where := query_problem(scope.get("query_string", b"")):
-            raise ControlCharacters(where)
+        if scope.get("query_string") and (query := clean_query(scope["query_string"])):
+            scope["query_string"] = query
         content_type = _content_type(scope).lower()
         kind = (
             "form"

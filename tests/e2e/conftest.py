@@ -89,7 +89,7 @@ def start_server(tmp: Path, extra_env: dict | None = None) -> tuple[subprocess.P
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180  # migrations and demo data on a busy machine
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError((tmp / "server.log").read_text())
