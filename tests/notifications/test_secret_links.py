@@ -9,6 +9,7 @@ from mediathek.notifications.kinds import REDACTED_LINK
 from mediathek.notifications.tables import Notification
 from mediathek.patrons.tables import OneTimeToken
 from mediathek.web.security import token_digest
+from tests.conftest import arm_csrf, http_client
 from tests.notifications_fixtures import links_in
 
 NEW_PASSWORD = "admin-neu-und-lang-42"
@@ -67,9 +68,14 @@ async def test_staff_cannot_take_over_the_admin_through_a_reset_notice(
         follow_redirects=False,
     )
     assert r.status_code == 303
-    login = await client.post(
-        "/anmelden", data={"email": admin.email, "password": NEW_PASSWORD}, follow_redirects=False
-    )
+    # The new password works in a fresh browser (CSRF tokens belong to one session).
+    async with http_client(app) as browser:
+        await arm_csrf(browser)
+        login = await browser.post(
+            "/anmelden",
+            data={"email": admin.email, "password": NEW_PASSWORD},
+            follow_redirects=False,
+        )
     assert login.status_code == 303
 
 
