@@ -354,6 +354,18 @@ def _chosen(p: SearchParams) -> dict[str, tuple[str, ...]]:
     }
 
 
+def _filters(table: FacetTable, p: SearchParams) -> dict[str, np.ndarray]:
+    return {f: table.facets[f].any_of(v) for f, v in _chosen(p).items() if v}
+
+
+def count_rows(table: FacetTable, matches: np.ndarray | None, p: SearchParams) -> int:
+    """How many titles pass every filter (no facet counts: for "without X, N hits")."""
+    result = table.live if matches is None else table.live & matches
+    for mask in _filters(table, p).values():
+        result = result & mask
+    return int(np.count_nonzero(result))
+
+
 def filter_and_count(
     table: FacetTable, matches: np.ndarray | None, p: SearchParams
 ) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
@@ -363,7 +375,7 @@ def filter_and_count(
     "Buch" still shows how many games there are.
     """
     base = table.live if matches is None else table.live & matches
-    filters = {f: table.facets[f].any_of(v) for f, v in _chosen(p).items() if v}
+    filters = _filters(table, p)
     result = base.copy()
     for mask in filters.values():
         result &= mask
