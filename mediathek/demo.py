@@ -270,7 +270,7 @@ CURATED = [
     ),
     (
         "Medienkoffer Sprachförderung in der Kita",
-        "Spiele, Bücher und Bildkarten für jeden Tag",
+        "Spiele, Bücher und eine Handpuppe für jeden Tag",
         MediaType.kit,
         ("pre_a1", "a1"),
         ("u3", "kita"),

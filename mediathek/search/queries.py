@@ -220,6 +220,23 @@ async def _word_matches(
     return _Words(masks, score)
 
 
+async def _recognised_boost(
+    table: FacetTable, understanding: Understanding, score: np.ndarray | None
+) -> np.ndarray:
+    """One point for each recognised phrase that also stands in a title's heading: among all
+    kits, "Medienkoffer Kita" lists those called Medienkoffer first."""
+    score = np.zeros(len(table), dtype=np.int16) if score is None else score.copy()
+    for words in dict.fromkeys(r.words for r in understanding.recognised):
+        parts = text.term_parts(words)
+        expression = (text.fts5_phrase if is_sqlite(current_engine()) else text.ts_phrase)(
+            list(parts)
+        )
+        heading = await word_mask(table, expression, heading=True)
+        if heading is not None:
+            score += heading
+    return score
+
+
 async def _alternatives(table: FacetTable, words: dict[str, str]) -> dict[str, list[str]]:
     """Similar indexed words for each query word the index does not know (typos)."""
     unknown = []
@@ -317,6 +334,8 @@ async def _run(
             rows, counts = filter_and_count(table, matches, applied)
             total = int(np.count_nonzero(rows))
     score = words_found.score if words_found else None
+    if ranked and understanding.recognised and total:
+        score = await _recognised_boost(table, understanding, score)
     hits = await _hit_details(page_of(table, rows, applied, score))
     suggestions: list[str] = []
     relaxations: list[Relaxation] = []

@@ -129,3 +129,11 @@ async def test_title_hits_come_before_description_hits_and_phrases_first(db):
         "Bauernhof: Tiere und Maschinen",
         *[h for h in hits if h != "Bauernhof: Tiere und Maschinen"],
     ]
+
+
+async def test_a_recognised_word_still_lifts_titles_that_carry_it(db):
+    await add_title("Medienkoffer Familie", media_type="kit")
+    await add_title("Geschichtenkoffer Märchen", media_type="kit")
+    await add_title("Themenkiste Wetter", media_type="kit")
+    hits = await found("Medienkoffer")
+    assert hits[0] == "Medienkoffer Familie" and len(hits) == 3
