@@ -83,7 +83,14 @@ async def search_api(
         ],
         "text": result.text,
         "relaxations": [asdict(r) for r in result.relaxations],
-        "results": [{**asdict(hit), "url": f"/titel/{hit.id}"} for hit in result.hits],
+        "results": [
+            {
+                **{k: v for k, v in asdict(hit).items() if k != "cover_file"},
+                "url": f"/titel/{hit.id}",
+                "cover_url": f"/titel/{hit.id}/cover" if hit.cover_file else None,
+            }
+            for hit in result.hits
+        ],
         "facets": {name: [asdict(v) for v in values] for name, values in result.facets.items()},
     }
 

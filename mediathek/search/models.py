@@ -159,6 +159,7 @@ class SearchHit:
     publisher: str
     series: str
     isbn: str | None
+    cover_file: str = ""
     languages: list[str] = field(default_factory=list)
     copies: int = 0
     available: int = 0

@@ -74,7 +74,7 @@ def _facets(p: SearchParams, counts: dict[str, dict[str, int]]) -> dict[str, lis
 
 HIT_COLUMNS = (
     "t.id, t.title, t.subtitle, t.authors, t.media_type, t.level_min, t.level_max, "
-    "t.age_min, t.age_max, t.year, t.publisher, t.series, t.isbn"
+    "t.age_min, t.age_max, t.year, t.publisher, t.series, t.isbn, t.cover_file"
 )
 
 

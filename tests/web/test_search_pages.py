@@ -223,3 +223,17 @@ async def test_api_returns_the_recognised_filters_and_the_text_searched(client, 
     empty = (await client.get("/api/v1/search", params={"q": "Obst Krippe"})).json()
     assert empty["total"] == 0
     assert empty["relaxations"] == [{"label": "Krippe", "count": 1, "q": "Obst", "facet": None}]
+
+
+async def test_hits_show_their_cover_or_the_media_type_pictogram(client, db):
+    with_cover = await add_title("Bildkarten Obst", media_type="picture_cards", cover_file="7.jpg")
+    await add_title("Bildkarten Tiere", media_type="picture_cards")
+    html = (await client.get("/katalog", params={"medienart": "picture_cards"})).text
+    assert f'<img src="/titel/{with_cover}/cover"' in html
+    assert '<use href="/static/icons/media.svg#picture_cards">' in html
+    assert "https://" not in html.split("<main", 1)[1]  # nothing from third parties
+    body = (await client.get("/api/v1/search", params={"medienart": "picture_cards"})).json()
+    covers = {hit["title"]: hit["cover_url"] for hit in body["results"]}
+    assert covers == {"Bildkarten Obst": f"/titel/{with_cover}/cover", "Bildkarten Tiere": None}
+    page = (await client.get(f"/titel/{with_cover + 1}")).text
+    assert '<use href="/static/icons/media.svg#picture_cards">' in page
