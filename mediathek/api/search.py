@@ -55,7 +55,12 @@ async def search_api(
         str | None, QueryParameter(name="seite", description="Seite (20 Treffer je Seite)")
     ] = None,
 ) -> dict:
-    """Volltextsuche mit Facetten: Treffer der Seite, Gesamtzahl und Anzahl je Filterwert."""
+    """Volltextsuche mit Facetten: Treffer der Seite, Gesamtzahl und Anzahl je Filterwert.
+
+    Wörter in `q`, die einen Filterwert nennen ("Bildkarten A1 Arabisch Kita"), werden zu
+    Filtern (`recognised`); gesucht wird mit den übrigen Wörtern (`text`). Findet die Suche
+    nichts, nennt `relaxations`, wie viele Treffer es ohne ein Wort oder einen Filter gäbe.
+    """
     params = SearchParams.parse(
         q, medienart, sprache, niveau, alter, thema, verfuegbar, sortierung, seite
     )
