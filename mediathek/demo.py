@@ -222,11 +222,11 @@ CURATED = [
     ),
     (
         "Bildkarten Mein Körper",
-        "Deutsch – Türkisch",
+        "Deutsch – Türkisch – Arabisch",
         MediaType.picture_cards,
         ("a1", "a1"),
         ("kita", "kita"),
-        ["deu", "tur"],
+        ["deu", "tur", "ara"],
         ["Wortschatz", "Gesundheit"],
         "Kita-Werkstatt Verlag",
         "Sprachfreunde",
