@@ -204,6 +204,11 @@ QUERIES = {
     "häufig (Spiele)": "/katalog?q=Spiele",
     "selten": "/katalog?q={rare}",
     "Präfix (Bildk)": "/katalog?q=Bildk",
+    "Wortteil (Karten)": "/katalog?q=Karten",
+    "Umlaut als ue (uebungen)": "/katalog?q=uebungen",
+    "erkannte Filter (Bildkarten A1 Arabisch Kita)": "/katalog?q=Bildkarten+A1+Arabisch+Kita",
+    "erkannte Filter + Wort (Spiele Kita Tiere)": "/katalog?q=Spiele+Kita+Tiere",
+    "nichts gefunden (Bildkarten Krippe Zebra)": "/katalog?q=Bildkarten+Krippe+Zebra",
     "Tippfehler (Gramatik)": "/katalog?q=Gramatik",
     "Facetten (Deutsch+Spiel+A1+Kita)": "/katalog?q=Deutsch&medienart=game&niveau=a1&alter=kita",
     "Stöbern (leer+Medienart)": "/katalog?medienart=picture_cards&verfuegbar=1",
@@ -300,6 +305,9 @@ COPY_COLUMNS = (
 )
 
 
+PARTS = "t05_07_00_000000"  # the compound-part index
+
+
 def search_migration(stamp: str = "t16_50_00_000000"):
     path = next((ROOT / "migrations").glob(f"*{stamp}.py"))
     spec = importlib.util.spec_from_file_location("search_migration", path)
@@ -325,7 +333,8 @@ async def build_sqlite(n: int) -> tuple[str, str]:
         # Bulk load without the per-row index triggers, then index everything at once.
         triggers = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-            "AND (name LIKE 'title_fts%' OR name LIKE 'search_change%')"
+            "AND (name LIKE 'title_fts%' OR name LIKE 'title_parts%' "
+            "OR name LIKE 'search_change%')"
         ).fetchall()
         for name, _ in triggers:
             conn.execute(f"DROP TRIGGER {name}")
@@ -334,6 +343,8 @@ async def build_sqlite(n: int) -> tuple[str, str]:
         marks = ", ".join("?" for _ in COPY_COLUMNS.split(","))
         conn.executemany(f"INSERT INTO copy ({COPY_COLUMNS}) VALUES ({marks})", copies)
         for statement in search_migration().SQLITE_REBUILD:
+            conn.execute(statement)
+        for statement in search_migration(PARTS).SQLITE_REBUILD:
             conn.execute(statement)
         for _, sql in triggers:
             conn.execute(sql)
@@ -390,6 +401,8 @@ async def build_postgres(n: int, rebuild: bool) -> tuple[str, str]:
             for statement in search_migration().PG_REBUILD:
                 await conn.execute(statement)
             for statement in search_migration("t08_00_00_000000").PG_REBUILD_HEADING:
+                await conn.execute(statement)
+            for statement in search_migration(PARTS).PG_REBUILD:
                 await conn.execute(statement)
             for table in ("title", "title_language", "title_topic", "copy"):
                 await conn.execute(
@@ -467,18 +480,70 @@ async def measure(url: str, rare: str, rounds: int) -> dict[str, tuple[float, fl
     return figures
 
 
+async def relevance(engine_name: str) -> tuple[float, float, list]:
+    """Recall@10 and MRR of the judged queries over the demo catalogue (a fresh database)."""
+    from mediathek.db import use_engine
+    from mediathek.demo import load_demo
+    from mediathek.search.queries import SearchParams, forget_vocabulary, search
+    from tests.search.judged import figures, judge
+
+    if engine_name == "sqlite":
+        path = CACHE / "demo-relevance.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        admin = await asyncpg.connect(**postgres_config(PG_SERVER + "/postgres"))
+        try:
+            await admin.execute('DROP DATABASE IF EXISTS "bench_search_demo"')
+            await admin.execute('CREATE DATABASE "bench_search_demo"')
+        finally:
+            await admin.close()
+        url = f"{PG_SERVER}/bench_search_demo"
+    engine = make_engine(url)
+    await migrate(engine)
+    use_engine(engine)
+    await load_demo(Settings(database_url=url, data_dir=CACHE / "data"))
+
+    async def first_titles(q: str) -> list[str]:
+        forget_vocabulary()
+        result = await search(SearchParams.parse(q=q))
+        return [hit.title for hit in result.hits[:10]]
+
+    judgements = await judge(first_titles)
+    index._INDEXES.clear()
+    recall, mrr = figures(judgements)
+    return recall, mrr, [j for j in judgements if j.reciprocal_rank < 1]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--titles", type=int, default=100_000)
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--relevance-only", action="store_true", help="nur Trefferqualität, keine Zeiten"
+    )
     args = parser.parse_args()
     print(
         f"Katalog: {args.titles:,} Titel, {2 * args.titles:,} Exemplare; "
         f"{args.rounds} Messungen je Anfrage"
     )
     for engine in args.engines.split(","):
+        recall, mrr, weaker = await relevance(engine)
+        print(
+            f"\n{engine}: bewertete Suchanfragen (Demo-Katalog): "
+            f"Recall@10 {recall:.3f}, MRR {mrr:.3f}"
+        )
+        for j in weaker:
+            print(
+                f"  {j.q!r}: erster erwarteter Titel auf Platz "
+                f"{round(1 / j.reciprocal_rank) if j.reciprocal_rank else '–'}"
+            )
+        report("search: judged queries recall@10", "1.0", f"{recall:.3f}", engine)
+        report("search: judged queries MRR", "≥ 0.8", f"{mrr:.3f}", engine)
+        if args.relevance_only:
+            continue
         if engine == "sqlite":
             if args.rebuild:
                 (CACHE / f"search-{args.titles}.sqlite3").unlink(missing_ok=True)

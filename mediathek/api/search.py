@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from litestar import get
+from litestar import Request, get
 from litestar.params import QueryParameter
 
+from mediathek.search.models import URL_PARAMS
 from mediathek.search.queries import PAGE_SIZE, SearchParams, search
+from mediathek.search.understand import load_synonyms
 from mediathek.web.guards import Access
 
 
@@ -19,6 +21,7 @@ from mediathek.web.guards import Access
     summary="Katalog durchsuchen",
 )
 async def search_api(
+    request: Request,
     q: Annotated[
         str | None,
         QueryParameter(
@@ -52,11 +55,16 @@ async def search_api(
         str | None, QueryParameter(name="seite", description="Seite (20 Treffer je Seite)")
     ] = None,
 ) -> dict:
-    """Volltextsuche mit Facetten: Treffer der Seite, Gesamtzahl und Anzahl je Filterwert."""
+    """Volltextsuche mit Facetten: Treffer der Seite, Gesamtzahl und Anzahl je Filterwert.
+
+    Wörter in `q`, die einen Filterwert nennen ("Bildkarten A1 Arabisch Kita"), werden zu
+    Filtern (`recognised`); gesucht wird mit den übrigen Wörtern (`text`). Findet die Suche
+    nichts, nennt `relaxations`, wie viele Treffer es ohne ein Wort oder einen Filter gäbe.
+    """
     params = SearchParams.parse(
         q, medienart, sprache, niveau, alter, thema, verfuegbar, sortierung, seite
     )
-    result = await search(params)
+    result = await search(params, load_synonyms(request.app.state.settings.data_dir))
     return {
         "query": params.q,
         "page": params.page,
@@ -66,7 +74,28 @@ async def search_api(
         "exact": result.exact,
         "corrections": result.corrections,
         "suggestions": result.suggestions,
-        "results": [{**asdict(hit), "url": f"/titel/{hit.id}"} for hit in result.hits],
+        # Words of q that named a filter value; ``text`` is what was searched as words.
+        "recognised": [
+            {
+                "facet": r.facet,
+                "parameter": URL_PARAMS[r.facet],
+                "values": list(r.values),
+                "label": r.label,
+                "words": r.words,
+                "query_without": r.q_without,
+            }
+            for r in result.recognised
+        ],
+        "text": result.text,
+        "relaxations": [asdict(r) for r in result.relaxations],
+        "results": [
+            {
+                **{k: v for k, v in asdict(hit).items() if k != "cover_file"},
+                "url": f"/titel/{hit.id}",
+                "cover_url": f"/titel/{hit.id}/cover" if hit.cover_file else None,
+            }
+            for hit in result.hits
+        ],
         "facets": {name: [asdict(v) for v in values] for name, values in result.facets.items()},
     }
 

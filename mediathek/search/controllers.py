@@ -9,6 +9,7 @@ from litestar import Request, Response, get
 from litestar.params import QueryParameter
 
 from mediathek.search.queries import SORTS, SearchParams, search
+from mediathek.search.understand import load_synonyms
 from mediathek.vocab import MEDIA_TYPE_LABELS, TOPICS
 from mediathek.web.guards import Access
 from mediathek.web.rendering import render
@@ -25,6 +26,18 @@ FACET_PARAMS = {
 def url_for(params: SearchParams, **changes) -> str:
     query = urlencode(params.query_items(**changes))
     return "/katalog" + (f"?{query}" if query else "")
+
+
+def relax_url(params: SearchParams, relaxation) -> str:
+    """The URL of a search without one word (``relaxation.q``) or one filter."""
+    changes: dict = {"page": 1}
+    if relaxation.q is not None:
+        changes["q"] = relaxation.q
+    if relaxation.facet == "available":
+        changes["available"] = False
+    elif relaxation.facet:
+        changes[FACET_PARAMS[relaxation.facet][1]] = ()
+    return url_for(params, **changes)
 
 
 def toggle_url(params: SearchParams, facet: str, value: str) -> str:
@@ -53,7 +66,7 @@ async def catalogue(
     params = SearchParams.parse(
         q, medienart, sprache, niveau, alter, thema, verfuegbar, sortierung, seite
     )
-    result = await search(params)
+    result = await search(params, load_synonyms(request.app.state.settings.data_dir))
     return render(
         request,
         "search/catalogue.html",
@@ -64,6 +77,7 @@ async def catalogue(
         facet_params=FACET_PARAMS,
         url_for=url_for,
         toggle_url=toggle_url,
+        relax_url=relax_url,
         suggested_types=list(MEDIA_TYPE_LABELS.items())[:8],
         suggested_topics=TOPICS[:8],
     )

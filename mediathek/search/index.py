@@ -28,6 +28,7 @@ import numpy as np
 from mediathek.catalogue.tables import CopyStatus, Title
 from mediathek.db import current_engine, is_sqlite, read_snapshot
 from mediathek.search.facets import FacetTable, Titles, sort_title, timestamp
+from mediathek.search.text import fold
 
 log = logging.getLogger("mediathek.search")
 
@@ -233,6 +234,51 @@ async def _matching_ids(expression: str, heading: bool) -> dict[bool, np.ndarray
     )
     if not rows[0]["nodes"]:
         return {False: None, True: None}
+    return {False: _parse_ids(rows[0]["ids"]), True: _parse_ids(rows[0]["heading"])}
+
+
+# Shorter parts would match inside too many unrelated words ("ente" in "Elternabende").
+MIN_PART = 5
+
+
+async def part_mask(table: FacetTable, part: str, heading: bool) -> np.ndarray | None:
+    """Rows whose short fields contain ``part`` (folded as ``text.fold_compound``) inside any
+    word, or (heading) whose title, subtitle or series does; None for a part too short."""
+    if len(part) < MIN_PART:
+        return None
+    key = ("parts-heading:" if heading else "parts:") + part
+    mask = table.recall(key)
+    if mask is None:
+        found = await _matching_part_ids(part)
+        for found_heading, ids in found.items():
+            found_mask = table.mask_of(ids)
+            table.remember(("parts-heading:" if found_heading else "parts:") + part, found_mask)
+            if found_heading == heading:
+                mask = found_mask
+    return mask
+
+
+async def _matching_part_ids(part: str) -> dict[bool, np.ndarray]:
+    """Ids containing ``part`` anywhere in the indexed fields (False) and in the heading
+    (True), in one pass on both engines."""
+    if is_sqlite(current_engine()):
+        rows = await Title.raw(
+            "SELECT group_concat(rowid) AS ids, group_concat(CASE WHEN instr(heading, {}) > 0 "
+            "THEN rowid END) AS heading FROM title_parts WHERE title_parts MATCH {}",
+            part,
+            '"' + part.replace('"', '""') + '"',
+        )
+    else:
+        part = fold(part)  # PostgreSQL's index drops every accent (unaccent)
+        pattern = "%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await Title.raw(
+            "SELECT string_agg(title_id::text, ',') AS ids, string_agg(CASE WHEN "
+            "parts_heading LIKE {} THEN title_id::text END, ',') AS heading FROM title_search "
+            "WHERE parts_heading LIKE {} OR parts_other LIKE {}",
+            pattern,
+            pattern,
+            pattern,
+        )
     return {False: _parse_ids(rows[0]["ids"]), True: _parse_ids(rows[0]["heading"])}
 
 

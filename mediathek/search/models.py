@@ -93,6 +93,17 @@ class SearchParams:
             items.append(("seite", str(p.page)))
         return items
 
+    def with_values(self, facet: str, values: tuple[str, ...]) -> SearchParams:
+        """These params with ``values`` added to one facet's filter."""
+        attr = FACET_ATTRS[facet]
+        chosen = getattr(self, attr)
+        return replace(self, **{attr: chosen + tuple(v for v in values if v not in chosen)})
+
+    def chosen(self, facet: str) -> tuple[str, ...]:
+        if facet == "available":
+            return ("ja",) if self.available else ()
+        return getattr(self, FACET_ATTRS[facet])
+
     @property
     def has_filters(self) -> bool:
         return bool(
@@ -103,6 +114,26 @@ class SearchParams:
             or self.topics
             or self.available
         )
+
+
+# Facet name → attribute of SearchParams.
+FACET_ATTRS = {
+    "media_type": "media_types",
+    "language": "languages",
+    "level": "levels",
+    "age": "ages",
+    "topic": "topics",
+}
+
+# Facet name → its parameter in the URL (/katalog?medienart=game).
+URL_PARAMS = {
+    "media_type": "medienart",
+    "language": "sprache",
+    "level": "niveau",
+    "age": "alter",
+    "topic": "thema",
+    "available": "verfuegbar",
+}
 
 
 @dataclass
@@ -128,9 +159,32 @@ class SearchHit:
     publisher: str
     series: str
     isbn: str | None
+    cover_file: str = ""
     languages: list[str] = field(default_factory=list)
     copies: int = 0
     available: int = 0
+
+
+@dataclass
+class RecognisedFilter:
+    """A filter the query's words named ("Kita" → age group kita), shown as a chip."""
+
+    facet: str
+    values: tuple[str, ...]
+    label: str
+    words: str
+    # The query without these words: removing the chip searches this.
+    q_without: str
+
+
+@dataclass
+class Relaxation:
+    """One way out of an empty result: drop a word (``q``) or a filter (``facet``)."""
+
+    label: str
+    count: int
+    q: str | None = None
+    facet: str | None = None
 
 
 @dataclass
@@ -145,6 +199,15 @@ class SearchResult:
     corrections: dict[str, list[str]] = field(default_factory=dict)
     # Spelling suggestions when even the corrected search found nothing.
     suggestions: list[str] = field(default_factory=list)
+    # Filters named by words of the query, and the words left for the text search.
+    recognised: list[RecognisedFilter] = field(default_factory=list)
+    text: str = ""
+    # The filters in force: the params' own and the recognised ones.
+    applied: SearchParams | None = None
+    # Ways to loosen a search that found nothing, most hits first.
+    relaxations: list[Relaxation] = field(default_factory=list)
+    # True when words naming filters found nothing as filters and were searched as text.
+    words_as_text: bool = False
 
     @property
     def pages(self) -> int:

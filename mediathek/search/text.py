@@ -17,6 +17,8 @@ MAX_TERMS = 12
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ISBN_CHARS = re.compile(r"^[0-9Xx\-\s]{10,20}$")
+# "ISBN 978-…", "ISBN: 3-…", "ISBN-13: …" as pasted from a publisher's page or a PDF.
+_ISBN_PREFIX = re.compile(r"^\s*isbn(?:[\s-]*1[03])?\s*:?\s*", re.IGNORECASE)
 
 # German inflection endings, longest first. Cut on the query side only (FTS5 has no German
 # stemmer): the stem is then searched as a prefix, so "Spiele" finds "Spiel" and "Spielen".
@@ -38,6 +40,36 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# German umlauts spelt out, as the compound index stores them (see ``fold_compound``).
+_SPELT_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i"})
+
+
+def fold_compound(text: str) -> str:
+    """Text as the compound-part index stores it: lower case, umlauts spelt out (ü → ue,
+    ß → ss). "Übungsheft" and "Uebungsheft" both give "uebungsheft", so a word typed either
+    way is found inside longer words. Other accents stay (SQLite's index keeps them;
+    PostgreSQL's drops them, see ``fold``)."""
+    return unicodedata.normalize("NFC", text.casefold().translate(_SPELT_OUT))
+
+
+def umlaut_variant(word: str) -> str | None:
+    """A folded query word with ue/oe/ae read as umlauts and ss as ß, in the form the word
+    index stores them ("uebungsheft" → "ubungsheft", "grosse" → "große"); None if none."""
+    variant = word.replace("ue", "u").replace("oe", "o").replace("ae", "a").replace("ss", "ß")
+    return variant if variant != word else None
+
+
+def term_parts(query: str) -> dict[str, str]:
+    """Each folded word of a query (as ``terms``) with its form for the compound-part index."""
+    out: dict[str, str] = {}
+    for word in _WORD.findall(query):
+        word = word.strip("_")
+        folded = fold(word)
+        if folded and folded not in out and len(out) < MAX_TERMS:
+            out[folded] = fold_compound(word)
+    return out
+
+
 def terms(query: str) -> list[str]:
     """The folded words of a query, in order, without repeats."""
     seen: list[str] = []
@@ -57,7 +89,9 @@ def german_stem(word: str) -> str:
 
 
 def isbn13(query: str) -> str | None:
-    """ISBN-13 digits when the whole query is an ISBN-10 or -13 (any hyphens/spaces)."""
+    """ISBN-13 digits when the whole query is an ISBN-10 or -13 (any hyphens/spaces, with or
+    without an "ISBN:" label)."""
+    query = _ISBN_PREFIX.sub("", query)
     if not _ISBN_CHARS.match(query.strip()):
         return None
     digits = re.sub(r"[\s\-]", "", query).upper()
@@ -88,6 +122,10 @@ def fts5_query(words: list[str], alternatives: dict[str, list[str]] | None = Non
     parts = []
     for word in words:
         options = [f'"{german_stem(word)}"*']
+        # The word index keeps ß as ß and ü as u: "grosse" and "uebung" need their variant.
+        variant = umlaut_variant(word)
+        if variant:
+            options.append(f'"{german_stem(variant)}"*')
         options += [f'"{alt}"' for alt in alternatives.get(word, [])]
         parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
     return " AND ".join(parts)
@@ -101,6 +139,16 @@ def tsquery(words: list[str], alternatives: dict[str, list[str]] | None = None) 
         options = [f"{_ts_word(word)}:*"] + [_ts_word(alt) for alt in alternatives.get(word, [])]
         parts.append(options[0] if len(options) == 1 else "(" + " | ".join(options) + ")")
     return " & ".join(parts)
+
+
+def fts5_phrase(words: list[str]) -> str:
+    """An FTS5 phrase: the words (as stem prefixes) next to each other, in this order."""
+    return " + ".join(f'"{german_stem(word)}"*' for word in words)
+
+
+def ts_phrase(words: list[str]) -> str:
+    """A to_tsquery('german', …) phrase: the words next to each other, in this order."""
+    return " <-> ".join(f"{_ts_word(word)}:*" for word in words)
 
 
 def _ts_word(word: str) -> str:

@@ -37,3 +37,19 @@ async def test_demo_data_are_loaded_only_into_an_empty_catalogue(db, settings):
     before = await Title.count()
     assert (await load_demo(settings)) == {"skipped": True}
     assert await Title.count() == before
+
+
+async def test_demo_titles_read_like_a_real_daz_library_without_raw_codes(db, settings):
+    import re
+
+    await load_demo(settings)
+    titles = await Title.select(Title.title, Title.description, Title.publisher, Title.series)
+    names = {t["title"] for t in titles}
+    assert {"Bildkarten Obst und Gemüse", "Schritt für Schritt in Alltag und Beruf A1.1"} <= names
+    assert len({t["publisher"] for t in titles}) >= 8
+    assert len({t["series"] for t in titles if t["series"]}) >= 8
+    raw_code = re.compile(r"PRE_A1|pre_a1|SECONDARY|picture_|\b[A-Z]{3} [A-ZÄÖÜ]{3}\b")
+    for t in titles:
+        assert not raw_code.search(t["description"]), t["description"]
+    for row in await Copy.select(Copy.shelf_mark):
+        assert not raw_code.search(row["shelf_mark"]), row["shelf_mark"]

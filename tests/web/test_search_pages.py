@@ -128,3 +128,112 @@ async def test_api_is_documented_as_public(client, db):
     names = {p["name"] for p in operation["parameters"]}
     assert {"q", "medienart", "sprache", "niveau", "alter", "thema", "seite"} <= names
     assert not operation.get("security")
+
+
+async def _cards_for_arabic_kita() -> None:
+    await add_title(
+        "Bildkarten Obst und Gemüse",
+        media_type="picture_cards",
+        languages=("deu", "ara"),
+        level_min="a1",
+        level_max="a2",
+        age_min="kita",
+        age_max="kita",
+    )
+    await add_title("Bildkarten Berufe", media_type="picture_cards", languages=("tur",))
+
+
+async def test_recognised_words_show_as_chips_that_remove_their_filter(client, db):
+    await _cards_for_arabic_kita()
+    html = (await client.get("/katalog", params={"q": "Bildkarten A1 Arabisch Kita"})).text
+    assert "1 Titel gefunden" in html and "Bildkarten Obst und Gemüse" in html
+    assert "Erkannt:" in html
+    # Each chip links to the search without its words; "Filter entfernen" drops them all.
+    assert 'href="/katalog?q=Bildkarten+A1+Arabisch"' in html
+    assert 'href="/katalog?q=A1+Arabisch+Kita"' in html
+    assert "Filter entfernen</a>" in html
+    # The facet shows the value as chosen, changed through the chip only.
+    assert 'name="sprache" value="ara" checked disabled' in html
+    assert "Filter (4)" in html
+
+
+async def test_a_staff_synonym_file_in_the_data_directory_is_used(client, db, settings):
+    await _cards_for_arabic_kita()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "synonyme.toml").write_text('[alter]\nkita = ["Kiga"]\n', "utf-8")
+    html = (await client.get("/katalog", params={"q": "Kiga Bildkarten"})).text
+    assert "Bildkarten Obst und Gemüse" in html and "Bildkarten Berufe" not in html
+
+
+async def test_an_empty_result_keeps_the_facets_and_offers_to_drop_a_word_or_filter(client, db):
+    await _cards_for_arabic_kita()
+    html = (await client.get("/katalog", params={"q": "Bildkarten Krippe"})).text
+    assert "Nichts gefunden" in html
+    assert 'name="medienart" value="picture_cards" checked disabled' in html
+    assert "Ohne ‚Krippe‘ 2 Treffer" in html
+    assert 'href="/katalog?q=Bildkarten"' in html
+    html = (await client.get("/katalog", params={"q": "Obst", "alter": "adult"})).text
+    assert "Ohne ‚Erwachsene‘ 1 Treffer" in html
+    assert 'href="/katalog?q=Obst"' in html
+
+
+async def test_bad_input_gives_a_normal_page_and_a_problem_document(client, db):
+    await add_title("Schritte plus Neu")
+    for q in [
+        "\x00Schritte\x00",
+        "Schritte " * 1200,
+        "<script>alert(1)</script>",
+        "und der die das",
+        '"*"^-:',
+    ]:
+        response = await client.get("/katalog", params={"q": q})
+        assert response.status_code == 200, q[:20]
+        assert "<script>alert(1)</script>" not in response.text
+        response = await client.get("/katalog", params={"q": q}, headers={"HX-Request": "true"})
+        assert response.status_code == 200, q[:20]
+    api = await client.get("/api/v1/search", params={"q": "x" * 10_000})
+    assert api.status_code == 400
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert (await client.get("/api/v1/search", params={"q": "\x00Kita<b>"})).status_code == 200
+
+
+async def test_api_returns_the_recognised_filters_and_the_text_searched(client, db):
+    await _cards_for_arabic_kita()
+    body = (await client.get("/api/v1/search", params={"q": "Obst Arabisch Kita"})).json()
+    assert body["total"] == 1
+    assert body["text"] == "Obst"
+    assert body["recognised"] == [
+        {
+            "facet": "language",
+            "parameter": "sprache",
+            "values": ["ara"],
+            "label": "Arabisch",
+            "words": "Arabisch",
+            "query_without": "Obst Kita",
+        },
+        {
+            "facet": "age",
+            "parameter": "alter",
+            "values": ["kita"],
+            "label": "Kita",
+            "words": "Kita",
+            "query_without": "Obst Arabisch",
+        },
+    ]
+    empty = (await client.get("/api/v1/search", params={"q": "Obst Krippe"})).json()
+    assert empty["total"] == 0
+    assert empty["relaxations"] == [{"label": "Krippe", "count": 1, "q": "Obst", "facet": None}]
+
+
+async def test_hits_show_their_cover_or_the_media_type_pictogram(client, db):
+    with_cover = await add_title("Bildkarten Obst", media_type="picture_cards", cover_file="7.jpg")
+    await add_title("Bildkarten Tiere", media_type="picture_cards")
+    html = (await client.get("/katalog", params={"medienart": "picture_cards"})).text
+    assert f'<img src="/titel/{with_cover}/cover"' in html
+    assert '<use href="/static/icons/media.svg#picture_cards">' in html
+    assert "https://" not in html.split("<main", 1)[1]  # nothing from third parties
+    body = (await client.get("/api/v1/search", params={"medienart": "picture_cards"})).json()
+    covers = {hit["title"]: hit["cover_url"] for hit in body["results"]}
+    assert covers == {"Bildkarten Obst": f"/titel/{with_cover}/cover", "Bildkarten Tiere": None}
+    page = (await client.get(f"/titel/{with_cover + 1}")).text
+    assert '<use href="/static/icons/media.svg#picture_cards">' in page
