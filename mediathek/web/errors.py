@@ -20,6 +20,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 
 from mediathek.errors import DomainError, InvalidInput
+from mediathek.web.return_to import return_target
 
 log = logging.getLogger("mediathek")
 
@@ -116,7 +117,13 @@ def handle_domain_error(request: Request, exc: DomainError) -> Response:
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if isinstance(exc, NotAuthorizedException) and not is_api(request):
-        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        target = quote(
+            return_target(
+                request.method, request.url.path, request.url.query, dict(request.headers)
+            )
+            or "/",
+            safe="/",
+        )
         if getattr(request, "htmx", None):
             return Response(content=b"", headers={"HX-Redirect": f"/anmelden?weiter={target}"})
         return Redirect(path=f"/anmelden?weiter={target}", status_code=303)
