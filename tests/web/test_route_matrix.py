@@ -159,3 +159,21 @@ def test_staff_admin_and_account_areas_declare_strict_enough_access(app):
                     wrong.append(f"{route.path} {handler.handler_name}: {route_access(handler)}")
                 break
     assert wrong == []
+
+
+# Pages a teacher needs before she has an account: open to everyone, and showing nothing
+# about any borrower.
+PUBLIC_INFO_PAGES = ["/kontakt", "/so-funktionierts"]
+
+
+async def test_information_pages_are_public_and_show_no_personal_data(app, world):
+    declared = {route.path: route_access(h) for route, h in handlers(app)}
+    things, accounts, _ = world
+    for path in PUBLIC_INFO_PAGES:
+        assert declared[path] == Access.public
+        for name in PERSONAS:
+            async with browser(app, accounts.get(name)) as c:
+                page = await c.get(path)
+            assert page.status_code == 200, (path, name)
+            body = page.text.split("<main", 1)[1]
+            assert "Berger" not in body and things.loan_title not in body, (path, name)
