@@ -17,13 +17,32 @@ from mediathek.reservations.tables import Booking, Hold
 from mediathek.web.auth import end_all_sessions
 from mediathek.web.security import hash_password, password_problem, verify_password
 
-# What a patron may change themselves; name, category and email stay with the staff.
-OWN_FIELDS = ("phone", "street", "postcode", "city", "preferred_language")
+# What a patron may change themselves; category and email stay with the staff.
+OWN_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "street",
+    "postcode",
+    "city",
+    "preferred_language",
+)
 
 
 async def update_own_profile(patron_id: int, data: dict[str, Any]) -> None:
     fields = {k: data[k] for k in OWN_FIELDS if k in data}
-    await services.update_patron(patron_id, fields)
+    async with write_transaction():
+        await services.update_patron(patron_id, fields)
+        if "first_name" in fields or "last_name" in fields:
+            # The page header greets her by the login's display name: it follows the name.
+            row = (
+                await Patron.select(Patron.first_name, Patron.last_name)
+                .where(Patron.id == patron_id)
+                .first()
+            )
+            await Account.update({Account.display_name: services.display_name(row)}).where(
+                Account.patron == patron_id
+            )
 
 
 async def change_password(account_id: int, current: str, new: str, repeat: str) -> None:
