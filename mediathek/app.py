@@ -21,6 +21,7 @@ from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
 
 from mediathek.db import connection_pool, make_engine, use_engine
+from mediathek.info.services import SiteInfoCache, SiteInfoMiddleware
 from mediathek.settings import Settings
 from mediathek.web.auth import AuthMiddleware
 from mediathek.web.errors import EXCEPTION_HANDLERS
@@ -55,6 +56,7 @@ AREA_MODULES = [
     "mediathek.api.catalogue",
     "mediathek.reports.stocktake_pages",
     "mediathek.api.reports",
+    "mediathek.info.pages",
 ]
 
 
@@ -146,6 +148,7 @@ def create_app(
         middleware=[
             InputGuardMiddleware,
             AuthMiddleware,
+            SiteInfoMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],
         guards=[access_guard],
@@ -168,6 +171,7 @@ def create_app(
     app.state.staff_links = links("STAFF_LINKS")
     app.state.admin_links = links("ADMIN_LINKS")
     app.state.engine = engine
+    app.state.site_info = SiteInfoCache()
     check_every_route_has_access(app)
     return app
 

@@ -16,6 +16,13 @@ DEFAULTS: dict[str, Any] = {
     # Bookings: free day between two bookings of one copy; days before start to set aside.
     "booking_buffer_days": 1,
     "booking_set_aside_days": 1,
+    # Longest booking in days; 0: as long as the loan period of the borrower's rule.
+    "booking_max_days": 0,
+    # Registration: working days staff take at most to approve (told in the confirmation).
+    "approval_days": 3,
+    # Opening hours in a few words for the footer ("Mo–Do 9–16 Uhr"); empty: built from the
+    # hours of each opening day (admin page "Öffnungstage").
+    "opening_hours_text": "",
     # Reminders (DESIGN §3): days before/after the due date.
     "due_soon_days": 3,
     "overdue_level_days": [7, 14, 28],

@@ -1,4 +1,4 @@
-"""A teacher's own loans in "Mein Konto", with online renewal."""
+"""A teacher's own loans in "Mein Konto", with online renewal (one or all)."""
 
 from __future__ import annotations
 
@@ -9,44 +9,25 @@ from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
 from mediathek.circulation import policy, services
-from mediathek.circulation.tables import Loan
+from mediathek.circulation.own_loans import my_loans, renew_all
 from mediathek.errors import NotFound
-from mediathek.site_settings import get_setting
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, render
 
 LoanId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-
-
-async def my_loans(patron_id: int, today: date) -> list[dict]:
-    """Open loans of one patron, with overdue days and whether "renew" may be offered."""
-    rows = await (
-        Loan.select(
-            Loan.id,
-            Loan.due_on,
-            Loan.loaned_on,
-            Loan.renewals,
-            Loan.reminder_level,
-            Loan.copy.barcode.as_alias("barcode"),
-            Loan.title.title.as_alias("title_name"),
-            Loan.title.id.as_alias("title_id"),
-        )
-        .where(Loan.patron == patron_id, Loan.returned_at.is_null())
-        .order_by(Loan.due_on)
-    )
-    soon = int(await get_setting("due_soon_days"))
-    for r in rows:
-        r["overdue_days"] = max(0, (today - r["due_on"]).days)
-        r["due_soon"] = 0 <= (r["due_on"] - today).days <= soon
-    return rows
+# Tells the rest of Mein Konto (the summary line) that the loans changed.
+LOANS_CHANGED = {"HX-Trigger": "loans-changed"}
 
 
 async def my_loans_context(patron_id: int, today: date, **extra) -> dict:
     """What ``circulation/_my_loans.html`` needs; Mein Konto passes it to its template."""
     return {
         "my_loans": await my_loans(patron_id, today),
+        "today": today,
         "loan_message": "",
         "loan_error": "",
+        "renewed_id": None,
+        "renew_report": [],
         **extra,
     }
 
@@ -87,8 +68,37 @@ async def renew_my_loan(request: Request, loan_id: LoanId) -> Response:
         "circulation/my_loans.html",
         fragment="circulation/_my_loans.html",
         status_code=status,
-        **await my_loans_context(user.patron_id, today, loan_message=message, loan_error=error),
+        headers=LOANS_CHANGED,
+        **await my_loans_context(
+            user.patron_id, today, loan_message=message, loan_error=error, renewed_id=loan_id
+        ),
     )
 
 
-ROUTES = [my_loans_page, renew_my_loan]
+@post(
+    "/konto/ausleihen/alle-verlaengern",
+    access=Access.patron,
+    include_in_schema=False,
+    status_code=200,
+)
+async def renew_all_my_loans(request: Request) -> Response:
+    user = request.scope["user"]
+    today = library_today(request)
+    report = await renew_all(user.patron_id, today)
+    renewed = sum(1 for r in report if r.renewed)
+    if not report:
+        message = "Sie haben gerade nichts ausgeliehen."
+    elif renewed == len(report):
+        message = "Alle Ausleihen sind verlängert."
+    else:
+        message = f"{renewed} von {len(report)} Ausleihen verlängert."
+    return render(
+        request,
+        "circulation/my_loans.html",
+        fragment="circulation/_my_loans.html",
+        headers=LOANS_CHANGED,
+        **await my_loans_context(user.patron_id, today, loan_message=message, renew_report=report),
+    )
+
+
+ROUTES = [my_loans_page, renew_my_loan, renew_all_my_loans]

@@ -110,6 +110,8 @@ async def save_opening_days(request: Request) -> Response:
             for d in range(7)
         }
     )
+    # The footer shows the opening hours: this process shows the new ones at once.
+    request.app.state.site_info.forget()
     return redirect(request, "/admin/kalender")
 
 

@@ -12,6 +12,7 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``hold_expired``: ``{"title"}``
 - ``booking_confirmed`` / ``booking_ready``: ``{"title", "start_on", "end_on", "barcode"?}``
 - ``loan_receipt``: ``{"items": [{"title", "barcode", "due_on"}]}``
+- ``registration_received``: ``{"name", "approval_days"}`` (what happens until the approval)
 - ``account_approved`` / ``account_rejected``: ``{"name", "reason"?}``
 - ``invite``: ``{"token_id", "name"}``
 - ``password_reset``: ``{"token_id"}``
@@ -37,6 +38,7 @@ KIND_LABELS: dict[str, str] = {
     NotificationKind.booking_confirmed: "Reservierung bestätigt",
     NotificationKind.booking_ready: "Reservierung abholbereit",
     NotificationKind.loan_receipt: "Ausleihquittung",
+    NotificationKind.registration_received: "Registrierung eingegangen",
     NotificationKind.account_approved: "Konto freigeschaltet",
     NotificationKind.account_rejected: "Registrierung abgelehnt",
     NotificationKind.invite: "Einladung",
@@ -113,6 +115,7 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
     NotificationKind.loan_receipt: {
         "items": [{k: v for k, v in i.items() if k != "level"} for i in SAMPLE_ITEMS]
     },
+    NotificationKind.registration_received: {"name": "Anna Berger", "approval_days": 3},
     NotificationKind.account_approved: {"name": "Anna Berger"},
     NotificationKind.account_rejected: {"name": "Anna Berger", "reason": "Keine Lehrtätigkeit"},
     NotificationKind.invite: {"name": "Anna Berger", "token_id": 1},

@@ -31,6 +31,7 @@ class NotificationKind(StrEnum):
     booking_confirmed = "booking_confirmed"
     booking_ready = "booking_ready"
     loan_receipt = "loan_receipt"
+    registration_received = "registration_received"
     account_approved = "account_approved"
     account_rejected = "account_rejected"
     invite = "invite"

@@ -49,7 +49,7 @@ async def register(request: Request, data: FormData) -> Response:
         values.pop("password", None)
         values.pop("password_repeat", None)
         return _register_page(request, values, exc.errors, 422)
-    return render(request, "auth/registered.html")
+    return render(request, "auth/registered.html", approval_days=await registration.approval_days())
 
 
 @get("/passwort-vergessen", access=Access.anonymous, include_in_schema=False)

@@ -7,6 +7,7 @@ import json
 from litestar import Controller, Request, Response, get, post
 
 from mediathek.circulation.account import my_loans_context
+from mediathek.circulation.own_loans import account_summary
 from mediathek.errors import InvalidInput
 from mediathek.patrons import privacy, services
 from mediathek.reservations import queries as reservation_queries
@@ -27,17 +28,30 @@ class AccountPages(Controller):
     opt = {"access": Access.patron}
     include_in_schema = False
 
-    async def _page(self, request: Request, *, errors=None, message: str = "") -> Response:
+    async def _page(
+        self, request: Request, *, errors=None, message: str = "", fragment: str | None = None
+    ) -> Response:
         patron_id = request.scope["user"].patron_id
+        today = library_today(request)
+        loans = await my_loans_context(patron_id, today)
+        holds = await reservation_queries.my_holds(patron_id)
+        bookings = await reservation_queries.my_bookings(patron_id)
         return render(
             request,
             "account/index.html",
+            fragment=fragment,
             status_code=422 if errors else 200,
             patron=await services.get_patron(patron_id),
+            summary=account_summary(
+                loans["my_loans"],
+                holds_ready=sum(1 for h in holds if h["status"] == "ready"),
+                bookings_ready=sum(1 for b in bookings if b["status"] == "ready"),
+                today=today,
+            ),
             # The lending and reservation areas render their own lists (renew, cancel).
-            **await my_loans_context(patron_id, library_today(request)),
-            holds=await reservation_queries.my_holds(patron_id),
-            bookings=await reservation_queries.my_bookings(patron_id),
+            **loans,
+            holds=holds,
+            bookings=bookings,
             languages=list(services.EMAIL_LANGUAGES.items()),
             errors=errors or {},
             message=message,
@@ -52,6 +66,11 @@ class AccountPages(Controller):
             "loeschen": "Ihr Löschantrag ist eingegangen.",
         }
         return await self._page(request, message=messages.get(request.query_params.get("ok"), ""))
+
+    @get("/uebersicht")
+    async def summary(self, request: Request) -> Response:
+        """The summary line alone: Mein Konto reloads it after a renewal."""
+        return await self._page(request, fragment="account/_summary.html")
 
     @post("/profil", status_code=200)
     async def profile(self, request: Request, data: FormData) -> Response:

@@ -17,15 +17,36 @@ from mediathek.reservations.tables import Booking, Hold
 from mediathek.web.auth import end_all_sessions
 from mediathek.web.security import hash_password, password_problem, verify_password
 
-# What a patron may change themselves; name and category stay with the staff. A new e-mail
-# address counts once confirmed through the link sent to it (``email_change``).
-OWN_FIELDS = ("email", "phone", "street", "postcode", "city", "preferred_language")
+# What a patron may change themselves; category stays with the staff. A new e-mail address
+# counts once confirmed through the link sent to it (``email_change``).
+OWN_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street",
+    "postcode",
+    "city",
+    "preferred_language",
+)
 
 
 async def update_own_profile(patron_id: int, data: dict[str, Any]) -> str | None:
     """Save the patron's own changes; returns a new address waiting for confirmation."""
     fields = {k: data[k] for k in OWN_FIELDS if k in data}
-    return await services.update_patron(patron_id, fields)
+    async with write_transaction():
+        pending = await services.update_patron(patron_id, fields)
+        if "first_name" in fields or "last_name" in fields:
+            # The page header greets her by the login's display name: it follows the name.
+            row = (
+                await Patron.select(Patron.first_name, Patron.last_name)
+                .where(Patron.id == patron_id)
+                .first()
+            )
+            await Account.update({Account.display_name: services.display_name(row)}).where(
+                Account.patron == patron_id
+            )
+    return pending
 
 
 async def change_password(account_id: int, current: str, new: str, repeat: str) -> None:

@@ -19,6 +19,7 @@ from mediathek.patrons import services
 from mediathek.patrons.accounts import normalise_email
 from mediathek.patrons.links import LinkInvalid, check_link, create_link
 from mediathek.patrons.tables import Account, OneTimeToken, Patron, PatronStatus, TokenPurpose
+from mediathek.site_settings import get_setting
 from mediathek.vocab import Role
 from mediathek.web.auth import end_all_sessions
 from mediathek.web.security import hash_password, password_problem
@@ -80,7 +81,19 @@ async def register(data: dict[str, Any], *, today: date) -> int | None:
                 is_active=False,
             )
         )
+        # Waiting should not be an empty room: what happens next, how long, where the card is.
+        await enqueue(
+            NotificationKind.registration_received,
+            key=notice_key(NotificationKind.registration_received, patron_id, today),
+            patron_id=patron_id,
+            payload={"name": services.display_name(fields), "approval_days": await approval_days()},
+        )
     return patron_id
+
+
+async def approval_days() -> int:
+    """Working days staff take at most to approve an online registration (a site setting)."""
+    return int(await get_setting("approval_days"))
 
 
 async def pending_registrations() -> list[dict]:

@@ -75,6 +75,11 @@ async def title_context(
         "own": (
             await queries.own_reservations_of_title(title_id, patron_id) if patron_id else None
         ),
+        "longest_booking": (
+            await services.longest_booking_for(patron_id, title["media_type"])
+            if patron_id
+            else None
+        ),
         "form": {},
         "errors": {},
         "message": OK_MESSAGES.get(request.query_params.get("ok", "")),

@@ -79,6 +79,11 @@ def hold_refusal(
 # ---- bookings ------------------------------------------------------------------------------
 
 
+def longest_booking(setting: int, loan_days: int) -> int:
+    """Days a booking may span: the admin's maximum, or (setting 0) the rule's loan period."""
+    return setting if setting > 0 else loan_days
+
+
 def booking_range_errors(start: date, end: date, today: date, max_days: int) -> dict[str, str]:
     """Field → German message for a requested range; empty when the range is acceptable."""
     errors: dict[str, str] = {}

@@ -183,13 +183,24 @@ async def _lock_copies_of(title_id: int) -> None:
         await Copy.raw("SELECT id FROM copy WHERE title = {} FOR UPDATE", title_id)
 
 
+async def longest_booking(patron_category: str, media_type: str) -> int:
+    """Days a booking of this media type may span for this group (the booking box says it)."""
+    rule = await loan_rule(patron_category, media_type)
+    return policy.longest_booking(int(await get_setting("booking_max_days")), rule.loan_days)
+
+
+async def longest_booking_for(patron_id: int, media_type: str) -> int | None:
+    row = await Patron.select(Patron.category).where(Patron.id == patron_id).first()
+    return await longest_booking(row["category"], media_type) if row else None
+
+
 async def book(patron_id: int, title_id: int, start_on: date, end_on: date, today: date) -> int:
     """Reserve a copy of the title for [start_on, end_on]; returns the booking id."""
     async with write_transaction():
         patron = await _patron(patron_id, today)
         title = await _title(title_id)
-        rule = await loan_rule(patron["category"], title["media_type"])
-        errors = policy.booking_range_errors(start_on, end_on, today, rule.loan_days)
+        longest = await longest_booking(patron["category"], title["media_type"])
+        errors = policy.booking_range_errors(start_on, end_on, today, longest)
         if errors:
             raise InvalidInput(errors=errors)
         wanted = Span(start_on, end_on)

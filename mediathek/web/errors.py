@@ -20,6 +20,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 
 from mediathek.errors import DomainError, InvalidInput
+from mediathek.web.return_to import return_target
 
 log = logging.getLogger("mediathek")
 
@@ -116,10 +117,14 @@ def handle_domain_error(request: Request, exc: DomainError) -> Response:
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if isinstance(exc, NotAuthorizedException) and not is_api(request):
-        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        target = return_target(
+            request.method, request.url.path, request.url.query, dict(request.headers)
+        )
+        # No page to return to: the login picks the landing page (Mein Konto for a teacher).
+        login = f"/anmelden?weiter={quote(target)}" if target else "/anmelden"
         if getattr(request, "htmx", None):
-            return Response(content=b"", headers={"HX-Redirect": f"/anmelden?weiter={target}"})
-        return Redirect(path=f"/anmelden?weiter={target}", status_code=303)
+            return Response(content=b"", headers={"HX-Redirect": login})
+        return Redirect(path=login, status_code=303)
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         message = (
             "Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "

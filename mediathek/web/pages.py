@@ -20,6 +20,7 @@ from mediathek.web.auth import (
 )
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
+from mediathek.web.return_to import landing_page, safe_next
 
 
 @get("/", access=Access.public, include_in_schema=False)
@@ -37,19 +38,12 @@ async def healthz() -> Response:
     return Response({"status": "ok", "database": "ok"})
 
 
-def safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would let a phishing link pass through our login.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
-
-
 @get("/anmelden", access=Access.anonymous, include_in_schema=False)
 async def login_form(
     request: Request, weiter: Annotated[str | None, QueryParameter(name="weiter")] = None
 ) -> Response:
     if request.scope.get("user"):
-        return redirect(request, safe_next(weiter))
+        return redirect(request, safe_next(weiter) or "/")
     return render(request, "auth/login.html", next=safe_next(weiter), email="", error="")
 
 
@@ -72,7 +66,8 @@ async def login(
             email=email,
             error=exc.message,
         )
-    response = redirect(request, target)
+    # Without a page to go back to, a teacher lands on her account and its summary.
+    response = redirect(request, target or await landing_page(account_id))
     await start_browser_session(request, response, account_id)
     return response
 

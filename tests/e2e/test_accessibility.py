@@ -56,6 +56,13 @@ def html_pages() -> dict[str | None, list[str]]:
 
 
 PAGES = html_pages()
+# Pages a teacher reads before she logs in; checked here by name so they never drop out.
+PUBLIC_INFO_PAGES = ["/kontakt", "/so-funktionierts"]
+
+
+def test_public_information_pages_are_in_the_list():
+    assert set(PUBLIC_INFO_PAGES) <= set(PAGES[None])
+
 
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});

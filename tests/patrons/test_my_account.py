@@ -43,14 +43,35 @@ async def test_profile_and_email_language_can_be_changed(client_for, teacher_ann
     async with client_for(teacher_anna) as c:
         r = await c.post(
             "/konto/profil",
-            data={"preferred_language": "en", "city": "Essen", "last_name": "Hacker"},
+            data={"preferred_language": "en", "city": "Essen", "email": "neu@example.org"},
         )
         assert r.status_code in (200, 303)
         bad = await c.post("/konto/profil", data={"preferred_language": "fr"})
         assert bad.status_code == 422 and "Deutsch oder Englisch" in bad.text
     row = await Patron.select().where(Patron.id == teacher_anna.patron_id).first()
     assert row["preferred_language"] == "en" and row["city"] == "Essen"
-    assert row["last_name"] == "Berger"  # names are changed at the desk only
+    assert row["email"] == teacher_anna.email  # the address is changed at the desk only
+
+
+async def test_teacher_corrects_her_name_and_phone(client_for, teacher_anna):
+    async with client_for(teacher_anna) as c:
+        r = await c.post(
+            "/konto/profil",
+            data={"first_name": "Anna-Lena", "last_name": "Berger-Kaya", "phone": "0211 1234"},
+        )
+        assert r.status_code in (200, 303)
+        page = await c.get("/konto")
+        assert "Anna-Lena Berger-Kaya" in page.text.split("</header>", 1)[0]
+        empty = await c.post("/konto/profil", data={"first_name": "Anna", "last_name": " "})
+        assert empty.status_code == 422 and "Bitte geben Sie einen Nachnamen" in empty.text
+    row = await Patron.select().where(Patron.id == teacher_anna.patron_id).first()
+    assert (row["first_name"], row["last_name"], row["phone"]) == (
+        "Anna-Lena",
+        "Berger-Kaya",
+        "0211 1234",
+    )
+    account = await Account.select().where(Account.patron == teacher_anna.patron_id).first()
+    assert account["display_name"] == "Anna-Lena Berger-Kaya"
 
 
 async def test_changing_the_password_ends_other_sessions(client_for, teacher_anna):

@@ -71,5 +71,6 @@ async def test_staff_approve_invite_and_delete_through_the_api(
         r = await c.delete(f"/api/v1/patrons/{walkin_carla.patron_id}")
         assert r.status_code == 204
     kinds = sorted(n["kind"] for n in await Notification.select(Notification.kind))
-    assert kinds == ["account_approved"]  # the deleted patron's invite went with her
+    # The registration confirmed itself; the deleted patron's invite went with her.
+    assert kinds == ["account_approved", "registration_received"]
     assert not await Patron.exists().where(Patron.id == walkin_carla.patron_id)

@@ -192,3 +192,21 @@ async def test_static_files_and_the_api_description_answer_head(client):
         r = await client.head(path)
         assert r.status_code == 200 and r.content == b"", path
         assert r.headers["x-content-type-options"] == "nosniff", path
+
+
+# Pages a teacher needs before she has an account: open to everyone, and showing nothing
+# about any borrower.
+PUBLIC_INFO_PAGES = ["/kontakt", "/so-funktionierts"]
+
+
+async def test_information_pages_are_public_and_show_no_personal_data(app, world):
+    declared = {route.path: route_access(h) for route, h in handlers(app)}
+    things, accounts, _ = world
+    for path in PUBLIC_INFO_PAGES:
+        assert declared[path] == Access.public
+        for name in PERSONAS:
+            async with browser(app, accounts.get(name)) as c:
+                page = await c.get(path)
+            assert page.status_code == 200, (path, name)
+            body = page.text.split("<main", 1)[1]
+            assert "Berger" not in body and things.loan_title not in body, (path, name)

@@ -1,0 +1,107 @@
+"""A teacher's own loans: the list in Mein Konto, its summary line, renewing all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from mediathek.circulation import policy, services
+from mediathek.circulation.rules import loan_rule
+from mediathek.circulation.tables import Loan
+from mediathek.site_settings import get_setting
+
+
+@dataclass(frozen=True)
+class RenewOutcome:
+    """What "Alle verlängern" did with one loan, in words for the teacher."""
+
+    loan_id: int
+    title: str
+    renewed: bool
+    message: str
+
+
+async def my_loans(patron_id: int, today: date) -> list[dict]:
+    """Open loans of one patron with overdue days, "due today/soon" and renewals left.
+
+    Ordered by checkout (then id), which a renewal never changes: the row she just renewed
+    stays where it was, and a second tap hits the item she aimed at."""
+    rows = await (
+        Loan.select(
+            Loan.id,
+            Loan.due_on,
+            Loan.loaned_on,
+            Loan.renewals,
+            Loan.reminder_level,
+            Loan.patron_category,
+            Loan.media_type,
+            Loan.copy.barcode.as_alias("barcode"),
+            Loan.title.title.as_alias("title_name"),
+            Loan.title.id.as_alias("title_id"),
+        )
+        .where(Loan.patron == patron_id, Loan.returned_at.is_null())
+        .order_by(Loan.loaned_on)
+        .order_by(Loan.id)
+    )
+    soon = int(await get_setting("due_soon_days"))
+    # A patron has one category and borrows a few media types: a handful of rule look-ups.
+    max_renewals: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["patron_category"], r["media_type"])
+        if key not in max_renewals:
+            max_renewals[key] = (await loan_rule(*key)).max_renewals
+        days_left = (r["due_on"] - today).days
+        r["overdue_days"] = max(0, -days_left)
+        r["due_today"] = days_left == 0
+        r["due_soon"] = 0 < days_left <= soon
+        r["renewals_left"] = max(0, max_renewals[key] - r["renewals"])
+    return rows
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def account_summary(loans: list[dict], holds_ready: int, bookings_ready: int, today: date) -> str:
+    """One line for the top of Mein Konto, e.g.
+    "3 ausgeliehen, nächste Rückgabe 07.12., 1 Vormerkung abholbereit"."""
+    parts = []
+    if loans:
+        parts.append(f"{len(loans)} ausgeliehen")
+        overdue = sum(1 for ln in loans if ln["due_on"] < today)
+        if overdue:
+            parts.append(f"{overdue} überfällig")
+        upcoming = [ln["due_on"] for ln in loans if ln["due_on"] >= today]
+        if upcoming:
+            first = min(upcoming)
+            parts.append(
+                "nächste Rückgabe heute"
+                if first == today
+                else f"nächste Rückgabe {first:%d.%m.}"
+                + ("" if first.year == today.year else f"{first:%Y}")
+            )
+    else:
+        parts.append("nichts ausgeliehen")
+    if holds_ready:
+        parts.append(_count(holds_ready, "Vormerkung", "Vormerkungen") + " abholbereit")
+    if bookings_ready:
+        parts.append(_count(bookings_ready, "Reservierung", "Reservierungen") + " abholbereit")
+    return ", ".join(parts)
+
+
+async def renew_all(patron_id: int, today: date) -> list[RenewOutcome]:
+    """Renew every open loan of the patron, one by one, and say for each what happened.
+
+    Each renewal is its own transaction with its own rules (others waiting, a booking, the
+    maximum): one refusal must not undo the others."""
+    outcomes = []
+    for loan in await my_loans(patron_id, today):
+        try:
+            done = await services.renew(loan["id"], today=today, by_patron_id=patron_id)
+        except policy.RenewalRefused as exc:
+            outcomes.append(RenewOutcome(loan["id"], loan["title_name"], False, exc.message))
+            continue
+        outcomes.append(
+            RenewOutcome(loan["id"], done.title, True, f"verlängert bis {done.due_on:%d.%m.%Y}")
+        )
+    return outcomes

@@ -1,0 +1,68 @@
+"""Notices: a confirmation to people who register online (kind ``registration_received``).
+
+Only the column's choices change; neither engine stores them, so no SQL runs.
+"""
+
+from enum import Enum
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Varchar
+
+ID = "2026-11-28T05:08:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "registration_received_notice"
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="mediathek", description=DESCRIPTION)
+
+    manager.alter_column(
+        table_class_name="Notification",
+        tablename="notification",
+        column_name="kind",
+        db_column_name="kind",
+        params={
+            "choices": Enum(
+                "NotificationKind",
+                {
+                    "due_soon": "due_soon",
+                    "overdue": "overdue",
+                    "hold_ready": "hold_ready",
+                    "hold_expired": "hold_expired",
+                    "booking_confirmed": "booking_confirmed",
+                    "booking_ready": "booking_ready",
+                    "loan_receipt": "loan_receipt",
+                    "registration_received": "registration_received",
+                    "account_approved": "account_approved",
+                    "account_rejected": "account_rejected",
+                    "invite": "invite",
+                    "password_reset": "password_reset",
+                    "test": "test",
+                },
+            )
+        },
+        old_params={
+            "choices": Enum(
+                "NotificationKind",
+                {
+                    "due_soon": "due_soon",
+                    "overdue": "overdue",
+                    "hold_ready": "hold_ready",
+                    "hold_expired": "hold_expired",
+                    "booking_confirmed": "booking_confirmed",
+                    "booking_ready": "booking_ready",
+                    "loan_receipt": "loan_receipt",
+                    "account_approved": "account_approved",
+                    "account_rejected": "account_rejected",
+                    "invite": "invite",
+                    "password_reset": "password_reset",
+                    "test": "test",
+                },
+            )
+        },
+        column_class=Varchar,
+        old_column_class=Varchar,
+        schema=None,
+    )
+
+    return manager
