@@ -50,7 +50,7 @@ async def test_profile_and_email_language_can_be_changed(client_for, teacher_ann
         assert bad.status_code == 422 and "Deutsch oder Englisch" in bad.text
     row = await Patron.select().where(Patron.id == teacher_anna.patron_id).first()
     assert row["preferred_language"] == "en" and row["city"] == "Essen"
-    assert row["email"] == teacher_anna.email  # the address is changed at the desk only
+    assert row["email"] == teacher_anna.email  # a new address counts once its owner confirms it
 
 
 async def test_teacher_corrects_her_name_and_phone(client_for, teacher_anna):
