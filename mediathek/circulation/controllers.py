@@ -6,6 +6,7 @@ session state, so two desks or two browser tabs never mix up patrons.
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from litestar import Request, Response, get, post
@@ -13,6 +14,7 @@ from litestar.params import QueryParameter
 
 from mediathek.catalogue.barcodes import normalise_code
 from mediathek.circulation import account, admin, corrections, desk, policy, services
+from mediathek.circulation.once import request_id
 from mediathek.circulation.tables import Loan
 from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
@@ -50,6 +52,7 @@ async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) ->
         outcome=outcome,
         panel=panel,
         ausweis=ausweis,
+        scan_id=uuid.uuid4().hex,
     )
 
 
@@ -79,6 +82,7 @@ async def desk_scan(request: Request) -> Response:
         card_prefix=request.app.state.settings.card_barcode_prefix,
         override_reason=str(form.get("override_reason", "")).strip()[:500] or None,
         missing_components=missing,
+        scan_id=request_id(form.get("scan_id")),
     )
     if outcome.new_loan and wants_fragment(request):
         return _lent_answer(request, outcome, ausweis)

@@ -3,7 +3,8 @@ open) or returned (no patron open), an ISBN picks the copy when only one fits.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ import isbnlib
 from mediathek.catalogue.barcodes import is_valid_code, normalise_code
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation import policy, services
+from mediathek.circulation.once import once
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine
 from mediathek.errors import DomainError, NotFound
@@ -36,6 +38,21 @@ class Outcome:
     # A checkout that changed nothing else of the patron's: the desk may show just this row.
     new_loan: dict | None = None
     loans_count: int = 0
+
+    @property
+    def blocks(self) -> bool:
+        """A person must answer before the desk page sends the next queued scan."""
+        return self.kind in BLOCKING_KINDS
+
+    @property
+    def needs_attention(self) -> bool:
+        """Stays marked in the page's log until dismissed."""
+        return not self.ok or self.blocks or bool(self.extra.get("hold_message"))
+
+
+# A kit's checklist, a choice between copies: what the person answers decides what happens to
+# the item in hand, so later scans wait.
+BLOCKING_KINDS = frozenset({"checklist", "choose"})
 
 
 def refusal(exc: DomainError, code: str) -> Outcome:
@@ -68,6 +85,22 @@ async def copies_for_isbn(isbn: str, statuses: tuple[str, ...]) -> list[dict]:
     )
 
 
+def encode_answer(answer: tuple[Outcome, str]) -> str:
+    outcome, ausweis = answer
+    return json.dumps({"outcome": asdict(outcome), "ausweis": ausweis}, default=str)
+
+
+def decode_answer(text: str) -> tuple[Outcome, str]:
+    data = json.loads(text)
+    fields = data["outcome"]
+    if fields["undo"]:
+        fields["undo"] = tuple(fields["undo"])
+    if fields["new_loan"]:
+        for name in ("due_on", "loaned_on"):
+            fields["new_loan"][name] = date.fromisoformat(fields["new_loan"][name])
+    return Outcome(**fields), data["ausweis"]
+
+
 async def scan(
     code: str,
     ausweis: str,
@@ -77,8 +110,38 @@ async def scan(
     card_prefix: str,
     override_reason: str | None = None,
     missing_components: list[str] | None = None,
+    scan_id: str | None = None,
 ) -> tuple[Outcome, str]:
-    """Carry out one scan; returns the outcome and the card of the patron now open."""
+    """Carry out one scan; returns the outcome and the card of the patron now open.
+
+    With ``scan_id`` (made by the desk page for each scan) a repeated request is applied
+    once and gets the first one's answer."""
+
+    async def work() -> tuple[Outcome, str]:
+        return await _scan(
+            code,
+            ausweis,
+            today=today,
+            staff_id=staff_id,
+            card_prefix=card_prefix,
+            override_reason=override_reason,
+            missing_components=missing_components,
+        )
+
+    key = f"desk:{scan_id}" if scan_id else None
+    return await once(key, work, encode_answer, decode_answer)
+
+
+async def _scan(
+    code: str,
+    ausweis: str,
+    *,
+    today: date,
+    staff_id: int | None,
+    card_prefix: str,
+    override_reason: str | None,
+    missing_components: list[str] | None,
+) -> tuple[Outcome, str]:
     code = normalise_code(code)
     if not code:
         return Outcome("info", message="Bitte einen Code scannen oder eintippen."), ausweis

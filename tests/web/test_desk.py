@@ -1,3 +1,5 @@
+import asyncio
+
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
 from mediathek.core_tables import AuditLog
@@ -157,4 +159,59 @@ async def test_undo_last_takes_back_a_checkout(client_for, staff, teacher_anna):
             data={"kind": "checkout", "loan_id": str(loan_id), "ausweis": teacher_anna.card},
         )
         assert "rückgängig gemacht" in undone.text
+    assert await Loan.count() == 0
+
+
+async def test_a_repeated_scan_is_applied_once_and_answered_as_the_first(
+    client_for, staff, teacher_anna
+):
+    _, [code] = await make_title("Bilderbuch Zoo")
+    async with client_for(staff) as c:
+        await scan(c, teacher_anna.card, scan_id="scan-card-0001")
+        first = await scan(c, code, teacher_anna.card, scan_id="scan-lend-0001")
+        # The page never got the answer and sends the same scan again.
+        again = await scan(c, code, teacher_anna.card, scan_id="scan-lend-0001")
+        assert "Ausgeliehen: „Bilderbuch Zoo“" in first.text
+        assert "Ausgeliehen: „Bilderbuch Zoo“" in again.text
+        assert "schon ausgeliehen" not in again.text
+        assert await Loan.count() == 1
+
+        back = await scan(c, code, scan_id="scan-back-0001")
+        back_again = await scan(c, code, scan_id="scan-back-0001")
+        assert "Zurück: „Bilderbuch Zoo“" in back.text
+        assert "Zurück: „Bilderbuch Zoo“" in back_again.text
+        # A new scan of the same copy is a new action with its own answer.
+        third = await scan(c, code, scan_id="scan-back-0002")
+        assert "nicht ausgeliehen" in third.text
+    assert await Loan.count() == 1
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 0
+
+
+async def test_two_identical_scans_at_the_same_moment_apply_once(client_for, staff, teacher_anna):
+    _, [code] = await make_title("Memo-Spiel")
+    async with client_for(staff) as c1, client_for(staff) as c2:
+        answers = await asyncio.gather(
+            *[scan(c, code, teacher_anna.card, scan_id="same-scan-0042") for c in (c1, c2)]
+        )
+        assert all("Ausgeliehen: „Memo-Spiel“" in a.text for a in answers)
+        assert await Loan.count() == 1
+        returns = await asyncio.gather(
+            *[scan(c, code, scan_id="same-back-0042") for c in (c1, c2)]
+        )
+        assert all("Zurück: „Memo-Spiel“" in a.text for a in returns)
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 0
+    copy = await Copy.select(Copy.status).first()
+    assert copy["status"] == CopyStatus.available
+
+
+async def test_a_refused_scan_inside_a_replayable_request_leaves_the_copy_as_it_was(
+    client_for, staff, volunteer_dora_blocked
+):
+    _, [code] = await make_title()
+    async with client_for(staff) as c:
+        refused = await scan(c, code, volunteer_dora_blocked.card, scan_id="refused-0001")
+        assert "gesperrt" in refused.text
+    # The claim of the copy was undone with the refusal, not committed with the request's row.
+    copy = await Copy.select(Copy.status).first()
+    assert copy["status"] == CopyStatus.available
     assert await Loan.count() == 0
