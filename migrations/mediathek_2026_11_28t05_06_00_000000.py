@@ -1,38 +1,88 @@
-"""Applied requests: a desk scan or API call with a client-made id is applied once.
-
-The primary key is the guard: of two requests with one id, even at the same moment, one
-inserts its row inside the transaction that does the work; the other finds the row and
-answers as the first did. One statement that both engines accept.
-"""
+"""Applied requests: a desk scan or API call with a client-made id is applied once (the
+primary key lets one of two requests with one id insert its row; see circulation/once.py)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from piccolo.columns.column_types import Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-28T05:06:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "applied requests"
-
-UP = [
-    "CREATE TABLE applied_request (request_id VARCHAR(80) PRIMARY KEY, "
-    "answer TEXT NOT NULL DEFAULT '', created_at TIMESTAMPTZ NOT NULL)",
-    "CREATE INDEX applied_request_created_at ON applied_request (created_at)",
-]
-DOWN = ["DROP TABLE IF EXISTS applied_request"]
+DESCRIPTION = "applied_requests"
 
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="mediathek", description=DESCRIPTION)
 
-    async def run():
-        engine = engine_finder()
-        for statement in UP:
-            await engine.run_ddl(statement)
+    manager.add_table(
+        class_name="AppliedRequest",
+        tablename="applied_request",
+        schema=None,
+        columns=None,
+    )
 
-    async def run_backwards():
-        engine = engine_finder()
-        for statement in DOWN:
-            await engine.run_ddl(statement)
+    manager.add_column(
+        table_class_name="AppliedRequest",
+        tablename="applied_request",
+        column_name="request_id",
+        db_column_name="request_id",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 80,
+            "default": "",
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
 
-    manager.add_raw(run)
-    manager.add_raw_backwards(run_backwards)
+    manager.add_column(
+        table_class_name="AppliedRequest",
+        tablename="applied_request",
+        column_name="answer",
+        db_column_name="answer",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AppliedRequest",
+        tablename="applied_request",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
     return manager

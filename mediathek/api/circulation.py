@@ -82,7 +82,7 @@ async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str
         )
         out = asdict(result)
         # For the desk's screen only; the API answers as it always did.
-        del out["open_loans"], out["reservations_touched"]
+        del out["open_loans"], out["reservations_touched"], out["loaned_at"]
         out["due_on"] = result.due_on.isoformat()
         return out
 
@@ -112,7 +112,9 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
             missing_components=data.missing_components,
             note=data.note[:500],
         )
-        return asdict(result)
+        out = asdict(result)
+        del out["copy_id"], out["returned_at"], out["copy_status"]  # for the desk only
+        return out
 
     try:
         answer = await once(_key("checkin", data.request_id), work, json.dumps, json.loads)

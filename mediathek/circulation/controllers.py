@@ -38,6 +38,11 @@ def _int(value: str | None) -> int:
     return number
 
 
+def _desk_session(form) -> str:
+    """The desk page's session (one per browser tab, made by desk.js), if it sent one."""
+    return request_id(form.get("desk")) or ""
+
+
 async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) -> Response:
     panel = await desk.patron_panel(ausweis, library_today(request))
     if ausweis and panel is None:
@@ -83,6 +88,7 @@ async def desk_scan(request: Request) -> Response:
         override_reason=str(form.get("override_reason", "")).strip()[:500] or None,
         missing_components=missing,
         scan_id=request_id(form.get("scan_id")),
+        desk=_desk_session(form),
     )
     if outcome.new_loan and wants_fragment(request):
         return _lent_answer(request, outcome, ausweis)
@@ -118,12 +124,28 @@ async def desk_undo(request: Request) -> Response:
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
     try:
         text = await corrections.undo_last(
-            str(form.get("kind", "")),
-            _int(form.get("loan_id")),
+            corrections.UndoToken.parse(str(form.get("undo", ""))[:200]),
             today=library_today(request),
             staff_id=_staff(request),
+            desk=_desk_session(form),
         )
         outcome = desk.Outcome("undone", message=text)
+    except DomainError as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+@post("/theke/wiedergefunden", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_found(request: Request) -> Response:
+    """A copy marked lost or withdrawn turned up at the desk: back on the shelf."""
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        title, hold_message = await corrections.found_again(
+            str(form.get("code", ""))[:64], today=library_today(request), staff_id=_staff(request)
+        )
+        outcome = desk.Outcome("info", message=f"„{title}“ ist wieder da und zurück im Bestand.")
+        outcome.extra["hold_message"] = hold_message
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
     return await _desk(request, outcome, ausweis)
@@ -241,6 +263,7 @@ ROUTES = [
     desk_close,
     desk_undo,
     desk_renew,
+    desk_found,
     desk_mark,
     receipt,
     email_receipt,

@@ -12,7 +12,7 @@ import isbnlib
 
 from mediathek.catalogue.barcodes import is_valid_code, normalise_code
 from mediathek.catalogue.tables import Copy, CopyStatus
-from mediathek.circulation import policy, services
+from mediathek.circulation import corrections, policy, services
 from mediathek.circulation.once import once
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine
@@ -33,7 +33,7 @@ class Outcome:
     overridable: bool = False
     components: list[dict] = field(default_factory=list)
     choices: list[dict] = field(default_factory=list)
-    undo: tuple[str, int] | None = None  # (kind, loan id)
+    undo: str | None = None  # an UndoToken naming the action
     extra: dict[str, Any] = field(default_factory=dict)
     # A checkout that changed nothing else of the patron's: the desk may show just this row.
     new_loan: dict | None = None
@@ -50,9 +50,9 @@ class Outcome:
         return not self.ok or self.blocks or bool(self.extra.get("hold_message"))
 
 
-# A kit's checklist, a choice between copies: what the person answers decides what happens to
-# the item in hand, so later scans wait.
-BLOCKING_KINDS = frozenset({"checklist", "choose"})
+# A kit's checklist, a choice between copies, a written-off copy that turned up: what the
+# person answers decides what happens to the item in hand, so later scans wait.
+BLOCKING_KINDS = frozenset({"checklist", "choose", "found"})
 
 
 def refusal(exc: DomainError, code: str) -> Outcome:
@@ -93,8 +93,6 @@ def encode_answer(answer: tuple[Outcome, str]) -> str:
 def decode_answer(text: str) -> tuple[Outcome, str]:
     data = json.loads(text)
     fields = data["outcome"]
-    if fields["undo"]:
-        fields["undo"] = tuple(fields["undo"])
     if fields["new_loan"]:
         for name in ("due_on", "loaned_on"):
             fields["new_loan"][name] = date.fromisoformat(fields["new_loan"][name])
@@ -111,6 +109,7 @@ async def scan(
     override_reason: str | None = None,
     missing_components: list[str] | None = None,
     scan_id: str | None = None,
+    desk: str = "",
 ) -> tuple[Outcome, str]:
     """Carry out one scan; returns the outcome and the card of the patron now open.
 
@@ -126,6 +125,7 @@ async def scan(
             card_prefix=card_prefix,
             override_reason=override_reason,
             missing_components=missing_components,
+            desk=desk,
         )
 
     key = f"desk:{scan_id}" if scan_id else None
@@ -141,6 +141,7 @@ async def _scan(
     card_prefix: str,
     override_reason: str | None,
     missing_components: list[str] | None,
+    desk: str,
 ) -> tuple[Outcome, str]:
     code = normalise_code(code)
     if not code:
@@ -177,7 +178,7 @@ async def _scan(
             lent = await services.checkout(
                 ausweis, code, today=today, staff_id=staff_id, override_reason=override_reason
             )
-            return lent_outcome(lent, today), ausweis
+            return lent_outcome(lent, today, desk), ausweis
         back = await services.checkin(
             code, today=today, staff_id=staff_id, missing_components=missing_components
         )
@@ -187,19 +188,33 @@ async def _scan(
         ), ausweis
     except (policy.CheckoutRefused, NotFound) as exc:
         return refusal(exc, code), ausweis
+    if not back.was_on_loan and back.copy_status in corrections.FOUND_AGAIN_FROM:
+        # Someone brought back what was written off: a person decides, the copy waits.
+        what = "als verloren gemeldet" if back.copy_status == CopyStatus.lost else "ausgesondert"
+        return Outcome(
+            "found",
+            ok=False,
+            message=f"„{back.title}“ ist {what}. Ist das Exemplar wieder da?",
+            code=back.barcode,
+        ), ausweis
     if not back.was_on_loan:
         return Outcome("info", message=f"„{back.title}“: {back.message}"), ausweis
     text = f"Zurück: „{back.title}“ ({back.patron_name}). {back.message}"
-    outcome = Outcome("returned", ok=not back.missing, message=text, undo=("checkin", back.loan_id))
+    outcome = Outcome(
+        "returned",
+        ok=not back.missing,
+        message=text,
+        undo=str(corrections.UndoToken.of_checkin(back, desk)),
+    )
     outcome.extra["hold_message"] = back.hold_message
     return outcome, ausweis
 
 
-def lent_outcome(lent: services.CheckoutResult, today: date) -> Outcome:
+def lent_outcome(lent: services.CheckoutResult, today: date, desk: str = "") -> Outcome:
     text = f"Ausgeliehen: „{lent.title}“ – zurück bis {lent.due_on:%d.%m.%Y}."
     if lent.overridden:
         text += " (Ausnahme wurde protokolliert.)"
-    outcome = Outcome("lent", message=text, undo=("checkout", lent.loan_id))
+    outcome = Outcome("lent", message=text, undo=str(corrections.UndoToken.of_checkout(lent, desk)))
     if not lent.reservations_touched:
         # Only the loan list changed (a fulfilled hold would change the hold shelf list too).
         outcome.new_loan = loan_row(

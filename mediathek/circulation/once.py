@@ -40,9 +40,11 @@ def request_id(value: object) -> str | None:
 
 
 async def answer_of(key: str) -> str | None:
-    row = await AppliedRequest.select(AppliedRequest.answer).where(
-        AppliedRequest.request_id == key
-    ).first()
+    row = (
+        await AppliedRequest.select(AppliedRequest.answer)
+        .where(AppliedRequest.request_id == key)
+        .first()
+    )
     return row["answer"] if row else None
 
 

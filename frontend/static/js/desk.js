@@ -150,7 +150,7 @@
         "Nichts geht verloren, auch nicht beim Neuladen.";
       cls += " queue-offline";
     } else if (blockedBy && waiting) {
-      text = "Bitte zuerst die Frage oben beantworten. Danach " + (waiting === 1 ? "wird 1 wartender Scan" :
+      text = "Bitte zuerst die offene Frage beantworten. Danach " + (waiting === 1 ? "wird 1 wartender Scan" :
         "werden " + waiting + " wartende Scans") + " gesendet.";
       cls += " queue-blocked";
     } else if (waiting > 1 || (waiting === 1 && !sending)) {
@@ -195,6 +195,7 @@
     body.set("code", item.code);
     body.set("ausweis", ausweis ? ausweis.value : "");
     body.set("scan_id", item.id);
+    body.set("desk", tab);
     var controller = window.AbortController ? new AbortController() : null;
     var timer = setTimeout(function () { if (controller) controller.abort(); }, SEND_TIMEOUT_MS);
     fetch("/theke/scan", {
@@ -273,7 +274,8 @@
     if (!item) return;
     item.state = "done";
     if (!result) {
-      item.text = "erledigt";
+      // "Nicht jetzt": the question stays open, and marked, in the log.
+      item.text = (item.text || item.code) + " – nicht beantwortet.";
       return;
     }
     var message = result.querySelector(".desk-message");
@@ -366,6 +368,12 @@
     renderLog();
     setup();
     pump();
+  });
+  // Every action of the desk names this tab's desk session: an undo made for one tab is
+  // refused in another.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.closest && elt.closest("#desk")) event.detail.parameters.desk = tab;
   });
   window.addEventListener("online", function () {
     if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
