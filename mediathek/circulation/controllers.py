@@ -73,11 +73,15 @@ async def desk_scan(request: Request) -> Response:
     form = await request.form()
     missing = None
     if form.get("checklist"):
-        present = set(form.getall("present", []))
         missing = (
             []
             if form.get("complete")
-            else [name for name in form.getall("component", []) if name not in present]
+            else desk.missing_parts(
+                form.getall("component", []),
+                form.getall("quantity", []),
+                set(form.getall("present", [])),
+                form.getall("missing_count", []),
+            )
         )
     outcome, ausweis = await desk.scan(
         str(form.get("code", ""))[:64],
@@ -146,6 +150,30 @@ async def desk_found(request: Request) -> Response:
         )
         outcome = desk.Outcome("info", message=f"„{title}“ ist wieder da und zurück im Bestand.")
         outcome.extra["hold_message"] = hold_message
+    except DomainError as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+@get("/theke/abholzettel", access=Access.staff, include_in_schema=False)
+async def hold_slip(
+    request: Request, exemplar: Annotated[str, QueryParameter(name="exemplar")] = ""
+) -> Response:
+    """The printed slip for a copy set aside on the hold shelf."""
+    slip = await desk.hold_slip(normalise_code(exemplar)[:64])
+    return render(request, "circulation/hold_slip.html", slip=slip)
+
+
+@post("/theke/abholregal", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_hold_shelved(request: Request) -> Response:
+    """The person at the desk confirms: the returned copy lies on the hold shelf."""
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        slip = await desk.hold_slip(str(form.get("code", ""))[:64])
+        outcome = desk.Outcome(
+            "info", message=f"Im Abholregal: „{slip.title}“ ({slip.barcode}) für {slip.who}."
+        )
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
     return await _desk(request, outcome, ausweis)
@@ -264,6 +292,8 @@ ROUTES = [
     desk_undo,
     desk_renew,
     desk_found,
+    desk_hold_shelved,
+    hold_slip,
     desk_mark,
     receipt,
     email_receipt,

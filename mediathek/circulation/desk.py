@@ -17,7 +17,7 @@ from mediathek.circulation.once import once
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine
 from mediathek.errors import DomainError, NotFound
-from mediathek.reservations.tables import Hold, HoldStatus
+from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting
 
 
@@ -42,6 +42,8 @@ class Outcome:
     @property
     def blocks(self) -> bool:
         """A person must answer before the desk page sends the next queued scan."""
+        if self.kind == "returned" and self.extra.get("hold_message"):
+            return True  # the copy goes to the hold shelf, not the shelf: confirm, slip
         return self.kind in BLOCKING_KINDS
 
     @property
@@ -204,10 +206,35 @@ async def _scan(
         "returned",
         ok=not back.missing,
         message=text,
+        code=back.barcode,
         undo=str(corrections.UndoToken.of_checkin(back, desk)),
     )
     outcome.extra["hold_message"] = back.hold_message
     return outcome, ausweis
+
+
+def missing_parts(
+    names: list[str], quantities: list[str], present: set[str], missing_counts: list[str]
+) -> list[str]:
+    """What the checklist says is missing: a part not ticked is missing whole, of a ticked
+    part with several pieces the number given ("1 von 2 × Würfel")."""
+    out = []
+    for i, name in enumerate(names):
+        quantity = _count(quantities[i] if i < len(quantities) else "1", 1)
+        if name not in present:
+            out.append(name if quantity == 1 else f"{quantity} × {name}")
+            continue
+        gone = min(_count(missing_counts[i] if i < len(missing_counts) else "0", 0), quantity)
+        if gone:
+            out.append(f"{gone} von {quantity} × {name}")
+    return out
+
+
+def _count(text: str, default: int) -> int:
+    try:
+        return max(0, int(str(text).strip() or default))
+    except ValueError:
+        return default
 
 
 def lent_outcome(lent: services.CheckoutResult, today: date, desk: str = "") -> Outcome:
@@ -301,3 +328,55 @@ async def _patron_panel(ausweis: str, today: date) -> PatronPanel | None:
         level_days=level_days,
     )
     return PatronPanel(patron, loans, holds, [r.message for r in decision.refusals])
+
+
+@dataclass
+class HoldSlip:
+    """The slip that goes with a copy onto the hold shelf."""
+
+    title: str
+    barcode: str
+    who: str  # the borrower's name, or a name-free pickup code (setting)
+    until: date | None  # pickup deadline (hold) or start of the booking
+    booking_end: date | None = None
+
+
+def pickup_code(last_name: str, card: str) -> str:
+    """Name-free, yet easy to find on the shelf: "BER-0018"."""
+    letters = "".join(ch for ch in last_name.upper() if ch.isalpha())[:3] or "X"
+    return f"{letters}-{card[-4:]}"
+
+
+async def hold_slip(copy_code: str) -> HoldSlip:
+    """For a copy set aside for a hold or a booking; NotFound when it is set aside for no one."""
+    copy = await services.find_copy(copy_code)
+    hold = await (
+        Hold.select(Hold.patron, Hold.pickup_until)
+        .where(Hold.copy == copy["id"], Hold.status == HoldStatus.ready)
+        .first()
+    )
+    booking = None
+    if hold is None:
+        booking = await (
+            Booking.select(Booking.patron, Booking.start_on, Booking.end_on)
+            .where(
+                Booking.copy == copy["id"],
+                Booking.status.is_in([BookingStatus.ready, BookingStatus.confirmed]),
+            )
+            .order_by(Booking.start_on)
+            .first()
+        )
+    record = hold or booking
+    if record is None or record["patron"] is None:
+        raise NotFound("Dieses Exemplar ist für niemanden zurückgelegt.")
+    patron = await services.find_patron(record["patron"])
+    who = (
+        services.patron_name(patron)
+        if await get_setting("hold_slip_shows_name")
+        else pickup_code(patron["last_name"], patron["card_barcode"] or str(patron["id"]))
+    )
+    if hold:
+        return HoldSlip(copy["title_name"], copy["barcode"], who, hold["pickup_until"])
+    return HoldSlip(
+        copy["title_name"], copy["barcode"], who, booking["start_on"], booking["end_on"]
+    )

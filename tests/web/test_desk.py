@@ -5,6 +5,7 @@ from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
 from mediathek.core_tables import AuditLog
 from mediathek.reservations.services import place_hold
+from mediathek.site_settings import set_setting
 from mediathek.vocab import MediaType
 from tests.circulation_fixtures import make_title
 
@@ -265,3 +266,55 @@ async def test_a_copy_marked_lost_and_found_again_goes_back_on_the_shelf(
     assert copy["status"] == CopyStatus.on_hold_shelf
     assert await Loan.count().where(Loan.returned_at.is_null()) == 0
     assert await AuditLog.count().where(AuditLog.action == "copy.found") == 1
+
+
+async def test_the_kit_checklist_records_how_many_pieces_of_a_part_are_missing(
+    client_for, staff, teacher_anna
+):
+    _, [code] = await make_title("Koffer", MediaType.kit, components=[("Puppe", 1), ("Würfel", 4)])
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)
+        asked = await scan(c, code)
+        assert 'name="missing_count"' in asked.text and 'max="4"' in asked.text
+        done = await c.post(
+            "/theke/scan",
+            data={
+                "code": code,
+                "checklist": "1",
+                "component": ["Puppe", "Würfel"],
+                "quantity": ["1", "4"],
+                "present": ["Puppe", "Würfel"],
+                "missing_count": ["0", "3"],
+            },
+        )
+        assert "unvollständig" in done.text
+    copy = await Copy.select(Copy.status, Copy.status_note).first()
+    assert copy["status"] == CopyStatus.needs_check
+    assert copy["status_note"] == "Fehlt: 3 von 4 × Würfel"
+    loan = await Loan.select(Loan.checkin_note).first()
+    assert loan["checkin_note"] == "Fehlt: 3 von 4 × Würfel"
+
+
+async def test_a_return_that_fills_a_hold_waits_for_confirmation_and_prints_a_slip(
+    client_for, staff, teacher_anna, volunteer_ben, today
+):
+    title_id, [code] = await make_title("Bildkarten Berufe")
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)
+        await place_hold(volunteer_ben.patron_id, title_id, today)
+        back = await scan(c, code, scan_id="return-hold-0001")
+        # The page holds later scans until a person confirms the hold shelf.
+        assert "vorgemerkt für Ben Yilmaz" in back.text and 'data-blocks="1"' in back.text
+        assert "Liegt im Abholregal" in back.text and "Abholzettel drucken" in back.text
+        slip = await c.get(f"/theke/abholzettel?exemplar={code}")
+        # Name-free by default: surname letters and the card's last digits.
+        assert f"YIL-{volunteer_ben.card[-4:]}" in slip.text and "Ben Yilmaz" not in slip.text
+        assert "Abholbereit bis" in slip.text
+        await set_setting("hold_slip_shows_name", True)
+        named = await c.get(f"/theke/abholzettel?exemplar={code}")
+        assert "Ben Yilmaz" in named.text
+        shelved = await c.post("/theke/abholregal", data={"code": code})
+        assert "Im Abholregal: „Bildkarten Berufe“" in shelved.text
+        assert 'data-blocks="1"' not in shelved.text
+        nobody = await c.get("/theke/abholzettel?exemplar=M9999999")
+        assert nobody.status_code == 404
