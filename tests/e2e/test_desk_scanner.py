@@ -97,14 +97,14 @@ async def test_desk_lends_returns_a_kit_with_a_missing_part_and_overrides_a_refu
     await expect(page.locator("#scan-code")).to_be_focused()
 
 
-def new_patron_card(database_url: str) -> str:
+def new_patron_card(database_url: str, number: int = 999_001) -> str:
     """A patron with nothing on loan (every demo patron has loans)."""
-    card = make_code("K", 999_001)
+    card = make_code("K", number)
     with closing(sqlite3.connect(sqlite_path(database_url))) as conn:
         conn.execute(
             "INSERT INTO patron (first_name, last_name, category, card_barcode, email) "
-            "VALUES ('Nora', 'Neu', 'volunteer_teacher', ?, 'nora.neu@example.org')",
-            (card,),
+            "VALUES ('Nora', 'Neu', 'volunteer_teacher', ?, ?)",
+            (card, f"nora.neu{number}@example.org"),
         )
         conn.commit()
     return card
@@ -213,3 +213,90 @@ async def test_ten_scans_at_scanner_speed_are_lent_and_returned_none_lost(
     )
     assert loans == [(10, 10)]  # ten loans, each returned, none twice
     print(f"\nlatency {latency} ms: ten loans {lent_in:.2f} s, ten returns {returned_in:.2f} s")
+
+
+async def test_a_kit_in_a_return_stack_holds_the_queue_until_its_parts_are_checked(
+    page, live_server
+):
+    codes = demo_codes(live_server.database_url)
+    card = new_patron_card(live_server.database_url, 999_002)
+    await login(page, "theke@mediathek.example")
+    await page.goto("/theke")
+    done = page.locator("#desk-log-list .log-done")
+    await type_burst(page, [card, codes["kit"], codes["book"]])
+    await expect(done).to_have_count(3, timeout=30_000)
+    await page.get_by_role("button", name="Fertig – Ausweis schließen").click()
+    await page.locator(".desk-return").wait_for()
+    await page.locator("#scan-code").focus()
+
+    # The kit and the book behind it, scanned straight after each other.
+    await type_burst(page, [codes["kit"], codes["book"]])
+    await page.locator(".checklist-form").wait_for()
+    await page.wait_for_timeout(500)  # time enough for the book, were it sent
+    status = page.locator("#desk-queue-status")
+    assert "offene Frage" in await status.inner_text()
+    assert (await page.locator("#desk-log-list .log-text").first.inner_text()) == "wartet"
+    book_loan = (
+        "SELECT count(*) FROM loan l JOIN copy c ON c.id = l.copy "
+        f"WHERE c.barcode = '{codes['book']}' AND l.returned_at IS NULL"
+    )
+    assert await fetch_rows(live_server.database_url, book_loan) == [(1,)]
+
+    await page.get_by_role("button", name="Alles vollständig").click()
+    await expect(page.locator("#desk-log-list .log-text").first).to_contain_text(
+        "Zurück:", timeout=30_000
+    )
+    assert await fetch_rows(live_server.database_url, book_loan) == [(0,)]
+    texts = await page.locator("#desk-log-list .log-text").all_inner_texts()
+    assert texts[1].startswith("Zurück:") and "Medienkoffer" in texts[1]  # the kit, answered
+    await expect(status).to_be_hidden()
+
+
+async def test_scans_wait_while_the_server_is_unreachable_survive_a_reload_and_apply_once(
+    page, live_server
+):
+    codes = demo_codes(live_server.database_url)
+    card = new_patron_card(live_server.database_url, 999_003)
+    await login(page, "theke@mediathek.example")
+    await page.goto("/theke")
+    await type_burst(page, [card])
+    await expect(page.locator("#desk-log-list .log-done")).to_have_count(1, timeout=30_000)
+
+    # The network is down: scans are not lost, and the page says so.
+    async def unreachable(route):
+        await route.abort("internetdisconnected")
+
+    await page.route("**/theke/scan", unreachable)
+    await type_burst(page, [codes["book"]])
+    status = page.locator("#desk-queue-status")
+    await expect(status).to_contain_text("Keine Verbindung zum Server", timeout=30_000)
+    await page.reload()
+    await expect(status).to_contain_text("Keine Verbindung zum Server", timeout=30_000)
+    assert (await page.locator("#desk-log-list .log-text").first.inner_text()) == "wartet"
+
+    # Back, but the first answer is lost on its way: the server applied the scan, the page
+    # sends it again with the same id, and the server answers as before.
+    lost = []
+
+    async def answer_lost_once(route):
+        if not lost:
+            await route.fetch()
+            lost.append(True)
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+    await page.unroute("**/theke/scan")
+    await page.route("**/theke/scan", answer_lost_once)
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+    await expect(page.locator("#desk-log-list .log-text").first).to_contain_text(
+        "Ausgeliehen:", timeout=30_000
+    )
+    await expect(status).to_be_hidden()
+    assert lost == [True]
+    loans = await fetch_rows(
+        live_server.database_url,
+        "SELECT count(*) FROM loan l JOIN patron p ON p.id = l.patron "
+        f"WHERE p.card_barcode = '{card}'",
+    )
+    assert loans == [(1,)]
