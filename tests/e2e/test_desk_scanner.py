@@ -300,3 +300,24 @@ async def test_scans_wait_while_the_server_is_unreachable_survive_a_reload_and_a
         f"WHERE p.card_barcode = '{card}'",
     )
     assert loans == [(1,)]
+
+
+async def test_the_desk_with_its_queue_log_and_a_question_open_stays_accessible(
+    browser, live_server
+):
+    from tests.e2e.test_accessibility import AXE, AXE_RUN
+
+    codes = demo_codes(live_server.database_url)
+    card = new_patron_card(live_server.database_url, 999_004)
+    context = await browser.new_context(base_url=live_server.url, locale="de-DE", bypass_csp=True)
+    page = await context.new_page()
+    await login(page, "theke@mediathek.example")
+    await page.goto("/theke")
+    # A loan, a garbled code (refused, marked in the log) and an ISBN with several copies.
+    await type_burst(page, [card, codes["book"], "M99999X9"])
+    await expect(page.locator("#desk-log-list .log-done")).to_have_count(3, timeout=30_000)
+    assert await page.locator("#desk-log-list .log-attention").count() == 1
+    await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate(AXE_RUN)
+    await context.close()
+    assert found == [], found
