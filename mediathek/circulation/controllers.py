@@ -263,7 +263,7 @@ async def email_receipt(request: Request) -> Response:
             ),
             patron_id=patron["id"],
             payload={
-                "loans": [
+                "items": [
                     {
                         "title": ln["title_name"],
                         "barcode": ln["barcode"],

@@ -321,3 +321,19 @@ async def test_the_desk_with_its_queue_log_and_a_question_open_stays_accessible(
     found = await page.evaluate(AXE_RUN)
     await context.close()
     assert found == [], found
+
+
+async def test_danger_buttons_look_like_danger_on_every_page(page, live_server):
+    await login(page, "theke@mediathek.example")
+    danger = "rgb(164, 22, 26)"  # --error
+    # A page without the desk's stylesheet: the base button rule once made this one teal.
+    await page.goto("/verwaltung/titel/1")
+    button = page.get_by_role("button", name="Titel aussondern")
+    colour = await button.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert colour == danger
+    await page.goto("/theke")
+    await type_burst(page, [demo_codes(live_server.database_url)["card"]])
+    await page.locator(".desk-lend").wait_for()
+    await page.locator("details.mark-menu summary").first.click()
+    lost = page.get_by_role("button", name="Verloren").first
+    assert await lost.evaluate("b => getComputedStyle(b).backgroundColor") == danger

@@ -4,6 +4,8 @@ import re
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
 from mediathek.core_tables import AuditLog
+from mediathek.notifications.messages import make_renderer
+from mediathek.notifications.tables import Notification
 from mediathek.reservations.services import place_hold
 from mediathek.site_settings import set_setting
 from mediathek.vocab import MediaType
@@ -318,3 +320,18 @@ async def test_a_return_that_fills_a_hold_waits_for_confirmation_and_prints_a_sl
         assert 'data-blocks="1"' not in shelved.text
         nobody = await c.get("/theke/abholzettel?exemplar=M9999999")
         assert nobody.status_code == 404
+
+
+async def test_the_emailed_receipt_lists_the_items_lent_today(
+    client_for, staff, teacher_anna, settings
+):
+    _, [first, second] = await make_title("Bildkarten Wetter", copies=2)
+    async with client_for(staff) as c:
+        await scan(c, first, teacher_anna.card)
+        await scan(c, second, teacher_anna.card)
+        sent = await c.post("/theke/quittung", data={"ausweis": teacher_anna.card})
+        assert "per E-Mail" in sent.text
+    notice = await Notification.select(Notification.payload).output(load_json=True).first()
+    mail = (await make_renderer(settings)).render("loan_receipt", "de", 0, notice["payload"])
+    assert mail.text.count("Bildkarten Wetter") == 2
+    assert first in mail.text and second in mail.text and first in mail.html
