@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import isbnlib
@@ -66,6 +66,23 @@ def refusal(exc: DomainError, code: str) -> Outcome:
         reasons=list(exc.detail.get("reasons") or [exc.message]),
         overridable=bool(exc.detail.get("overridable", getattr(exc, "overridable", False))),
     )
+
+
+def patron_problems(patron: dict, name: str, today: date) -> list[str]:
+    """What stands against lending to this patron at all (blocked, card expired)."""
+    decision = policy.checkout_refusals(
+        policy.PatronFacts(name, patron["status"], patron["blocked_reason"], patron["expires_on"]),
+        policy.CopyFacts(CopyStatus.available),
+        [],
+        max_loans=10**6,
+        today=today,
+        level_days=[],
+    )
+    return [r.message for r in decision.refusals]
+
+
+# A card that runs out within a usual loan period: due dates end before it, say so.
+CARD_EXPIRY_NOTICE_DAYS = 28
 
 
 def isbn13(code: str) -> str | None:
@@ -154,6 +171,11 @@ async def _scan(
         except NotFound as exc:
             return Outcome("error", ok=False, message=exc.message), ausweis
         name = services.patron_name(patron)
+        problems = patron_problems(patron, name, today)
+        if problems:
+            # Not a green "opened": lending needs an exception with a reason now.
+            text = f"{name} ist geöffnet – Achtung: " + " ".join(problems)
+            return Outcome("opened", ok=False, message=text), code
         return Outcome("opened", message=f"{name} ist geöffnet. Jetzt Medien scannen."), code
     isbn = isbn13(code)
     if isbn:
@@ -276,7 +298,8 @@ class PatronPanel:
     patron: dict
     loans: list[dict]
     holds: list[dict]
-    warnings: list[str]
+    warnings: list[str]  # what refuses a checkout (blocked, expired, overdue): red
+    notices: list[str] = field(default_factory=list)  # worth knowing, e.g. card runs out soon
 
 
 async def patron_panel(ausweis: str, today: date) -> PatronPanel | None:
@@ -327,7 +350,13 @@ async def _patron_panel(ausweis: str, today: date) -> PatronPanel | None:
         today=today,
         level_days=level_days,
     )
-    return PatronPanel(patron, loans, holds, [r.message for r in decision.refusals])
+    notices = []
+    expires = patron["expires_on"]
+    if expires is not None and today <= expires < today + timedelta(CARD_EXPIRY_NOTICE_DAYS):
+        notices.append(
+            f"Der Ausweis läuft am {expires:%d.%m.%Y} ab: Leihfristen enden spätestens davor."
+        )
+    return PatronPanel(patron, loans, holds, [r.message for r in decision.refusals], notices)
 
 
 @dataclass

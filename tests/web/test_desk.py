@@ -1,11 +1,14 @@
 import asyncio
 import re
+from datetime import timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
+from mediathek.clock import today as library_date
 from mediathek.core_tables import AuditLog
 from mediathek.notifications.messages import make_renderer
 from mediathek.notifications.tables import Notification
+from mediathek.patrons.tables import Patron
 from mediathek.reservations.services import place_hold
 from mediathek.site_settings import set_setting
 from mediathek.vocab import MediaType
@@ -335,3 +338,22 @@ async def test_the_emailed_receipt_lists_the_items_lent_today(
     mail = (await make_renderer(settings)).render("loan_receipt", "de", 0, notice["payload"])
     assert mail.text.count("Bildkarten Wetter") == 2
     assert first in mail.text and second in mail.text and first in mail.html
+
+
+async def test_a_blocked_card_opens_in_red_with_the_reason_and_expiry_is_shown(
+    client_for, staff, volunteer_dora_blocked, teacher_anna, settings
+):
+    today = library_date(settings.tz)  # the desk's own date, as the app reads it
+    async with client_for(staff) as c:
+        blocked = await scan(c, volunteer_dora_blocked.card)
+        assert 'data-feedback="error"' in blocked.text
+        assert "gesperrt: Medien seit Monaten überfällig" in blocked.text
+        assert '<p class="alert alert-error">Dora Gesperrt ist gesperrt' in blocked.text
+        await Patron.update({Patron.expires_on: today + timedelta(days=10)}).where(
+            Patron.id == teacher_anna.patron_id
+        )
+        opened = await scan(c, teacher_anna.card)
+        assert 'data-feedback="ok"' in opened.text
+        expires = (today + timedelta(days=10)).strftime("%d.%m.%Y")
+        assert f"gültig bis {expires}" in opened.text
+        assert f"Der Ausweis läuft am {expires} ab" in opened.text
