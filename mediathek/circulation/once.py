@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from typing import TypeVar
 
 from mediathek.circulation.tables import AppliedRequest
@@ -80,3 +81,17 @@ async def once(
     if stored is None:  # forgotten in between (rows are kept for days): apply it now
         return await once(key, work, encode, decode)
     return decode(stored)
+
+
+# A page retries within minutes; a week covers a desk left offline over a long weekend.
+KEEP_DAYS = 7
+
+
+async def run_daily(today: date) -> dict:
+    """Forget applied requests older than ``KEEP_DAYS``: no retry comes that late."""
+    gone = (
+        await AppliedRequest.delete()
+        .where(AppliedRequest.created_at < now() - timedelta(days=KEEP_DAYS))
+        .returning(AppliedRequest.request_id)
+    )
+    return {"forgotten": len(gone)}

@@ -1,5 +1,5 @@
 import dataclasses
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 
@@ -255,3 +255,19 @@ async def test_an_undo_is_refused_at_another_desk(teacher_anna, today):
         await corrections.undo_last(undo, today=today, staff_id=None, desk="tab-two-5678")
     await corrections.undo_last(undo, today=today, staff_id=None, desk="tab-one-1234")
     assert await Loan.count() == 0
+
+
+async def test_applied_requests_are_forgotten_after_a_week(db, today):
+    from datetime import datetime
+
+    from mediathek.circulation.once import run_daily
+    from mediathek.circulation.tables import AppliedRequest
+
+    old = datetime(2020, 1, 1, tzinfo=UTC)
+    await AppliedRequest.insert(
+        AppliedRequest(request_id="desk:old-request-1", answer="{}", created_at=old),
+        AppliedRequest(request_id="desk:new-request-1", answer="{}"),
+    )
+    assert await run_daily(today) == {"forgotten": 1}
+    rows = await AppliedRequest.select(AppliedRequest.request_id)
+    assert rows == [{"request_id": "desk:new-request-1"}]
