@@ -177,6 +177,9 @@ def write_transaction(engine: Engine | None = None):
     or be a conditional UPDATE.
     """
     engine = engine or current_engine()
+    outer = engine.current_transaction.get()
+    if outer is not None:
+        return _Savepoint(outer)
     if is_sqlite(engine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
@@ -216,6 +219,30 @@ async def lock_value(kind: str, value: str) -> None:
 
 # Table names ``lock_rows`` may put into SQL (never user input, but kept to a known list).
 _LOCKABLE = frozenset({"loan", "patron", "hold", "booking", "copy", "title", "stocktake"})
+
+
+class _Savepoint:
+    """A write transaction inside another one: all or nothing on its own.
+
+    piccolo lets a nested transaction join the outer one, so an error raised inside it and
+    caught outside would leave its first writes in place (a copy claimed by a refused
+    checkout, say) and the outer commit would keep them. A savepoint undoes them.
+    """
+
+    def __init__(self, outer: Any) -> None:
+        self.outer = outer
+        self.savepoint: Any = None
+
+    async def __aenter__(self) -> Any:
+        self.savepoint = await self.outer.savepoint()
+        return self.outer
+
+    async def __aexit__(self, exc_type, exc, tb) -> bool:
+        if exc is None:
+            await self.savepoint.release()
+        else:
+            await self.savepoint.rollback_to()
+        return False
 
 
 def read_snapshot(engine: Engine | None = None):

@@ -25,6 +25,7 @@ DAILY_JOBS: list[str] = [
     "mediathek.reports.privacy:run_daily",
     "mediathek.notifications.reminders:run_daily",
     "mediathek.search.index:run_daily",
+    "mediathek.circulation.once:run_daily",
 ]
 
 

@@ -13,7 +13,14 @@ from mediathek.catalogue.tables import (
     TitleTopic,
     Topic,
 )
-from mediathek.circulation.tables import CategoryLimit, Closure, Loan, LoanRule, OpeningDay
+from mediathek.circulation.tables import (
+    AppliedRequest,
+    CategoryLimit,
+    Closure,
+    Loan,
+    LoanRule,
+    OpeningDay,
+)
 from mediathek.core_tables import AuditLog, SiteSetting
 from mediathek.notifications.tables import JobLock, LoanNotice, Notification
 from mediathek.patrons.tables import (
@@ -49,6 +56,7 @@ TABLES = [
     OpeningDay,
     Closure,
     Loan,
+    AppliedRequest,
     Hold,
     Booking,
     Notification,

@@ -13,6 +13,9 @@ from mediathek.core_tables import SiteSetting
 DEFAULTS: dict[str, Any] = {
     # Holds: opening days a set-aside copy waits on the hold shelf.
     "hold_pickup_days": 7,
+    # The hold slip on the set-aside copy: the borrower's name, or (default) a name-free
+    # pickup code made of the surname's first letters and the card's last digits.
+    "hold_slip_shows_name": False,
     # Bookings: free day between two bookings of one copy; days before start to set aside.
     "booking_buffer_days": 1,
     "booking_set_aside_days": 1,

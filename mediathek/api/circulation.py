@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter, QueryParameter
 
 from mediathek.circulation import policy, services
+from mediathek.circulation.once import REQUEST_ID, once
 from mediathek.circulation.tables import Loan
 from mediathek.errors import Forbidden, InvalidInput
 from mediathek.web.errors import problem
@@ -26,6 +28,20 @@ PROBLEM = {
 STAFF = {"access": Access.staff, "security": [{"bearer": []}, {"session": []}]}
 
 
+# Optional on every write: a client that may send a request twice (a retry after a timeout)
+# names it, and the request is applied once.
+def request_id_field() -> Any:
+    return field(
+        default=None,
+        metadata={
+            "description": "Vom Client erzeugte Kennung (8–64 Zeichen A–Z, a–z, 0–9, _ -): "
+            "eine wiederholte Anfrage mit derselben Kennung wirkt nur einmal und bekommt "
+            "dieselbe Antwort",
+            "pattern": REQUEST_ID.pattern,
+        },
+    )
+
+
 @dataclass
 class CheckoutIn:
     copy: str = field(metadata={"description": "Barcode des Exemplars"})
@@ -34,6 +50,7 @@ class CheckoutIn:
     override_reason: str | None = field(
         default=None, metadata={"description": "Ausnahme trotz Ablehnung (wird protokolliert)"}
     )
+    request_id: str | None = request_id_field()
 
 
 @dataclass
@@ -44,6 +61,7 @@ class CheckinIn:
         metadata={"description": "Bei Koffern/Spielen: fehlende Bestandteile ([] = vollständig)"},
     )
     note: str = ""
+    request_id: str | None = request_id_field()
 
 
 @post("/api/v1/checkout", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=201)
@@ -53,25 +71,40 @@ async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str
     if who is None or (isinstance(who, int) and not 1 <= who <= 2**31 - 1):
         raise InvalidInput("Bitte card oder patron_id angeben.", {"card": "fehlt"})
     user = request.scope["user"]
-    result = await services.checkout(
-        who,
-        data.copy[:64],
-        today=library_today(request),
-        staff_id=user.account_id,
-        override_reason=(data.override_reason or "")[:500] or None,
-    )
-    out = asdict(result)
-    # For the desk's screen only; the API answers as it always did.
-    del out["open_loans"], out["reservations_touched"]
-    out["due_on"] = result.due_on.isoformat()
-    return out
+
+    async def work() -> dict[str, Any]:
+        result = await services.checkout(
+            who,
+            data.copy[:64],
+            today=library_today(request),
+            staff_id=user.account_id,
+            override_reason=(data.override_reason or "")[:500] or None,
+        )
+        out = asdict(result)
+        # For the desk's screen only; the API answers as it always did.
+        del out["open_loans"], out["reservations_touched"], out["loaned_at"]
+        out["due_on"] = result.due_on.isoformat()
+        return out
+
+    return await once(_key("checkout", data.request_id), work, json.dumps, json.loads)
+
+
+def _key(kind: str, request_id: str | None) -> str | None:
+    if request_id is None:
+        return None
+    if not REQUEST_ID.fullmatch(request_id):
+        raise InvalidInput(
+            "request_id: 8–64 Zeichen aus A–Z, a–z, 0–9, _ und -.", {"request_id": "ungültig"}
+        )
+    return f"{kind}:{request_id}"
 
 
 @post("/api/v1/checkin", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=200)
 async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
     """Nimmt ein Exemplar zurück. Koffer/Spiele ohne missing_components: 409 mit der
     Liste der Bestandteile zum Prüfen."""
-    try:
+
+    async def work() -> dict[str, Any]:
         result = await services.checkin(
             data.copy[:64],
             today=library_today(request),
@@ -79,9 +112,15 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
             missing_components=data.missing_components,
             note=data.note[:500],
         )
+        out = asdict(result)
+        del out["copy_id"], out["returned_at"], out["copy_status"]  # for the desk only
+        return out
+
+    try:
+        answer = await once(_key("checkin", data.request_id), work, json.dumps, json.loads)
     except policy.ComponentsToCheck as exc:
         return problem(409, exc.message, exc.code, components=exc.components)
-    return Response(asdict(result))
+    return Response(answer)
 
 
 @post(

@@ -6,6 +6,7 @@ session state, so two desks or two browser tabs never mix up patrons.
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from litestar import Request, Response, get, post
@@ -13,6 +14,7 @@ from litestar.params import QueryParameter
 
 from mediathek.catalogue.barcodes import normalise_code
 from mediathek.circulation import account, admin, corrections, desk, policy, services
+from mediathek.circulation.once import request_id
 from mediathek.circulation.tables import Loan
 from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
@@ -36,6 +38,11 @@ def _int(value: str | None) -> int:
     return number
 
 
+def _desk_session(form) -> str:
+    """The desk page's session (one per browser tab, made by desk.js), if it sent one."""
+    return request_id(form.get("desk")) or ""
+
+
 async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) -> Response:
     panel = await desk.patron_panel(ausweis, library_today(request))
     if ausweis and panel is None:
@@ -50,6 +57,7 @@ async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) ->
         outcome=outcome,
         panel=panel,
         ausweis=ausweis,
+        scan_id=uuid.uuid4().hex,
     )
 
 
@@ -65,11 +73,15 @@ async def desk_scan(request: Request) -> Response:
     form = await request.form()
     missing = None
     if form.get("checklist"):
-        present = set(form.getall("present", []))
         missing = (
             []
             if form.get("complete")
-            else [name for name in form.getall("component", []) if name not in present]
+            else desk.missing_parts(
+                form.getall("component", []),
+                form.getall("quantity", []),
+                set(form.getall("present", [])),
+                form.getall("missing_count", []),
+            )
         )
     outcome, ausweis = await desk.scan(
         str(form.get("code", ""))[:64],
@@ -79,6 +91,8 @@ async def desk_scan(request: Request) -> Response:
         card_prefix=request.app.state.settings.card_barcode_prefix,
         override_reason=str(form.get("override_reason", "")).strip()[:500] or None,
         missing_components=missing,
+        scan_id=request_id(form.get("scan_id")),
+        desk=_desk_session(form),
     )
     if outcome.new_loan and wants_fragment(request):
         return _lent_answer(request, outcome, ausweis)
@@ -114,12 +128,52 @@ async def desk_undo(request: Request) -> Response:
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
     try:
         text = await corrections.undo_last(
-            str(form.get("kind", "")),
-            _int(form.get("loan_id")),
+            corrections.UndoToken.parse(str(form.get("undo", ""))[:200]),
             today=library_today(request),
             staff_id=_staff(request),
+            desk=_desk_session(form),
         )
         outcome = desk.Outcome("undone", message=text)
+    except DomainError as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+@post("/theke/wiedergefunden", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_found(request: Request) -> Response:
+    """A copy marked lost or withdrawn turned up at the desk: back on the shelf."""
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        title, hold_message = await corrections.found_again(
+            str(form.get("code", ""))[:64], today=library_today(request), staff_id=_staff(request)
+        )
+        outcome = desk.Outcome("info", message=f"„{title}“ ist wieder da und zurück im Bestand.")
+        outcome.extra["hold_message"] = hold_message
+    except DomainError as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+@get("/theke/abholzettel", access=Access.staff, include_in_schema=False)
+async def hold_slip(
+    request: Request, exemplar: Annotated[str, QueryParameter(name="exemplar")] = ""
+) -> Response:
+    """The printed slip for a copy set aside on the hold shelf."""
+    slip = await desk.hold_slip(normalise_code(exemplar)[:64])
+    return render(request, "circulation/hold_slip.html", slip=slip)
+
+
+@post("/theke/abholregal", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_hold_shelved(request: Request) -> Response:
+    """The person at the desk confirms: the returned copy lies on the hold shelf."""
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        slip = await desk.hold_slip(str(form.get("code", ""))[:64])
+        outcome = desk.Outcome(
+            "info", message=f"Im Abholregal: „{slip.title}“ ({slip.barcode}) für {slip.who}."
+        )
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
     return await _desk(request, outcome, ausweis)
@@ -209,7 +263,7 @@ async def email_receipt(request: Request) -> Response:
             ),
             patron_id=patron["id"],
             payload={
-                "loans": [
+                "items": [
                     {
                         "title": ln["title_name"],
                         "barcode": ln["barcode"],
@@ -237,6 +291,9 @@ ROUTES = [
     desk_close,
     desk_undo,
     desk_renew,
+    desk_found,
+    desk_hold_shelved,
+    hold_slip,
     desk_mark,
     receipt,
     email_receipt,

@@ -2,24 +2,92 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from mediathek import audit
-from mediathek.catalogue.tables import Copy, CopyStatus
-from mediathek.circulation.services import find_copy, loan_for_update
+from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.circulation.services import CheckinResult, CheckoutResult, find_copy
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.errors import InvalidInput
+from mediathek.reservations import hooks
 from mediathek.reservations.tables import Hold, HoldStatus
 
 
-async def undo_last(kind: str, loan_id: int, *, today: date, staff_id: int | None) -> str:
+@dataclass(frozen=True)
+class UndoToken:
+    """Names exactly one desk action: this loan, this copy, lent or returned at this moment,
+    at this desk (the browser tab's desk session, empty without JavaScript)."""
+
+    kind: str  # checkout | checkin
+    loan_id: int
+    copy_id: int
+    stamp: int  # microseconds since the epoch of loaned_at / returned_at
+    desk: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}.{self.loan_id}.{self.copy_id}.{self.stamp}.{self.desk}"
+
+    @classmethod
+    def parse(cls, text: str) -> UndoToken:
+        parts = text.split(".")
+        if len(parts) != 5 or parts[0] not in ("checkout", "checkin"):
+            raise InvalidInput(STALE)
+        try:
+            loan_id, copy_id, stamp = (int(p) for p in parts[1:4])
+        except ValueError as exc:
+            raise InvalidInput(STALE) from exc
+        if not (1 <= loan_id <= 2**31 - 1 and 1 <= copy_id <= 2**31 - 1):
+            raise InvalidInput(STALE)
+        return cls(parts[0], loan_id, copy_id, stamp, parts[4][:64])
+
+    @classmethod
+    def of_checkout(cls, lent: CheckoutResult, desk: str = "") -> UndoToken:
+        return cls("checkout", lent.loan_id, lent.copy_id, micros(lent.loaned_at), desk)
+
+    @classmethod
+    def of_checkin(cls, back: CheckinResult, desk: str = "") -> UndoToken:
+        return cls("checkin", back.loan_id, back.copy_id, micros(back.returned_at), desk)
+
+
+STALE = "Diese Schaltfläche ist veraltet: Es ist inzwischen etwas anderes geschehen."
+
+
+def micros(at: datetime | None) -> int:
+    return round(at.timestamp() * 1_000_000) if at else 0
+
+
+async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk: str = "") -> str:
     """Take back a mistaken desk scan: a checkout (the loan disappears) or a return (the loan
-    is open again). Only for today's actions, and only while nothing else happened since."""
+    is open again). Only the action the token names, only for today's actions, only while
+    nothing else happened to that loan since, and only at the desk that did it."""
+    if token.desk and token.desk != desk:
+        raise InvalidInput("Diese Aktion wurde an einer anderen Theke (einem anderen Tab) gebucht.")
     async with write_transaction():
-        loan = await loan_for_update(loan_id)
-        if kind == "checkout":
+        loan = (
+            await Loan.select(
+                Loan.id,
+                Loan.copy,
+                Loan.patron,
+                Loan.loaned_at,
+                Loan.loaned_on,
+                Loan.returned_at,
+                Loan.title.title.as_alias("title_name"),
+            )
+            .where(Loan.id == token.loan_id)
+            .first()
+        )
+        if loan is None or loan["copy"] != token.copy_id:
+            raise InvalidInput(
+                "Diese Ausleihe gibt es nicht mehr (schon rückgängig gemacht)."
+                if token.kind == "checkout"
+                else STALE
+            )
+        if token.kind == "checkout":
+            if micros(loan["loaned_at"]) != token.stamp:
+                raise InvalidInput(STALE)
             if loan["returned_at"] is not None or loan["loaned_on"] != today:
                 raise InvalidInput("Diese Ausleihe lässt sich nicht mehr rückgängig machen.")
             # A hold picked up by this checkout goes back on the hold shelf.
@@ -32,30 +100,36 @@ async def undo_last(kind: str, loan_id: int, *, today: date, staff_id: int | Non
                 )
                 .returning(Hold.id)
             )
-            await Loan.delete().where(Loan.id == loan_id)
+            await Loan.delete().where(Loan.id == loan["id"])
             status = CopyStatus.on_hold_shelf if restored else CopyStatus.available
             await Copy.update({Copy.status: status, Copy.updated_at: now()}).where(
                 Copy.id == loan["copy"]
             )
             message = f"Ausleihe von „{loan['title_name']}“ rückgängig gemacht."
-        elif kind == "checkin":
+        else:
             if loan["returned_at"] is None:
                 raise InvalidInput("Diese Rückgabe ist schon rückgängig gemacht.")
+            if micros(loan["returned_at"]) != token.stamp:
+                raise InvalidInput(STALE)
             if await Loan.exists().where(Loan.copy == loan["copy"], Loan.returned_at.is_null()):
                 raise InvalidInput("Das Exemplar ist inzwischen wieder ausgeliehen.")
             await Hold.update(
                 {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
             ).where(Hold.copy == loan["copy"], Hold.status == HoldStatus.ready)
             await Loan.update({Loan.returned_at: None, Loan.checkin_note: ""}).where(
-                Loan.id == loan_id
+                Loan.id == loan["id"]
             )
             await Copy.update(
                 {Copy.status: CopyStatus.on_loan, Copy.status_note: "", Copy.updated_at: now()}
             ).where(Copy.id == loan["copy"])
             message = f"Rückgabe von „{loan['title_name']}“ rückgängig gemacht."
-        else:
-            raise InvalidInput("Unbekannte Aktion.")
-        await audit.record(f"{kind}.undo", actor_id=staff_id, object_type="loan", object_id=loan_id)
+        await audit.record(
+            f"{token.kind}.undo",
+            actor_id=staff_id,
+            object_type="loan",
+            object_id=loan["id"],
+            copy_id=loan["copy"],
+        )
     return message
 
 
@@ -94,3 +168,45 @@ async def mark_damaged(copy_code: str, *, staff_id: int | None, note: str = "") 
     text = "Beschädigt" + (f": {note.strip()}" if note.strip() else "")
     title = await _mark(copy_code, CopyStatus.needs_check, text, staff_id=staff_id)
     return f"„{title}“ ist als beschädigt markiert und wird geprüft."
+
+
+FOUND_AGAIN_FROM = (CopyStatus.lost, CopyStatus.withdrawn)
+
+
+async def found_again(
+    copy_code: str, *, today: date, staff_id: int | None
+) -> tuple[str, str | None]:
+    """A copy written off as lost (or withdrawn) is back: its loan ends, it goes back on the
+    shelf, or to the hold shelf when someone waits for the title. Returns the title and the
+    hold shelf instruction, if any."""
+    async with write_transaction():
+        copy = await find_copy(copy_code)
+        if copy["status"] not in FOUND_AGAIN_FROM:
+            raise InvalidInput("Dieses Exemplar ist weder verloren noch ausgesondert.")
+        title = await Title.select(Title.withdrawn_at).where(Title.id == copy["title"]).first()
+        if title and title["withdrawn_at"] is not None:
+            raise InvalidInput(
+                "Der ganze Titel ist ausgesondert: Bitte erst den Titel im Bestand wieder "
+                "aufnehmen."
+            )
+        # Marking it lost ended the loan already; a loan still open ends now.
+        await Loan.update({Loan.returned_at: now(), Loan.checkin_note: "wiedergefunden"}).where(
+            Loan.copy == copy["id"], Loan.returned_at.is_null()
+        )
+        await Copy.update(
+            {
+                Copy.status: CopyStatus.available,
+                Copy.status_note: "",
+                Copy.withdrawn_at: None,
+                Copy.updated_at: now(),
+            }
+        ).where(Copy.id == copy["id"])
+        hold_message = await hooks.on_return(copy["id"], today)
+        await audit.record(
+            "copy.found",
+            actor_id=staff_id,
+            object_type="copy",
+            object_id=copy["id"],
+            before=str(copy["status"]),
+        )
+    return copy["title_name"], hold_message

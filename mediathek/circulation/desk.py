@@ -3,19 +3,21 @@ open) or returned (no patron open), an ISBN picks the copy when only one fits.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import isbnlib
 
 from mediathek.catalogue.barcodes import is_valid_code, normalise_code
 from mediathek.catalogue.tables import Copy, CopyStatus
-from mediathek.circulation import policy, services
+from mediathek.circulation import corrections, policy, services
+from mediathek.circulation.once import once
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine
 from mediathek.errors import DomainError, NotFound
-from mediathek.reservations.tables import Hold, HoldStatus
+from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting
 
 
@@ -31,11 +33,28 @@ class Outcome:
     overridable: bool = False
     components: list[dict] = field(default_factory=list)
     choices: list[dict] = field(default_factory=list)
-    undo: tuple[str, int] | None = None  # (kind, loan id)
+    undo: str | None = None  # an UndoToken naming the action
     extra: dict[str, Any] = field(default_factory=dict)
     # A checkout that changed nothing else of the patron's: the desk may show just this row.
     new_loan: dict | None = None
     loans_count: int = 0
+
+    @property
+    def blocks(self) -> bool:
+        """A person must answer before the desk page sends the next queued scan."""
+        if self.kind == "returned" and self.extra.get("hold_message"):
+            return True  # the copy goes to the hold shelf, not the shelf: confirm, slip
+        return self.kind in BLOCKING_KINDS
+
+    @property
+    def needs_attention(self) -> bool:
+        """Stays marked in the page's log until dismissed."""
+        return not self.ok or self.blocks or bool(self.extra.get("hold_message"))
+
+
+# A kit's checklist, a choice between copies, a written-off copy that turned up: what the
+# person answers decides what happens to the item in hand, so later scans wait.
+BLOCKING_KINDS = frozenset({"checklist", "choose", "found"})
 
 
 def refusal(exc: DomainError, code: str) -> Outcome:
@@ -47,6 +66,23 @@ def refusal(exc: DomainError, code: str) -> Outcome:
         reasons=list(exc.detail.get("reasons") or [exc.message]),
         overridable=bool(exc.detail.get("overridable", getattr(exc, "overridable", False))),
     )
+
+
+def patron_problems(patron: dict, name: str, today: date) -> list[str]:
+    """What stands against lending to this patron at all (blocked, card expired)."""
+    decision = policy.checkout_refusals(
+        policy.PatronFacts(name, patron["status"], patron["blocked_reason"], patron["expires_on"]),
+        policy.CopyFacts(CopyStatus.available),
+        [],
+        max_loans=10**6,
+        today=today,
+        level_days=[],
+    )
+    return [r.message for r in decision.refusals]
+
+
+# A card that runs out within a usual loan period: due dates end before it, say so.
+CARD_EXPIRY_NOTICE_DAYS = 28
 
 
 def isbn13(code: str) -> str | None:
@@ -68,6 +104,20 @@ async def copies_for_isbn(isbn: str, statuses: tuple[str, ...]) -> list[dict]:
     )
 
 
+def encode_answer(answer: tuple[Outcome, str]) -> str:
+    outcome, ausweis = answer
+    return json.dumps({"outcome": asdict(outcome), "ausweis": ausweis}, default=str)
+
+
+def decode_answer(text: str) -> tuple[Outcome, str]:
+    data = json.loads(text)
+    fields = data["outcome"]
+    if fields["new_loan"]:
+        for name in ("due_on", "loaned_on"):
+            fields["new_loan"][name] = date.fromisoformat(fields["new_loan"][name])
+    return Outcome(**fields), data["ausweis"]
+
+
 async def scan(
     code: str,
     ausweis: str,
@@ -77,8 +127,41 @@ async def scan(
     card_prefix: str,
     override_reason: str | None = None,
     missing_components: list[str] | None = None,
+    scan_id: str | None = None,
+    desk: str = "",
 ) -> tuple[Outcome, str]:
-    """Carry out one scan; returns the outcome and the card of the patron now open."""
+    """Carry out one scan; returns the outcome and the card of the patron now open.
+
+    With ``scan_id`` (made by the desk page for each scan) a repeated request is applied
+    once and gets the first one's answer."""
+
+    async def work() -> tuple[Outcome, str]:
+        return await _scan(
+            code,
+            ausweis,
+            today=today,
+            staff_id=staff_id,
+            card_prefix=card_prefix,
+            override_reason=override_reason,
+            missing_components=missing_components,
+            desk=desk,
+        )
+
+    key = f"desk:{scan_id}" if scan_id else None
+    return await once(key, work, encode_answer, decode_answer)
+
+
+async def _scan(
+    code: str,
+    ausweis: str,
+    *,
+    today: date,
+    staff_id: int | None,
+    card_prefix: str,
+    override_reason: str | None,
+    missing_components: list[str] | None,
+    desk: str,
+) -> tuple[Outcome, str]:
     code = normalise_code(code)
     if not code:
         return Outcome("info", message="Bitte einen Code scannen oder eintippen."), ausweis
@@ -88,6 +171,11 @@ async def scan(
         except NotFound as exc:
             return Outcome("error", ok=False, message=exc.message), ausweis
         name = services.patron_name(patron)
+        problems = patron_problems(patron, name, today)
+        if problems:
+            # Not a green "opened": lending needs an exception with a reason now.
+            text = f"{name} ist geöffnet – Achtung: " + " ".join(problems)
+            return Outcome("opened", ok=False, message=text), code
         return Outcome("opened", message=f"{name} ist geöffnet. Jetzt Medien scannen."), code
     isbn = isbn13(code)
     if isbn:
@@ -114,7 +202,7 @@ async def scan(
             lent = await services.checkout(
                 ausweis, code, today=today, staff_id=staff_id, override_reason=override_reason
             )
-            return lent_outcome(lent, today), ausweis
+            return lent_outcome(lent, today, desk), ausweis
         back = await services.checkin(
             code, today=today, staff_id=staff_id, missing_components=missing_components
         )
@@ -124,19 +212,58 @@ async def scan(
         ), ausweis
     except (policy.CheckoutRefused, NotFound) as exc:
         return refusal(exc, code), ausweis
+    if not back.was_on_loan and back.copy_status in corrections.FOUND_AGAIN_FROM:
+        # Someone brought back what was written off: a person decides, the copy waits.
+        what = "als verloren gemeldet" if back.copy_status == CopyStatus.lost else "ausgesondert"
+        return Outcome(
+            "found",
+            ok=False,
+            message=f"„{back.title}“ ist {what}. Ist das Exemplar wieder da?",
+            code=back.barcode,
+        ), ausweis
     if not back.was_on_loan:
         return Outcome("info", message=f"„{back.title}“: {back.message}"), ausweis
     text = f"Zurück: „{back.title}“ ({back.patron_name}). {back.message}"
-    outcome = Outcome("returned", ok=not back.missing, message=text, undo=("checkin", back.loan_id))
+    outcome = Outcome(
+        "returned",
+        ok=not back.missing,
+        message=text,
+        code=back.barcode,
+        undo=str(corrections.UndoToken.of_checkin(back, desk)),
+    )
     outcome.extra["hold_message"] = back.hold_message
     return outcome, ausweis
 
 
-def lent_outcome(lent: services.CheckoutResult, today: date) -> Outcome:
+def missing_parts(
+    names: list[str], quantities: list[str], present: set[str], missing_counts: list[str]
+) -> list[str]:
+    """What the checklist says is missing: a part not ticked is missing whole, of a ticked
+    part with several pieces the number given ("1 von 2 × Würfel")."""
+    out = []
+    for i, name in enumerate(names):
+        quantity = _count(quantities[i] if i < len(quantities) else "1", 1)
+        if name not in present:
+            out.append(name if quantity == 1 else f"{quantity} × {name}")
+            continue
+        gone = min(_count(missing_counts[i] if i < len(missing_counts) else "0", 0), quantity)
+        if gone:
+            out.append(f"{gone} von {quantity} × {name}")
+    return out
+
+
+def _count(text: str, default: int) -> int:
+    try:
+        return max(0, int(str(text).strip() or default))
+    except ValueError:
+        return default
+
+
+def lent_outcome(lent: services.CheckoutResult, today: date, desk: str = "") -> Outcome:
     text = f"Ausgeliehen: „{lent.title}“ – zurück bis {lent.due_on:%d.%m.%Y}."
     if lent.overridden:
         text += " (Ausnahme wurde protokolliert.)"
-    outcome = Outcome("lent", message=text, undo=("checkout", lent.loan_id))
+    outcome = Outcome("lent", message=text, undo=str(corrections.UndoToken.of_checkout(lent, desk)))
     if not lent.reservations_touched:
         # Only the loan list changed (a fulfilled hold would change the hold shelf list too).
         outcome.new_loan = loan_row(
@@ -171,7 +298,8 @@ class PatronPanel:
     patron: dict
     loans: list[dict]
     holds: list[dict]
-    warnings: list[str]
+    warnings: list[str]  # what refuses a checkout (blocked, expired, overdue): red
+    notices: list[str] = field(default_factory=list)  # worth knowing, e.g. card runs out soon
 
 
 async def patron_panel(ausweis: str, today: date) -> PatronPanel | None:
@@ -222,4 +350,62 @@ async def _patron_panel(ausweis: str, today: date) -> PatronPanel | None:
         today=today,
         level_days=level_days,
     )
-    return PatronPanel(patron, loans, holds, [r.message for r in decision.refusals])
+    notices = []
+    expires = patron["expires_on"]
+    if expires is not None and today <= expires < today + timedelta(CARD_EXPIRY_NOTICE_DAYS):
+        notices.append(
+            f"Der Ausweis läuft am {expires:%d.%m.%Y} ab: Leihfristen enden spätestens davor."
+        )
+    return PatronPanel(patron, loans, holds, [r.message for r in decision.refusals], notices)
+
+
+@dataclass
+class HoldSlip:
+    """The slip that goes with a copy onto the hold shelf."""
+
+    title: str
+    barcode: str
+    who: str  # the borrower's name, or a name-free pickup code (setting)
+    until: date | None  # pickup deadline (hold) or start of the booking
+    booking_end: date | None = None
+
+
+def pickup_code(last_name: str, card: str) -> str:
+    """Name-free, yet easy to find on the shelf: "BER-0018"."""
+    letters = "".join(ch for ch in last_name.upper() if ch.isalpha())[:3] or "X"
+    return f"{letters}-{card[-4:]}"
+
+
+async def hold_slip(copy_code: str) -> HoldSlip:
+    """For a copy set aside for a hold or a booking; NotFound when it is set aside for no one."""
+    copy = await services.find_copy(copy_code)
+    hold = await (
+        Hold.select(Hold.patron, Hold.pickup_until)
+        .where(Hold.copy == copy["id"], Hold.status == HoldStatus.ready)
+        .first()
+    )
+    booking = None
+    if hold is None:
+        booking = await (
+            Booking.select(Booking.patron, Booking.start_on, Booking.end_on)
+            .where(
+                Booking.copy == copy["id"],
+                Booking.status.is_in([BookingStatus.ready, BookingStatus.confirmed]),
+            )
+            .order_by(Booking.start_on)
+            .first()
+        )
+    record = hold or booking
+    if record is None or record["patron"] is None:
+        raise NotFound("Dieses Exemplar ist für niemanden zurückgelegt.")
+    patron = await services.find_patron(record["patron"])
+    who = (
+        services.patron_name(patron)
+        if await get_setting("hold_slip_shows_name")
+        else pickup_code(patron["last_name"], patron["card_barcode"] or str(patron["id"]))
+    )
+    if hold:
+        return HoldSlip(copy["title_name"], copy["barcode"], who, hold["pickup_until"])
+    return HoldSlip(
+        copy["title_name"], copy["barcode"], who, booking["start_on"], booking["end_on"]
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -42,6 +42,7 @@ class CheckoutResult:
     open_loans: int = 0  # the patron's, this one included
     # A hold or booking named the copy or its title: the patron's reservations may have changed.
     reservations_touched: bool = False
+    loaned_at: datetime | None = None  # names this loan in an undo token
 
 
 @dataclass
@@ -54,6 +55,9 @@ class CheckinResult:
     hold_message: str | None = None
     missing: list[str] = field(default_factory=list)
     was_on_loan: bool = True
+    copy_id: int | None = None
+    returned_at: datetime | None = None  # names this return in an undo token
+    copy_status: str = ""  # of a copy that was not on loan: lost or withdrawn is news
 
 
 @dataclass
@@ -203,6 +207,7 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         latest = None if booking_end else await hooks.latest_due_date(copy["id"], today)
     due_on = policy.due_date(await load_calendar(today), today, rule.loan_days, latest, booking_end)
     overridden = [r.message for r in decision.refusals]
+    loaned_at = now()
     rows = await Loan.insert(
         Loan(
             copy=copy["id"],
@@ -210,7 +215,7 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
             patron=patron["id"],
             patron_category=patron["category"],
             media_type=copy["media_type"],
-            loaned_at=now(),
+            loaned_at=loaned_at,
             loaned_on=today,
             due_on=due_on,
             override_reason=(override_reason or "") if overridden else "",
@@ -240,6 +245,7 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         overridden,
         open_loans=len(open_loans) + 1,
         reservations_touched=reserved,
+        loaned_at=loaned_at,
     )
 
 
@@ -267,10 +273,11 @@ async def checkin(
         if copy["media_type"] in MEDIA_TYPES_WITH_COMPONENTS:
             components = await components_of(copy["title"])
         # Close the open loan first: a concurrent return of the same copy finds nothing.
+        returned_at = now()
         closed = await Loan.raw(
             "UPDATE loan SET returned_at = {} WHERE copy = {} AND returned_at IS NULL "
             "RETURNING id, patron",
-            now(),
+            returned_at,
             copy["id"],
         )
         if not closed:
@@ -279,6 +286,8 @@ async def checkin(
                 copy["title_name"],
                 message="Dieses Exemplar war nicht ausgeliehen – nichts zu tun.",
                 was_on_loan=False,
+                copy_id=copy["id"],
+                copy_status=copy["status"],
             )
         if components and missing_components is None:
             # Roll back (the loan stays open) and show the checklist first.
@@ -315,6 +324,8 @@ async def checkin(
         message,
         hold_message,
         missing,
+        copy_id=copy["id"],
+        returned_at=returned_at,
     )
 
 

@@ -77,3 +77,15 @@ class Loan(Table):
     checkin_note = Text(default="")  # e.g. missing parts of a kit
     lent_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True)
     anonymised_at = Timestamptz(null=True, default=None)
+
+
+class AppliedRequest(Table):
+    """A desk scan or API call that carried a client-made id, with the answer it got.
+
+    A scanner page that retries a request (the answer was lost on a flaky network) sends the
+    same id again; the primary key lets exactly one of them apply, the others replay its answer.
+    """
+
+    request_id = Varchar(length=80, primary_key=True)
+    answer = Text()
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

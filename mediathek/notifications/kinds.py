@@ -19,11 +19,11 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``email_change_confirm``: ``{"token_id", "name"}`` (to the new address)
 - ``email_change_notice``: ``{"name", "new_email"}`` (to the old address; masked there)
 - ``login_warning``: ``{"minutes"}`` (how long the guessing device is locked out)
+- ``test``: ``{}`` (the staff page's "Test-E-Mail senden")
 
 The secret kinds carry only the id of their one-time link row: the link itself is minted
 while the e-mail is written and reaches the recipient alone (``patrons.links``). What is
 stored and shown to staff says ``REDACTED_LINK`` instead.
-- ``test``: ``{}`` (the staff page's "Test-E-Mail senden")
 """
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+import asyncio
+
 from mediathek.circulation.tables import Loan
 from mediathek.vocab import MediaType
 from tests.circulation_fixtures import make_title
@@ -55,3 +57,24 @@ async def test_teacher_sees_and_renews_only_own_loans(
 
 async def test_api_needs_a_login(client):
     assert (await client.get("/api/v1/loans")).status_code == 401
+
+
+async def test_a_repeated_api_request_with_one_request_id_applies_once(
+    client_for, staff, teacher_anna
+):
+    _, [code] = await make_title("Zahlenkoffer")
+    body = {"card": teacher_anna.card, "copy": code, "request_id": "api-lend-000001"}
+    async with client_for(staff) as c:
+        first, again = await asyncio.gather(
+            c.post("/api/v1/checkout", json=body), c.post("/api/v1/checkout", json=body)
+        )
+        assert first.status_code == again.status_code == 201
+        assert first.json() == again.json()
+        assert await Loan.count() == 1
+        back = {"copy": code, "request_id": "api-back-000001"}
+        returned = [(await c.post("/api/v1/checkin", json=back)).json() for _ in range(2)]
+        assert returned[0] == returned[1] and returned[0]["was_on_loan"] is True
+        bad = await c.post("/api/v1/checkin", json={"copy": code, "request_id": "x y"})
+        assert bad.status_code == 422
+        assert bad.headers["content-type"].startswith("application/problem+json")
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 0

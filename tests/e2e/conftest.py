@@ -6,14 +6,17 @@ browser meets exactly what a person meets after the README's first command.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -57,21 +60,77 @@ class LiveServer:
         self.env = env
 
 
-def live_database_url(tmp: Path) -> str:
-    """A fresh SQLite file, or, when MEDIATHEK_TEST_DATABASE_URL names a PostgreSQL server,
-    a fresh database there (CI fuzzes the API on both engines this way)."""
-    if not os.environ.get("MEDIATHEK_TEST_DATABASE_URL"):
-        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
+# A PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/test): the live servers then
+# run on fresh databases there instead of SQLite files (CI fuzzes the API on both engines).
+E2E_PG_URL = os.environ.get("MEDIATHEK_E2E_DATABASE_URL") or os.environ.get(
+    "MEDIATHEK_TEST_DATABASE_URL", ""
+)
+
+
+def _fresh_pg_database(tmp: Path) -> str:
     import asyncio
 
-    from tests.conftest import PG_TEST_DB, _recreate_pg_database
+    import asyncpg
 
-    return asyncio.run(_recreate_pg_database(PG_TEST_DB + "_live"))
+    from mediathek.db import postgres_config
+
+    name = "mediathek_e2e_" + hashlib.sha1(str(tmp).encode()).hexdigest()[:10]
+    config = postgres_config(E2E_PG_URL)
+
+    async def create() -> None:
+        conn = await asyncpg.connect(**config)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return f"postgresql://{config['user']}@{config['host']}:{config['port']}/{name}"
+
+
+def _drop_pg_database(url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    from mediathek.db import postgres_config
+
+    name = url.rsplit("/", 1)[1]
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(**postgres_config(E2E_PG_URL))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+async def fetch_rows(database_url: str, sql: str) -> list[tuple]:
+    """Rows of a query against a live server's database, SQLite or PostgreSQL."""
+    if database_url.startswith("sqlite"):
+        from mediathek.db import sqlite_path
+
+        with closing(sqlite3.connect(sqlite_path(database_url))) as conn:
+            rows = conn.execute(sql).fetchall()
+            conn.commit()
+            return rows
+    import asyncpg
+
+    from mediathek.db import postgres_config
+
+    conn = await asyncpg.connect(**postgres_config(database_url))
+    try:
+        return [tuple(r) for r in await conn.fetch(sql)]
+    finally:
+        await conn.close()
 
 
 def start_server(tmp: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, LiveServer]:
     port = free_port()
-    db_url = live_database_url(tmp)
+    db_url = _fresh_pg_database(tmp) if E2E_PG_URL else f"sqlite:///{tmp / 'e2e.sqlite3'}"
     env = {
         **os.environ,
         "MEDIATHEK_DATABASE_URL": db_url,
@@ -114,6 +173,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    if not server.database_url.startswith("sqlite"):
+        _drop_pg_database(server.database_url)
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -1,4 +1,5 @@
-from datetime import date, timedelta
+import dataclasses
+from datetime import UTC, date, timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ from mediathek.circulation.policy import (
 )
 from mediathek.circulation.tables import CategoryLimit, Closure, Loan
 from mediathek.core_tables import AuditLog
+from mediathek.errors import InvalidInput
 from mediathek.notifications.tables import Notification
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.vocab import MediaType
@@ -189,11 +191,14 @@ async def test_a_patron_cannot_renew_someone_elses_loan(teacher_anna, volunteer_
 async def test_undo_of_checkout_and_of_checkin(teacher_anna, today):
     _, [code] = await make_title()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
-    await corrections.undo_last("checkout", lent.loan_id, today=today, staff_id=None)
+    undo = corrections.UndoToken.of_checkout(lent)
+    await corrections.undo_last(undo, today=today, staff_id=None)
     assert await Loan.count() == 0 and await copy_status(code) == CopyStatus.available
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
-    await services.checkin(code, today=today, staff_id=None)
-    await corrections.undo_last("checkin", lent.loan_id, today=today, staff_id=None)
+    back = await services.checkin(code, today=today, staff_id=None)
+    await corrections.undo_last(
+        corrections.UndoToken.of_checkin(back), today=today, staff_id=None
+    )
     assert await Loan.count().where(Loan.returned_at.is_null()) == 1
     assert await copy_status(code) == CopyStatus.on_loan
 
@@ -204,3 +209,65 @@ async def test_mark_lost_ends_the_loan(teacher_anna, today):
     await corrections.mark_lost(code, staff_id=None)
     assert await copy_status(code) == CopyStatus.lost
     assert await Loan.count().where(Loan.returned_at.is_null()) == 0
+
+
+async def test_an_old_undo_cannot_take_back_a_later_loan_of_the_same_copy(
+    teacher_anna, volunteer_ben, today
+):
+    _, [code] = await make_title()
+    first = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
+    undo_first = corrections.UndoToken.of_checkout(first)
+    await corrections.undo_last(undo_first, today=today, staff_id=None)
+    second = await services.checkout(volunteer_ben.card, code, today=today, staff_id=None)
+    # Loan ids are never used twice, and the token names the first action, not an id.
+    assert second.loan_id > first.loan_id
+    with pytest.raises(InvalidInput):
+        await corrections.undo_last(undo_first, today=today, staff_id=None)
+    # Even a token that carried the new loan's id is refused: it names another moment.
+    forged = dataclasses.replace(undo_first, loan_id=second.loan_id)
+    with pytest.raises(InvalidInput, match="veraltet"):
+        await corrections.undo_last(forged, today=today, staff_id=None)
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 1
+    assert await copy_status(code) == CopyStatus.on_loan
+
+
+async def test_an_undone_return_cannot_be_undone_twice_nor_after_a_new_return(
+    teacher_anna, today
+):
+    _, [code] = await make_title()
+    await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
+    back = await services.checkin(code, today=today, staff_id=None)
+    undo = corrections.UndoToken.of_checkin(back)
+    await corrections.undo_last(undo, today=today, staff_id=None)
+    with pytest.raises(InvalidInput, match="schon rückgängig"):
+        await corrections.undo_last(undo, today=today, staff_id=None)
+    await services.checkin(code, today=today, staff_id=None)
+    with pytest.raises(InvalidInput, match="veraltet"):
+        await corrections.undo_last(undo, today=today, staff_id=None)
+    assert await copy_status(code) == CopyStatus.available
+
+
+async def test_an_undo_is_refused_at_another_desk(teacher_anna, today):
+    _, [code] = await make_title()
+    lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
+    undo = corrections.UndoToken.of_checkout(lent, desk="tab-one-1234")
+    with pytest.raises(InvalidInput, match="anderen"):
+        await corrections.undo_last(undo, today=today, staff_id=None, desk="tab-two-5678")
+    await corrections.undo_last(undo, today=today, staff_id=None, desk="tab-one-1234")
+    assert await Loan.count() == 0
+
+
+async def test_applied_requests_are_forgotten_after_a_week(db, today):
+    from datetime import datetime
+
+    from mediathek.circulation.once import run_daily
+    from mediathek.circulation.tables import AppliedRequest
+
+    old = datetime(2020, 1, 1, tzinfo=UTC)
+    await AppliedRequest.insert(
+        AppliedRequest(request_id="desk:old-request-1", answer="{}", created_at=old),
+        AppliedRequest(request_id="desk:new-request-1", answer="{}"),
+    )
+    assert await run_daily(today) == {"forgotten": 1}
+    rows = await AppliedRequest.select(AppliedRequest.request_id)
+    assert rows == [{"request_id": "desk:new-request-1"}]

@@ -54,3 +54,55 @@ async def test_partial_unique_index_refuses_a_second_open_loan_of_one_copy(db):
     with pytest.raises(Exception):  # noqa: B017 - the engines raise different IntegrityErrors
         await Loan.insert(Loan(**loan))
     assert await Loan.count() == 1
+
+
+async def test_loan_ids_are_never_used_twice_and_the_rebuild_keeps_rows_and_indexes(db):
+    """SQLite reuses the highest rowid after a delete unless the table is AUTOINCREMENT; the
+    migration that adds it rebuilds the loan table and must keep its rows and indexes."""
+    import importlib.util
+    from datetime import date
+
+    from mediathek.catalogue.tables import Copy
+    from mediathek.circulation.tables import Loan
+    from mediathek.piccolo_app import MIGRATIONS_DIR
+    from tests.circulation_fixtures import make_title
+
+    path = MIGRATIONS_DIR / "mediathek_2026_11_28t05_06_30_000000.py"
+    spec = importlib.util.spec_from_file_location("loan_ids_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+
+    async def indexes() -> set[str]:
+        if isinstance(db, PostgresEngine):
+            rows = await Loan.raw(
+                "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'loan'"
+            )
+        else:
+            rows = await Loan.raw(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'loan'"
+            )
+        return {r["name"] for r in rows}
+
+    before = await indexes()
+    # As the table was before the migration (a no-op on PostgreSQL), with loans in it.
+    await migration._rebuild_loan(migration.AUTOINCREMENT_KEY, migration.PLAIN_KEY)
+    title_id, _ = await make_title(copies=3)
+    loan = dict(
+        title=title_id,
+        patron_category="paid_teacher",
+        media_type="book",
+        loaned_on=date(2026, 3, 10),
+        due_on=date(2026, 4, 7),
+    )
+    copies = [r["id"] for r in await Copy.select(Copy.id).where(Copy.title == title_id)]
+    ids = [
+        (await Loan.insert(Loan(copy=copy_id, **loan)).returning(Loan.id))[0]["id"]
+        for copy_id in copies
+    ]
+    await migration._rebuild_loan(migration.PLAIN_KEY, migration.AUTOINCREMENT_KEY)
+
+    assert await indexes() == before
+    assert [r["id"] for r in await Loan.select(Loan.id).order_by(Loan.id)] == ids
+    await Loan.delete().where(Loan.id == ids[-1])  # the newest loan, undone
+    again = await Loan.insert(Loan(copy=copies[-1], **loan)).returning(Loan.id)
+    assert again[0]["id"] > ids[-1]

@@ -1,7 +1,16 @@
+import asyncio
+import re
+from datetime import timedelta
+
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
+from mediathek.clock import today as library_date
 from mediathek.core_tables import AuditLog
+from mediathek.notifications.messages import make_renderer
+from mediathek.notifications.tables import Notification
+from mediathek.patrons.tables import Patron
 from mediathek.reservations.services import place_hold
+from mediathek.site_settings import set_setting
 from mediathek.vocab import MediaType
 from tests.circulation_fixtures import make_title
 
@@ -147,14 +156,204 @@ async def test_a_checkout_that_fulfils_a_hold_shows_the_whole_desk_again(
     assert "Abholregal bereit" not in lent.text and "Ausgeliehen (1)" in lent.text
 
 
+def undo_token(page) -> str:
+    return re.search(r'name="undo" value="([^"]+)"', page.text).group(1)
+
+
 async def test_undo_last_takes_back_a_checkout(client_for, staff, teacher_anna):
     _, [code] = await make_title()
     async with client_for(staff) as c:
-        await scan(c, code, teacher_anna.card)
-        loan_id = (await Loan.select(Loan.id).first())["id"]
+        lent = await scan(c, code, teacher_anna.card)
         undone = await c.post(
-            "/theke/rueckgaengig",
-            data={"kind": "checkout", "loan_id": str(loan_id), "ausweis": teacher_anna.card},
+            "/theke/rueckgaengig", data={"undo": undo_token(lent), "ausweis": teacher_anna.card}
         )
         assert "rückgängig gemacht" in undone.text
     assert await Loan.count() == 0
+
+
+async def test_an_undo_form_from_before_a_second_checkout_cannot_delete_the_second_loan(
+    client_for, staff, teacher_anna, volunteer_ben
+):
+    _, [code] = await make_title("Wimmelbuch Stadt")
+    async with client_for(staff) as c:
+        first = await scan(c, code, teacher_anna.card)
+        old_form = undo_token(first)  # still on screen in a second tab
+        await c.post("/theke/rueckgaengig", data={"undo": old_form})
+        await scan(c, code, volunteer_ben.card)
+        # The second tab's old button, pressed now (or the page from the browser's history).
+        stale = await c.post(
+            "/theke/rueckgaengig", data={"undo": old_form, "ausweis": teacher_anna.card}
+        )
+        assert stale.status_code == 200 and "Ausleihe von „Wimmelbuch" not in stale.text
+        assert "gibt es nicht mehr" in stale.text
+        # A form of the days before tokens, naming only a loan id, does nothing either.
+        bare = await c.post(
+            "/theke/rueckgaengig", data={"kind": "checkout", "loan_id": "1", "undo": ""}
+        )
+        assert "veraltet" in bare.text
+    open_loans = await Loan.select(Loan.patron).where(Loan.returned_at.is_null())
+    assert open_loans == [{"patron": volunteer_ben.patron_id}]
+
+
+async def test_a_repeated_scan_is_applied_once_and_answered_as_the_first(
+    client_for, staff, teacher_anna
+):
+    _, [code] = await make_title("Bilderbuch Zoo")
+    async with client_for(staff) as c:
+        await scan(c, teacher_anna.card, scan_id="scan-card-0001")
+        first = await scan(c, code, teacher_anna.card, scan_id="scan-lend-0001")
+        # The page never got the answer and sends the same scan again.
+        again = await scan(c, code, teacher_anna.card, scan_id="scan-lend-0001")
+        assert "Ausgeliehen: „Bilderbuch Zoo“" in first.text
+        assert "Ausgeliehen: „Bilderbuch Zoo“" in again.text
+        assert "schon ausgeliehen" not in again.text
+        assert await Loan.count() == 1
+
+        back = await scan(c, code, scan_id="scan-back-0001")
+        back_again = await scan(c, code, scan_id="scan-back-0001")
+        assert "Zurück: „Bilderbuch Zoo“" in back.text
+        assert "Zurück: „Bilderbuch Zoo“" in back_again.text
+        # A new scan of the same copy is a new action with its own answer.
+        third = await scan(c, code, scan_id="scan-back-0002")
+        assert "nicht ausgeliehen" in third.text
+    assert await Loan.count() == 1
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 0
+
+
+async def test_two_identical_scans_at_the_same_moment_apply_once(client_for, staff, teacher_anna):
+    _, [code] = await make_title("Memo-Spiel")
+    async with client_for(staff) as c1, client_for(staff) as c2:
+        answers = await asyncio.gather(
+            *[scan(c, code, teacher_anna.card, scan_id="same-scan-0042") for c in (c1, c2)]
+        )
+        assert all("Ausgeliehen: „Memo-Spiel“" in a.text for a in answers)
+        assert await Loan.count() == 1
+        returns = await asyncio.gather(
+            *[scan(c, code, scan_id="same-back-0042") for c in (c1, c2)]
+        )
+        assert all("Zurück: „Memo-Spiel“" in a.text for a in returns)
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 0
+    copy = await Copy.select(Copy.status).first()
+    assert copy["status"] == CopyStatus.available
+
+
+async def test_a_refused_scan_inside_a_replayable_request_leaves_the_copy_as_it_was(
+    client_for, staff, volunteer_dora_blocked
+):
+    _, [code] = await make_title()
+    async with client_for(staff) as c:
+        refused = await scan(c, code, volunteer_dora_blocked.card, scan_id="refused-0001")
+        assert "gesperrt" in refused.text
+    # The claim of the copy was undone with the refusal, not committed with the request's row.
+    copy = await Copy.select(Copy.status).first()
+    assert copy["status"] == CopyStatus.available
+    assert await Loan.count() == 0
+
+
+async def test_a_copy_marked_lost_and_found_again_goes_back_on_the_shelf(
+    client_for, staff, teacher_anna, volunteer_ben, today
+):
+    title_id, [code] = await make_title("Tiptoi Bauernhof")
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)
+        await place_hold(volunteer_ben.patron_id, title_id, today)
+        await c.post("/theke/markieren", data={"code": code, "what": "lost", "note": "weg"})
+        back = await scan(c, code)
+        # Not "nothing to do": the desk asks, and the page holds further scans meanwhile.
+        assert "nichts zu tun" not in back.text
+        assert "als verloren gemeldet" in back.text and 'data-blocks="1"' in back.text
+        assert "Wiedergefunden" in back.text
+        found = await c.post("/theke/wiedergefunden", data={"code": code})
+        assert "wieder da" in found.text and "vorgemerkt für Ben" in found.text
+        again = await c.post("/theke/wiedergefunden", data={"code": code})
+        assert "weder verloren noch ausgesondert" in again.text
+    copy = await Copy.select(Copy.status).first()
+    assert copy["status"] == CopyStatus.on_hold_shelf
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 0
+    assert await AuditLog.count().where(AuditLog.action == "copy.found") == 1
+
+
+async def test_the_kit_checklist_records_how_many_pieces_of_a_part_are_missing(
+    client_for, staff, teacher_anna
+):
+    _, [code] = await make_title("Koffer", MediaType.kit, components=[("Puppe", 1), ("Würfel", 4)])
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)
+        asked = await scan(c, code)
+        assert 'name="missing_count"' in asked.text and 'max="4"' in asked.text
+        done = await c.post(
+            "/theke/scan",
+            data={
+                "code": code,
+                "checklist": "1",
+                "component": ["Puppe", "Würfel"],
+                "quantity": ["1", "4"],
+                "present": ["Puppe", "Würfel"],
+                "missing_count": ["0", "3"],
+            },
+        )
+        assert "unvollständig" in done.text
+    copy = await Copy.select(Copy.status, Copy.status_note).first()
+    assert copy["status"] == CopyStatus.needs_check
+    assert copy["status_note"] == "Fehlt: 3 von 4 × Würfel"
+    loan = await Loan.select(Loan.checkin_note).first()
+    assert loan["checkin_note"] == "Fehlt: 3 von 4 × Würfel"
+
+
+async def test_a_return_that_fills_a_hold_waits_for_confirmation_and_prints_a_slip(
+    client_for, staff, teacher_anna, volunteer_ben, today
+):
+    title_id, [code] = await make_title("Bildkarten Berufe")
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)
+        await place_hold(volunteer_ben.patron_id, title_id, today)
+        back = await scan(c, code, scan_id="return-hold-0001")
+        # The page holds later scans until a person confirms the hold shelf.
+        assert "vorgemerkt für Ben Yilmaz" in back.text and 'data-blocks="1"' in back.text
+        assert "Liegt im Abholregal" in back.text and "Abholzettel drucken" in back.text
+        slip = await c.get(f"/theke/abholzettel?exemplar={code}")
+        # Name-free by default: surname letters and the card's last digits.
+        assert f"YIL-{volunteer_ben.card[-4:]}" in slip.text and "Ben Yilmaz" not in slip.text
+        assert "Abholbereit bis" in slip.text
+        await set_setting("hold_slip_shows_name", True)
+        named = await c.get(f"/theke/abholzettel?exemplar={code}")
+        assert "Ben Yilmaz" in named.text
+        shelved = await c.post("/theke/abholregal", data={"code": code})
+        assert "Im Abholregal: „Bildkarten Berufe“" in shelved.text
+        assert 'data-blocks="1"' not in shelved.text
+        nobody = await c.get("/theke/abholzettel?exemplar=M9999999")
+        assert nobody.status_code == 404
+
+
+async def test_the_emailed_receipt_lists_the_items_lent_today(
+    client_for, staff, teacher_anna, settings
+):
+    _, [first, second] = await make_title("Bildkarten Wetter", copies=2)
+    async with client_for(staff) as c:
+        await scan(c, first, teacher_anna.card)
+        await scan(c, second, teacher_anna.card)
+        sent = await c.post("/theke/quittung", data={"ausweis": teacher_anna.card})
+        assert "per E-Mail" in sent.text
+    notice = await Notification.select(Notification.payload).output(load_json=True).first()
+    mail = (await make_renderer(settings)).render("loan_receipt", "de", 0, notice["payload"])
+    assert mail.text.count("Bildkarten Wetter") == 2
+    assert first in mail.text and second in mail.text and first in mail.html
+
+
+async def test_a_blocked_card_opens_in_red_with_the_reason_and_expiry_is_shown(
+    client_for, staff, volunteer_dora_blocked, teacher_anna, settings
+):
+    today = library_date(settings.tz)  # the desk's own date, as the app reads it
+    async with client_for(staff) as c:
+        blocked = await scan(c, volunteer_dora_blocked.card)
+        assert 'data-feedback="error"' in blocked.text
+        assert "gesperrt: Medien seit Monaten überfällig" in blocked.text
+        assert '<p class="alert alert-error">Dora Gesperrt ist gesperrt' in blocked.text
+        await Patron.update({Patron.expires_on: today + timedelta(days=10)}).where(
+            Patron.id == teacher_anna.patron_id
+        )
+        opened = await scan(c, teacher_anna.card)
+        assert 'data-feedback="ok"' in opened.text
+        expires = (today + timedelta(days=10)).strftime("%d.%m.%Y")
+        assert f"gültig bis {expires}" in opened.text
+        assert f"Der Ausweis läuft am {expires} ab" in opened.text

@@ -1,8 +1,62 @@
-// The desk: keep the scan field focused, flash and (optionally) beep after each scan.
+// The desk at scanner speed. A USB scanner types a whole code and Enter in a few milliseconds,
+// then the next one: each code is taken off the field the moment Enter arrives and waits in a
+// queue in the page (kept across a reload), and the queue is sent one scan after the other,
+// each with an id made here, so that a scan sent again after a lost answer is applied once.
+// Every scan and its outcome stay listed in the session log; refusals and questions stay
+// marked until dismissed. Without this file the scan form is a plain form (one scan a page).
 (function () {
   "use strict";
   var SOUND_KEY = "mediathek-desk-sound";
+  var TAB_KEY = "mediathek-desk-tab";
+  var LOG_LIMIT = 200;
+  var SEND_TIMEOUT_MS = 15000;
   var audio = null;
+
+  // One queue and log per browser tab (sessionStorage survives a reload of the tab, the
+  // entries themselves live in localStorage): two desk tabs never send each other's scans.
+  var tab = sessionStorage.getItem(TAB_KEY);
+  if (!tab) {
+    tab = newId();
+    sessionStorage.setItem(TAB_KEY, tab);
+  }
+  var QUEUE_KEY = "mediathek-desk-queue:" + tab;
+  var LOG_KEY = "mediathek-desk-log:" + tab;
+  var queue = read(QUEUE_KEY, []); // [{id, code}], oldest first
+  var log = read(LOG_KEY, []); // [{id, code, at, state, text, ok, attention, done}], newest first
+  var sending = false;
+  var blockedBy = null; // log id of the scan whose question is open
+  var offline = false;
+  var stopped = ""; // a reason that needs the person (logged out), not just time
+  var retryTimer = null;
+  var retryDelay = 1000;
+  var applying = false;
+
+  function newId() {
+    // crypto.randomUUID needs a secure context; a desk on http inside the town hall has none.
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function read(key, fallback) {
+    try {
+      var value = JSON.parse(localStorage.getItem(key));
+      return Array.isArray(value) ? value : fallback;
+    } catch (e) {
+      return fallback;
+    }
+  }
+
+  function save() {
+    try {
+      localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+      localStorage.setItem(LOG_KEY, JSON.stringify(log.slice(0, LOG_LIMIT)));
+    } catch (e) {
+      // Storage full or forbidden: the queue still works while the page stays open.
+    }
+  }
 
   function beep(ok) {
     if (localStorage.getItem(SOUND_KEY) !== "1") return;
@@ -29,16 +83,213 @@
     if (field) field.focus();
   }
 
-  function setup() {
-    var toggle = document.getElementById("sound-toggle");
-    if (toggle) {
-      toggle.checked = localStorage.getItem(SOUND_KEY) === "1";
-      toggle.addEventListener("change", function () {
-        localStorage.setItem(SOUND_KEY, toggle.checked ? "1" : "0");
-      });
+  function entry(id) {
+    for (var i = 0; i < log.length; i++) if (log[i].id === id) return log[i];
+    return null;
+  }
+
+  function time(at) {
+    var d = new Date(at);
+    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2) + ":" +
+      ("0" + d.getSeconds()).slice(-2);
+  }
+
+  function renderLog() {
+    var section = document.getElementById("desk-log");
+    var list = document.getElementById("desk-log-list");
+    if (!section || !list) return;
+    section.hidden = false;
+    list.textContent = "";
+    log.forEach(function (item) {
+      var li = document.createElement("li");
+      li.className = "log-item log-" + item.state + (item.attention && !item.done ? " log-attention" : "") +
+        (item.state === "done" && !item.ok ? " log-error" : "");
+      li.setAttribute("data-scan-id", item.id);
+      var head = document.createElement("span");
+      head.className = "log-head";
+      head.textContent = time(item.at) + " · " + item.code;
+      li.appendChild(head);
+      var text = document.createElement("span");
+      text.className = "log-text";
+      if (item.state === "queued") text.textContent = "wartet";
+      else if (item.state === "sending") text.textContent = "wird gesendet …";
+      else text.textContent = item.text;
+      if (item.attention && !item.done) {
+        var mark = document.createElement("strong");
+        mark.className = "badge " + (item.ok ? "badge-warn" : "badge-error");
+        mark.textContent = item.ok ? "Bitte beachten" : "Nicht erledigt";
+        li.appendChild(mark);
+      }
+      li.appendChild(text);
+      if (item.attention && !item.done && item.id !== blockedBy) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button button-small button-secondary log-dismiss";
+        button.textContent = "Gesehen";
+        button.setAttribute("aria-label", "Gesehen: " + item.code);
+        button.setAttribute("data-dismiss", item.id);
+        li.appendChild(button);
+      }
+      list.appendChild(li);
+    });
+    renderStatus();
+  }
+
+  function renderStatus() {
+    var status = document.getElementById("desk-queue-status");
+    if (!status) return;
+    var waiting = queue.length;
+    var text = "";
+    var cls = "desk-queue-status";
+    if (stopped) {
+      text = stopped;
+      cls += " queue-stopped";
+    } else if (offline) {
+      text = "Keine Verbindung zum Server. " + waiting + (waiting === 1 ? " Scan wartet" : " Scans warten") +
+        " und " + (waiting === 1 ? "wird" : "werden") + " gesendet, sobald die Verbindung wieder steht. " +
+        "Nichts geht verloren, auch nicht beim Neuladen.";
+      cls += " queue-offline";
+    } else if (blockedBy && waiting) {
+      text = "Bitte zuerst die offene Frage beantworten. Danach " + (waiting === 1 ? "wird 1 wartender Scan" :
+        "werden " + waiting + " wartende Scans") + " gesendet.";
+      cls += " queue-blocked";
+    } else if (waiting > 1 || (waiting === 1 && !sending)) {
+      text = waiting + (waiting === 1 ? " Scan wartet." : " Scans warten.");
     }
+    status.hidden = !text;
+    status.className = cls;
+    if (status.textContent !== text) status.textContent = text;
+  }
+
+  function take(code) {
+    code = (code || "").trim();
+    if (!code) return;
+    var id = newId();
+    queue.push({ id: id, code: code });
+    log.unshift({ id: id, code: code, at: Date.now(), state: "queued", text: "", ok: true });
+    save();
+    renderLog();
+    pump();
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers"))["x-csrftoken"];
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function pump() {
+    if (sending || blockedBy || stopped || !queue.length) {
+      renderStatus();
+      return;
+    }
+    var item = queue[0];
+    var current = entry(item.id);
+    if (current) current.state = "sending";
+    sending = true;
+    renderLog();
+    var ausweis = document.getElementById("desk-ausweis");
+    var body = new URLSearchParams();
+    body.set("code", item.code);
+    body.set("ausweis", ausweis ? ausweis.value : "");
+    body.set("scan_id", item.id);
+    body.set("desk", tab);
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) controller.abort(); }, SEND_TIMEOUT_MS);
+    fetch("/theke/scan", {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined,
+      headers: { "HX-Request": "true", "HX-Target": "desk", "x-csrftoken": csrfToken() }
+    }).then(function (response) {
+      clearTimeout(timer);
+      if (response.status >= 500 || response.status === 429) throw new Error("server");
+      return response.text().then(function (html) { return { response: response, html: html }; });
+    }).then(function (answer) {
+      sending = false;
+      setOffline(false);
+      var response = answer.response;
+      if (response.redirected && response.url.indexOf("/theke") === -1) {
+        // The login ran out: the page shows the login form, the scan was not applied.
+        if (current) current.state = "queued";
+        stopped = "Sie sind nicht mehr angemeldet. Bitte in einem neuen Tab anmelden und diese Seite " +
+          "neu laden: Die wartenden Scans bleiben erhalten.";
+        renderLog();
+        return;
+      }
+      if (!(response.ok || response.status === 422)) {
+        if (current) current.state = "queued";
+        stopped = "Der Server hat den Scan abgelehnt (" + response.status + "). Bitte die Seite neu laden: " +
+          "Die wartenden Scans bleiben erhalten.";
+        renderLog();
+        return;
+      }
+      queue.shift();
+      apply(response, answer.html);
+      record(item.id);
+      save();
+      renderLog();
+      pump();
+    }).catch(function () {
+      clearTimeout(timer);
+      sending = false;
+      if (current) current.state = "queued";
+      setOffline(true);
+      renderLog();
+      // The same scan goes again with the same id: applied once however often it is sent.
+      retryTimer = setTimeout(function () { retryTimer = null; pump(); }, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 10000);
+    });
+  }
+
+  function setOffline(value) {
+    offline = value;
+    if (!value) retryDelay = 1000;
+  }
+
+  // Swap the answer in as htmx would have done for the form: the target and swap the server
+  // names, the out-of-band parts, the address of the open card.
+  function apply(response, html) {
+    var selector = response.headers.get("HX-Retarget") || "#desk";
+    var target = document.querySelector(selector);
+    var swap = response.headers.get("HX-Reswap") || "outerHTML";
+    applying = true;
+    try {
+      if (target) htmx.swap(target, html, { swapStyle: swap, swapDelay: 0, settleDelay: 0 });
+    } finally {
+      applying = false;
+    }
+    var url = response.headers.get("HX-Push-Url");
+    if (url) history.replaceState(history.state, "", url);
+    setup();
+  }
+
+  // Copy the answer now on screen into the log entry of the scan (or action) it answers.
+  function record(id) {
+    var item = entry(id);
     var result = document.getElementById("desk-result");
-    if (result) {
+    if (!item) return;
+    item.state = "done";
+    if (!result) {
+      // "Nicht jetzt": the question stays open, and marked, in the log.
+      item.text = (item.text || item.code) + " – nicht beantwortet.";
+      return;
+    }
+    var message = result.querySelector(".desk-message");
+    var hold = result.querySelector(".hold-shelf");
+    item.text = (message ? message.textContent.trim() : "") + (hold ? " " + hold.textContent.trim() : "");
+    item.ok = result.getAttribute("data-feedback") === "ok";
+    item.attention = result.getAttribute("data-attention") === "1";
+    item.done = false;
+    if (result.getAttribute("data-blocks") === "1") blockedBy = id;
+  }
+
+  function setup() {
+    var result = document.getElementById("desk-result");
+    if (result && !result.classList.contains("flash")) {
       result.classList.add("flash");
       beep(result.getAttribute("data-feedback") === "ok");
     }
@@ -48,19 +299,85 @@
     document.dispatchEvent(new CustomEvent("desk:ready"));
   }
 
-  document.addEventListener("DOMContentLoaded", setup);
-  // After each action the whole #desk is swapped, after a checkout only its result box and
-  // loan list: set the new one up (flash, sound, focus).
-  document.addEventListener("htmx:afterSettle", function () {
-    if (document.getElementById("desk")) setup();
-  });
-  // The request has read the code: empty the field at once, so the scanner can type the next
-  // code while the desk updates (requests queue up, see hx-sync on the form).
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt && event.detail.elt.id === "scan-form") {
-      var field = document.getElementById("scan-code");
-      if (field) field.value = "";
+  function start() {
+    var field = document.getElementById("scan-code");
+    var form = document.getElementById("scan-form");
+    if (!field || !form) return;
+    var toggle = document.getElementById("sound-toggle");
+    if (toggle) {
+      toggle.checked = localStorage.getItem(SOUND_KEY) === "1";
+      toggle.addEventListener("change", function () {
+        localStorage.setItem(SOUND_KEY, toggle.checked ? "1" : "0");
+      });
     }
+    // Enter ends a code: take it off the field before the scanner types the next one.
+    field.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      var code = field.value;
+      field.value = "";
+      take(code);
+    });
+    // The OK button and the camera submit the form.
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var code = field.value;
+      field.value = "";
+      take(code);
+    });
+    document.getElementById("desk-log").addEventListener("click", function (event) {
+      var button = event.target.closest("[data-dismiss]");
+      if (button) {
+        var item = entry(button.getAttribute("data-dismiss"));
+        if (item) item.done = true;
+      } else if (event.target.id === "desk-log-clear") {
+        log = log.filter(function (item) {
+          return item.state !== "done" || (item.attention && !item.done);
+        });
+      } else {
+        return;
+      }
+      save();
+      renderLog();
+      focusScan();
+    });
+    // Scans that were waiting when the page was left go first; one that was on its way
+    // goes again (with its id, so it is not applied twice).
+    log.forEach(function (item) { if (item.state === "sending") item.state = "queued"; });
+    renderLog();
+    setup();
+    pump();
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+  // A person answered in the desk (checklist, override, undo …): log the answer; an answered
+  // question lets the queue go on.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (applying || !document.getElementById("desk")) return;
+    if (!event.target || event.target.id !== "desk") return;
+    var result = document.getElementById("desk-result");
+    var id = blockedBy;
+    if (!id) {
+      if (!result) return setup();
+      id = newId();
+      log.unshift({ id: id, code: "Aktion", at: Date.now(), state: "done", text: "", ok: true });
+    }
+    blockedBy = null;
+    record(id);
+    save();
+    renderLog();
+    setup();
+    pump();
+  });
+  // Every action of the desk names this tab's desk session: an undo made for one tab is
+  // refused in another.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.closest && elt.closest("#desk")) event.detail.parameters.desk = tab;
+  });
+  window.addEventListener("online", function () {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    pump();
   });
   // Clicking anywhere that is not a control brings focus back to the scan field.
   document.addEventListener("click", function (event) {
