@@ -15,6 +15,8 @@ from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
+from mediathek.web.guards import allowed, route_access
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -35,6 +37,12 @@ def _has_bearer(scope: Scope) -> bool:
         key == b"authorization" and value[:7].lower() == b"bearer "
         for key, value in scope.get("headers", [])
     )
+
+
+def _needs_login(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    access = route_access(handler) if handler is not None else None
+    return access is not None and not allowed(access, None)
 
 
 class TokenAwareCSRFMiddleware(CSRFMiddleware):
@@ -65,6 +73,12 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
             await self.app(scope, receive, send)
             return
         user = scope.get("user")
+        if user is None and _needs_login(scope):
+            # Nothing runs for an anonymous request here but the redirect to the login. A
+            # form sent after the session expired carries that session's token: checking it
+            # would answer 403 instead of leading her to the login and back to her page.
+            await self.app(scope, receive, send)
+            return
         session_token = user.csrf_token if user is not None else ""
         request: Request = scope["litestar_app"].request_class(scope=scope, receive=receive)
         cookie = request.cookies.get(self.config.cookie_name)

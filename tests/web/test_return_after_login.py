@@ -39,6 +39,8 @@ async def test_a_form_sent_after_expiry_returns_to_its_page_after_login(client_f
         assert "dort weiter, wo Sie waren" in form.text
         # A browser replaces the old cookie with the new one; the test client would keep both.
         c.cookies.delete("mediathek_session")
+        # The login page's own token, as its form and page scripts send it.
+        c.headers["x-csrftoken"] = c.cookies.get("mediathek_csrf", "")
         login = await c.post(
             "/anmelden",
             data={"email": teacher_anna.email, "password": PASSWORD, "next": target},
