@@ -52,7 +52,9 @@ async def test_desk_actions_name_the_staff_member(
     await assert_by(staff, "loan.override")
     await services.renew(lent.loan_id, today=today, staff_id=staff.account_id)
     await assert_by(staff, "loan.renew")
-    await corrections.undo_last("checkout", lent.loan_id, today=today, staff_id=staff.account_id)
+    await corrections.undo_last(
+        corrections.UndoToken.of_checkout(lent), today=today, staff_id=staff.account_id
+    )
     await assert_by(staff, "checkout.undo")
     await corrections.mark_lost(code, staff_id=staff.account_id)
     await assert_by(staff, "copy.lost")
