@@ -138,7 +138,21 @@ def _content_type(scope: Scope) -> str:
     return ""
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
+def _body_limit(scope: Scope) -> int:
+    """The route's request body limit (the app's upload cap), at most ``MAX_CHECKED_BODY``."""
+    handler = scope.get("route_handler")
+    limit = handler.resolve_request_max_body_size() if handler is not None else None
+    return min(limit or MAX_CHECKED_BODY, MAX_CHECKED_BODY)
+
+
+def _declared_length(scope: Scope) -> int:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, list[Message]]:
     """The whole body, and the messages that carried it (to replay when it is too big)."""
     chunks: list[bytes] = []
     size = 0
@@ -151,7 +165,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
         chunk = message.get("body", b"")
         chunks.append(chunk)
         size += len(chunk)
-        if not message.get("more_body", False) or size > MAX_CHECKED_BODY:
+        if not message.get("more_body", False) or size > limit:
             break
     return b"".join(chunks), messages
 
@@ -202,8 +216,14 @@ class InputGuardMiddleware:
         if kind is None or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        body, messages = await _read_body(receive)
-        if len(body) > MAX_CHECKED_BODY:
+        limit = _body_limit(scope)
+        if _declared_length(scope) > limit:
+            # Refused by the route's own body limit (413) before anything is read: reading
+            # it here first would buffer what is about to be refused.
+            await self.app(scope, receive, send)
+            return
+        body, messages = await _read_body(receive, limit)
+        if len(body) > limit:
             await self.app(scope, _replay(messages, receive), send)
             return
         where = None
