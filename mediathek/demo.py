@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 import isbnlib
 
 from mediathek.catalogue.barcodes import make_code
+from mediathek.catalogue.policy import CopyEvent
+from mediathek.catalogue.services import move_copy
 from mediathek.catalogue.tables import (
     Component,
     Copy,
-    CopyStatus,
     Title,
     TitleLanguage,
     TitleTopic,
@@ -1006,7 +1007,7 @@ async def _load(settings: Settings, seed: int, titles_per_type: int | None) -> d
             )
         )
         if not returned:
-            await Copy.update({Copy.status: CopyStatus.on_loan}).where(Copy.id == copy_id)
+            await move_copy(copy_id, CopyEvent.checkout)
 
     return {
         "titles": n_titles,

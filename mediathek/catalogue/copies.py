@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from mediathek.catalogue import policy
 from mediathek.catalogue.barcodes import code_number, make_code
-from mediathek.catalogue.services import OPEN_BOOKINGS, Actor, _now
+from mediathek.catalogue.policy import CopyStatusRefused
+from mediathek.catalogue.services import OPEN_BOOKINGS, Actor, _now, move_copy
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.reservations.tables import Booking
-
-
-class CopyStatusRefused(Conflict):
-    code = "copy_status_refused"
-
 
 BARCODE_LOCK_KEY = 7_301_001  # any constant shared by every instance of the app
 
@@ -93,6 +89,9 @@ async def get_copy(copy_id: int) -> dict:
     return row
 
 
+RACED = "Das Exemplar wurde gerade an der Theke geändert. Bitte neu laden."
+
+
 async def change_copy(
     copy_id: int,
     *,
@@ -114,6 +113,7 @@ async def change_copy(
             values[Copy.shelf_mark] = shelf_mark.strip()
         if note is not None:
             values[Copy.status_note] = note.strip()[:2000]
+        status_from = copy["status"]
         if status is not None and status != copy["status"]:
             problem = policy.copy_status_change_error(copy["status"], status)
             if problem:
@@ -125,8 +125,10 @@ async def change_copy(
                     "Für dieses Exemplar gibt es eine offene Reservierung. "
                     "Bitte die Reservierung zuerst stornieren."
                 )
-            values[Copy.status] = status
-            values[Copy.withdrawn_at] = now if status == CopyStatus.withdrawn else None
+            event = policy.STAFF_STATUS_EVENTS[CopyStatus(status)]
+            if not await move_copy(copy_id, event, expected_from=[copy["status"]], at=now):
+                raise CopyStatusRefused(RACED)
+            status_from = policy.copy_status_after(copy["status"], event)
             await actor.record(
                 "copy_status_changed",
                 "copy",
@@ -134,16 +136,14 @@ async def change_copy(
                 old=copy["status"],
                 new=status,
             )
-        # Conditional on the status just read: the desk may have lent the copy meanwhile.
+        # Conditional on the status just read (or just written): the desk may have lent it.
         done = (
             await Copy.update(values)
-            .where(Copy.id == copy_id, Copy.status == copy["status"])
+            .where(Copy.id == copy_id, Copy.status == status_from)
             .returning(Copy.id)
         )
         if not done:
-            raise CopyStatusRefused(
-                "Das Exemplar wurde gerade an der Theke geändert. Bitte neu laden."
-            )
+            raise CopyStatusRefused(RACED)
     return await get_copy(copy_id)
 
 

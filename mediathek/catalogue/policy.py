@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import isbnlib
 
-from mediathek.catalogue.tables import CopyStatus
+from mediathek.catalogue.tables import COPY_STATUS_LABELS, CopyStatus
+from mediathek.errors import Conflict
 from mediathek.vocab import LANGUAGES, AgeGroup, Level, MediaType, order_index
 
 YEAR_MIN = 1450  # printing press; anything older is a typo
@@ -29,6 +32,149 @@ STAFF_SETTABLE_STATUSES = (
     CopyStatus.withdrawn,
 )
 CIRCULATING_STATUSES = (CopyStatus.on_loan, CopyStatus.on_hold_shelf)
+
+
+# ---- the life of a copy --------------------------------------------------------------------
+
+
+class CopyStatusRefused(Conflict):
+    """A copy cannot take this step from the status it is in."""
+
+    code = "copy_status_refused"
+
+
+class CopyEvent(StrEnum):
+    """What happens to a copy, in the library's words. Each event leads to one status."""
+
+    checkout = "checkout"
+    checkout_override = "checkout_override"  # lent anyway: staff gave a reason
+    checkin = "checkin"
+    checkin_incomplete = "checkin_incomplete"  # parts missing or a note: to be checked
+    undo_checkout = "undo_checkout"
+    undo_pickup = "undo_pickup"  # a mistaken checkout of a held copy: back on the hold shelf
+    undo_checkin = "undo_checkin"
+    set_aside = "set_aside"  # onto the hold shelf for a hold or a booking
+    pass_on = "pass_on"  # stays on the hold shelf, now for the next in line
+    release = "release"  # no longer to be picked up: back to the shelf
+    mark_lost = "mark_lost"
+    mark_damaged = "mark_damaged"  # damaged or incomplete: to be checked
+    send_to_repair = "send_to_repair"
+    back_on_shelf = "back_on_shelf"  # checked or repaired by staff
+    found_again = "found_again"  # written off (lost, withdrawn) and turned up
+    stocktake_missing = "stocktake_missing"  # not seen on the shelf in a stocktake
+    withdraw = "withdraw"  # out of the stock for good; the history stays
+
+
+COPY_EVENT_LABELS = {
+    CopyEvent.checkout: "Ausleihen",
+    CopyEvent.checkout_override: "Ausleihen mit Begründung",
+    CopyEvent.checkin: "Zurücknehmen",
+    CopyEvent.checkin_incomplete: "Unvollständig zurücknehmen",
+    CopyEvent.undo_checkout: "Ausleihe rückgängig machen",
+    CopyEvent.undo_pickup: "Abholung rückgängig machen",
+    CopyEvent.undo_checkin: "Rückgabe rückgängig machen",
+    CopyEvent.set_aside: "Ins Abholregal legen",
+    CopyEvent.pass_on: "An die nächste Person weitergeben",
+    CopyEvent.release: "Aus dem Abholregal zurück ins Regal",
+    CopyEvent.mark_lost: "Als verloren melden",
+    CopyEvent.mark_damaged: "Als beschädigt melden (wird geprüft)",
+    CopyEvent.send_to_repair: "In Reparatur geben",
+    CopyEvent.back_on_shelf: "Geprüft oder repariert zurück ins Regal",
+    CopyEvent.found_again: "Wiedergefunden",
+    CopyEvent.stocktake_missing: "Bei der Bestandsrevision nicht gefunden",
+    CopyEvent.withdraw: "Aussondern",
+}
+
+_S, _E = CopyStatus, CopyEvent
+# The one table of copy status changes: (event, the statuses it may start from, the status it
+# leads to). Nothing writes a copy's status except by one of these steps
+# (``services.move_copies``); docs/catalogue.md shows the same table.
+COPY_STEPS: tuple[tuple[CopyEvent, tuple[CopyStatus, ...], CopyStatus], ...] = (
+    (_E.checkout, (_S.available, _S.on_hold_shelf), _S.on_loan),
+    (
+        _E.checkout_override,
+        (_S.available, _S.on_hold_shelf, _S.needs_check, _S.in_repair, _S.lost),
+        _S.on_loan,
+    ),
+    (_E.checkin, (_S.on_loan,), _S.available),
+    (_E.checkin_incomplete, (_S.on_loan,), _S.needs_check),
+    (_E.undo_checkout, (_S.on_loan,), _S.available),
+    (_E.undo_pickup, (_S.on_loan,), _S.on_hold_shelf),
+    # Back on loan from wherever the return put it: shelf, check, or a hold shelf.
+    (_E.undo_checkin, (_S.available, _S.needs_check, _S.on_hold_shelf), _S.on_loan),
+    (_E.set_aside, (_S.available,), _S.on_hold_shelf),
+    (_E.pass_on, (_S.on_hold_shelf,), _S.on_hold_shelf),
+    (_E.release, (_S.on_hold_shelf,), _S.available),
+    # The desk reports a copy lost or damaged wherever it is; only a withdrawn one is past it.
+    (
+        _E.mark_lost,
+        (_S.available, _S.on_loan, _S.on_hold_shelf, _S.needs_check, _S.in_repair, _S.lost),
+        _S.lost,
+    ),
+    (
+        _E.mark_damaged,
+        (_S.available, _S.on_loan, _S.on_hold_shelf, _S.needs_check, _S.in_repair, _S.lost),
+        _S.needs_check,
+    ),
+    (_E.send_to_repair, (_S.available, _S.needs_check, _S.lost), _S.in_repair),
+    (_E.back_on_shelf, (_S.needs_check, _S.in_repair, _S.lost), _S.available),
+    (_E.found_again, (_S.lost, _S.withdrawn), _S.available),
+    (_E.stocktake_missing, (_S.available,), _S.lost),
+    # Lent or set-aside copies belong to someone: they come back through the desk first.
+    (_E.withdraw, (_S.available, _S.needs_check, _S.in_repair, _S.lost), _S.withdrawn),
+)
+COPY_TRANSITIONS: dict[tuple[CopyStatus, CopyEvent], CopyStatus] = {
+    (start, event): to for event, starts, to in COPY_STEPS for start in starts
+}
+_STARTS = {event: starts for event, starts, _ in COPY_STEPS}
+_TARGET = {event: to for event, _, to in COPY_STEPS}
+
+# The step a staff edit of the status takes, by the status chosen (``copy_status_change_error``
+# says which of them staff may take by hand).
+STAFF_STATUS_EVENTS = {
+    CopyStatus.available: CopyEvent.back_on_shelf,
+    CopyStatus.needs_check: CopyEvent.mark_damaged,
+    CopyStatus.in_repair: CopyEvent.send_to_repair,
+    CopyStatus.lost: CopyEvent.mark_lost,
+    CopyStatus.withdrawn: CopyEvent.withdraw,
+}
+
+
+def copy_move_refused(status: str, event: CopyEvent) -> CopyStatusRefused:
+    label = next((v for k, v in COPY_STATUS_LABELS.items() if k == status), str(status))
+    return CopyStatusRefused(
+        f"„{COPY_EVENT_LABELS[event]}“ geht bei diesem Exemplar nicht (Status: {label}).",
+        status=str(status),
+        event=str(event),
+    )
+
+
+def copy_status_after(status: str, event: CopyEvent) -> CopyStatus:
+    """The status a copy in ``status`` has after ``event``; refused when the table has no
+    such step."""
+    try:
+        return COPY_TRANSITIONS[(CopyStatus(status), event)]
+    except (ValueError, KeyError):  # not a status, or no such step from it
+        raise copy_move_refused(status, event) from None
+
+
+def copy_moves_from(event: CopyEvent) -> tuple[CopyStatus, ...]:
+    """The statuses ``event`` may start from."""
+    return _STARTS[event]
+
+
+def copy_move(
+    event: CopyEvent, expected_from: Iterable[str] | None = None
+) -> tuple[tuple[CopyStatus, ...], CopyStatus]:
+    """(statuses to move from, status to move to) for ``event``. ``expected_from`` narrows
+    the start to what the caller knows or wants; a status in it that the table does not
+    allow is refused, so a caller cannot widen the table."""
+    if expected_from is None:
+        return _STARTS[event], _TARGET[event]
+    starts = tuple(dict.fromkeys(expected_from))
+    for status in starts:
+        copy_status_after(status, event)
+    return tuple(CopyStatus(s) for s in starts), _TARGET[event]
 
 
 def normalise_isbn(raw: str) -> str | None:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mediathek import audit
-from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.catalogue.policy import CopyEvent, copy_move, copy_moves_from
+from mediathek.catalogue.services import move_copy, move_refused
+from mediathek.catalogue.tables import Title
 from mediathek.circulation.services import CheckinResult, CheckoutResult, find_copy
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
@@ -101,10 +103,9 @@ async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk
                 .returning(Hold.id)
             )
             await Loan.delete().where(Loan.id == loan["id"])
-            status = CopyStatus.on_hold_shelf if restored else CopyStatus.available
-            await Copy.update({Copy.status: status, Copy.updated_at: now()}).where(
-                Copy.id == loan["copy"]
-            )
+            event = CopyEvent.undo_pickup if restored else CopyEvent.undo_checkout
+            if not await move_copy(loan["copy"], event):
+                raise InvalidInput(STALE)
             message = f"Ausleihe von „{loan['title_name']}“ rückgängig gemacht."
         else:
             if loan["returned_at"] is None:
@@ -119,9 +120,9 @@ async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk
             await Loan.update({Loan.returned_at: None, Loan.checkin_note: ""}).where(
                 Loan.id == loan["id"]
             )
-            await Copy.update(
-                {Copy.status: CopyStatus.on_loan, Copy.status_note: "", Copy.updated_at: now()}
-            ).where(Copy.id == loan["copy"])
+            # Staff may have sent the copy elsewhere since (repair, lost): that stands.
+            if not await move_copy(loan["copy"], CopyEvent.undo_checkin, note=""):
+                raise InvalidInput(STALE)
             message = f"Rückgabe von „{loan['title_name']}“ rückgängig gemacht."
         await audit.record(
             f"{token.kind}.undo",
@@ -133,23 +134,22 @@ async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk
     return message
 
 
-async def _mark(copy_code: str, status: CopyStatus, note: str, *, staff_id: int | None) -> str:
+async def _mark(copy_code: str, event: CopyEvent, note: str, *, staff_id: int | None) -> str:
     copy = await find_copy(copy_code)
-    if copy["status"] == CopyStatus.withdrawn:
+    if copy["status"] not in copy_moves_from(event):  # only a withdrawn copy is past both
         raise InvalidInput("Dieses Exemplar ist ausgesondert.")
     async with write_transaction():
         # The loan ends here: the item is gone (lost) or back at the desk (damaged).
         await Loan.update({Loan.returned_at: now(), Loan.checkin_note: note}).where(
             Loan.copy == copy["id"], Loan.returned_at.is_null()
         )
-        await Copy.update(
-            {Copy.status: status, Copy.status_note: note, Copy.updated_at: now()}
-        ).where(Copy.id == copy["id"])
+        if not await move_copy(copy["id"], event, note=note):
+            raise await move_refused(copy["id"], event)
         await Hold.update(
             {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
         ).where(Hold.copy == copy["id"], Hold.status == HoldStatus.ready)
         await audit.record(
-            f"copy.{status.value}",
+            f"copy.{copy_move(event)[1].value}",
             actor_id=staff_id,
             object_type="copy",
             object_id=copy["id"],
@@ -160,17 +160,17 @@ async def _mark(copy_code: str, status: CopyStatus, note: str, *, staff_id: int 
 
 async def mark_lost(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
     text = note.strip() or "als verloren gemeldet"
-    title = await _mark(copy_code, CopyStatus.lost, text, staff_id=staff_id)
+    title = await _mark(copy_code, CopyEvent.mark_lost, text, staff_id=staff_id)
     return f"„{title}“ ist als verloren markiert."
 
 
 async def mark_damaged(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
     text = "Beschädigt" + (f": {note.strip()}" if note.strip() else "")
-    title = await _mark(copy_code, CopyStatus.needs_check, text, staff_id=staff_id)
+    title = await _mark(copy_code, CopyEvent.mark_damaged, text, staff_id=staff_id)
     return f"„{title}“ ist als beschädigt markiert und wird geprüft."
 
 
-FOUND_AGAIN_FROM = (CopyStatus.lost, CopyStatus.withdrawn)
+FOUND_AGAIN_FROM = copy_moves_from(CopyEvent.found_again)
 
 
 async def found_again(
@@ -193,14 +193,8 @@ async def found_again(
         await Loan.update({Loan.returned_at: now(), Loan.checkin_note: "wiedergefunden"}).where(
             Loan.copy == copy["id"], Loan.returned_at.is_null()
         )
-        await Copy.update(
-            {
-                Copy.status: CopyStatus.available,
-                Copy.status_note: "",
-                Copy.withdrawn_at: None,
-                Copy.updated_at: now(),
-            }
-        ).where(Copy.id == copy["id"])
+        if not await move_copy(copy["id"], CopyEvent.found_again, note=""):
+            raise await move_refused(copy["id"], CopyEvent.found_again)
         hold_message = await hooks.on_return(copy["id"], today)
         await audit.record(
             "copy.found",

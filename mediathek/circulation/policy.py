@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from mediathek.catalogue.policy import CopyEvent, copy_moves_from
 from mediathek.catalogue.tables import CopyStatus
 from mediathek.circulation.calendar import Calendar
 from mediathek.errors import Conflict, DomainError
@@ -71,9 +72,10 @@ class ComponentsToCheck(DomainError):
         self.components = components
 
 
-# Copy statuses a checkout may start from; the rest need an override or are impossible.
-LENDABLE = (CopyStatus.available, CopyStatus.on_hold_shelf)
-LENDABLE_WITH_OVERRIDE = (*LENDABLE, CopyStatus.needs_check, CopyStatus.in_repair, CopyStatus.lost)
+# Copy statuses a checkout may start from; the rest need an override or are impossible
+# (the catalogue's table of copy status changes says which).
+LENDABLE = copy_moves_from(CopyEvent.checkout)
+LENDABLE_WITH_OVERRIDE = copy_moves_from(CopyEvent.checkout_override)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ import asyncpg
 
 from mediathek import audit
 from mediathek.catalogue.barcodes import normalise_code
+from mediathek.catalogue.policy import CopyEvent
+from mediathek.catalogue.services import move_copy, move_refused
 from mediathek.catalogue.tables import Component, Copy, CopyStatus
 from mediathek.circulation import policy
 from mediathek.circulation.calendar import load_calendar
@@ -142,25 +144,17 @@ async def checkout(
     lend anyway where the refusal allows it, and the reason goes to the audit log."""
     override_reason = (override_reason or "").strip() or None
     code = normalise_code(copy_code)
-    allowed = policy.LENDABLE
+    event = CopyEvent.checkout
     status_before = None
     if override_reason:
         # Rare path: the status before the claim names what is being overridden.
-        allowed = policy.LENDABLE_WITH_OVERRIDE
+        event = CopyEvent.checkout_override
         status_before = (await find_copy(code))["status"]
     try:
         async with write_transaction():
             await lock_patron(card_or_patron)
             # Claim the copy first: of many desks scanning it at once, exactly one wins here.
-            claimed = await Copy.raw(
-                "UPDATE copy SET status = 'on_loan', status_note = '', updated_at = {} "
-                "WHERE barcode = {} AND status IN ("
-                + ", ".join("{}" for _ in allowed)
-                + ") RETURNING id",
-                now(),
-                code,
-                *[str(s) for s in allowed],
-            )
+            claimed = await move_copy(code, event, note="")
             copy = await find_copy(code)
             patron = await find_patron(card_or_patron)
             status = (status_before or CopyStatus.available) if claimed else copy["status"]
@@ -299,18 +293,10 @@ async def checkin(
         text = "; ".join(filter(None, ["Fehlt: " + ", ".join(missing) if missing else "", note]))
         if missing or note:
             await Loan.update({Loan.checkin_note: text}).where(Loan.id == loan_id)
-            await Copy.update(
-                {
-                    Copy.status: CopyStatus.needs_check,
-                    Copy.status_note: text,
-                    Copy.updated_at: now(),
-                }
-            ).where(Copy.id == copy["id"])
+            await _move_back(copy, CopyEvent.checkin_incomplete, note=text)
             hold_message = None
         else:
-            await Copy.update({Copy.status: CopyStatus.available, Copy.updated_at: now()}).where(
-                Copy.id == copy["id"]
-            )
+            await _move_back(copy, CopyEvent.checkin)
             hold_message = await hooks.on_return(copy["id"], today)
         who = await Patron.select(Patron.first_name, Patron.last_name).where(Patron.id == patron_id)
     message = "Zurückgenommen."
@@ -327,6 +313,12 @@ async def checkin(
         copy_id=copy["id"],
         returned_at=returned_at,
     )
+
+
+async def _move_back(copy: dict, event: CopyEvent, note: str | None = None) -> None:
+    # Its loan was open, so the copy is on loan: anything else is refused, not overwritten.
+    if not await move_copy(copy["id"], event, note=note):
+        raise await move_refused(copy["id"], event)
 
 
 async def loan_for_update(loan_id: int) -> dict:

@@ -14,6 +14,8 @@ from datetime import date
 
 from mediathek import audit
 from mediathek.catalogue.barcodes import normalise_code
+from mediathek.catalogue.policy import CopyEvent
+from mediathek.catalogue.services import move_copies
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, Copy, CopyStatus
 from mediathek.clock import now
 from mediathek.db import lock_rows, write_transaction
@@ -234,14 +236,7 @@ async def apply_stocktake(
         note = f"Bei der Bestandsrevision am {today:%d.%m.%Y} nicht gefunden."
         marked: list[int] = []
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-            rows = await (
-                Copy.update(
-                    {Copy.status: CopyStatus.lost, Copy.status_note: note, Copy.updated_at: now()}
-                )
-                .where(Copy.id.is_in(chunk), Copy.status == CopyStatus.available)
-                .returning(Copy.id)
-            )
-            marked += [r["id"] for r in rows]
+            marked += await move_copies(CopyEvent.stocktake_missing, ids=chunk, note=note)
         await Stocktake.update({Stocktake.status: APPLIED, Stocktake.finished_at: now()}).where(
             Stocktake.id == stocktake_id
         )

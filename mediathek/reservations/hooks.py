@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from mediathek.catalogue.policy import CopyEvent
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.clock import now
 from mediathek.patrons.tables import Patron
@@ -191,7 +192,7 @@ async def others_waiting(title_id: int, patron_id: int) -> bool:
 async def on_return(copy_id: int, today: date) -> str | None:
     """A copy came back: set it aside for a booking about to start or the first in the queue.
     Returns the message for the desk, or None when the copy goes back to the shelf."""
-    served = await serve_copy(copy_id, today, (CopyStatus.available, CopyStatus.on_loan))
+    served = await serve_copy(copy_id, today, CopyEvent.set_aside)
     if served is None:
         return None
     kind, record, day = served

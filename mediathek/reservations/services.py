@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mediathek.catalogue.policy import CopyEvent
+from mediathek.catalogue.services import move_copy
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.circulation.rules import category_limits, loan_rule
 from mediathek.circulation.tables import Loan
@@ -306,7 +308,7 @@ async def _set_aside_bookings(today: date, booking_id: int | None = None) -> int
     done = 0
     for booking in await query.order_by(Booking.start_on).order_by(Booking.id):
         copy_id = booking["copy"]
-        if not await claim_copy(copy_id, (CopyStatus.available,), PULL_NOTE):
+        if not await claim_copy(copy_id, note=PULL_NOTE):
             copy_id = await _swap_copy(booking, buffer_days, today)
             if copy_id is None:
                 continue  # on_return sets it aside when the copy comes back
@@ -326,7 +328,7 @@ async def _swap_copy(booking: dict, buffer_days: int, today: date) -> int | None
     }
     plans = [p for p in await copy_plans(booking["title"], today) if p.copy_id in on_shelf]
     copy_id = policy.pick_copy(plans, wanted, buffer_days, today)
-    if copy_id is None or not await claim_copy(copy_id, (CopyStatus.available,), PULL_NOTE):
+    if copy_id is None or not await claim_copy(copy_id, note=PULL_NOTE):
         return None
     await Booking.update({Booking.copy: copy_id}).where(Booking.id == booking["id"])
     return copy_id
@@ -390,13 +392,11 @@ async def serve_queue(title_id: int, today: date) -> int:
     served = 0
     while await first_waiting_hold(title_id) is not None:
         copy = await free_copy_for_hold(title_id, today)
-        if copy is None or not await claim_copy(copy["id"], (CopyStatus.available,), PULL_NOTE):
+        if copy is None or not await claim_copy(copy["id"], note=PULL_NOTE):
             break
         if await make_hold_ready(title_id, copy["id"], copy["barcode"], today) is None:
             # Another copy served the last waiting hold meanwhile (PostgreSQL).
-            await Copy.update({Copy.status: CopyStatus.available, Copy.status_note: ""}).where(
-                Copy.id == copy["id"]
-            )
+            await move_copy(copy["id"], CopyEvent.release, note="")
             break
         served += 1
     return served

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from mediathek.catalogue.policy import CopyEvent
+from mediathek.catalogue.services import move_copy
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.circulation.calendar import load_calendar
 from mediathek.circulation.tables import Loan
@@ -71,17 +73,11 @@ async def _title_name(title_id: int) -> str:
     return row["title"] if row else ""
 
 
-async def claim_copy(copy_id: int, from_statuses: tuple[str, ...], note: str = "") -> bool:
-    """Move the copy onto the hold shelf if it is in one of ``from_statuses``; the conditional
-    update is also the row lock that keeps two set-asides of one copy apart."""
-    rows = (
-        await Copy.update(
-            {Copy.status: CopyStatus.on_hold_shelf, Copy.status_note: note, Copy.updated_at: now()}
-        )
-        .where(Copy.id == copy_id, Copy.status.is_in(list(from_statuses)))
-        .returning(Copy.id)
-    )
-    return bool(rows)
+async def claim_copy(copy_id: int, event: CopyEvent = CopyEvent.set_aside, note: str = "") -> bool:
+    """Put the copy on the hold shelf (``set_aside`` from the shelf, or ``pass_on`` to the next
+    person) if it is where the event starts; the conditional update is also the row lock that
+    keeps two set-asides of one copy apart."""
+    return await move_copy(copy_id, event, note=note)
 
 
 # The first waiting hold of a title, taken only if it is still waiting when the UPDATE gets
@@ -177,28 +173,29 @@ async def first_waiting_hold(title_id: int) -> dict | None:
     )
 
 
-async def serve_copy(copy_id: int, today: date, from_statuses: tuple[str, ...], note: str = ""):
-    """Give a copy that just became free to whoever needs it first: a booking about to start,
-    else the first hold in the queue. Returns ("booking"|"hold", record, pickup_until) or None
-    (the copy's status is then left alone)."""
+async def serve_copy(copy_id: int, today: date, event: CopyEvent, note: str = ""):
+    """Give a copy that just became free (``set_aside``) or is no longer wanted on the hold
+    shelf (``pass_on``) to whoever needs it first: a booking about to start, else the first
+    hold in the queue. Returns ("booking"|"hold", record, pickup_until) or None (the copy's
+    status is then left alone)."""
     copy = await Copy.select(Copy.title, Copy.barcode).where(Copy.id == copy_id).first()
     if copy is None:
         return None
     booking = await booking_due_for_set_aside(copy_id, today)
     if booking is not None:
-        if not await claim_copy(copy_id, from_statuses, note):
+        if not await claim_copy(copy_id, event, note):
             return None
         await make_booking_ready(booking, copy["barcode"], today)
         return ("booking", booking, booking["start_on"])
     if await first_waiting_hold(copy["title"]) is not None:
-        if not await claim_copy(copy_id, from_statuses, note):
+        if not await claim_copy(copy_id, event, note):
             return None
         served = await make_hold_ready(copy["title"], copy_id, copy["barcode"], today)
         if served is None:
-            # The queue emptied meanwhile (PostgreSQL): the copy goes back where it came from.
-            await Copy.update({Copy.status: from_statuses[0], Copy.status_note: ""}).where(
-                Copy.id == copy_id
-            )
+            # The queue emptied meanwhile (PostgreSQL): the copy goes back where it came from
+            # (a copy passed on is still on the hold shelf, for ``pass_on`` to put back).
+            if event == CopyEvent.set_aside:
+                await move_copy(copy_id, CopyEvent.release, note="")
             return None
         return ("hold", *served)
     return None
@@ -207,12 +204,11 @@ async def serve_copy(copy_id: int, today: date, from_statuses: tuple[str, ...], 
 async def pass_on(copy_id: int, today: date) -> str:
     """A set-aside copy is no longer wanted by its holder: next in line, or back to the shelf.
     Returns "passed" or "shelf"."""
-    served = await serve_copy(copy_id, today, (CopyStatus.on_hold_shelf,))
+    served = await serve_copy(copy_id, today, CopyEvent.pass_on)
     if served is not None:
         return "passed"
-    await Copy.update(
-        {Copy.status: CopyStatus.available, Copy.status_note: PUT_BACK_NOTE, Copy.updated_at: now()}
-    ).where(Copy.id == copy_id, Copy.status == CopyStatus.on_hold_shelf)
+    # Only from the hold shelf: a copy lent meanwhile (with an override) stays lent.
+    await move_copy(copy_id, CopyEvent.release, note=PUT_BACK_NOTE)
     return "shelf"
 
 
