@@ -142,7 +142,7 @@ async def checkout(
     lend anyway where the refusal allows it, and the reason goes to the audit log."""
     override_reason = (override_reason or "").strip() or None
     code = normalise_code(copy_code)
-    allowed = policy.LENDABLE
+    allowed: tuple[CopyStatus, ...] = policy.LENDABLE
     status_before = None
     if override_reason:
         # Rare path: the status before the claim names what is being overridden.
