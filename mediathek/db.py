@@ -10,7 +10,7 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -18,6 +18,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
+
+from mediathek.settings import Settings
 
 # Seconds a SQLite writer waits for the lock before "database is locked".
 SQLITE_BUSY_TIMEOUT = 30
@@ -78,7 +80,8 @@ class ReusingSQLiteEngine(SQLiteEngine):
         if self._idle:
             return self._idle.pop()
         connection = await _ReusableConnection(self)
-        connection.row_factory = dict_factory
+        # aiosqlite types row_factory as a class; sqlite3 takes any callable, as piccolo does.
+        connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
         return connection
 
@@ -142,18 +145,34 @@ def _prepare_sqlite_file(path: Path) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: Engine) -> TypeGuard[SQLiteEngine]:
     return engine.engine_type == "sqlite"
+
+
+# The engine piccolo finds through ``piccolo_conf.DB`` (migrations ask it by ``engine_finder``).
+_configured: Engine | None = None
+
+
+def configured_engine() -> Engine:
+    """The engine bound by ``use_engine``; else the settings' engine, made on first use.
+
+    Made lazily, not on import: opening the SQLite engine creates its file, and importing
+    the piccolo configuration must not leave a database in whatever directory it runs in.
+    """
+    global _configured
+    if _configured is None:
+        _configured = make_engine(Settings.from_env().database_url)
+    return _configured
 
 
 def use_engine(engine: Engine) -> None:
     """Bind every table of the app, and piccolo's migration table, to ``engine``."""
     from piccolo.apps.migrations.tables import Migration
 
-    import mediathek.piccolo_conf as conf
     from mediathek.piccolo_app import TABLES
 
-    conf.DB = engine
+    global _configured
+    _configured = engine
     for table in [*TABLES, Migration]:
         table._meta.db = engine
 

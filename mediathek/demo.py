@@ -895,9 +895,17 @@ async def _load(settings: Settings, seed: int, titles_per_type: int | None) -> d
             ).returning(Title.id)
             title_id = row[0]["id"]
             n_titles += 1
-            topics = {theme if theme in TOPICS else "Wortschatz", rng.choice(TOPICS)}
+            title_topics = {theme if theme in TOPICS else "Wortschatz", rng.choice(TOPICS)}
             copy_number = await _add_parts(
-                settings, rng, title_id, media_type, langs, topics, theme, copy_number, copy_ids
+                settings,
+                rng,
+                title_id,
+                media_type,
+                langs,
+                title_topics,
+                theme,
+                copy_number,
+                copy_ids,
             )
 
     for n, (
@@ -985,7 +993,7 @@ async def _load(settings: Settings, seed: int, titles_per_type: int | None) -> d
 
     # Some open loans: a few overdue, most running; and some returned ones for statistics.
     lent = rng.sample(copy_ids, 40)
-    for k, (copy_id, title_id, media_type) in enumerate(lent):
+    for k, (copy_id, title_id, lent_type) in enumerate(lent):
         patron_id, category = patron_ids[k % len(patron_ids)]
         loaned_on = today - timedelta(days=rng.randrange(1, 45))
         returned = k >= 28
@@ -995,7 +1003,7 @@ async def _load(settings: Settings, seed: int, titles_per_type: int | None) -> d
                 title=title_id,
                 patron=patron_id,
                 patron_category=category,
-                media_type=media_type,
+                media_type=lent_type,
                 loaned_on=loaned_on,
                 due_on=loaned_on + timedelta(days=28),
                 loaned_at=datetime.combine(loaned_on, datetime.min.time(), UTC),

@@ -54,7 +54,7 @@ class Level(StrEnum):
     c2 = "c2"
 
 
-LEVEL_LABELS = {
+LEVEL_LABELS: dict[str, str] = {
     Level.alpha: "Alpha",
     Level.pre_a1: "Prä-A1",
     Level.a1: "A1",

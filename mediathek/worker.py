@@ -64,6 +64,7 @@ async def run_in_child(
         stdout=asyncio.subprocess.PIPE,
         limit=1 << 20,
     )
+    assert child.stdin is not None and child.stdout is not None  # both are pipes
     try:
         call = pickle.dumps((function.__module__, function.__qualname__, args))
         child.stdin.write(_HEADER.pack(len(call)) + call)

@@ -19,7 +19,7 @@ from mediathek.catalogue import isbn, services
 from mediathek.catalogue.policy import display_isbn
 from mediathek.web.guards import Access
 
-STAFF_SECURITY = [{"bearer": []}, {"session": []}]
+STAFF_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 # Bounded, so a huge id is a 400 instead of a database overflow.
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 # Browser session or personal API token.
-SECURITY = [{"bearer": []}, {"session": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
 @dataclass

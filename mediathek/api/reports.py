@@ -15,7 +15,7 @@ from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today
 
 Query = Annotated[str | None, QueryParameter(required=False)]
-SECURITY = [{"bearer": []}, {"session": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
 @get(

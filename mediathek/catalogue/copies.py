@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from piccolo.custom_types import Combinable
+
 from mediathek.catalogue import policy
 from mediathek.catalogue.barcodes import code_number, make_code
 from mediathek.catalogue.policy import CopyStatusRefused
@@ -60,7 +62,7 @@ async def add_copies(
     shelf_mark = (shelf_mark or "").strip()
     if len(shelf_mark) > 100:
         errors["shelf_mark"] = "Die Signatur darf höchstens 100 Zeichen haben."
-    if errors:
+    if errors or n is None:
         raise InvalidInput(errors=errors)
     async with write_transaction():
         title = await Title.select(Title.id, Title.withdrawn_at).where(Title.id == title_id).first()
@@ -153,7 +155,7 @@ async def copies_for_labels(
     """Copies to print labels for, in barcode order; withdrawn copies get no new label."""
     if not (title_ids or copy_ids or codes):
         return []
-    cond = None
+    cond: Combinable | None = None
     for part in (
         Copy.title.is_in(title_ids) if title_ids else None,
         Copy.id.is_in(copy_ids) if copy_ids else None,
@@ -161,6 +163,7 @@ async def copies_for_labels(
     ):
         if part is not None:
             cond = part if cond is None else cond | part
+    assert cond is not None  # one of the lists is not empty (see above)
     return (
         await Copy.select(
             Copy.id, Copy.barcode, Copy.shelf_mark, Copy.title.title.as_alias("title_name")

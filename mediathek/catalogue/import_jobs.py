@@ -17,7 +17,9 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 
 from mediathek import audit, clock
@@ -30,7 +32,7 @@ from mediathek.settings import Settings
 try:
     import fcntl
 except ImportError:  # not on Windows: there, interrupted jobs are not recovered
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # None marks its absence; each use checks
 
 log = logging.getLogger("mediathek.import")
 _TASKS: set[asyncio.Task] = set()  # keeps running tasks referenced until they finish
@@ -169,7 +171,7 @@ async def _run(settings: Settings, job_id: int) -> None:
     await ImportJob.update({ImportJob.status: "running"}).where(ImportJob.id == job_id)
     try:
         checked = await imports.check_file(job["filename"], path, today.year, progress)
-        values = {
+        values: dict[Column | str, Any] = {
             ImportJob.total_rows: checked.total,
             ImportJob.done_rows: checked.total,
             ImportJob.errors: checked.errors,
@@ -230,7 +232,7 @@ async def _run(settings: Settings, job_id: int) -> None:
 
 
 async def _fail(job_id: int, message: str, rows: int | None = None) -> None:
-    values = {
+    values: dict[Column | str, Any] = {
         ImportJob.status: "failed",
         ImportJob.errors: [{"row": None, "message": message}],
         ImportJob.finished_at: datetime.now(UTC),

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from mediathek.catalogue import policy
 from mediathek.catalogue.copies import allocate_barcodes
@@ -191,7 +192,7 @@ def _components(value: str) -> list[tuple[str, str]]:
 def parse_row(cells: dict[str, str], line: int, current_year: int) -> tuple[ParsedRow | None, str]:
     """One spreadsheet row → a ParsedRow, or None and the reasons in German."""
     problems: list[str] = []
-    form = {k: cells.get(k, "") for k in TEXT_FIELDS}
+    form: dict[str, Any] = {k: cells.get(k, "") for k in TEXT_FIELDS}
     if re.fullmatch(r"\d{4}\.0", form["year"]):  # Excel numbers come back as 2016.0
         form["year"] = form["year"][:4]
     form["media_type"] = _code(cells.get("media_type", ""), MEDIA_TYPES, "Medienart", problems) or (
@@ -219,7 +220,7 @@ def parse_row(cells: dict[str, str], line: int, current_year: int) -> tuple[Pars
     if copies is None:
         problems.append("Exemplare: bitte eine Zahl von 0 bis 200")
     shelf_mark = cells.get("shelf_mark", "")[:100]
-    if problems:
+    if problems or data is None or copies is None:
         return None, "; ".join(dict.fromkeys(problems))
     ikey = None if data.isbn else policy.import_key(data.title, data.publisher, data.year)
     key = f"isbn:{data.isbn}" if data.isbn else f"key:{ikey}"
@@ -334,7 +335,10 @@ async def check_file(
 
 
 async def write_rows(
-    rows: list[ParsedRow], prefix: str, today, progress: Callable[[int, int], object] | None = None
+    rows: list[ParsedRow],
+    prefix: str,
+    today,
+    progress: Callable[[int, int], Awaitable[object]] | None = None,
 ) -> tuple[int, int]:
     """Write checked rows in ONE transaction (all or nothing). Returns (titles, copies)."""
     n_copies = 0
@@ -378,7 +382,9 @@ async def write_rows(
 async def insert_titles(batch: list[ParsedRow]) -> list[dict]:
     """Insert titles with one multi-row statement; returns [{"id": …}] in batch order."""
     engine = current_engine()
-    connection = engine.current_transaction.get().connection
+    transaction = engine.current_transaction.get()
+    assert transaction is not None  # called inside a write transaction only
+    connection = transaction.connection
     now = datetime.now(UTC)
     columns = [*batch[0].data.columns(), "import_key", "cover_file", "created_at", "updated_at"]
     params: list = []
@@ -410,7 +416,9 @@ async def bulk_insert(table, columns: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
     engine = current_engine()
-    connection = engine.current_transaction.get().connection
+    transaction = engine.current_transaction.get()
+    assert transaction is not None  # called inside a write transaction only
+    connection = transaction.connection
     names = ", ".join(f'"{c}"' for c in columns)
     if is_sqlite(engine):
         marks = ", ".join("?" for _ in columns)

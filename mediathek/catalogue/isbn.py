@@ -130,6 +130,7 @@ async def lookup_isbn(raw: str, settings: Settings) -> IsbnResult:
     if problem:
         raise InvalidInput(errors={"isbn": problem})
     isbn13 = policy.normalise_isbn(raw)
+    assert isbn13 is not None  # isbn_error found nothing wrong with it
     existing = await services.title_id_by_isbn(isbn13)
     if existing:
         return IsbnResult(

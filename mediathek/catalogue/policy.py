@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Any, cast
 
 import isbnlib
 
@@ -183,7 +184,7 @@ def normalise_isbn(raw: str) -> str | None:
     if isbnlib.is_isbn13(text):
         return text
     if isbnlib.is_isbn10(text):
-        return isbnlib.to_isbn13(text)
+        return str(isbnlib.to_isbn13(text))
     return None
 
 
@@ -226,7 +227,7 @@ class TitleData:
     volume: str = ""
     notes: str = ""
 
-    def columns(self) -> dict:
+    def columns(self) -> dict[str, Any]:
         """The values stored on the Title row itself (languages etc. live in their tables)."""
         return {
             k: getattr(self, k)
@@ -250,33 +251,39 @@ class TitleData:
         }
 
 
-def _text(form: dict, name: str, limit: int, errors: dict, label: str) -> str:
+def _text(
+    form: Mapping[str, Any], name: str, limit: int, errors: dict[str, str], label: str
+) -> str:
     value = str(form.get(name) or "").strip()
     if len(value) > limit:
         errors[name] = f"{label} darf höchstens {limit} Zeichen haben."
     return value
 
 
-def _choice(form: dict, name: str, enum_cls, errors: dict, label: str) -> str | None:
+def _choice(
+    form: Mapping[str, Any], name: str, enum_cls: type[Enum], errors: dict[str, str], label: str
+) -> str | None:
     value = str(form.get(name) or "").strip()
     if not value:
         return None
     try:
-        return enum_cls(value).value
+        return str(enum_cls(value).value)
     except ValueError:
         errors[name] = f"Bitte wählen Sie {label} aus der Liste."
         return None
 
 
-def _as_list(value) -> list[str]:
+def _as_list(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
         return [p.strip() for p in re.split(r"[,;]", value) if p.strip()]
-    return [str(v).strip() for v in value if str(v).strip()]
+    return [str(v).strip() for v in cast(Iterable[object], value) if str(v).strip()]
 
 
-def validate_title(form: dict, current_year: int) -> tuple[TitleData | None, dict[str, str]]:
+def validate_title(
+    form: Mapping[str, Any], current_year: int
+) -> tuple[TitleData | None, dict[str, str]]:
     """Check a title form (or API body / import row); returns (data, {}) or (None, errors).
 
     ``form`` maps field names to strings or lists: languages, topics as lists (or comma
@@ -318,7 +325,7 @@ def validate_title(form: dict, current_year: int) -> tuple[TitleData | None, dic
         elif code not in languages:
             languages.append(code)
 
-    topics = []
+    topics: list[str] = []
     for name in _as_list(form.get("topics")):
         if len(name) > 100:
             errors["topics"] = "Ein Schlagwort darf höchstens 100 Zeichen haben."

@@ -205,7 +205,7 @@ async def _write_children(title_id: int, data: policy.TitleData) -> None:
 
 def validated(form: dict, today) -> policy.TitleData:
     data, errors = policy.validate_title(form, today.year)
-    if errors:
+    if errors or data is None:
         raise InvalidInput(errors=errors)
     return data
 
@@ -226,7 +226,7 @@ async def create_title(
     n_copies = 0 if str(copies).strip() in ("", "0") else policy.parse_copy_count(copies)
     if n_copies is None:
         errors["copies"] = "Bitte eine Anzahl Exemplare von 0 bis 200 eingeben."
-    if errors:
+    if errors or data is None:
         raise InvalidInput(errors=errors)
     async with write_transaction():
         if data.isbn:
@@ -264,7 +264,7 @@ async def update_title(title_id: int, form: dict, today, actor: Actor = Actor())
                 raise InvalidInput(
                     errors={"isbn": "Diese ISBN gehört schon zu einem anderen Titel."}
                 )
-        await Title.update({**data.columns(), Title.updated_at: _now()}).where(Title.id == title_id)
+        await Title.update({Title.updated_at: _now()}, **data.columns()).where(Title.id == title_id)
         await _write_children(title_id, data)
         await actor.record(
             "title_updated",

@@ -6,6 +6,7 @@ import math
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter, PathParameter, QueryParameter
 from litestar.response import File
 
@@ -35,7 +36,7 @@ def settings_of(request: Request):
     return request.app.state.settings
 
 
-async def read_title_form(request: Request) -> tuple[dict, object]:
+async def read_title_form(request: Request) -> tuple[dict, FormMultiDict]:
     """The title form as the services expect it (lists for the repeated fields)."""
     form = await request.form()
     data = {name: (form.get(name) or "").strip() for name in TITLE_FIELDS}

@@ -34,7 +34,7 @@ class CopyStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
-COPY_STATUS_LABELS = {
+COPY_STATUS_LABELS: dict[str, str] = {
     CopyStatus.available: "im Regal",
     CopyStatus.on_loan: "ausgeliehen",
     CopyStatus.on_hold_shelf: "im Abholregal",

@@ -129,7 +129,7 @@ async def add_closure(request: Request) -> Response:
     errors: dict[str, str] = {}
     start_on, end_on = _date(form, "start_on", errors), _date(form, "end_on", errors)
     try:
-        if errors:
+        if errors or start_on is None or end_on is None:
             raise InvalidInput(errors=errors)
         await cal.add_closure(start_on, end_on, str(form.get("label", "")))
     except InvalidInput as exc:

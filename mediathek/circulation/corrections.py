@@ -51,6 +51,8 @@ class UndoToken:
 
     @classmethod
     def of_checkin(cls, back: CheckinResult, desk: str = "") -> UndoToken:
+        if back.loan_id is None or back.copy_id is None:
+            raise ValueError("only the return of a loan can be undone")
         return cls("checkin", back.loan_id, back.copy_id, micros(back.returned_at), desk)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import isbnlib
 
@@ -63,7 +63,7 @@ def refusal(exc: DomainError, code: str) -> Outcome:
         ok=False,
         message=exc.message,
         code=code,
-        reasons=list(exc.detail.get("reasons") or [exc.message]),
+        reasons=list(cast("list[str]", exc.detail.get("reasons")) or [exc.message]),
         overridable=bool(exc.detail.get("overridable", getattr(exc, "overridable", False))),
     )
 
@@ -406,6 +406,4 @@ async def hold_slip(copy_code: str) -> HoldSlip:
     )
     if hold:
         return HoldSlip(copy["title_name"], copy["barcode"], who, hold["pickup_until"])
-    return HoldSlip(
-        copy["title_name"], copy["barcode"], who, booking["start_on"], booking["end_on"]
-    )
+    return HoldSlip(copy["title_name"], copy["barcode"], who, record["start_on"], record["end_on"])

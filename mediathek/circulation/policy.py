@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from mediathek.catalogue.policy import CopyEvent, copy_moves_from
 from mediathek.catalogue.tables import CopyStatus
@@ -67,7 +68,7 @@ class ComponentsToCheck(DomainError):
     status = 409
     code = "components_to_check"
 
-    def __init__(self, message: str, components: list[dict]) -> None:
+    def __init__(self, message: str, components: list[dict[str, Any]]) -> None:
         super().__init__(message)
         self.components = components
 

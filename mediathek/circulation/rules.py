@@ -80,7 +80,9 @@ async def policy_table() -> tuple[dict[tuple[str, str], Rule], dict[str, Limits]
         r["patron_category"]: Limits(r["max_loans"], r["max_holds"])
         for r in await CategoryLimit.select()
     }
-    table = {(c, m): rules.get((c, m), Rule()) for c in PatronCategory for m in MediaType}
+    table: dict[tuple[str, str], Rule] = {
+        (c, m): rules.get((c, m), Rule()) for c in PatronCategory for m in MediaType
+    }
     return table, {c: limits.get(c, Limits()) for c in PatronCategory}
 
 

@@ -42,7 +42,7 @@ def _text(form: Mapping[str, str], name: str) -> str:
     return " ".join(str(form.get(name) or "").split())
 
 
-def _number(form: Mapping[str, str], name: str, rule: Number, errors: dict) -> int:
+def _number(form: Mapping[str, str], name: str, rule: Number, errors: dict[str, str]) -> int:
     raw = str(form.get(name) or "").strip()
     if raw.isdigit() and rule.low <= int(raw) <= rule.high:
         return int(raw)
@@ -88,7 +88,7 @@ def parse_contact(form: Mapping[str, str]) -> dict[str, str]:
 def opening_hours_short(days: Iterable[tuple[int, str]]) -> str:
     """Open weekdays with their hours, neighbours with equal hours joined:
     [(0, "9–16 Uhr"), …, (4, "9–12 Uhr")] → "Mo–Do 9–16 Uhr, Fr 9–12 Uhr"."""
-    groups: list[list] = []  # [first weekday, last weekday, hours]
+    groups: list[list[Any]] = []  # [first weekday, last weekday, hours]
     for weekday, hours in sorted(days):
         hours = " ".join(hours.split())
         if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == hours:
@@ -117,13 +117,15 @@ class RuleRow:
     """Media types that share their rules in every group, e.g. all but kits: 28 days."""
 
     media_types: tuple[str, ...]
-    rules: tuple  # one rule (loan days, renewals) per group, in the groups' order
+    rules: tuple[Any, ...]  # one rule (loan days, renewals) per group, in the groups' order
     same_for_all: bool  # every group has the same rule
 
 
-def rule_rows(table: Mapping[tuple[str, str], Any], groups: list[str], media_types: list[str]):
+def rule_rows(
+    table: Mapping[tuple[str, str], Any], groups: list[str], media_types: list[str]
+) -> list[RuleRow]:
     """The loan rule table folded for reading: media types with equal rules share a row."""
-    rows: dict[tuple, list[str]] = {}
+    rows: dict[tuple[Any, ...], list[str]] = {}
     for m in media_types:
         rows.setdefault(tuple(table[(g, m)] for g in groups), []).append(m)
     return [RuleRow(tuple(ms), key, len(set(key)) == 1) for key, ms in rows.items()]

@@ -223,7 +223,8 @@ def build_message(
     name, address = parseaddr(settings.mail_from)
     msg["From"] = formataddr((name, address), charset="utf-8")
     msg["To"] = recipient
-    msg["Subject"] = Header(rendered.subject, "utf-8")
+    # typeshed types header values as str; the compat32 policy takes a Header and encodes it.
+    msg["Subject"] = Header(rendered.subject, "utf-8")  # type: ignore[assignment]
     msg["Message-ID"] = message_id
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Content-Language"] = template_language(language)

@@ -83,13 +83,14 @@ def check_reminder_settings(due_soon: str, levels: Sequence[str]) -> tuple[int, 
     if days is None or not 0 <= days <= 30:
         errors["due_soon_days"] = "Bitte eine Zahl von 0 bis 30 eingeben."
     parsed = [_int_or_none(v) for v in levels]
-    if len(parsed) != MAX_LEVEL or any(v is None or not 1 <= v <= 365 for v in parsed):
+    numbers = [v for v in parsed if v is not None and 1 <= v <= 365]
+    if len(parsed) != MAX_LEVEL or len(numbers) != len(parsed):
         errors["overdue_level_days"] = "Bitte für jede Mahnstufe eine Zahl von 1 bis 365 eingeben."
-    elif any(b <= a for a, b in zip(parsed, parsed[1:], strict=False)):
+    elif any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
         errors["overdue_level_days"] = "Jede Mahnstufe muss später kommen als die vorige."
-    if errors:
+    if errors or days is None:
         raise ReminderSettingsInvalid(errors)
-    return days, [int(v) for v in parsed]  # type: ignore[arg-type]
+    return days, numbers
 
 
 class ReminderSettingsInvalid(ValueError):
@@ -107,7 +108,7 @@ def _int_or_none(value: str) -> int | None:
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff after the n-th failed attempt: 5 min, 10, 20 … at most 12 hours."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+    return min(FIRST_RETRY * (1 << max(attempts - 1, 0)), LONGEST_RETRY)
 
 
 def is_permanent_smtp_failure(code: int | None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from mediathek import audit
@@ -72,7 +73,7 @@ def _contains(column, text: str):
 async def list_notices(flt: OutboxFilter) -> dict:
     """The outbox, newest first, with the counts per status."""
     flt = flt.cleaned()
-    where = Notification.id > 0
+    where: Combinable = Notification.id > 0
     if flt.status:
         where &= Notification.status == flt.status
     if flt.kind:

@@ -65,7 +65,8 @@ class AccountPages(Controller):
             "passwort": "Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie abgemeldet.",
             "loeschen": "Ihr Löschantrag ist eingegangen.",
         }
-        return await self._page(request, message=messages.get(request.query_params.get("ok"), ""))
+        ok = request.query_params.get("ok", "")
+        return await self._page(request, message=messages.get(ok, ""))
 
     @get("/uebersicht")
     async def summary(self, request: Request) -> Response:

@@ -43,6 +43,7 @@ async def update_own_profile(patron_id: int, data: dict[str, Any]) -> str | None
                 .where(Patron.id == patron_id)
                 .first()
             )
+            assert row is not None  # updated above, in this transaction
             await Account.update({Account.display_name: services.display_name(row)}).where(
                 Account.patron == patron_id
             )

@@ -226,7 +226,7 @@ async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> 
                 )
                 pending = new_email
         if fields:
-            await Patron.update({**fields, Patron.updated_at: now()}).where(Patron.id == patron_id)
+            await Patron.update({Patron.updated_at: now()}, **fields).where(Patron.id == patron_id)
         if actor is not None:
             await audit_patron("patron.updated", actor, patron_id, fields=sorted(fields))
     return pending

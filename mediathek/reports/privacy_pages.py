@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Request, Response, get, post
@@ -74,8 +74,9 @@ async def legal_save(request: Request, data: Form) -> Response:
     return redirect(request, "/admin/rechtliches?gespeichert=1")
 
 
-def parse_retention(data: dict[str, str]) -> dict[str, int]:
-    values, errors = {}, {}
+def parse_retention(data: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for key, (low, high, message) in RETENTION.items():
         raw = (data.get(key) or "").strip()
         if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:

@@ -185,7 +185,7 @@ async def _count_by_range(period: Period, enum_cls, low, high) -> Counter:
         .where(Loan.loaned_on >= period.start, Loan.loaned_on <= period.end)
         .group_by(low, high)
     )
-    counts = Counter()
+    counts: Counter[str | None] = Counter()
     for r in rows:
         if r["lo"] or r["hi"]:
             for value in values_between(enum_cls, r["lo"], r["hi"]):
@@ -238,7 +238,7 @@ async def active_borrowers(period: Period) -> int:
 async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
     tz = tz or ZoneInfo("Europe/Berlin")
     per_day = await _count_by(period, Loan.loaned_on)
-    per_month = Counter()
+    per_month: Counter[tuple[int, int]] = Counter()
     for day, n in per_day.items():
         per_month[(day.year, day.month)] += n
     total = sum(per_day.values())

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from piccolo.custom_types import Combinable
+
 from mediathek import audit
 from mediathek.catalogue.barcodes import normalise_code
 from mediathek.catalogue.policy import CopyEvent
@@ -183,13 +185,14 @@ async def _missing(stocktake: dict, seen_ids: set[int]) -> list[dict]:
     query = Copy.select(*_COPY_COLUMNS).where(Copy.status == CopyStatus.available)
     prefixes = stocktake["shelf_marks"]
     if prefixes:
-        condition = None
+        condition: Combinable | None = None
         for prefix in prefixes:
             # LIKE has no common escape on both engines: filter by the part before any
             # wildcard character here, and exactly by the prefix below.
             plain = re.split(r"[%_\\]", prefix, maxsplit=1)[0]
             like = Copy.shelf_mark.like(plain + "%")
             condition = like if condition is None else condition | like
+        assert condition is not None  # at least one prefix
         query = query.where(condition)
     rows = await query.order_by(Copy.shelf_mark).order_by(Copy.barcode)
     return [r for r in rows if r["id"] not in seen_ids and in_scope(r["shelf_mark"], prefixes)]
@@ -267,7 +270,7 @@ async def recent_scans(stocktake_id: int, limit: int = 10) -> list[dict]:
         StocktakeScan.select(
             StocktakeScan.barcode,
             StocktakeScan.shelf_mark,
-            StocktakeScan.copy.title.title.as_alias("title"),
+            StocktakeScan.copy._.title._.title.as_alias("title"),
         )
         .where(StocktakeScan.stocktake == stocktake_id)
         .order_by(StocktakeScan.id, ascending=False)

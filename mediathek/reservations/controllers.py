@@ -9,9 +9,10 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, QueryParameter
+from litestar.plugins.htmx import HTMXRequest
 
 from mediathek.catalogue.tables import Title
-from mediathek.errors import InvalidInput, NotFound
+from mediathek.errors import Forbidden, InvalidInput, NotFound
 from mediathek.reservations import queries, services
 from mediathek.reservations.ics import booking_ics
 from mediathek.web.guards import Access
@@ -32,6 +33,14 @@ CALENDAR_WEEKS = 6
 def patron_id_of(request: Request) -> int | None:
     user = request.scope.get("user")
     return user.patron_id if user else None
+
+
+def own_patron_id(request: Request) -> int:
+    """The patron on a route only patrons may use (its guard has let her in)."""
+    patron_id = patron_id_of(request)
+    if patron_id is None:
+        raise Forbidden("Das geht nur mit einem Ausweis der Mediathek.")
+    return patron_id
 
 
 def parse_day(value: str | None) -> date | None:
@@ -128,8 +137,8 @@ async def title_calendar(request: Request, title_id: Id, ab: FromDay = None) -> 
     include_in_schema=False,
     status_code=200,
 )
-async def hold_title(request: Request, title_id: Id) -> Response:
-    result = await services.place_hold(patron_id_of(request), title_id, library_today(request))
+async def hold_title(request: HTMXRequest, title_id: Id) -> Response:
+    result = await services.place_hold(own_patron_id(request), title_id, library_today(request))
     message = (
         f"Ein Exemplar liegt für Sie bereit. Bitte holen Sie es bis zum "
         f"{result.pickup_until:%d.%m.%Y} ab."
@@ -148,7 +157,7 @@ async def hold_title(request: Request, title_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def book_title(request: Request, title_id: Id, data: Form) -> Response:
+async def book_title(request: HTMXRequest, title_id: Id, data: Form) -> Response:
     start, end = parse_day(data.get("start_on")), parse_day(data.get("end_on"))
     try:
         if start is None or end is None:
@@ -158,7 +167,7 @@ async def book_title(request: Request, title_id: Id, data: Form) -> Response:
                     **({"end_on": "Bitte geben Sie den letzten Tag an."} if not end else {}),
                 }
             )
-        await services.book(patron_id_of(request), title_id, start, end, library_today(request))
+        await services.book(own_patron_id(request), title_id, start, end, library_today(request))
     except InvalidInput as exc:
         context = await title_context(request, title_id, form=data, errors=exc.errors)
         return render_title(request, context, status_code=422)
@@ -177,7 +186,7 @@ async def book_title(request: Request, title_id: Id, data: Form) -> Response:
 
 
 async def mine_context(request: Request) -> dict:
-    patron_id = patron_id_of(request)
+    patron_id = own_patron_id(request)
     return {
         "holds": await queries.my_holds(patron_id),
         "bookings": await queries.my_bookings(patron_id),
@@ -217,7 +226,7 @@ async def my_bookings_fragment(request: Request) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def cancel_my_hold(request: Request, hold_id: Id) -> Response:
+async def cancel_my_hold(request: HTMXRequest, hold_id: Id) -> Response:
     await services.cancel_hold(hold_id, patron_id_of(request), library_today(request))
     if request.htmx:
         context = {**await mine_context(request), "message": "Die Vormerkung ist storniert."}
@@ -231,7 +240,7 @@ async def cancel_my_hold(request: Request, hold_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def cancel_my_booking(request: Request, booking_id: Id) -> Response:
+async def cancel_my_booking(request: HTMXRequest, booking_id: Id) -> Response:
     await services.cancel_booking(booking_id, patron_id_of(request), library_today(request))
     if request.htmx:
         context = {**await mine_context(request), "message": "Die Reservierung ist storniert."}

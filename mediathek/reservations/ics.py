@@ -20,7 +20,8 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> str:
     """Lines longer than 75 octets continue on the next line after CRLF and a space (§3.1);
     the cut never splits a UTF-8 character."""
-    out, current, size = [], "", 0
+    out: list[str] = []
+    current, size = "", 0
     for char in line:
         n = len(char.encode())
         limit = 75 if not out else 74  # continuation lines start with one space

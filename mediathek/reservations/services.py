@@ -148,6 +148,7 @@ async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
         # Copies on the shelf go to the queue from its head: usually to her at once.
         await serve_queue(title_id, today)
         hold = await Hold.select(Hold.status, Hold.pickup_until).where(Hold.id == hold_id).first()
+        assert hold is not None  # inserted above, in this transaction
         if hold["status"] == HoldStatus.ready:
             return HoldResult(hold_id, HoldStatus.ready, 0, hold["pickup_until"])
         queue = await queue_of(title_id)
@@ -312,8 +313,9 @@ async def _set_aside_bookings(today: date, booking_id: int | None = None) -> int
             copy_id = await _swap_copy(booking, buffer_days, today)
             if copy_id is None:
                 continue  # on_return sets it aside when the copy comes back
-        barcode = await Copy.select(Copy.barcode).where(Copy.id == copy_id).first()
-        await make_booking_ready(booking, barcode["barcode"], today)
+        copy = await Copy.select(Copy.barcode).where(Copy.id == copy_id).first()
+        assert copy is not None  # claimed above: copies are withdrawn, never deleted
+        await make_booking_ready(booking, copy["barcode"], today)
         done += 1
     return done
 

@@ -172,7 +172,7 @@ class Values:
         rows = [self.rows[v] for v in values if v in self.rows]
         if not rows:
             return np.zeros(self.matrix.shape[1], dtype=bool)
-        return self.matrix[rows].any(axis=0)
+        return np.asarray(self.matrix[rows].any(axis=0))
 
     def counts(self, packed_mask: np.ndarray) -> dict[str, int]:
         if self._packed is None:

@@ -22,8 +22,10 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
+from piccolo.engine.postgres import PostgresEngine
 
 from mediathek.catalogue.tables import CopyStatus, Title
 from mediathek.db import current_engine, is_sqlite, read_snapshot
@@ -89,6 +91,7 @@ class SearchIndex:
                             table.terms.clear()
                         self.table = table.updated(changes.titles, titles or Titles.empty())
             self.refreshed = time.monotonic()
+            assert self.table is not None  # loaded above
             return self.table
 
     async def _load_all(self) -> None:
@@ -297,7 +300,7 @@ def _database_key() -> str:
     engine = current_engine()
     if is_sqlite(engine):
         return f"sqlite:{engine.path}"
-    config = engine.config
+    config = cast(PostgresEngine, engine).config
     return f"pg:{config.get('host')}:{config.get('port')}/{config.get('database')}"
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
 import numpy as np
+from piccolo.engine.sqlite import SQLiteEngine
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.db import current_engine, is_sqlite, read_snapshot
@@ -137,7 +139,7 @@ VOCABULARY_TTL = 300.0
 
 
 async def _sqlite_vocabulary() -> text.Vocabulary:
-    key = str(current_engine().path)
+    key = str(cast(SQLiteEngine, current_engine()).path)
     cached = _VOCABULARY.get(key)
     if cached and time.monotonic() - cached[0] < VOCABULARY_TTL:
         return cached[1]
@@ -425,7 +427,7 @@ def _relaxations(
         loosened = (
             replace(params, available=False)
             if facet == "available"
-            else replace(params, **{FACET_ATTRS[facet]: ()})
+            else replace(params, **cast(dict[str, Any], {FACET_ATTRS[facet]: ()}))
         )
         count = count_rows(table, matches, applied_with(loosened))
         out.append(Relaxation(_label(facet, chosen), count, facet=facet))

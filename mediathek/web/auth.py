@@ -49,6 +49,7 @@ async def start_session(account_id: int, user_agent: str = "") -> str:
     """Create a session for a verified login; returns the cookie value."""
     token = new_token()
     account = await Account.select(Account.session_epoch).where(Account.id == account_id).first()
+    assert account is not None  # the caller has just found it
     await WebSession.insert(
         WebSession(
             token_hash=token_digest(token),

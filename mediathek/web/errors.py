@@ -18,6 +18,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.response import Redirect, Template
+from litestar.types import ExceptionHandlersMap
 
 from mediathek.errors import DomainError, InvalidInput
 from mediathek.web.return_to import return_target
@@ -144,7 +145,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     else:
         message = MESSAGES.get(status) or (exc.detail if isinstance(exc.detail, str) else "")
     if is_api(request):
-        extra = {}
+        extra: dict[str, Any] = {}
         if isinstance(exc, ValidationException) and exc.extra:
             extra["errors"] = field_errors(exc.extra)
         response = problem(status, message or TITLES.get(status, "Fehler"), **extra)
@@ -163,7 +164,7 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     return error_page(request, 500, MESSAGES[500])
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

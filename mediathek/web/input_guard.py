@@ -24,7 +24,8 @@ import json
 import re
 from urllib.parse import parse_qsl, unquote, urlencode
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.handlers import HTTPRouteHandler
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from mediathek.errors import InvalidInput
 
@@ -141,7 +142,9 @@ def _content_type(scope: Scope) -> str:
 def _body_limit(scope: Scope) -> int:
     """The route's request body limit (the app's upload cap), at most ``MAX_CHECKED_BODY``."""
     handler = scope.get("route_handler")
-    limit = handler.resolve_request_max_body_size() if handler is not None else None
+    limit = (
+        handler.resolve_request_max_body_size() if isinstance(handler, HTTPRouteHandler) else None
+    )
     return min(limit or MAX_CHECKED_BODY, MAX_CHECKED_BODY)
 
 
@@ -152,11 +155,11 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-async def _read_body(receive: Receive, limit: int) -> tuple[bytes, list[Message]]:
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, list[ReceiveMessage]]:
     """The whole body, and the messages that carried it (to replay when it is too big)."""
     chunks: list[bytes] = []
     size = 0
-    messages: list[Message] = []
+    messages: list[ReceiveMessage] = []
     while True:
         message = await receive()
         messages.append(message)
@@ -170,10 +173,10 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, list[Message]
     return b"".join(chunks), messages
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
     pending = list(messages)
 
-    async def replayed() -> Message:
+    async def replayed() -> ReceiveMessage:
         if pending:
             return pending.pop(0)
         return await receive()

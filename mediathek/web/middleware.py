@@ -4,6 +4,7 @@ cookies), security headers on every answer, and HEAD served wherever GET is."""
 from __future__ import annotations
 
 from secrets import compare_digest
+from typing import cast
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import Request
@@ -12,7 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware._utils import should_bypass_middleware
 from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from mediathek.web.guards import allowed, route_access
@@ -103,9 +104,12 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
         if session_token:
             ok = isinstance(sent, str) and compare_digest(sent, session_token)
         else:
-            ok = isinstance(sent, str) and cookie is not None
-            ok = ok and self._csrf_tokens_match(sent, cookie)
-        if not ok:
+            ok = (
+                isinstance(sent, str)
+                and cookie is not None
+                and self._csrf_tokens_match(sent, cookie)
+            )
+        if not ok or not isinstance(sent, str):
             raise PermissionDeniedException("CSRF token verification failed")
         state.csrf_token = sent
         await self.app(scope, receive, send)
@@ -152,7 +156,7 @@ class HeadAsGetMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+        if scope["type"] != "http" or cast("HTTPScope", scope)["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 
@@ -164,7 +168,7 @@ class HeadAsGetMiddleware:
             await send(message)
 
         # A copy: the server's own scope keeps saying HEAD (its log, its framing).
-        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+        await self.app(cast("Scope", {**scope, "method": "GET"}), receive, send_without_body)
 
 
 def around_every_answer(app: ASGIApp) -> ASGIApp:

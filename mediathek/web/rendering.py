@@ -22,7 +22,7 @@ def library_today(request: Request) -> date:
 
 def wants_fragment(request: Request) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render(
