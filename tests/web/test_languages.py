@@ -1,0 +1,103 @@
+"""The site in its users' languages: German first, a switch in the header, then the account's
+setting, then the browser's list; Arabic right to left."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mediathek import i18n
+from mediathek.patrons.tables import Account
+
+
+def _html_tag(text: str) -> str:
+    match = re.search(r"<html[^>]*>", text)
+    assert match, text[:200]
+    return match.group(0)
+
+
+async def test_a_visitor_without_a_choice_gets_german(client):
+    r = await client.get("/")
+    assert _html_tag(r.text) == '<html lang="de" dir="ltr">'
+    assert r.headers["content-language"] == "de"
+    assert ">Katalog</a>" in r.text
+
+
+async def test_the_browser_list_picks_the_first_language_the_site_speaks(client):
+    r = await client.get("/", headers={"Accept-Language": "fr-FR, ar;q=0.9, en;q=0.8"})
+    assert _html_tag(r.text) == '<html lang="ar" dir="rtl">'
+    assert "الفهرس" in r.text  # "Katalog"
+    assert r.headers["content-language"] == "ar"
+
+
+async def test_the_switch_remembers_the_choice_and_returns_to_the_page(client):
+    r = await client.get("/sprache/en?zurueck=/katalog%3Fq%3DSpiel", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/katalog?q=Spiel"
+    assert "mediathek_lang=en" in r.headers["set-cookie"]
+    assert "HttpOnly" in r.headers["set-cookie"]
+    # The switch beats the browser's list.
+    page = await client.get("/", headers={"Accept-Language": "ar"})
+    assert _html_tag(page.text) == '<html lang="en" dir="ltr">'
+    assert ">Catalogue</a>" in page.text
+    assert ">Log in</a>" in page.text
+
+
+async def test_every_page_offers_the_switch_in_each_language_own_name(client):
+    r = await client.get("/katalog")
+    for code, name in (("de", "Deutsch"), ("en", "English"), ("uk", "Українська")):
+        assert f'href="/sprache/{code}?zurueck=/katalog" lang="{code}"' in r.text
+        assert f">{name}</a>" in r.text
+    assert 'lang="ar" hreflang="ar" dir="rtl"' in r.text
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
+async def test_the_switch_never_sends_a_visitor_elsewhere(client, target):
+    r = await client.get("/sprache/uk", params={"zurueck": target}, follow_redirects=False)
+    assert r.headers["location"] == "/"
+
+
+async def test_a_language_the_site_does_not_speak_changes_nothing(client):
+    r = await client.get("/sprache/xx?zurueck=/", follow_redirects=False)
+    assert r.status_code == 303
+    assert "set-cookie" not in r.headers or "mediathek_lang" not in r.headers["set-cookie"]
+
+
+async def test_a_login_without_a_cookie_choice_gets_the_account_language(
+    client_for, teacher_anna
+):
+    await Account.update({Account.language: "uk"}).where(Account.id == teacher_anna.account_id)
+    async with client_for(teacher_anna) as c:
+        r = await c.get("/katalog")
+        assert _html_tag(r.text) == '<html lang="uk" dir="ltr">'
+        assert "Мій обліковий запис" in r.text  # "Mein Konto"
+        # Her own choice in the switch wins over the account's setting.
+        await c.get("/sprache/en")
+        r = await c.get("/katalog")
+        assert ">My account</a>" in r.text
+
+
+async def test_pages_the_framework_answers_itself_speak_the_visitor_language(client):
+    r = await client.get("/gibt-es-nicht", headers={"Accept-Language": "ar"})
+    assert r.status_code == 404
+    assert r.headers["content-language"] == "ar"
+
+
+def test_negotiation_order():
+    assert i18n.negotiate(cookie="en", account="uk", accept_language="ar") == "en"
+    assert i18n.negotiate(cookie=None, account="uk", accept_language="ar") == "uk"
+    assert i18n.negotiate(cookie="xx", account="", accept_language="de-AT,ar;q=0.5") == "de"
+    assert i18n.negotiate(accept_language="fr;q=1, uk;q=0.2, en;q=0.3") == "en"
+    assert i18n.negotiate(accept_language="en;q=0, ar;q=0.1") == "ar"
+    assert i18n.negotiate(accept_language="en;q=nonsense") == "de"
+    assert i18n.negotiate() == "de"
+
+
+def test_german_is_the_source_and_translates_to_itself():
+    with i18n.using("de"):
+        assert i18n.gettext("Katalog") == "Katalog"
+    with i18n.using("uk"):
+        assert i18n.gettext("Katalog") == "Каталог"
+    with i18n.using("zz"):
+        assert i18n.current() == "de"
