@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,33 @@ TEMPLATES_DIR = FRONTEND / "templates"
 STATIC_DIR = FRONTEND / "static"
 
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+
+
+class Translated(Mapping[str, str]):
+    """A vocabulary's labels in the request's language (the vocabulary holds German msgids)."""
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self._labels = labels
+
+    def __getitem__(self, key: str) -> str:
+        return i18n.gettext(self._labels[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+
+class LanguageNames(Translated):
+    """Names of the catalogue's languages in the request's language, from Babel's locale
+    data; the few names written out in ``vocab`` come through the catalogues."""
+
+    def __getitem__(self, code: str) -> str:
+        if i18n.current() == i18n.SOURCE or code in vocab.CLARIFIED_LANGUAGES:
+            return i18n.gettext(self._labels[code])
+        name = vocab.language_name(code, i18n.current())
+        return name[:1].upper() + name[1:]
 
 
 def make_filters(tz: ZoneInfo) -> dict:
@@ -78,13 +106,13 @@ def make_environment(settings: Settings) -> Environment:
     env.globals.update(
         settings=settings,
         vocab=vocab,
-        media_type_labels=vocab.MEDIA_TYPE_LABELS,
-        level_labels=vocab.LEVEL_LABELS,
-        age_group_labels=vocab.AGE_GROUP_LABELS,
-        language_labels=vocab.LANGUAGES,
-        category_labels=vocab.PATRON_CATEGORY_LABELS,
-        role_labels=vocab.ROLE_LABELS,
-        copy_status_labels=COPY_STATUS_LABELS,
+        media_type_labels=Translated(vocab.MEDIA_TYPE_LABELS),
+        level_labels=Translated(vocab.LEVEL_LABELS),
+        age_group_labels=Translated(vocab.AGE_GROUP_LABELS),
+        language_labels=LanguageNames(vocab.LANGUAGES),
+        category_labels=Translated(vocab.PATRON_CATEGORY_LABELS),
+        role_labels=Translated(vocab.ROLE_LABELS),
+        copy_status_labels=Translated(COPY_STATUS_LABELS),
         weekdays=WEEKDAYS,
         site_languages=i18n.LANGUAGES,
         current_language=i18n.current_language,

@@ -101,3 +101,34 @@ def test_german_is_the_source_and_translates_to_itself():
         assert i18n.gettext("Katalog") == "Каталог"
     with i18n.using("zz"):
         assert i18n.current() == "de"
+
+
+def test_german_language_names_come_from_babel_and_stay_as_teachers_know_them():
+    from mediathek import vocab
+
+    assert vocab.LANGUAGES["ara"] == "Arabisch"
+    assert vocab.LANGUAGES["ukr"] == "Ukrainisch"
+    assert vocab.LANGUAGES["prs"] == "Dari"
+    assert vocab.LANGUAGES["kmr"] == "Kurdisch (Kurmandschi)"
+    assert vocab.LANGUAGES["pes"] == "Persisch (Farsi)"
+    assert len(vocab.LANGUAGES) == 32 and all(vocab.LANGUAGES.values())
+
+
+async def test_vocabulary_labels_follow_the_page_language(client):
+    r = await client.get("/", headers={"Accept-Language": "en"})
+    assert "Picture cards" in r.text and "Bildkarten</" not in r.text
+    r = await client.get("/", headers={"Accept-Language": "uk"})
+    assert "Картки з картинками" in r.text
+
+
+def test_language_names_in_the_reader_language():
+    from mediathek import vocab
+    from mediathek.web.templating import LanguageNames
+
+    names = LanguageNames(vocab.LANGUAGES)
+    with i18n.using("en"):
+        assert names["ara"] == "Arabic" and names["kmr"] == "Kurdish (Kurmanji)"
+    with i18n.using("uk"):
+        assert names["deu"] == "Німецька"
+    with i18n.using("de"):
+        assert names["tur"] == "Türkisch"
