@@ -149,9 +149,6 @@ def language_name(code: str, locale: str = "de") -> str:
 
 LANGUAGES = {code: language_name(code) for code in _LANGUAGE_CODES}
 
-# Email languages: every notice template exists in these.
-EMAIL_LANGUAGES = {"de": "Deutsch", "en": "Englisch"}
-
 TOPICS = [
     "Alphabetisierung",
     "Wortschatz",
