@@ -3,6 +3,7 @@ template (``messages.pot``), and English translates every one of them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -71,3 +72,45 @@ def test_every_language_of_the_switch_has_a_catalogue():
     for code in i18n.SUPPORTED:
         if code != i18n.SOURCE:
             assert (i18n.LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").exists(), code
+
+
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\w+\}|%\(\w+\)[sd]")
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(" ".join(p.split()) for p in _PLACEHOLDER.findall(text))
+
+
+def test_translations_keep_every_placeholder():
+    """A translation that loses ``{{ link }}`` sends a reset mail without its link."""
+    for code in i18n.SUPPORTED:
+        if code == i18n.SOURCE:
+            continue
+        with (i18n.LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            catalogue = read_po(handle, locale=code)
+        for message in catalogue:
+            if not message.id or not message.string:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for text in strings:
+                if text:
+                    assert _placeholders(text) == _placeholders(ids[-1]), (code, ids[0][:60])
+
+
+def test_catalogue_headers_ask_for_review_by_a_native_speaker():
+    for code in ("uk", "ar"):
+        text = (i18n.LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").read_text("utf-8")
+        assert "review by a native speaker" in text.split("msgid", 1)[0]
+
+
+def test_coverage_of_every_language(capsys):
+    """Prints how much of the template each language translates (run with -s to see it)."""
+    with (i18n.LOCALE_DIR / "messages.pot").open("rb") as handle:
+        total = len(_ids(read_po(handle)))
+    for code in i18n.SUPPORTED:
+        if code == i18n.SOURCE:
+            continue
+        with (i18n.LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            done = sum(1 for m in read_po(handle, locale=code) if m.id and m.string and not m.fuzzy)
+        print(f"{code}: {done}/{total} messages translated ({100 * done / max(total, 1):.0f} %)")
