@@ -64,9 +64,7 @@ async def test_a_language_the_site_does_not_speak_changes_nothing(client):
     assert "set-cookie" not in r.headers or "mediathek_lang" not in r.headers["set-cookie"]
 
 
-async def test_a_login_without_a_cookie_choice_gets_the_account_language(
-    client_for, teacher_anna
-):
+async def test_a_login_without_a_cookie_choice_gets_the_account_language(client_for, teacher_anna):
     await Account.update({Account.language: "uk"}).where(Account.id == teacher_anna.account_id)
     async with client_for(teacher_anna) as c:
         r = await c.get("/katalog")
@@ -132,3 +130,33 @@ def test_language_names_in_the_reader_language():
         assert names["deu"] == "Німецька"
     with i18n.using("de"):
         assert names["tur"] == "Türkisch"
+
+
+async def test_the_start_page_leads_to_the_mediathek_in_leichte_sprache(client):
+    home = await client.get("/")
+    assert 'href="/leichte-sprache"' in home.text
+    page = await client.get("/leichte-sprache")
+    assert page.status_code == 200
+    assert "<h1>Die Mediathek in Leichter Sprache</h1>" in page.text
+    assert "Das Ausleihen kostet nichts." in page.text
+    # Leichte Sprache: short sentences, one statement each.
+    body = page.text.split("<article", 1)[1].split("</article>", 1)[0]
+    text = re.sub(r"<[^>]+>", "\n", body)
+    sentences = [s for s in re.split(r"[.?!:]\s|\n", text) if s.strip()]
+    assert max(len(s.split()) for s in sentences) <= 15
+
+
+async def test_the_admin_edits_the_leichte_sprache_page_like_the_legal_pages(client_for, admin):
+    async with client_for(admin) as c:
+        form = await c.get("/admin/rechtliches")
+        assert 'name="legal_easy_language"' in form.text
+        texts = {
+            "legal_imprint": "Impressum",
+            "legal_privacy": "Datenschutz",
+            "legal_accessibility": "Barrierefreiheit",
+            "legal_easy_language": "Wir sind die Mediathek.\n\nHier leihen Sie Bücher aus.",
+        }
+        r = await c.post("/admin/rechtliches", data=texts)
+        assert r.status_code in (200, 303)
+        page = await c.get("/leichte-sprache")
+        assert "<p>Hier leihen Sie Bücher aus.</p>" in page.text
