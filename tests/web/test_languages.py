@@ -160,3 +160,18 @@ async def test_the_admin_edits_the_leichte_sprache_page_like_the_legal_pages(cli
         assert r.status_code in (200, 303)
         page = await c.get("/leichte-sprache")
         assert "<p>Hier leihen Sie Bücher aus.</p>" in page.text
+
+
+async def test_a_teacher_chooses_her_language_once_for_pages_and_e_mails(client_for, teacher_anna):
+    async with client_for(teacher_anna) as c:
+        r = await c.post("/konto/profil", data={"preferred_language": "ar"})
+        assert r.status_code in (200, 303)
+        page = await c.get("/konto")
+        assert _html_tag(page.text) == '<html lang="ar" dir="rtl">'
+    row = await Account.select(Account.language).where(Account.id == teacher_anna.account_id)
+    assert row[0]["language"] == "ar"
+
+
+async def test_registering_in_a_language_proposes_it_for_the_e_mails(client):
+    r = await client.get("/registrieren", headers={"Accept-Language": "uk"})
+    assert '<option value="uk" selected' in r.text
