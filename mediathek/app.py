@@ -27,6 +27,7 @@ from mediathek.web.auth import AuthMiddleware
 from mediathek.web.errors import EXCEPTION_HANDLERS
 from mediathek.web.guards import Access, access_guard, check_every_route_has_access
 from mediathek.web.input_guard import InputGuardMiddleware
+from mediathek.web.language import AccountLanguage, choose_language
 from mediathek.web.middleware import TokenAwareCSRFMiddleware, around_every_answer
 from mediathek.web.templating import STATIC_DIR, make_environment
 
@@ -137,6 +138,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             *route_handlers(),
+            choose_language,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -148,6 +150,7 @@ def create_app(
         middleware=[
             InputGuardMiddleware,
             AuthMiddleware,
+            AccountLanguage,
             SiteInfoMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],

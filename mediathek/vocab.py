@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from babel import Locale
+from babel.core import get_global
+
+from mediathek.i18n import N_
+
 
 class MediaType(StrEnum):
     book = "book"
@@ -25,18 +30,18 @@ class MediaType(StrEnum):
 
 
 MEDIA_TYPE_LABELS = {
-    MediaType.book: "Buch",
-    MediaType.textbook: "Lehrwerk",
-    MediaType.teacher_guide: "Lehrerhandbuch",
-    MediaType.picture_dictionary: "Bildwörterbuch",
-    MediaType.picture_book: "Bilderbuch",
-    MediaType.game: "Spiel",
-    MediaType.picture_cards: "Bildkarten",
-    MediaType.audio_pen_set: "Hörstift-Set (Tiptoi/Ting)",
-    MediaType.audio: "Audio (CD)",
-    MediaType.video: "Video (DVD)",
-    MediaType.kit: "Medienkoffer",
-    MediaType.other: "Sonstiges",
+    MediaType.book: N_("Buch"),
+    MediaType.textbook: N_("Lehrwerk"),
+    MediaType.teacher_guide: N_("Lehrerhandbuch"),
+    MediaType.picture_dictionary: N_("Bildwörterbuch"),
+    MediaType.picture_book: N_("Bilderbuch"),
+    MediaType.game: N_("Spiel"),
+    MediaType.picture_cards: N_("Bildkarten"),
+    MediaType.audio_pen_set: N_("Hörstift-Set (Tiptoi/Ting)"),
+    MediaType.audio: N_("Audio (CD)"),
+    MediaType.video: N_("Video (DVD)"),
+    MediaType.kit: N_("Medienkoffer"),
+    MediaType.other: N_("Sonstiges"),
 }
 
 # Media types whose copies carry a components checklist checked at return.
@@ -55,14 +60,14 @@ class Level(StrEnum):
 
 
 LEVEL_LABELS: dict[str, str] = {
-    Level.alpha: "Alpha",
-    Level.pre_a1: "Prä-A1",
-    Level.a1: "A1",
-    Level.a2: "A2",
-    Level.b1: "B1",
-    Level.b2: "B2",
-    Level.c1: "C1",
-    Level.c2: "C2",
+    Level.alpha: N_("Alpha"),
+    Level.pre_a1: N_("Prä-A1"),
+    Level.a1: N_("A1"),
+    Level.a2: N_("A2"),
+    Level.b1: N_("B1"),
+    Level.b2: N_("B2"),
+    Level.c1: N_("C1"),
+    Level.c2: N_("C2"),
 }
 
 
@@ -76,12 +81,12 @@ class AgeGroup(StrEnum):
 
 
 AGE_GROUP_LABELS = {
-    AgeGroup.u3: "unter 3 Jahren",
-    AgeGroup.kita: "Kita",
-    AgeGroup.primary: "Grundschule",
-    AgeGroup.secondary_1: "Sekundarstufe I",
-    AgeGroup.secondary_2: "Sekundarstufe II",
-    AgeGroup.adult: "Erwachsene",
+    AgeGroup.u3: N_("unter 3 Jahren"),
+    AgeGroup.kita: N_("Kita"),
+    AgeGroup.primary: N_("Grundschule"),
+    AgeGroup.secondary_1: N_("Sekundarstufe I"),
+    AgeGroup.secondary_2: N_("Sekundarstufe II"),
+    AgeGroup.adult: N_("Erwachsene"),
 }
 
 
@@ -93,10 +98,10 @@ class PatronCategory(StrEnum):
 
 
 PATRON_CATEGORY_LABELS = {
-    PatronCategory.paid_teacher: "Hauptamtliche Lehrkraft",
-    PatronCategory.volunteer_teacher: "Ehrenamtliche Lehrkraft",
-    PatronCategory.institution: "Einrichtung (Kita, Schule, Verein)",
-    PatronCategory.staff: "Mitarbeitende",
+    PatronCategory.paid_teacher: N_("Hauptamtliche Lehrkraft"),
+    PatronCategory.volunteer_teacher: N_("Ehrenamtliche Lehrkraft"),
+    PatronCategory.institution: N_("Einrichtung (Kita, Schule, Verein)"),
+    PatronCategory.staff: N_("Mitarbeitende"),
 }
 
 
@@ -106,46 +111,43 @@ class Role(StrEnum):
     admin = "admin"
 
 
-ROLE_LABELS = {Role.teacher: "Lehrkraft", Role.staff: "Mitarbeitende", Role.admin: "Verwaltung"}
-
-# ISO 639-3 codes with German names: the languages a Mediathek in NRW typically holds.
-LANGUAGES = {
-    "deu": "Deutsch",
-    "ara": "Arabisch",
-    "tur": "Türkisch",
-    "kmr": "Kurdisch (Kurmandschi)",
-    "ckb": "Kurdisch (Sorani)",
-    "pes": "Persisch (Farsi)",
-    "prs": "Dari",
-    "pus": "Paschtu",
-    "tir": "Tigrinya",
-    "ukr": "Ukrainisch",
-    "rus": "Russisch",
-    "eng": "Englisch",
-    "fra": "Französisch",
-    "spa": "Spanisch",
-    "ita": "Italienisch",
-    "pol": "Polnisch",
-    "ron": "Rumänisch",
-    "bul": "Bulgarisch",
-    "srp": "Serbisch",
-    "hrv": "Kroatisch",
-    "bos": "Bosnisch",
-    "sqi": "Albanisch",
-    "ell": "Griechisch",
-    "som": "Somali",
-    "amh": "Amharisch",
-    "urd": "Urdu",
-    "hin": "Hindi",
-    "ben": "Bengalisch",
-    "vie": "Vietnamesisch",
-    "zho": "Chinesisch",
-    "por": "Portugiesisch",
-    "rom": "Romanes",
+ROLE_LABELS = {
+    Role.teacher: N_("Lehrkraft"),
+    Role.staff: N_("Mitarbeitende"),
+    Role.admin: N_("Verwaltung"),
 }
 
-# Email languages: every notice template exists in these.
-EMAIL_LANGUAGES = {"de": "Deutsch", "en": "Englisch"}
+# ISO 639-3 codes with German names: the languages a Mediathek in NRW typically holds.
+# Where teachers need more than the standard name (which Kurdish; "Farsi" is the word they use;
+# "Romanes" is what the Roma associations here call their language), the label is written out
+# and translated through the catalogues; every other name comes from Babel's locale data.
+CLARIFIED_LANGUAGES = {
+    "kmr": N_("Kurdisch (Kurmandschi)"),
+    "ckb": N_("Kurdisch (Sorani)"),
+    "pes": N_("Persisch (Farsi)"),
+    "rom": N_("Romanes"),
+}
+_LANGUAGE_CODES = (
+    "deu", "ara", "tur", "kmr", "ckb", "pes", "prs", "pus", "tir", "ukr", "rus", "eng", "fra",
+    "spa", "ita", "pol", "ron", "bul", "srp", "hrv", "bos", "sqi", "ell", "som", "amh", "urd",
+    "hin", "ben", "vie", "zho", "por", "rom",
+)
+_ALIASES = get_global("language_aliases")
+
+
+def cldr_code(code: str) -> str:
+    """The code Babel knows an ISO 639-3 language by ("ara" → "ar")."""
+    return _ALIASES.get(code, code)
+
+
+def language_name(code: str, locale: str = "de") -> str:
+    """A language's name in ``locale``; the code itself if nobody knows it."""
+    if code in CLARIFIED_LANGUAGES:
+        return CLARIFIED_LANGUAGES[code]  # translated where shown
+    return Locale.parse(locale).languages.get(cldr_code(code)) or code
+
+
+LANGUAGES = {code: language_name(code) for code in _LANGUAGE_CODES}
 
 TOPICS = [
     "Alphabetisierung",

@@ -20,6 +20,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from mediathek.i18n import N_
 from mediathek.patrons.tables import Account
 from mediathek.vocab import AgeGroup, Level, MediaType
 
@@ -35,13 +36,13 @@ class CopyStatus(StrEnum):
 
 
 COPY_STATUS_LABELS: dict[str, str] = {
-    CopyStatus.available: "im Regal",
-    CopyStatus.on_loan: "ausgeliehen",
-    CopyStatus.on_hold_shelf: "im Abholregal",
-    CopyStatus.needs_check: "wird geprüft",
-    CopyStatus.in_repair: "in Reparatur",
-    CopyStatus.lost: "verloren",
-    CopyStatus.withdrawn: "ausgesondert",
+    CopyStatus.available: N_("im Regal"),
+    CopyStatus.on_loan: N_("ausgeliehen"),
+    CopyStatus.on_hold_shelf: N_("im Abholregal"),
+    CopyStatus.needs_check: N_("wird geprüft"),
+    CopyStatus.in_repair: N_("in Reparatur"),
+    CopyStatus.lost: N_("verloren"),
+    CopyStatus.withdrawn: N_("ausgesondert"),
 }
 
 

@@ -154,19 +154,19 @@ async def template_form(request: Request, name: TemplateName) -> Response:
 @post("/admin/email-vorlagen/{name:str}", access=Access.admin, include_in_schema=False)
 async def save_template(request: Request, name: TemplateName, data: Form) -> Response:
     settings = request.app.state.settings
-    source = data.get("source", "")
+    subject, body = data.get("subject", ""), data.get("body", "")
     if data.get("action") == "reset":
         await services.reset_template(name, **actor(request))
         return redirect(request, f"/admin/email-vorlagen/{name}?gespeichert=1")
     try:
-        await services.save_template(name, source, settings, **actor(request))
-    except InvalidInput as exc:
+        await services.save_template(name, subject, body, settings, **actor(request))
+    except InvalidInput as exc:  # re-render the form with the text as typed
         template = await services.get_template(name, settings)
         return render(
             request,
             "notifications/template_edit.html",
             status_code=422,
-            template={**template, "source": source},
+            template={**template, "subject": subject, "body": body},
             errors=exc.errors,
             saved=False,
         )

@@ -1,7 +1,7 @@
 """What each kind of notice is about, and the payload other areas put into the outbox.
 
-``enqueue(kind, key=…, patron_id=…, payload={…})`` stores the payload; the templates in
-``frontend/templates/emails/<kind>.<lang>.{subject.txt,txt,html}`` render it. Every field is
+``enqueue(kind, key=…, patron_id=…, payload={…})`` stores the payload; the kind's text
+(``notifications.texts``, in the reader's language) renders it. Every field is
 optional for rendering (a missing one is left out), but the fields below are the contract.
 
 - ``due_soon`` / ``overdue`` (created by ``notifications.reminders``, level 0 resp. 1–3):
@@ -28,6 +28,7 @@ stored and shown to staff says ``REDACTED_LINK`` instead.
 
 from __future__ import annotations
 
+from mediathek import i18n
 from mediathek.notifications.tables import NotificationKind, NotificationStatus
 
 KIND_LABELS: dict[str, str] = {
@@ -58,9 +59,8 @@ STATUS_LABELS: dict[str, str] = {
 # Kinds whose payload lists loans: re-checked at delivery time (returned items are dropped).
 LOAN_DIGEST_KINDS = frozenset({NotificationKind.due_soon, NotificationKind.overdue})
 
-# Languages with their own template files; any other preferred language falls back to German.
-TEMPLATE_LANGUAGES = ("de", "en")
-TEMPLATE_PARTS = ("subject.txt", "txt", "html")
+# The languages a notice is written in (the site's); any other falls back to German.
+TEMPLATE_LANGUAGES = i18n.SUPPORTED
 
 # Kinds whose e-mail carries a one-time link: composed at delivery, redacted everywhere else.
 SECRET_KINDS = frozenset(

@@ -1,16 +1,21 @@
 """Rendering a notice into subject, plain text and HTML, and building the email.
 
-Templates are files, ``frontend/templates/emails/<kind>.<lang>.{subject.txt,txt,html}``;
-an admin may override any of them on the page "E-Mail-Vorlagen". Overrides are stored in the
-site settings under ``email_template:<kind>.<lang>.<part>`` (so every app instance sees them and
-backups contain them) and win over the files. Templates run in Jinja's sandbox: an admin can
-change wording, not run code. A broken override never stops mail: it is logged and the file
-is used instead.
+Every kind has one text (``notifications.texts``: a subject and a body with placeholders),
+written in German and translated through the catalogues into the reader's language. The HTML
+part is made from the same text: paragraphs, links, and the list of media as a table where the
+body says ``{{ item_list }}``; the contact block and the opening hours follow every e-mail.
+
+An admin may adapt a kind's text per language on the page "E-Mail-Vorlagen": one subject and
+one body, stored in the site settings under ``email_text:<kind>.<lang>`` (so every app
+instance sees them and backups contain them). Texts run in Jinja's sandbox: an admin can change
+wording, not run code. A broken adaptation never stops mail: it is logged and the standard
+text is used instead.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 from email.header import Header
@@ -19,19 +24,17 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
-from babel.dates import format_date
-from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, TemplateError, pass_context
+from babel.dates import format_date, get_day_names
+from jinja2 import FileSystemLoader, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
+from mediathek import i18n
 from mediathek.circulation.calendar import DEFAULT_OPEN_WEEKDAYS
 from mediathek.circulation.tables import OpeningDay
 from mediathek.core_tables import SiteSetting
-from mediathek.notifications.kinds import (
-    LOAN_DIGEST_KINDS,
-    REDACTED_LINK,
-    SECRET_KINDS,
-    TEMPLATE_LANGUAGES,
-)
+from mediathek.notifications.kinds import LOAN_DIGEST_KINDS, REDACTED_LINK, SECRET_KINDS
+from mediathek.notifications.texts import LEVEL_LABELS, TEXTS, NoticeText
 from mediathek.settings import Settings
 from mediathek.site_settings import get_setting
 from mediathek.web.templating import TEMPLATES_DIR
@@ -39,16 +42,12 @@ from mediathek.web.templating import TEMPLATES_DIR
 log = logging.getLogger("mediathek.notifications")
 
 EMAIL_TEMPLATES_DIR = TEMPLATES_DIR / "emails"
-OVERRIDE_PREFIX = "email_template:"
+OVERRIDE_PREFIX = "email_text:"
+LANGUAGES = i18n.SUPPORTED
 
-WEEKDAYS = {
-    "de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
-LEVEL_LABELS = {
-    "de": {0: "bald fällig", 1: "1. Mahnung", 2: "2. Mahnung", 3: "3. Mahnung"},
-    "en": {0: "due soon", 1: "1st reminder", 2: "2nd reminder", 3: "final reminder"},
-}
+# Where the list of media goes in the HTML part: a character no text contains.
+_ITEM_MARK = "\ue000item_list\ue000"
+_LINK = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)“”]")
 
 
 @dataclass(frozen=True)
@@ -58,19 +57,22 @@ class Rendered:
     html: str
 
 
-def template_name(kind: str, lang: str, part: str) -> str:
-    return f"{kind}.{lang}.{part}"
+def text_name(kind: str, lang: str) -> str:
+    return f"{kind}.{lang}"
 
 
 def template_language(lang: str | None) -> str:
-    return lang if lang in TEMPLATE_LANGUAGES else "de"
+    return i18n.supported(lang) or i18n.SOURCE
 
 
-def file_template(name: str) -> str:
-    return (EMAIL_TEMPLATES_DIR / name).read_text(encoding="utf-8")
+def standard_text(kind: str, lang: str) -> NoticeText:
+    """A kind's text in ``lang`` as the catalogues have it."""
+    base = TEXTS[kind]
+    with i18n.using(lang):
+        return NoticeText(i18n.gettext(base.subject), i18n.gettext(base.body))
 
 
-async def template_overrides() -> dict[str, str]:
+async def text_overrides() -> dict[str, NoticeText]:
     rows = (
         await SiteSetting.select(SiteSetting.key, SiteSetting.value)
         .where(SiteSetting.key.like(OVERRIDE_PREFIX + "%"))
@@ -79,9 +81,11 @@ async def template_overrides() -> dict[str, str]:
     out = {}
     for row in rows:
         value = row["value"]
-        text = value.get("v") if isinstance(value, dict) else value
-        if isinstance(text, str):
-            out[row["key"].removeprefix(OVERRIDE_PREFIX)] = text
+        value = value.get("v", value) if isinstance(value, dict) else {}
+        if isinstance(value, dict) and isinstance(value.get("body"), str):
+            out[row["key"].removeprefix(OVERRIDE_PREFIX)] = NoticeText(
+                str(value.get("subject") or ""), value["body"]
+            )
     return out
 
 
@@ -94,32 +98,54 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
-@pass_context
-def _day(context, value: Any) -> str:
-    """A date in the reader's language: 10.03.2026 (de) or 10 Mar 2026 (en)."""
+def _day(value: Any) -> str:
+    """A date in the reader's language: 10.03.2026 (de), 10 Mar 2026 (en) …"""
     day = _as_date(value)
     if day is None:
         return str(value or "")
-    if context.get("lang") == "en":
-        return format_date(day, format="medium", locale="en_GB")
-    return day.strftime("%d.%m.%Y")
+    lang = i18n.current()
+    if lang == i18n.SOURCE:
+        return day.strftime("%d.%m.%Y")
+    return format_date(day, format="medium", locale="en_GB" if lang == "en" else lang)
 
 
-def _environment(loader, autoescape: bool) -> SandboxedEnvironment:
+def _environment(autoescape: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=loader, autoescape=autoescape, trim_blocks=True, lstrip_blocks=True
+        loader=FileSystemLoader(EMAIL_TEMPLATES_DIR),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.filters["day"] = _day
     return env
 
 
+def _paragraphs(text: str, items_html: Markup) -> Markup:
+    """The HTML of a plain-text body: escaped paragraphs, line breaks, links, and the table
+    of media where the text had its list."""
+    out = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        if block.strip() == _ITEM_MARK:
+            out.append(items_html)
+            continue
+        html = str(escape(block.strip()))
+        html = _LINK.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html)
+        html = html.replace(_ITEM_MARK, "</p>" + items_html + "<p>")
+        out.append(Markup("<p>" + html.replace("\n", "<br>\n") + "</p>"))
+    return Markup("\n".join(out))
+
+
 class Renderer:
-    """Renders notices for one run: overrides, contact data and opening days loaded once."""
+    """Renders notices for one run: adaptations, contact data and opening days loaded once."""
 
     def __init__(
         self,
         settings: Settings,
-        overrides: dict[str, str],
+        overrides: dict[str, NoticeText],
         contact: dict,
         open_days: list[tuple[int, str]],
     ) -> None:
@@ -127,39 +153,54 @@ class Renderer:
         self.overrides = overrides
         self.contact = contact or {}
         self.open_days = open_days
-        files = FileSystemLoader(EMAIL_TEMPLATES_DIR)
-        with_overrides = ChoiceLoader([DictLoader(overrides), files])
-        self._envs = {
-            (True, False): _environment(with_overrides, False),
-            (True, True): _environment(with_overrides, True),
-            (False, False): _environment(files, False),
-            (False, True): _environment(files, True),
-        }
+        self._text = _environment(False)
+        self._html = _environment(True)
+        self._compiled: dict[str, Any] = {}
 
-    def context(self, kind: str, lang: str, level: int, payload: dict) -> dict:
-        labels = LEVEL_LABELS[lang]
+    def _template(self, source: str):
+        if source not in self._compiled:
+            self._compiled[source] = self._text.from_string(source)
+        return self._compiled[source]
+
+    def context(self, kind: str, level: int, payload: dict) -> dict:
         return {
             **payload,
             "kind": kind,
-            "lang": lang,
+            "lang": i18n.current(),
             "level": level,
             "items": payload.get("items", []),
             "show_level": kind in LOAN_DIGEST_KINDS,
-            "level_label": lambda n: labels.get(n, ""),
+            "level_label": lambda n: i18n.gettext(LEVEL_LABELS[n]) if n in LEVEL_LABELS else "",
             "contact": self.contact,
-            "opening_hours": [(WEEKDAYS[lang][d], hours) for d, hours in self.open_days],
+            "opening_hours": self.opening_hours(),
             "renew_link": self.settings.base_url + "/konto",
             "base_url": self.settings.base_url,
         }
 
-    def _render_part(self, name: str, html: bool, context: dict) -> str:
-        try:
-            return self._envs[(True, html)].get_template(name).render(context)
-        except TemplateError:
-            if name not in self.overrides:
-                raise
-            log.exception("E-Mail-Vorlage %s (angepasst) ist fehlerhaft; nehme die Datei.", name)
-            return self._envs[(False, html)].get_template(name).render(context)
+    def opening_hours(self) -> list[tuple[str, str]]:
+        names = get_day_names("wide", locale=i18n.babel_locale())
+        return [(names[day], hours) for day, hours in self.open_days]
+
+    def items_text(self, context: dict) -> str:
+        lines = []
+        for item in context["items"]:
+            line = i18n.gettext("Barcode: {barcode}, fällig am {due_on}").format(
+                barcode=item.get("barcode", ""), due_on=_day(item.get("due_on"))
+            )
+            if "level" in item:
+                line += f" ({context['level_label'](item['level'])})"
+            lines.append(f"- {item.get('title', '')}\n  {line}")
+        return "\n\n".join(lines)
+
+    def _body(self, source: NoticeText, context: dict) -> tuple[str, str, str]:
+        subject = " ".join(self._template(source.subject).render(context).split())
+        text = self._template(source.body).render(
+            {**context, "subject": subject, "item_list": self.items_text(context)}
+        )
+        marked = self._template(source.body).render(
+            {**context, "subject": subject, "item_list": _ITEM_MARK}
+        )
+        return subject, text, marked
 
     def render(
         self, kind: str, language: str | None, level: int, payload: dict, *, link: str = ""
@@ -168,30 +209,46 @@ class Renderer:
         that goes out. Without it a secret kind shows ``REDACTED_LINK`` (what is stored and
         what staff see); a link left in an old payload is never used."""
         lang = template_language(language)
-        context = self.context(kind, lang, level, payload)
-        if kind in SECRET_KINDS:
-            context["link"] = link or REDACTED_LINK
-        subject = self._render_part(template_name(kind, lang, "subject.txt"), False, context)
-        context["subject"] = " ".join(subject.split())
-        return Rendered(
-            subject=context["subject"],
-            text=self._render_part(template_name(kind, lang, "txt"), False, context).strip() + "\n",
-            html=self._render_part(template_name(kind, lang, "html"), True, context),
-        )
+        with i18n.using(lang):
+            context = self.context(kind, level, payload)
+            if kind in SECRET_KINDS:
+                context["link"] = link or REDACTED_LINK
+            standard = standard_text(kind, lang)
+            adapted = self.overrides.get(text_name(kind, lang))
+            try:
+                subject, text, marked = self._body(
+                    NoticeText(adapted.subject or standard.subject, adapted.body)
+                    if adapted
+                    else standard,
+                    context,
+                )
+            except TemplateError:
+                if adapted is None:
+                    raise
+                log.exception("E-Mail-Text %s (angepasst) ist fehlerhaft; nehme den Standard.",
+                              text_name(kind, lang))
+                subject, text, marked = self._body(standard, context)
+            context["subject"] = subject
+            items_html = Markup(
+                self._html.get_template("_items.html").render(context)
+            ) if _ITEM_MARK in marked else Markup("")
+            body_html = _paragraphs(marked, items_html)
+            footer = self._text.get_template("_footer.txt").render(context)
+            html = self._html.get_template("_layout.html").render(
+                {**context, "body_html": body_html}
+            )
+        return Rendered(subject=subject, text=text.strip() + "\n" + footer, html=html)
 
-    def check(self, name: str, source: str, payload: dict) -> str | None:
-        """Try an edited template with a sample payload; a German error message, or None."""
-        kind, lang, part = name.split(".", 2)
-        env = _environment(
-            ChoiceLoader([DictLoader({name: source}), FileSystemLoader(EMAIL_TEMPLATES_DIR)]),
-            part == "html",
-        )
-        try:
-            env.get_template(name).render(self.context(kind, lang, 1, payload))
-        except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            where = f" (Zeile {line})" if line else ""
-            return f"Die Vorlage hat einen Fehler{where}: {exc.message or exc}"
+    def check(self, kind: str, lang: str, text: NoticeText, payload: dict) -> str | None:
+        """Try an edited text with a sample payload; a German error message, or None."""
+        with i18n.using(lang):
+            context = self.context(kind, 1, payload)
+            try:
+                self._body(text, context)
+            except TemplateError as exc:
+                line = getattr(exc, "lineno", None)
+                where = f" (Zeile {line})" if line else ""
+                return f"Der Text hat einen Fehler{where}: {exc.message or exc}"
         return None
 
 
@@ -204,7 +261,7 @@ async def open_days() -> list[tuple[int, str]]:
 
 async def make_renderer(settings: Settings) -> Renderer:
     return Renderer(
-        settings, await template_overrides(), await get_setting("contact"), await open_days()
+        settings, await text_overrides(), await get_setting("contact"), await open_days()
     )
 
 

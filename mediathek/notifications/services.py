@@ -7,28 +7,23 @@ from dataclasses import dataclass
 from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
-from mediathek import audit
+from mediathek import audit, i18n
 from mediathek.addresses import AddressInvalid, normalise_address
 from mediathek.core_tables import SiteSetting
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.notifications import delivery, policy
-from mediathek.notifications.kinds import (
-    KIND_LABELS,
-    SAMPLE_PAYLOADS,
-    TEMPLATE_LANGUAGES,
-    TEMPLATE_PARTS,
-)
+from mediathek.notifications.kinds import KIND_LABELS, SAMPLE_PAYLOADS, TEMPLATE_LANGUAGES
 from mediathek.notifications.mailer import SendFailure
 from mediathek.notifications.messages import (
-    EMAIL_TEMPLATES_DIR,
     OVERRIDE_PREFIX,
-    file_template,
     make_renderer,
-    template_name,
-    template_overrides,
+    standard_text,
+    text_name,
+    text_overrides,
 )
 from mediathek.notifications.tables import Notification, NotificationKind, NotificationStatus
+from mediathek.notifications.texts import TEXTS, NoticeText
 from mediathek.settings import Settings
 from mediathek.site_settings import get_setting, set_setting
 
@@ -194,76 +189,88 @@ async def save_reminder_settings(
 
 # ---- email templates (admin) ------------------------------------------------------------
 
-EDITABLE_KINDS = [k for k in NotificationKind]
+EDITABLE_KINDS = [k for k in NotificationKind if k in TEXTS]
+MAX_SUBJECT = 200
+MAX_BODY = 20_000
 
 
 def template_names() -> list[str]:
-    return [
-        template_name(kind, lang, part)
-        for kind in EDITABLE_KINDS
-        for lang in TEMPLATE_LANGUAGES
-        for part in TEMPLATE_PARTS
-        if (EMAIL_TEMPLATES_DIR / template_name(kind, lang, part)).exists()
-    ]
+    return [text_name(kind, lang) for kind in EDITABLE_KINDS for lang in TEMPLATE_LANGUAGES]
 
 
-def _check_name(name: str) -> tuple[str, str, str]:
+def _check_name(name: str) -> tuple[str, str]:
     if name not in template_names():
         raise NotFound("Diese E-Mail-Vorlage gibt es nicht.")
-    kind, lang, part = name.split(".", 2)
-    return kind, lang, part
+    kind, lang = name.split(".", 1)
+    return kind, lang
 
 
 async def list_templates() -> list[dict]:
-    overrides = await template_overrides()
-    out = []
-    for kind in EDITABLE_KINDS:
-        for lang in TEMPLATE_LANGUAGES:
-            names = [template_name(kind, lang, p) for p in TEMPLATE_PARTS]
-            out.append(
-                {
-                    "kind": kind.value,
-                    "label": KIND_LABELS[kind],
-                    "lang": lang,
-                    "parts": [(n, n.split(".", 2)[2], n in overrides) for n in names],
-                }
-            )
-    return out
+    overrides = await text_overrides()
+    return [
+        {
+            "kind": kind.value,
+            "label": KIND_LABELS[kind],
+            "languages": [
+                (text_name(kind, lang), i18n.LANGUAGES[lang], text_name(kind, lang) in overrides)
+                for lang in TEMPLATE_LANGUAGES
+            ],
+        }
+        for kind in EDITABLE_KINDS
+    ]
 
 
 async def get_template(name: str, settings: Settings) -> dict:
-    kind, lang, part = _check_name(name)
-    overrides = await template_overrides()
+    kind, lang = _check_name(name)
+    overrides = await text_overrides()
     renderer = await make_renderer(settings)
     preview = renderer.render(kind, lang, 1, SAMPLE_PAYLOADS.get(kind, {}))
+    standard = standard_text(kind, lang)
+    adapted = overrides.get(name)
     return {
         "name": name,
         "kind": kind,
         "label": KIND_LABELS[kind],
         "lang": lang,
-        "part": part,
-        "source": overrides.get(name, file_template(name)),
-        "default": file_template(name),
-        "overridden": name in overrides,
+        "language": i18n.LANGUAGES[lang],
+        "subject": (adapted.subject or standard.subject) if adapted else standard.subject,
+        "body": adapted.body if adapted else standard.body,
+        "standard": standard,
+        "overridden": adapted is not None,
         "preview": preview,
     }
 
 
 async def save_template(
-    name: str, source: str, settings: Settings, *, actor_id: int | None, actor_label: str
+    name: str,
+    subject: str,
+    body: str,
+    settings: Settings,
+    *,
+    actor_id: int | None,
+    actor_label: str,
 ) -> None:
-    kind, _, _ = _check_name(name)
-    source = source.replace("\r\n", "\n")
-    if not source.strip():
-        raise InvalidInput(errors={"source": "Die Vorlage darf nicht leer sein."})
-    if len(source) > 20_000:
-        raise InvalidInput(errors={"source": "Die Vorlage ist zu lang (höchstens 20.000 Zeichen)."})
+    """One subject and one body per kind and language; the HTML is made from the body."""
+    kind, lang = _check_name(name)
+    subject = " ".join(subject.split())
+    body = body.replace("\r\n", "\n").strip()
+    errors = {}
+    if not subject:
+        errors["subject"] = "Bitte einen Betreff angeben."
+    elif len(subject) > MAX_SUBJECT:
+        errors["subject"] = f"Der Betreff ist zu lang (höchstens {MAX_SUBJECT} Zeichen)."
+    if not body:
+        errors["body"] = "Der Text darf nicht leer sein."
+    elif len(body) > MAX_BODY:
+        errors["body"] = "Der Text ist zu lang (höchstens 20.000 Zeichen)."
+    if errors:
+        raise InvalidInput(errors=errors)
     renderer = await make_renderer(settings)
-    error = renderer.check(name, source, SAMPLE_PAYLOADS.get(kind, {}))
+    error = renderer.check(kind, lang, NoticeText(subject, body), SAMPLE_PAYLOADS.get(kind, {}))
     if error:
-        raise InvalidInput(errors={"source": error})
+        raise InvalidInput(errors={"body": error})
     async with write_transaction():
-        await set_setting(OVERRIDE_PREFIX + name, source)
+        await set_setting(OVERRIDE_PREFIX + name, {"subject": subject, "body": body})
         await audit.record(
             "email_template_saved", actor_id=actor_id, actor_label=actor_label, template=name
         )

@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
+from mediathek import i18n
 from mediathek.errors import InvalidInput
 from mediathek.patrons import email_change, registration, services
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
@@ -36,7 +37,7 @@ async def register_form(request: Request) -> Response:
     if request.scope.get("user"):
         return redirect(request, "/")
     return _register_page(
-        request, {"category": "volunteer_teacher", "preferred_language": "de"}, {}
+        request, {"category": "volunteer_teacher", "preferred_language": i18n.current()}, {}
     )
 
 

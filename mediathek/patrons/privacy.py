@@ -47,6 +47,11 @@ async def update_own_profile(patron_id: int, data: dict[str, Any]) -> str | None
             await Account.update({Account.display_name: services.display_name(row)}).where(
                 Account.patron == patron_id
             )
+        if "preferred_language" in fields:
+            # One choice for her: the language of her e-mails is that of her pages too.
+            await Account.update({Account.language: fields["preferred_language"]}).where(
+                Account.patron == patron_id
+            )
     return pending
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from mediathek import audit
+from mediathek import audit, i18n
 from mediathek.addresses import AddressInvalid, normalise_address
 from mediathek.catalogue.barcodes import code_number, is_valid_code, make_code, normalise_code
 from mediathek.clock import now
@@ -17,7 +17,8 @@ from mediathek.patrons.tables import Account, Patron, PatronStatus
 from mediathek.vocab import PatronCategory
 
 LOGIN_NEEDS_EMAIL = "Diese Person hat ein Benutzerkonto: die E-Mail-Adresse kann nicht leer sein."
-EMAIL_LANGUAGES = {"de": "Deutsch", "en": "Englisch"}
+# Every language the site speaks; each notice is written in all of them.
+EMAIL_LANGUAGES = {code: language.name for code, language in i18n.LANGUAGES.items()}
 # A registration runs two years unless staff set another date.
 REGISTRATION_YEARS = 2
 # Any constant: serialises card number allocation between app instances on PostgreSQL.
@@ -100,7 +101,7 @@ def clean_patron(data: dict[str, Any], *, staff: bool = True) -> dict[str, Any]:
         except AddressInvalid as exc:
             errors["email"] = exc.message
     if "preferred_language" in out and out["preferred_language"] not in EMAIL_LANGUAGES:
-        errors["preferred_language"] = "Bitte wählen Sie Deutsch oder Englisch."
+        errors["preferred_language"] = "Bitte wählen Sie eine der angebotenen Sprachen."
     if errors:
         raise InvalidInput(errors=errors)
     return out

@@ -67,6 +67,8 @@ class Account(Table):
     session_epoch = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    # The language of her pages ("" = the switch in the header or the browser decides).
+    language = Varchar(length=5, default="")
 
 
 class WebSession(Table):

@@ -1,4 +1,5 @@
-"""The legal pages (Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit).
+"""The legal pages (Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit) and the
+explanation of the site in Leichte Sprache.
 
 Admins edit them as plain text with a small markup; it is rendered with every character
 escaped first, so a pasted ``<script>`` stays text:
@@ -31,6 +32,8 @@ PAGES = [
     LegalPage("legal_imprint", "impressum", "Impressum"),
     LegalPage("legal_privacy", "datenschutz", "Datenschutzerklärung"),
     LegalPage("legal_accessibility", "barrierefreiheit", "Erklärung zur Barrierefreiheit"),
+    # BITV 2.0 § 4: public bodies explain their site in Leichte Sprache.
+    LegalPage("legal_easy_language", "leichte-sprache", "Die Mediathek in Leichter Sprache"),
 ]
 PAGES_BY_SLUG = {p.slug: p for p in PAGES}
 MAX_LENGTH = 50_000

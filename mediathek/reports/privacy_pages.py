@@ -56,6 +56,11 @@ async def accessibility_statement(request: Request) -> Response:
     return await _legal_page(request, "barrierefreiheit")
 
 
+@get("/leichte-sprache", access=Access.public, include_in_schema=False)
+async def easy_language(request: Request) -> Response:
+    return await _legal_page(request, "leichte-sprache")
+
+
 @get("/admin/rechtliches", access=Access.admin, include_in_schema=False)
 async def legal_form(request: Request, gespeichert: Query = None) -> Response:
     texts = {p.key: await legal.page_text(p) for p in legal.PAGES}
@@ -179,6 +184,7 @@ ROUTES = [
     imprint,
     privacy_policy,
     accessibility_statement,
+    easy_language,
     legal_form,
     legal_save,
     retention_form,
@@ -195,7 +201,11 @@ STAFF_LINKS = [
     ),
 ]
 ADMIN_LINKS = [
-    ("Rechtliche Seiten", "/admin/rechtliches", "Impressum, Datenschutz, Barrierefreiheit"),
+    (
+        "Rechtliche Seiten",
+        "/admin/rechtliches",
+        "Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache",
+    ),
     ("Datenschutz-Fristen", "/admin/datenschutz", "Anonymisierung und Löschfristen"),
     ("Protokoll", "/admin/protokoll", "Wer hat wann was geändert"),
 ]

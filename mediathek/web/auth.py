@@ -31,6 +31,7 @@ class CurrentUser:
     session_id: int | None = None  # None for API tokens
     # Forms of this session must carry it (web.middleware); empty for API tokens.
     csrf_token: str = field(default="", repr=False)
+    language: str = ""  # the account's page language; "" = switch or browser
 
     @property
     def is_staff(self) -> bool:
@@ -89,6 +90,7 @@ def _user(row: dict, prefix: str, session_id: int | None, csrf_token: str = "") 
         display_name=row[f"{prefix}display_name"] or row[f"{prefix}email"],
         session_id=session_id,
         csrf_token=csrf_token,
+        language=row.get(f"{prefix}language") or "",
     )
 
 
@@ -96,7 +98,7 @@ def _user(row: dict, prefix: str, session_id: int | None, csrf_token: str = "") 
 # millisecond building the same select with seven columns through the foreign key.
 SESSION_SQL = (
     "SELECT s.id AS session_id, s.expires_at, s.session_epoch AS session_epoch, s.csrf_token, "
-    "a.id, a.email, a.role, a.patron, a.display_name, a.is_active, "
+    "a.id, a.email, a.role, a.patron, a.display_name, a.is_active, a.language, "
     "a.session_epoch AS account_epoch "
     "FROM web_session s JOIN account a ON a.id = s.account WHERE s.token_hash = {}"
 )
@@ -132,6 +134,7 @@ async def user_from_api_token(token: str, token_days: int) -> CurrentUser | None
             ApiToken.account.patron,
             ApiToken.account.display_name,
             ApiToken.account.is_active,
+            ApiToken.account.language,
         )
         .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_null())
         .first()

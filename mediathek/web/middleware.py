@@ -17,6 +17,7 @@ from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from mediathek.web.guards import allowed, route_access
+from mediathek.web.language import LanguageMiddleware
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -174,4 +175,4 @@ class HeadAsGetMiddleware:
 def around_every_answer(app: ASGIApp) -> ASGIApp:
     """What wraps the application outside routing and error handling (``Litestar.asgi_handler``),
     where the routes' middleware list does not reach."""
-    return SecurityHeadersMiddleware(HeadAsGetMiddleware(app))
+    return SecurityHeadersMiddleware(LanguageMiddleware(HeadAsGetMiddleware(app)))

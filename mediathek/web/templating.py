@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from mediathek import vocab
+from mediathek import i18n, vocab
 from mediathek.catalogue.tables import COPY_STATUS_LABELS
 from mediathek.settings import Settings
 
@@ -20,26 +23,63 @@ STATIC_DIR = FRONTEND / "static"
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 
 
+class Translated(Mapping[str, str]):
+    """A vocabulary's labels in the request's language (the vocabulary holds German msgids)."""
+
+    def __init__(self, labels: Mapping[Any, str]) -> None:
+        self._labels = labels
+
+    def __getitem__(self, key: str) -> str:
+        return i18n.gettext(self._labels[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+
+class LanguageNames(Translated):
+    """Names of the catalogue's languages in the request's language, from Babel's locale
+    data; the few names written out in ``vocab`` come through the catalogues."""
+
+    def __getitem__(self, code: str) -> str:
+        if i18n.current() == i18n.SOURCE or code in vocab.CLARIFIED_LANGUAGES:
+            return i18n.gettext(self._labels[code])
+        name = vocab.language_name(code, i18n.current())
+        return name[:1].upper() + name[1:]
+
+
 def make_filters(tz: ZoneInfo) -> dict:
+    # German keeps the forms people here know ("07.12.2026, 14:30 Uhr"); other languages get
+    # their own from Babel's locale data. The names stay: they are used in every template.
     def de_date(value: date | datetime | None) -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(tz).date()
-        return value.strftime("%d.%m.%Y")
+        if i18n.current() == i18n.SOURCE:
+            return value.strftime("%d.%m.%Y")
+        return format_date(value, format="medium", locale=i18n.babel_locale())
 
     def de_datetime(value: datetime | None) -> str:
         if value is None:
             return ""
-        return value.astimezone(tz).strftime("%d.%m.%Y, %H:%M Uhr")
+        if i18n.current() == i18n.SOURCE:
+            return value.astimezone(tz).strftime("%d.%m.%Y, %H:%M Uhr")
+        return format_datetime(value, format="short", tzinfo=tz, locale=i18n.babel_locale())
 
     def de_long_date(value: date | None) -> str:
-        return format_date(value, format="full", locale="de_DE") if value else ""
+        if not value:
+            return ""
+        return format_date(value, format="full", locale=i18n.babel_locale())
 
     def de_number(value: int | float | None) -> str:
         if value is None:
             return ""
-        return f"{value:,}".replace(",", ".")
+        if i18n.current() == i18n.SOURCE:
+            return f"{value:,}".replace(",", ".")
+        return format_decimal(value, locale=i18n.babel_locale())
 
     return {
         "de_date": de_date,
@@ -55,18 +95,27 @@ def make_environment(settings: Settings) -> Environment:
         autoescape=select_autoescape(["html", "xml", "svg"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Newstyle gettext: placeholders are filled by name and escaped, and a template cannot
+    # forget the % of a translated string. The callables read the request's language.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
+        npgettext=i18n.npgettext,
     )
     env.filters.update(make_filters(settings.tz))
     env.globals.update(
         settings=settings,
         vocab=vocab,
-        media_type_labels=vocab.MEDIA_TYPE_LABELS,
-        level_labels=vocab.LEVEL_LABELS,
-        age_group_labels=vocab.AGE_GROUP_LABELS,
-        language_labels=vocab.LANGUAGES,
-        category_labels=vocab.PATRON_CATEGORY_LABELS,
-        role_labels=vocab.ROLE_LABELS,
-        copy_status_labels=COPY_STATUS_LABELS,
+        media_type_labels=Translated(vocab.MEDIA_TYPE_LABELS),
+        level_labels=Translated(vocab.LEVEL_LABELS),
+        age_group_labels=Translated(vocab.AGE_GROUP_LABELS),
+        language_labels=LanguageNames(vocab.LANGUAGES),
+        category_labels=Translated(vocab.PATRON_CATEGORY_LABELS),
+        role_labels=Translated(vocab.ROLE_LABELS),
+        copy_status_labels=Translated(COPY_STATUS_LABELS),
         weekdays=WEEKDAYS,
+        site_languages=i18n.LANGUAGES,
+        current_language=i18n.current_language,
     )
     return env

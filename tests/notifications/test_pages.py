@@ -104,21 +104,38 @@ async def test_admin_adapts_a_template_and_the_email_uses_it(
 ):
     from mediathek.notifications.delivery import deliver_outbox
 
-    url = "/admin/email-vorlagen/overdue.de.subject.txt"
+    url = "/admin/email-vorlagen/overdue.de"
     async with client_for(admin) as c:
         assert "angepasst" not in (await c.get("/admin/email-vorlagen")).text
-        broken = await c.post(url, data={"source": "{% if %}", "action": "save"})
+        form = await c.get(url)
+        # One subject and one body per language: the standard text, ready to adapt.
+        assert 'name="subject"' in form.text and "{{ item_list }}" in form.text
+        broken = await c.post(url, data={"subject": "x", "body": "{% if %}", "action": "save"})
         assert broken.status_code == 422 and "Fehler" in broken.text
-        saved = await c.post(url, data={"source": "Bitte zurückbringen ({{ level }})"})
+        empty = await c.post(url, data={"subject": " ", "body": "Text", "action": "save"})
+        assert empty.status_code == 422 and "Betreff" in empty.text
+        saved = await c.post(
+            url,
+            data={
+                "subject": "Bitte zurückbringen ({{ level }})",
+                "body": "Liebe {{ name }},\n\n{{ item_list }}\n\nDanke! https://example.org/x",
+            },
+        )
         assert saved.status_code == 303
         assert "angepasst" in (await c.get("/admin/email-vorlagen")).text
-        assert (await c.get("/admin/email-vorlagen/gibtsnicht.de.txt")).status_code == 404
+        assert (await c.get("/admin/email-vorlagen/gibtsnicht.de")).status_code == 404
+        assert (await c.get("/admin/email-vorlagen/overdue.de.txt")).status_code == 404
     await lend(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     await deliver_outbox(mail_settings)
-    assert smtp_server.inbox.messages[0]["Subject"] == "Bitte zurückbringen (1)"
+    message = smtp_server.inbox.messages[0]
+    assert message["Subject"] == "Bitte zurückbringen (1)"
+    text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
+    assert text.startswith("Liebe Anna Berger,") and "Danke!" in text and "Öffnungszeiten" in text
+    # The HTML part is made from the same text: a table of media and a clickable link.
+    assert "<table" in html and "<p>Danke! <a href=\"https://example.org/x\">" in html
     async with client_for(admin) as c:
-        await c.post(url, data={"source": "", "action": "reset"})
+        await c.post(url, data={"action": "reset"})
         assert "angepasst" not in (await c.get("/admin/email-vorlagen")).text
 
 

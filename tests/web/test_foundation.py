@@ -8,7 +8,7 @@ async def test_home_page_is_german_and_shows_the_catalogue(client, db):
     await Title.insert(Title(title="Bildkarten Obst und Gemüse", media_type="picture_cards"))
     r = await client.get("/")
     assert r.status_code == 200
-    assert '<html lang="de">' in r.text
+    assert '<html lang="de" dir="ltr">' in r.text
     assert "Im Katalog suchen" in r.text and "Bildkarten Obst und Gemüse" in r.text
     assert "Impressum" in r.text and "Datenschutz" in r.text and "Barrierefreiheit" in r.text
 

@@ -1,0 +1,93 @@
+"""No German words in a template outside the catalogue: text, the attributes people read
+(aria-label, title, placeholder, alt) and string constants printed or passed as labels must
+go through ``_()``, or an English page shows German."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment, nodes
+
+from mediathek.web.templating import TEMPLATES_DIR
+
+# Words that are the same in every language (names, codes).
+SAME_EVERYWHERE = {"Mediathek", "ISBN", "Tiptoi", "Ting", "DaZ", "DaF", "HTML", "CSV", "XLSX"}
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_READ_ATTRS = re.compile(r"""\b(?:aria-label|title|placeholder|alt)\s*=\s*(["'])(.*?)\1""")
+_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß-]+")
+_GETTEXT = {"_", "gettext", "ngettext", "pgettext", "npgettext"}
+
+ENV = Environment(extensions=["jinja2.ext.i18n"])
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text) if w not in SAME_EVERYWHERE and not w.isupper()]
+
+
+def _looks_like_prose(value: str) -> bool:
+    """A string constant people read: capitalised or with an umlaut, not a code or a path."""
+    if value.startswith(("/", "#", "http", ".", "_")) or "{" in value or "=" in value:
+        return False
+    return bool(re.search(r"[A-ZÄÖÜ][a-zäöüß]|[äöüßÄÖÜ]", value)) and bool(_words(value))
+
+
+def untranslated(source: str) -> list[str]:
+    """German a reader would see that does not pass through the catalogue."""
+    found: list[str] = []
+    tree = ENV.parse(source)
+    translated: set[int] = set()
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in _GETTEXT:
+            translated.update(id(n) for n in call.find_all(nodes.Const))
+    # The markup with every Jinja part blanked out, so that a tag stays one piece.
+    markup = _JINJA.sub("\x00", source)
+    for _quote, value in _READ_ATTRS.findall(markup):
+        if "\x00" not in value and _words(value):
+            found.append(value)
+    for chunk in _TAG.sub("\x00", markup).split("\x00"):
+        text = re.sub(r"&\w+;|&#\d+;", " ", chunk)
+        if _words(text):
+            found.append(" ".join(text.split()))
+    for const in tree.find_all(nodes.Const):
+        if (
+            isinstance(const.value, str)
+            and id(const) not in translated
+            and _looks_like_prose(const.value)
+        ):
+            found.append(const.value)
+    return found
+
+
+def test_the_detector_finds_german_text_attributes_and_labels():
+    assert untranslated("<p>Hallo <b>Welt</b></p>") == ["Hallo", "Welt"]
+    assert untranslated('<nav aria-label="Hauptnavigation"></nav>') == ["Hauptnavigation"]
+    assert untranslated('{{ field("first_name", "Vorname") }}') == ["Vorname"]
+    assert untranslated('{{ "Englisch" if x else "Deutsch" }}') == ["Englisch", "Deutsch"]
+
+
+def test_the_detector_lets_translated_and_technical_text_pass():
+    assert untranslated('<p>{{ _("Hallo Welt") }}</p>') == []
+    link = "<a href=\"/katalog\" class=\"button button-small\">{{ _(\"Katalog\") }}</a>"
+    assert untranslated(link) == []
+    assert untranslated('{% extends "base.html" %}{% if lang == "en" %}{% endif %}') == []
+    assert untranslated("<span>Mediathek</span> · 42 &ndash; ISBN") == []
+    assert untranslated('{{ _("Seite %(n)s", n=page) }}') == []
+
+
+# Templates whose every word goes through the catalogue; the list grows until it holds all.
+TRANSLATED = ["base.html", "emails/_layout.html", "emails/_items.html", "emails/_footer.txt"]
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_translated_templates_have_no_german_outside_the_catalogue(name):
+    source = (TEMPLATES_DIR / name).read_text("utf-8")
+    assert untranslated(source) == [], name
+
+
+def test_every_template_of_the_list_exists():
+    for name in TRANSLATED:
+        assert Path(TEMPLATES_DIR / name).exists(), name
