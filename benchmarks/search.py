@@ -9,7 +9,9 @@ process and prints p50/p95 per query kind.
     uv run python benchmarks/search.py --titles 20000 --engines sqlite --rounds 30
 
 PostgreSQL: postgresql://postgres@127.0.0.1:5432, database bench_search_<N> (kept for reuse;
---rebuild drops it). SQLite: /tmp/mediathek-bench-search/search-<N>.sqlite3.
+--rebuild drops it). SQLite: /tmp/mediathek-bench-search/search-<N>.sqlite3. ``--name x``
+uses database bench_x_<N> and /tmp/mediathek-bench-x instead, so that runs beside each
+other do not share (and change) one catalogue.
 """
 
 # A one-off script: blocking file calls while nothing else runs are fine here.
@@ -46,6 +48,7 @@ from _report import report  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 CACHE = Path("/tmp/mediathek-bench-search")
+PG_PREFIX = "bench_search"
 
 NOUNS = [
     "Spiel",
@@ -358,7 +361,7 @@ async def build_sqlite(n: int) -> tuple[str, str]:
 
 
 async def build_postgres(n: int, rebuild: bool) -> tuple[str, str]:
-    name = f"bench_search_{n}"
+    name = f"{PG_PREFIX}_{n}"
     url = f"{PG_SERVER}/{name}"
     admin = await asyncpg.connect(**postgres_config(PG_SERVER + "/postgres"))
     try:
@@ -484,7 +487,8 @@ async def relevance(engine_name: str) -> tuple[float, float, list]:
     """Recall@10 and MRR of the judged queries over the demo catalogue (a fresh database)."""
     from mediathek.db import use_engine
     from mediathek.demo import load_demo
-    from mediathek.search.queries import SearchParams, forget_vocabulary, search
+    from mediathek.search.models import SearchParams
+    from mediathek.search.services import forget_vocabulary, search
     from tests.search.judged import figures, judge
 
     if engine_name == "sqlite":
@@ -494,11 +498,11 @@ async def relevance(engine_name: str) -> tuple[float, float, list]:
     else:
         admin = await asyncpg.connect(**postgres_config(PG_SERVER + "/postgres"))
         try:
-            await admin.execute('DROP DATABASE IF EXISTS "bench_search_demo"')
-            await admin.execute('CREATE DATABASE "bench_search_demo"')
+            await admin.execute(f'DROP DATABASE IF EXISTS "{PG_PREFIX}_demo"')
+            await admin.execute(f'CREATE DATABASE "{PG_PREFIX}_demo"')
         finally:
             await admin.close()
-        url = f"{PG_SERVER}/bench_search_demo"
+        url = f"{PG_SERVER}/{PG_PREFIX}_demo"
     engine = make_engine(url)
     await migrate(engine)
     use_engine(engine)
@@ -521,10 +525,13 @@ async def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--name", default="search", help="Name der Benchmark-Datenbanken")
     parser.add_argument(
         "--relevance-only", action="store_true", help="nur Trefferqualität, keine Zeiten"
     )
     args = parser.parse_args()
+    global CACHE, PG_PREFIX
+    CACHE, PG_PREFIX = Path(f"/tmp/mediathek-bench-{args.name}"), f"bench_{args.name}"
     print(
         f"Katalog: {args.titles:,} Titel, {2 * args.titles:,} Exemplare; "
         f"{args.rounds} Messungen je Anfrage"

@@ -12,7 +12,8 @@ import pytest
 from mediathek.catalogue.tables import Copy, CopyStatus, Title, TitleLanguage
 from mediathek.db import postgres_config
 from mediathek.search import index
-from mediathek.search.queries import SearchParams, search
+from mediathek.search.models import SearchParams
+from mediathek.search.services import search
 from tests.conftest import PG_URL
 from tests.search_fixtures import add_title
 
