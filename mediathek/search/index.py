@@ -25,6 +25,7 @@ from mediathek.catalogue.tables import CopyStatus, Title
 from mediathek.db import current_engine, is_sqlite, read_snapshot
 from mediathek.search import sql_postgres, sql_sqlite
 from mediathek.search.facets import FacetTable, Titles, sort_title, timestamp
+from mediathek.search.queries import SEPARATOR
 
 log = logging.getLogger("mediathek.search")
 
@@ -86,7 +87,7 @@ class SearchIndex:
                     else:
                         titles = await self._titles(_in("t.id", sorted(changes.titles)))
                         if changes.text:
-                            table.terms.clear()
+                            table.words_changed(changes.titles)
                         self.table = table.updated(changes.titles, titles or Titles.empty())
             self.refreshed = time.monotonic()
             return self.table
@@ -131,7 +132,7 @@ class SearchIndex:
         )
         if not rows:
             return None
-        split = lambda joined: joined.split(_SEPARATOR) if joined else []  # noqa: E731
+        split = lambda joined: joined.split(SEPARATOR) if joined else []  # noqa: E731
         return Titles(
             ids=[r["id"] for r in rows],
             media_types=[r["media_type"] for r in rows],
@@ -149,10 +150,6 @@ def _in(column: str, ids: list[int]) -> str:
     return f"{column} IN ({', '.join(str(int(i)) for i in ids)})"
 
 
-# Languages and topics come joined by the unit separator, which no topic contains.
-_SEPARATOR = "\x1f"
-
-
 # ---- word matches -------------------------------------------------------------------------
 
 
@@ -165,15 +162,21 @@ async def word_mask(
 ) -> np.ndarray | None:
     """Rows matching one word's text-index expression, anywhere or in the heading (title,
     subtitle, series) only; None when the expression constrains nothing. Kept with the table
-    until a title's words may have changed."""
+    and corrected for the titles whose words change."""
     key = _key(expression, heading)
-    mask = table.recall(key)
-    if mask is None:
-        for found_heading, found in (await sql.matching_ids(expression, heading)).items():
-            found_mask = _UNCONSTRAINED if found is None else table.mask_of(found)
-            table.remember(_key(expression, found_heading), found_mask)
-            if found_heading == heading:
-                mask = found_mask
+    kept = table.recall(key)
+    if kept is not None:
+        mask, changed = kept
+        if len(changed) and mask is not _UNCONSTRAINED:
+            found = (await sql.matching_ids(expression, heading, within_ids=changed))[heading]
+            table.patch(key, mask, changed, found if found is not None else changed[:0])
+        return None if mask is _UNCONSTRAINED else mask
+    mask = None
+    for found_heading, found in (await sql.matching_ids(expression, heading)).items():
+        found_mask = _UNCONSTRAINED if found is None else table.mask_of(found)
+        table.remember(_key(expression, found_heading), found_mask)
+        if found_heading == heading:
+            mask = found_mask
     return None if mask is _UNCONSTRAINED else mask
 
 
@@ -192,16 +195,25 @@ async def part_mask(
     word, or (heading) whose title, subtitle or series does; None for a part too short."""
     if len(part) < MIN_PART:
         return None
-    key = ("parts-heading:" if heading else "parts:") + part
-    mask = table.recall(key)
-    if mask is None:
-        found = await sql.matching_part_ids(part)
-        for found_heading, ids in found.items():
-            found_mask = table.mask_of(ids)
-            table.remember(("parts-heading:" if found_heading else "parts:") + part, found_mask)
-            if found_heading == heading:
-                mask = found_mask
+    key = _part_key(part, heading)
+    kept = table.recall(key)
+    if kept is not None:
+        mask, changed = kept
+        if len(changed):
+            found = (await sql.matching_part_ids(part, within_ids=changed))[heading]
+            table.patch(key, mask, changed, found)
+        return mask
+    mask = None
+    for found_heading, ids in (await sql.matching_part_ids(part)).items():
+        found_mask = table.mask_of(ids)
+        table.remember(_part_key(part, found_heading), found_mask)
+        if found_heading == heading:
+            mask = found_mask
     return mask
+
+
+def _part_key(part: str, heading: bool) -> str:
+    return ("parts-heading:" if heading else "parts:") + part
 
 
 # ---- one index per database ---------------------------------------------------------------

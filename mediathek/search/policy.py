@@ -42,6 +42,14 @@ def parse_ids(joined: str | None) -> np.ndarray:
     return np.fromstring(joined, dtype=np.int64, sep=",")
 
 
+def within(column: str, ids: np.ndarray | None) -> str:
+    """SQL keeping only these title ids (the facet table's integers, written as numbers), or
+    nothing when ``ids`` is None."""
+    if ids is None:
+        return ""
+    return f" AND {column} IN ({', '.join(str(int(i)) for i in ids)})"
+
+
 def facet_lists(p: SearchParams, counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
     """The values each facet shows: the fixed vocabularies in their order, languages and
     topics by count; a chosen value always, others only when they count something."""

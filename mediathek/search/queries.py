@@ -3,10 +3,16 @@ title an ISBN or a copy barcode names."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from mediathek.catalogue.barcodes import normalise_code
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.search import text
 from mediathek.search.models import SearchHit
+
+# Values joined into one text (``sql.concat``) are separated by the unit separator, which no
+# language code or topic contains.
+SEPARATOR = "\x1f"
 
 HIT_COLUMNS = (
     "t.id, t.title, t.subtitle, t.authors, t.media_type, t.level_min, t.level_max, "
@@ -14,32 +20,38 @@ HIT_COLUMNS = (
 )
 
 
-async def hit_details(ids: list[int]) -> list[SearchHit]:
-    """The hits of these title ids, in this order, with languages and copies on the shelf."""
+async def hit_details(sql: ModuleType, ids: list[int]) -> list[SearchHit]:
+    """The hits of these title ids, in this order, with languages and copies on the shelf.
+
+    One statement: on PostgreSQL each round trip in a busy process costs milliseconds, so
+    languages and copy counts come as subqueries rather than as two more reads. The ids are
+    the facet table's integers, written into the statement as numbers.
+    """
     if not ids:
         return []
-    marks = ", ".join("{}" for _ in ids)
-    details = await Title.raw(f"SELECT {HIT_COLUMNS} FROM title t WHERE t.id IN ({marks})", *ids)
-    languages = await Title.raw(
-        f"SELECT title, language FROM title_language WHERE title IN ({marks}) ORDER BY id", *ids
+    listed = ", ".join(str(int(i)) for i in ids)
+    rows = await Title.raw(
+        f"SELECT {HIT_COLUMNS}, "
+        f"(SELECT {sql.concat('l.language')} FROM (SELECT language FROM title_language "
+        "WHERE title = t.id ORDER BY id) l) AS languages, "
+        "(SELECT count(*) FROM copy c WHERE c.title = t.id AND c.withdrawn_at IS NULL) AS n, "
+        "(SELECT count(*) FROM copy c WHERE c.title = t.id AND c.withdrawn_at IS NULL "
+        f"AND c.status = '{CopyStatus.available}') AS free "
+        f"FROM title t WHERE t.id IN ({listed})"
     )
-    copies = await Copy.raw(
-        "SELECT title, count(*) AS n, "
-        f"sum(CASE WHEN status = '{CopyStatus.available}' THEN 1 ELSE 0 END) AS free "
-        f"FROM copy WHERE title IN ({marks}) AND withdrawn_at IS NULL GROUP BY title",
-        *ids,
-    )
-    langs: dict[int, list[str]] = {}
-    for row in languages:
-        langs.setdefault(row["title"], []).append(row["language"])
-    stock = {row["title"]: (row["n"], int(row["free"] or 0)) for row in copies}
-    by_id = {row["id"]: row for row in details}
+    by_id = {row["id"]: row for row in rows}
     hits = []
     for title_id in ids:
-        fields = by_id[title_id]
-        n, free = stock.get(title_id, (0, 0))
+        fields = dict(by_id[title_id])
+        languages = fields.pop("languages")
+        n, free = int(fields.pop("n") or 0), int(fields.pop("free") or 0)
         hits.append(
-            SearchHit(**fields, languages=langs.get(title_id, []), copies=n, available=free)
+            SearchHit(
+                **fields,
+                languages=languages.split(SEPARATOR) if languages else [],
+                copies=n,
+                available=free,
+            )
         )
     return hits
 

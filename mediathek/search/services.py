@@ -103,7 +103,7 @@ class _Search:
         score = words_found.score if words_found else None
         if ranked and understanding.recognised and total:
             score = await self.recognised_boost(understanding, score)
-        hits = await queries.hit_details(page_of(table, rows, applied, score))
+        hits = await queries.hit_details(self.sql, page_of(table, rows, applied, score))
         suggestions: list[str] = []
         relaxations = []
         if total == 0:

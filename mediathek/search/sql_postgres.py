@@ -7,11 +7,14 @@ Same functions as ``sql_sqlite``; ``index.engine_sql()`` picks one of the two.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from mediathek.catalogue.tables import Title
+from mediathek.db import current_engine
 from mediathek.search import text
-from mediathek.search.policy import parse_ids
+from mediathek.search.policy import parse_ids, within
 
 # ---- query expressions ---------------------------------------------------------------------
 
@@ -28,16 +31,19 @@ def phrase_query(words: list[str]) -> str:
 # ---- matches -------------------------------------------------------------------------------
 
 
-async def matching_ids(expression: str, heading: bool) -> dict[bool, np.ndarray | None]:
+async def matching_ids(
+    expression: str, heading: bool, within_ids: np.ndarray | None = None
+) -> dict[bool, np.ndarray | None]:
     """Ids matching anywhere (False) and in the heading (True), both in one pass over the
-    matching rows; None for both when the expression constrains nothing (a stop word)."""
+    matching rows; None for both when the expression constrains nothing (a stop word).
+    ``within_ids``: only among these ids."""
     # The ids come back as one text: tens of thousands of rows would cost more to pass
     # through the driver one by one than the index needs to find them.
     rows = await Title.raw(
         "SELECT numnode(q) AS nodes, x.ids, x.heading FROM to_tsquery('german', {}) AS q, "
         "LATERAL (SELECT string_agg(title_id::text, ',') AS ids, string_agg(CASE WHEN "
         "heading @@ q THEN title_id::text END, ',') AS heading FROM title_search "
-        "WHERE document @@ q) AS x",
+        "WHERE document @@ q" + within("title_id", within_ids) + ") AS x",
         expression,
     )
     if not rows[0]["nodes"]:
@@ -45,15 +51,17 @@ async def matching_ids(expression: str, heading: bool) -> dict[bool, np.ndarray 
     return {False: parse_ids(rows[0]["ids"]), True: parse_ids(rows[0]["heading"])}
 
 
-async def matching_part_ids(part: str) -> dict[bool, np.ndarray]:
+async def matching_part_ids(
+    part: str, within_ids: np.ndarray | None = None
+) -> dict[bool, np.ndarray]:
     """Ids containing ``part`` anywhere in the indexed fields (False) and in the heading
-    (True), in one pass."""
+    (True), in one pass; ``within_ids``: only among these ids."""
     part = text.fold(part)  # the index drops every accent (unaccent)
     pattern = "%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = await Title.raw(
         "SELECT string_agg(title_id::text, ',') AS ids, string_agg(CASE WHEN "
         "parts_heading LIKE {} THEN title_id::text END, ',') AS heading FROM title_search "
-        "WHERE parts_heading LIKE {} OR parts_other LIKE {}",
+        "WHERE (parts_heading LIKE {} OR parts_other LIKE {})" + within("title_id", within_ids),
         pattern,
         pattern,
         pattern,
@@ -64,22 +72,41 @@ async def matching_part_ids(part: str) -> dict[bool, np.ndarray]:
 # ---- typos ---------------------------------------------------------------------------------
 
 
+# Similar words found per (database, word), kept as long as SQLite keeps its word list: a
+# typo is typed again and again, and asking pg_trgm costs 5–15 ms each time. A word added
+# since is still found by the normal search; it only gets no typo suggestions until then.
+_SIMILAR: dict[tuple[str, str], tuple[float, list[str]]] = {}
+SIMILAR_TTL = 300.0
+MAX_SIMILAR = 2000
+
+
 def forget_vocabulary() -> None:
-    """Nothing to forget: the word list is asked of the database each time."""
+    """Drop the similar words found so far (tests, bulk imports)."""
+    _SIMILAR.clear()
 
 
 async def similar_words(words: list[str]) -> dict[str, list[str]]:
     """Up to three indexed words similar to each word (pg_trgm), for those that have any."""
+    database = str(current_engine().config.get("database"))
+    now = time.monotonic()
     out = {}
     for word in words:
-        rows = await Title.raw(
-            "SELECT word FROM search_word WHERE word % {} "
-            "ORDER BY similarity(word, {}) DESC, word LIMIT 4",
-            word,
-            word,
-        )
-        if rows and rows[0]["word"] != word:
-            out[word] = [r["word"] for r in rows if r["word"] != word][:3]
+        kept = _SIMILAR.get((database, word))
+        if kept is None or now - kept[0] > SIMILAR_TTL:
+            rows = await Title.raw(
+                "SELECT word FROM search_word WHERE word % {} "
+                "ORDER BY similarity(word, {}) DESC, word LIMIT 4",
+                word,
+                word,
+            )
+            found = []
+            if rows and rows[0]["word"] != word:
+                found = [r["word"] for r in rows if r["word"] != word][:3]
+            if len(_SIMILAR) >= MAX_SIMILAR:
+                _SIMILAR.clear()
+            kept = _SIMILAR[(database, word)] = (now, found)
+        if kept[1]:
+            out[word] = kept[1]
     return out
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from mediathek.catalogue.tables import Title
 from mediathek.db import current_engine
 from mediathek.search import text
-from mediathek.search.policy import parse_ids
+from mediathek.search.policy import parse_ids, within
 
 # ---- query expressions ---------------------------------------------------------------------
 
@@ -30,25 +30,32 @@ def phrase_query(words: list[str]) -> str:
 # ---- matches -------------------------------------------------------------------------------
 
 
-async def matching_ids(expression: str, heading: bool) -> dict[bool, np.ndarray | None]:
-    """Ids matching anywhere (False) or in the heading (True), whichever is asked for."""
+async def matching_ids(
+    expression: str, heading: bool, within_ids: np.ndarray | None = None
+) -> dict[bool, np.ndarray | None]:
+    """Ids matching anywhere (False) or in the heading (True), whichever is asked for;
+    ``within_ids``: only among these ids."""
     if heading:
         expression = "{title subtitle series} : (" + expression + ")"
     # The ids come back as one text: tens of thousands of rows would cost more to pass
     # through the driver one by one than the index needs to find them.
     rows = await Title.raw(
-        "SELECT group_concat(rowid) AS ids FROM title_fts WHERE title_fts MATCH {}",
+        "SELECT group_concat(rowid) AS ids FROM title_fts WHERE title_fts MATCH {}"
+        + within("rowid", within_ids),
         expression,
     )
     return {heading: parse_ids(rows[0]["ids"])}
 
 
-async def matching_part_ids(part: str) -> dict[bool, np.ndarray]:
+async def matching_part_ids(
+    part: str, within_ids: np.ndarray | None = None
+) -> dict[bool, np.ndarray]:
     """Ids containing ``part`` (folded as ``text.fold_compound``) anywhere in the indexed
-    fields (False) and in the heading (True), in one pass."""
+    fields (False) and in the heading (True), in one pass; ``within_ids``: only among these."""
     rows = await Title.raw(
         "SELECT group_concat(rowid) AS ids, group_concat(CASE WHEN instr(heading, {}) > 0 "
-        "THEN rowid END) AS heading FROM title_parts WHERE title_parts MATCH {}",
+        "THEN rowid END) AS heading FROM title_parts WHERE title_parts MATCH {}"
+        + within("rowid", within_ids),
         part,
         '"' + part.replace('"', '""') + '"',
     )
