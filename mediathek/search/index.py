@@ -167,7 +167,9 @@ async def word_mask(
     kept = table.recall(key)
     if kept is not None:
         mask, changed = kept
-        if len(changed) and mask is not _UNCONSTRAINED:
+        if len(changed) and mask is _UNCONSTRAINED:
+            table.remember(key, mask)  # a stop word stays one, whatever the titles say
+        elif len(changed):
             found = (await sql.matching_ids(expression, heading, within_ids=changed))[heading]
             table.patch(key, mask, changed, found if found is not None else changed[:0])
         return None if mask is _UNCONSTRAINED else mask
