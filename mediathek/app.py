@@ -43,7 +43,7 @@ AREA_MODULES = [
     "mediathek.api.patrons",
     "mediathek.catalogue.controllers",
     "mediathek.catalogue.staff_controllers",
-    "mediathek.search.controllers",
+    "mediathek.search.catalogue_pages",
     "mediathek.api.search",
     "mediathek.circulation.controllers",
     "mediathek.api.circulation",

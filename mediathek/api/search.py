@@ -8,8 +8,8 @@ from typing import Annotated
 from litestar import Request, get
 from litestar.params import QueryParameter
 
-from mediathek.search.models import URL_PARAMS
-from mediathek.search.queries import PAGE_SIZE, SearchParams, search
+from mediathek.search.models import PAGE_SIZE, URL_PARAMS, SearchParams
+from mediathek.search.services import search
 from mediathek.search.understand import load_synonyms
 from mediathek.web.guards import Access
 

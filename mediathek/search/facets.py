@@ -220,9 +220,14 @@ class FacetTable:
         self.created = np.array(titles.created, dtype=np.float64)
         self.sort_titles: list[str] = list(titles.sort_titles)
         self.facets = _facet_values(titles)
-        self.terms: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Word matches: key → (mask, the ``words_version`` it reflects).
+        self.terms: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
+        self.words_version = 0
+        self._word_changes: list[tuple[int, frozenset[int]]] = []
         self._newest: np.ndarray | None = None
         self._by_title: np.ndarray | None = None
+        self._newest_order: np.ndarray | None = None
+        self._title_order: np.ndarray | None = None
 
     @classmethod
     def joined(cls, parts: list[FacetTable]) -> FacetTable:
@@ -280,11 +285,11 @@ class FacetTable:
         created = np.array(titles.created, dtype=np.float64)
         if np.any(self.created[positions] != created):
             self.created[positions] = created
-            self._newest = None
+            self._newest = self._newest_order = None
         for pos, title in zip(positions, titles.sort_titles, strict=True):
             if self.sort_titles[pos] != title:
                 self.sort_titles[pos] = title
-                self._by_title = None
+                self._by_title = self._title_order = None
 
     def _append(self, ids: list[int]) -> None:
         extra = len(ids)
@@ -295,7 +300,7 @@ class FacetTable:
         for values in self.facets.values():
             values.grow(extra)
         self.terms.clear()
-        self._newest = self._by_title = None
+        self._newest = self._by_title = self._newest_order = self._title_order = None
 
     def mask_of(self, title_ids: np.ndarray) -> np.ndarray:
         """A position mask from title ids (ids the table does not hold are ignored)."""
@@ -314,6 +319,18 @@ class FacetTable:
             self._newest = ranks
         return self._newest
 
+    def newest_order(self) -> np.ndarray:
+        """Positions from the newest title to the oldest (ties: higher id first)."""
+        if self._newest_order is None or len(self._newest_order) != len(self.ids):
+            self._newest_order = np.argsort(-self.newest(), kind="stable")
+        return self._newest_order
+
+    def title_order(self) -> np.ndarray:
+        """Positions in title order (ties: by id)."""
+        if self._title_order is None or len(self._title_order) != len(self.ids):
+            self._title_order = np.argsort(self.by_title(), kind="stable")
+        return self._title_order
+
     def by_title(self) -> np.ndarray:
         """Each position's place in title order (ties: by id); made when first asked for."""
         if self._by_title is None:
@@ -324,16 +341,58 @@ class FacetTable:
         return self._by_title
 
     def remember(self, key: str, mask: np.ndarray) -> None:
-        self.terms[key] = mask
+        self.terms[key] = (mask, self.words_version)
         self.terms.move_to_end(key)
         while len(self.terms) > TERM_CACHE_SIZE:
             self.terms.popitem(last=False)
 
-    def recall(self, key: str) -> np.ndarray | None:
-        mask = self.terms.get(key)
-        if mask is not None:
-            self.terms.move_to_end(key)
-        return mask
+    def recall(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A remembered word match and the ids of titles whose words changed since it was
+        made (to be asked again, see ``patch``); None when not remembered, or when so much
+        changed that asking the whole index again is cheaper."""
+        entry = self.terms.get(key)
+        if entry is None:
+            return None
+        mask, version = entry
+        changed = self._changed_since(version)
+        if changed is None:
+            del self.terms[key]
+            return None
+        self.terms.move_to_end(key)
+        return mask, changed
+
+    def words_changed(self, title_ids: set[int]) -> None:
+        """These titles' words may have changed: remembered matches are checked again for
+        them alone when next recalled. Editing one title used to drop every remembered
+        match, so the next search of a common word asked the whole index (100–500 ms)."""
+        self.words_version += 1
+        self._word_changes.append((self.words_version, frozenset(title_ids)))
+        del self._word_changes[:-MAX_WORD_CHANGES]
+
+    def _changed_since(self, version: int) -> np.ndarray | None:
+        if version == self.words_version:
+            return _NO_IDS
+        if not self._word_changes or self._word_changes[0][0] > version + 1:
+            return None  # older than the changes kept
+        ids = set().union(*(t for v, t in self._word_changes if v > version))
+        if len(ids) > MAX_PATCHED_TITLES:
+            return None
+        return np.array(sorted(ids), dtype=np.int64)
+
+    def patch(self, key: str, mask: np.ndarray, checked: np.ndarray, found: np.ndarray) -> None:
+        """Correct a remembered match for the ``checked`` titles (``found``: those of them
+        that match now) and remember it as current. In place, like the facet values: a
+        search running meanwhile sees each title either before or after."""
+        mask[self.mask_of(checked)] = False
+        mask[self.mask_of(found)] = True
+        self.remember(key, mask)
+
+
+_NO_IDS = np.zeros(0, dtype=np.int64)
+# Word changes kept per table, and the most titles a remembered match is corrected for:
+# beyond that (a bulk edit) the index is asked again for the whole catalogue.
+MAX_WORD_CHANGES = 64
+MAX_PATCHED_TITLES = 500
 
 
 def _reordered(titles: Titles, order: np.ndarray) -> Titles:
@@ -402,18 +461,45 @@ def page_of(
     Relevance puts titles with more query words in their heading first, newest first among
     equals; without a text match it is the newest first as well.
     """
-    newest = table.newest()
-    candidates = np.flatnonzero(rows)
-    if p.sort == "titel":
-        key = table.by_title()[candidates]
-    elif p.sort == "relevanz" and score is not None:
+    end = p.page * PAGE_SIZE
+    if p.sort == "relevanz" and score is not None:
+        candidates = np.flatnonzero(rows)
+        newest = table.newest()
         key = -(score[candidates].astype(np.int64) * (len(table) + 1) + newest[candidates])
     else:
-        key = -newest[candidates]
-    end = p.page * PAGE_SIZE
+        order = table.title_order() if p.sort == "titel" else table.newest_order()
+        found = _first_in_order(order, rows, end)
+        if found is not None:
+            return [int(table.ids[i]) for i in found[end - PAGE_SIZE : end]]
+        candidates = np.flatnonzero(rows)
+        key = (table.by_title() if p.sort == "titel" else -table.newest())[candidates]
     if end < len(key):
         top = np.argpartition(key, end - 1)[:end]
         ordered = top[np.argsort(key[top])]
     else:
         ordered = np.argsort(key)
     return [int(table.ids[i]) for i in candidates[ordered[end - PAGE_SIZE : end]]]
+
+
+# Positions looked at per step when walking a sort order for the first rows of a page.
+_WALK_STEP = 4096
+
+
+def _first_in_order(order: np.ndarray, rows: np.ndarray, end: int) -> np.ndarray | None:
+    """The first ``end`` positions of ``order`` that are in ``rows``, found by walking the
+    order a few thousand positions at a time; None when that would walk most of it (few
+    rows: then sorting just the rows is cheaper). Browsing 100,000 titles newest first
+    needs the first 20 of them, not a sort of all (3–5 ms)."""
+    walked = 0
+    found: list[np.ndarray] = []
+    count = 0
+    limit = len(order) // 4
+    while count < end and walked < len(order):
+        if walked >= limit:
+            return None
+        part = order[walked : walked + _WALK_STEP]
+        hits = part[rows[part]]
+        found.append(hits)
+        count += len(hits)
+        walked += len(part)
+    return np.concatenate(found)[:end] if found else np.zeros(0, dtype=np.int64)

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from mediathek.catalogue.tables import CopyStatus, Title
-from mediathek.search.queries import PAGE_SIZE, SearchParams, search
+from mediathek.search.models import PAGE_SIZE, SearchParams
+from mediathek.search.services import search
 from tests.search_fixtures import add_title
 
 

@@ -12,7 +12,8 @@ import pytest
 from mediathek.catalogue.tables import Copy, CopyStatus, Title, TitleLanguage
 from mediathek.db import postgres_config
 from mediathek.search import index
-from mediathek.search.queries import SearchParams, search
+from mediathek.search.models import SearchParams
+from mediathek.search.services import search
 from tests.conftest import PG_URL
 from tests.search_fixtures import add_title
 
@@ -89,6 +90,31 @@ async def test_word_matches_are_kept_until_words_change(db):
     # A new title may hold the word: the matches are asked again.
     await add_title("Zahlen legen")
     assert (await search(SearchParams.parse(q="Zahlen"))).total == 2
+
+
+async def test_a_title_edit_corrects_remembered_matches_for_that_title_alone(db, monkeypatch):
+    puzzle = await add_title("Rätselheft Zahlen")
+    cards = await add_title("Bunte Kartenzahlen")
+    box = await add_title("Lesekiste")
+    # "Zahlen" as a word, and inside the compound "Kartenzahlen".
+    assert (await search(SearchParams.parse(q="Zahlen"))).total == 2
+    sql = index.engine_sql()
+    asked: list = []
+    for name in ("matching_ids", "matching_part_ids"):
+        real = getattr(sql, name)
+
+        async def recording(*args, _real=real, **kwargs):
+            asked.append(kwargs.get("within_ids"))
+            return await _real(*args, **kwargs)
+
+        monkeypatch.setattr(sql, name, recording)
+    await Title.raw("UPDATE title SET title = {} WHERE id = {}", "Lesekiste Zahlen", box)
+    await Title.raw("UPDATE title SET title = {} WHERE id = {}", "Rätselheft", puzzle)
+    titles = [hit.title for hit in (await search(SearchParams.parse(q="Zahlen"))).hits]
+    assert sorted(titles) == ["Bunte Kartenzahlen", "Lesekiste Zahlen"]
+    # Only the two edited titles were asked again, not the whole index.
+    assert asked and all(sorted(ids) == sorted([puzzle, box]) for ids in asked)
+    assert cards not in asked[0]
 
 
 async def test_the_daily_job_forgets_old_log_rows_only(db):

@@ -1,7 +1,8 @@
 """Relevance: sixty queries a teacher types, each with the titles that must come first."""
 
 from mediathek.demo import load_demo
-from mediathek.search.queries import SearchParams, forget_vocabulary, search
+from mediathek.search.models import SearchParams
+from mediathek.search.services import forget_vocabulary, search
 from tests.search.judged import figures, judge, judged_queries
 
 

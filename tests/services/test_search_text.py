@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from mediathek.catalogue.tables import Title, TitleTopic
-from mediathek.search.queries import SearchParams, forget_vocabulary, search
+from mediathek.search.models import SearchParams
+from mediathek.search.services import forget_vocabulary, search
 from tests.search_fixtures import add_title, barcode_of
 
 

@@ -3,7 +3,8 @@ labelled ISBNs, relevance, and never a dead end."""
 
 import isbnlib
 
-from mediathek.search.queries import SearchParams, forget_vocabulary, search
+from mediathek.search.models import SearchParams
+from mediathek.search.services import forget_vocabulary, search
 from tests.search_fixtures import add_title
 
 

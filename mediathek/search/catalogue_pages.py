@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from litestar import Request, Response, get
 from litestar.params import QueryParameter
 
-from mediathek.search.queries import SORTS, SearchParams, search
+from mediathek.search.models import SORTS, SearchParams
+from mediathek.search.services import search
 from mediathek.search.understand import load_synonyms
 from mediathek.vocab import MEDIA_TYPE_LABELS, TOPICS
 from mediathek.web.guards import Access
