@@ -71,3 +71,28 @@ async def test_closing_the_pool_closes_the_kept_connections(sqlite_db):
     # Without the pool every query has a connection of its own again.
     await Patron.raw("CREATE TEMP TABLE probe (x INTEGER)")
     assert await temp_tables() == set()
+
+
+async def test_writers_take_their_turn_in_the_order_they_came(sqlite_db):
+    order: list[int] = []
+
+    async def writer(n: int) -> None:
+        async with write_transaction():
+            await Patron.raw("SELECT 1")
+            await asyncio.sleep(0.01)
+            order.append(n)
+
+    tasks = []
+    for n in range(8):
+        tasks.append(asyncio.create_task(writer(n)))
+        await asyncio.sleep(0)  # they arrive one after another
+    await asyncio.gather(*tasks)
+    assert order == list(range(8))
+
+
+async def test_a_failed_write_hands_its_turn_on(sqlite_db):
+    with pytest.raises(ValueError):
+        async with write_transaction():
+            raise ValueError("rolled back")
+    async with asyncio.timeout(5), write_transaction():
+        await Patron.raw("SELECT 1")
