@@ -190,7 +190,10 @@ async def checkout_and_return(
                 t0 = time.perf_counter()
                 r = await client.post(base + path, json=body, headers=headers)
                 latencies.append((time.perf_counter() - t0) * 1000)
-                failures += r.status_code >= 300
+                if r.status_code >= 300:
+                    failures += 1
+                    if failures == 1:
+                        print(f"  first refusal: {path} {r.status_code} {r.text[:300]}")
 
     limits = httpx.Limits(max_connections=connections)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
@@ -246,6 +249,8 @@ def main() -> None:
     try:
         wait_up(base + "/healthz")
         wait_up(hello_url)
+        # The first search waits for the search's facet table, which the server builds at start.
+        urllib.request.urlopen(base + "/katalog?q=deutsch", timeout=300)
         token = asyncio.run(make_token(Database(url), "theke@mediathek.example"))
         for name in args.pages.split(","):
             if name not in pages:
