@@ -108,7 +108,7 @@ def _ms(text: str) -> float:
 def wrk(url: str, seconds: int, connections: int) -> dict:
     """req/s, p50 and p99 (ms) of ``url`` under ``connections`` open connections."""
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
