@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
 # Seconds a SQLite writer waits for the lock before "database is locked".
@@ -198,36 +198,40 @@ def _writer_queue(engine: Engine) -> asyncio.Lock:
     return known[1]
 
 
-class _QueuedWrite:
-    """A SQLite write transaction that first waits its turn in the process.
+class _QueuedWrite(SQLiteTransaction):
+    """A SQLite write transaction that waits its turn in the process before BEGIN IMMEDIATE.
 
     SQLite lets one writer in at a time; the others would wait in its busy handler, which
     sleeps in growing steps (up to 100 ms) and wakes in no order, so under load a checkout
-    waited a second behind others. In an asyncio queue the next writer starts the moment the
-    last one commits, first come first served. Writers of other processes still meet in the
-    busy handler.
+    waited seconds behind others. In an asyncio queue the next writer starts the moment the
+    last one commits, first come first served. The connection is taken before the turn (opening
+    one is slow), so a turn is only as long as the transaction. Writers of other processes
+    still meet in the busy handler.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: SQLiteEngine) -> None:
+        super().__init__(engine, transaction_type=TransactionType.immediate)
         self.queue = _writer_queue(engine)
-        self.transaction: Any = None
+        self.in_turn = False
 
-    async def __aenter__(self) -> Any:
+    async def begin(self) -> None:
         await self.queue.acquire()
+        self.in_turn = True
         try:
-            self.transaction = self.engine.transaction(
-                transaction_type=TransactionType.immediate
-            )
-            return await self.transaction.__aenter__()
+            await super().begin()
         except BaseException:
-            self.queue.release()
+            self._leave_queue()
             raise
 
     async def __aexit__(self, exc_type, exc, tb) -> bool:
         try:
-            return await self.transaction.__aexit__(exc_type, exc, tb)
+            return await super().__aexit__(exc_type, exc, tb)
         finally:
+            self._leave_queue()
+
+    def _leave_queue(self) -> None:
+        if self.in_turn:
+            self.in_turn = False
             self.queue.release()
 
 
