@@ -361,8 +361,8 @@ async def build_sqlite(n: int) -> tuple[str, str]:
     return f"sqlite:///{path}", rare
 
 
-async def build_postgres(n: int, rebuild: bool) -> tuple[str, str]:
-    name = f"{PG_PREFIX}_{n}"
+async def build_postgres(n: int, rebuild: bool, name: str = "") -> tuple[str, str]:
+    name = name or f"{PG_PREFIX}_{n}"
     url = f"{PG_SERVER}/{name}"
     admin = await asyncpg.connect(**postgres_config(PG_SERVER + "/postgres"))
     try:

@@ -1,32 +1,54 @@
-"""Requests/s of the title page against a bare Litestar hello-world, same machine, same run,
-and the server's memory (RSS) under that load.
+"""Many users at once: requests/s, p50 and p99 of the busy pages, each run right after a bare
+Litestar hello-world served the same way (uvicorn, one worker) with the same load, and the
+ratio between them; then checkout + return through the JSON API at 16 connections.
 
-Both servers run under uvicorn with one worker; load comes from ``wrk`` (Debian package) on
-loopback. The Mediathek runs on SQLite with the demo catalogue.
+The catalogue is the one of benchmarks/search.py (N titles, 2 copies each), copied for this
+run on SQLite, its own database on PostgreSQL; 16 borrowers and a staff API token are added.
+Load comes from ``wrk`` (Debian package) in its own process; `uptime` is printed with each pair
+because the machine is shared.
 
-    uv run python benchmarks/throughput.py [--seconds 10] [--connections 16]
+    uv run python benchmarks/throughput.py [--engine sqlite|postgres] [--titles 100000]
+        [--connections 16,64] [--seconds 10] [--code DIR]
+
+``--code`` serves the Mediathek from another checkout of the code (a before/after comparison
+in the same minutes, on the same data).
 """
 
+# A one-off script: blocking calls while nothing else runs are fine here.
+# ruff: noqa: ASYNC210, ASYNC221, ASYNC240
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import report  # noqa: E402
+import asyncpg
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import search as catalogue  # noqa: E402
+from _report import report  # noqa: E402
+from robustness import Database, make_token  # noqa: E402
+
+from mediathek.db import postgres_config  # noqa: E402
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+CACHE = Path("/tmp/mediathek-bench-throughput")
+BORROWERS = 16
 
 HELLO = textwrap.dedent(
     """
@@ -47,26 +69,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_up(url: str, timeout: float = 120) -> None:
+def wait_up(url: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=5)
             return
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not come up")
 
 
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (uvicorn may fork), in MB."""
     total = 0
     pids = [pid]
-    try:
-        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-        pids += [int(p) for p in children.stdout.split()]
-    except FileNotFoundError:
-        pass
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    pids += [int(p) for p in children.stdout.split()]
     for p in pids:
         try:
             status = Path(f"/proc/{p}/status").read_text()
@@ -77,98 +100,209 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def wrk(url: str, seconds: int, connections: int, pid: int | None = None) -> tuple[float, float]:
-    peak = [0.0]
-    stop = threading.Event()
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
-    def sample() -> None:
-        while pid and not stop.is_set():
-            peak[0] = max(peak[0], rss_mb(pid))
-            time.sleep(0.2)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+def wrk(url: str, seconds: int, connections: int) -> dict:
+    """req/s, p50 and p99 (ms) of ``url`` under ``connections`` open connections."""
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    stop.set()
-    sampler.join()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         raise RuntimeError(f"{url} answered with errors:\n{out}")
-    return rps, peak[0]
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+    }
+
+
+async def prepare(engine: str, titles: int) -> str:
+    """A database with the benchmark catalogue, 16 borrowers and nothing else of a past run."""
+    catalogue.CACHE = CACHE
+    if engine == "sqlite":
+        built, _ = await catalogue.build_sqlite(titles)
+        path = CACHE / f"run-{titles}.sqlite3"
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(built.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"load_throughput_{titles}"
+        await catalogue.build_postgres(titles, rebuild=False, name=f"{name}_built")
+        admin = await asyncpg.connect(**postgres_config(PG_SERVER + "/postgres"))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{name}_built"')
+        finally:
+            await admin.close()
+        url = f"{PG_SERVER}/{name}"
+    db = Database(url)
+    expires = (date.today() + timedelta(days=365)).isoformat()
+    await db.execute(
+        "INSERT INTO account (email, password_hash, role, display_name, is_active, "
+        "session_epoch) VALUES ('theke@mediathek.example', '', 'staff', 'Theke', $1, 0)",
+        True,
+    )
+    for i in range(BORROWERS):
+        await db.execute(
+            "INSERT INTO patron (last_name, category, card_barcode, status, expires_on) "
+            "VALUES ($1, 'paid_teacher', $2, 'active', $3)",
+            f"Last{i}",
+            f"BENCH{i:04d}",
+            date.fromisoformat(expires) if engine == "postgres" else expires,
+        )
+    return url
+
+
+def start(cmd: list[str], cwd: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+async def checkout_and_return(
+    base: str, token: str, copies: list[str], seconds: int, connections: int
+) -> dict:
+    """Each connection lends a copy of its own to its own borrower and takes it back, again
+    and again; the latency of every request counts."""
+    latencies: list[float] = []
+    failures = 0
+    stop = time.monotonic() + seconds
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def desk(n: int, client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        mine = copies[n::connections]
+        i = 0
+        while time.monotonic() < stop:
+            copy = mine[i % len(mine)]
+            i += 1
+            for path, body in (
+                ("/api/v1/checkout", {"copy": copy, "card": f"BENCH{n % BORROWERS:04d}"}),
+                ("/api/v1/checkin", {"copy": copy}),
+            ):
+                t0 = time.perf_counter()
+                r = await client.post(base + path, json=body, headers=headers)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if r.status_code >= 300:
+                    failures += 1
+                    if failures == 1:
+                        print(f"  first refusal: {path} {r.status_code} {r.text[:300]}")
+
+    limits = httpx.Limits(max_connections=connections)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        t0 = time.monotonic()
+        await asyncio.gather(*(desk(n, client) for n in range(connections)))
+        elapsed = time.monotonic() - t0
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies),
+        "p99": latencies[int(len(latencies) * 0.99) - 1],
+        "failures": failures,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--titles", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--path", default="/titel/1")
+    parser.add_argument("--connections", default="16,64")
+    parser.add_argument("--pages", default="home,title,search,json,writes")
+    parser.add_argument("--code", type=Path, default=ROOT, help="checkout of the code to serve")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk fehlt: apt-get install wrk")
-
+    CACHE.mkdir(exist_ok=True)
+    url = asyncio.run(prepare(args.engine, args.titles))
     tmp = Path(tempfile.mkdtemp(prefix="mediathek-throughput-"))
     env = {
         **os.environ,
-        "MEDIATHEK_DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "MEDIATHEK_DATABASE_URL": url,
         "MEDIATHEK_DATA_DIR": str(tmp / "data"),
         "MEDIATHEK_SCHEDULER": "0",
+        "PYTHONPATH": str(args.code.resolve()),
     }
     env.pop("MEDIATHEK_TEST_DATABASE_URL", None)
     (tmp / "hello_app.py").write_text(HELLO)
-
     port_app, port_hello = free_port(), free_port()
-    app = subprocess.Popen(
-        [sys.executable, "-m", "mediathek.cli", "serve", "--demo", "--port", str(port_app)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    hello = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "hello_app:app",
-            "--port",
-            str(port_hello),
-            "--log-level",
-            "warning",
-        ],
-        cwd=tmp,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = [sys.executable, "-m", "mediathek.cli", "serve", "--port", str(port_app)]
+    app = start(server, args.code, env)
+    hello_cmd = [sys.executable, "-m", "uvicorn", "hello_app:app", "--port", str(port_hello)]
+    hello = start([*hello_cmd, "--log-level", "warning"], tmp, env)
+    base, hello_url = f"http://127.0.0.1:{port_app}", f"http://127.0.0.1:{port_hello}/"
+    mid = args.titles // 2
+    pages = {
+        "home": "/",
+        "title": f"/titel/{mid}",
+        "search": "/katalog?q=deutsch",
+        "json": "/api/v1/search?q=deutsch",
+    }
+    rows = []
     try:
-        wait_up(f"http://127.0.0.1:{port_app}/healthz")
-        wait_up(f"http://127.0.0.1:{port_hello}/")
-        page = f"http://127.0.0.1:{port_app}{args.path}"
-        urllib.request.urlopen(page, timeout=5)  # fails loudly if the page is missing
-        wrk(page, 2, args.connections)  # warm-up
-        hello_rps, _ = wrk(f"http://127.0.0.1:{port_hello}/", args.seconds, args.connections)
-        app_rps, peak_rss = wrk(page, args.seconds, args.connections, pid=app.pid)
+        wait_up(base + "/healthz")
+        wait_up(hello_url)
+        # The first search waits for the search's facet table, which the server builds at start.
+        urllib.request.urlopen(base + "/katalog?q=deutsch", timeout=300)
+        token = asyncio.run(make_token(Database(url), "theke@mediathek.example"))
+        for name in args.pages.split(","):
+            if name not in pages:
+                continue
+            page = base + pages[name]
+            urllib.request.urlopen(page, timeout=30)  # fails loudly if the page is missing
+            wrk(page, 2, 16)  # warm-up
+            for connections in (int(c) for c in args.connections.split(",")):
+                load = uptime()
+                hello_fig = wrk(hello_url, args.seconds, connections)
+                fig = wrk(page, args.seconds, connections)
+                ratio = fig["rps"] / hello_fig["rps"]
+                rows.append((name, connections, fig, hello_fig, ratio, load))
+                print(
+                    f"{name:7} c={connections:<3} {fig['rps']:8,.0f} req/s "
+                    f"p50 {fig['p50']:7.1f} ms p99 {fig['p99']:7.1f} ms | hello-world "
+                    f"{hello_fig['rps']:8,.0f} req/s | ratio {ratio:6.1%} | {load}",
+                    flush=True,
+                )
+                report(
+                    f"{name} req/s vs hello-world, {connections} conns",
+                    "≥ 8 %" if name != "search" else "≥ 4 %",
+                    f"{fig['rps']:,.0f} ({ratio:.1%}), p99 {fig['p99']:.0f} ms",
+                    args.engine,
+                )
+        if "writes" in args.pages:
+            available = asyncio.run(
+                Database(url).fetch(
+                    "SELECT barcode FROM copy WHERE status = 'available' ORDER BY id LIMIT 640"
+                )
+            )
+            load = uptime()
+            fig = asyncio.run(
+                checkout_and_return(base, token, [r[0] for r in available], args.seconds, 16)
+            )
+            print(
+                f"checkout+return c=16 {fig['rps']:8,.0f} req/s p50 {fig['p50']:7.1f} ms "
+                f"p99 {fig['p99']:7.1f} ms, {fig['failures']} refused | {load}",
+                flush=True,
+            )
+            report(
+                "checkout + return p99, 16 conns",
+                "≤ 150 ms",
+                f"{fig['p99']:.0f} ms ({fig['rps']:,.0f} req/s)",
+                args.engine,
+            )
+        print(f"server RSS after the run: {rss_mb(app.pid):.0f} MB")
     finally:
         for proc in (app, hello):
             proc.terminate()
-            proc.wait(timeout=20)
+            proc.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
-
-    print(
-        f"hello-world: {hello_rps:,.0f} req/s; title page {args.path}: {app_rps:,.0f} req/s; "
-        f"ratio {app_rps / hello_rps:.1%}; peak RSS {peak_rss:.0f} MB"
-    )
-    report(
-        "title page req/s vs. Litestar hello-world",
-        "(ratio)",
-        f"{app_rps:,.0f} vs {hello_rps:,.0f} req/s = {app_rps / hello_rps:.1%}",
-        "sqlite",
-    )
-    report("server RSS under load", "≤ 200 MB", f"{peak_rss:.0f} MB", "sqlite")
 
 
 if __name__ == "__main__":

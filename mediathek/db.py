@@ -6,6 +6,7 @@ own migration table) to one engine so the app, the CLI and each test can pick th
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
@@ -16,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
 from mediathek.settings import Settings
@@ -200,8 +201,57 @@ def write_transaction(engine: Engine | None = None):
     if outer is not None:
         return _Savepoint(outer)
     if is_sqlite(engine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
+        return _QueuedWrite(engine)
     return engine.transaction()
+
+
+_WRITER_QUEUES: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = {}
+
+
+def _writer_queue(engine: SQLiteEngine) -> asyncio.Lock:
+    """The queue of this process's writers to one SQLite file (a lock belongs to one loop)."""
+    loop = asyncio.get_running_loop()
+    known = _WRITER_QUEUES.get(engine.path)
+    if known is None or known[0] is not loop:
+        known = _WRITER_QUEUES[engine.path] = (loop, asyncio.Lock())
+    return known[1]
+
+
+class _QueuedWrite(SQLiteTransaction):
+    """A SQLite write transaction that waits its turn in the process before BEGIN IMMEDIATE.
+
+    SQLite lets one writer in at a time; the others would wait in its busy handler, which
+    sleeps in growing steps (up to 100 ms) and wakes in no order, so under load a checkout
+    waited seconds behind others. In an asyncio queue the next writer starts the moment the
+    last one commits, first come first served. The connection is taken before the turn (opening
+    one is slow), so a turn is only as long as the transaction. Writers of other processes
+    still meet in the busy handler.
+    """
+
+    def __init__(self, engine: SQLiteEngine) -> None:
+        super().__init__(engine, transaction_type=TransactionType.immediate)
+        self.queue = _writer_queue(engine)
+        self.in_turn = False
+
+    async def begin(self) -> None:
+        await self.queue.acquire()
+        self.in_turn = True
+        try:
+            await super().begin()
+        except BaseException:
+            self._leave_queue()
+            raise
+
+    async def __aexit__(self, exc_type, exc, tb) -> bool:
+        try:
+            return await super().__aexit__(exc_type, exc, tb)
+        finally:
+            self._leave_queue()
+
+    def _leave_queue(self) -> None:
+        if self.in_turn:
+            self.in_turn = False
+            self.queue.release()
 
 
 async def lock_rows(table: str, *ids: int) -> None:

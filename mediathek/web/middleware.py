@@ -8,7 +8,7 @@ from typing import cast
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import Request
-from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware._utils import should_bypass_middleware
@@ -61,6 +61,19 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
 
     def __init__(self, app: ASGIApp, config: CSRFConfig) -> None:
         super().__init__(app, config)
+        # The cookie's attributes never change: written once here rather than by a Cookie
+        # object per answer (which went through http.cookies on every anonymous page view).
+        template = Cookie(
+            key=config.cookie_name,
+            value="-",
+            path=config.cookie_path,
+            secure=config.cookie_secure,
+            httponly=config.cookie_httponly,
+            samesite=config.cookie_samesite,
+            domain=config.cookie_domain,
+        ).to_header(header="")
+        self._cookie_prefix = f"{config.cookie_name}=".encode("latin-1")
+        self._cookie_suffix = template.partition(";")[2].encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _has_bearer(scope):
@@ -116,10 +129,12 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
         await self.app(scope, receive, send)
 
     def _send_cookie(self, send: Send, token: str) -> Send:
+        value = self._cookie_prefix + token.encode("latin-1") + b";" + self._cookie_suffix
+        header = (b"set-cookie", value)
+
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                self._set_cookie_if_needed(message=message, token=token)
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         return send_wrapper

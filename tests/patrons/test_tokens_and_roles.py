@@ -132,3 +132,20 @@ async def test_a_password_change_ends_every_token_and_other_session(app, client_
         r = await script.get("/api/v1/loans", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
     assert await ApiToken.count().where(ApiToken.revoked_at.is_null()) == 0
+
+
+async def test_a_token_records_its_use_at_most_every_five_minutes(app, client_for, staff):
+    from datetime import UTC, datetime, timedelta
+
+    async with client_for(staff) as c:
+        token = await _new_token(c, "Theke-Skript")
+    assert await _api_status(app, token) == 200
+    first = (await ApiToken.select(ApiToken.last_used_at).first())["last_used_at"]
+    assert first is not None
+    assert await _api_status(app, token) == 200
+    assert (await ApiToken.select(ApiToken.last_used_at).first())["last_used_at"] == first
+    earlier = datetime.now(UTC) - timedelta(minutes=6)
+    await ApiToken.update({ApiToken.last_used_at: earlier}, force=True)
+    assert await _api_status(app, token) == 200
+    latest = (await ApiToken.select(ApiToken.last_used_at).first())["last_used_at"]
+    assert latest > earlier + timedelta(minutes=5)

@@ -71,3 +71,26 @@ async def test_closing_the_pool_closes_the_kept_connections(sqlite_db):
     # Without the pool every query has a connection of its own again.
     await Patron.raw("CREATE TEMP TABLE probe (x INTEGER)")
     assert await temp_tables() == set()
+
+
+async def test_a_writer_waits_its_turn_however_long_the_one_before_takes(sqlite_db):
+    # SQLite's own wait would give up after 50 ms with "database is locked".
+    impatient = ReusingSQLiteEngine(path=sqlite_db.path, timeout=0.05)
+
+    async def writer(name: str, hold: float) -> None:
+        async with write_transaction(impatient) as tx:
+            await tx.connection.execute(
+                "INSERT INTO patron (last_name, category) VALUES (?, 'paid_teacher')", [name]
+            )
+            await asyncio.sleep(hold)
+
+    await asyncio.gather(writer("A", 0.3), writer("B", 0.0), writer("C", 0.0))
+    assert await Patron.count() == 3
+
+
+async def test_a_failed_write_hands_its_turn_on(sqlite_db):
+    with pytest.raises(ValueError):
+        async with write_transaction():
+            raise ValueError("rolled back")
+    async with asyncio.timeout(5), write_transaction():
+        await Patron.raw("SELECT 1")

@@ -121,3 +121,16 @@ async def test_staff_overview_is_for_staff_only(client, client_for, staff, teach
 async def test_wrong_method_on_an_api_path_names_the_allowed_ones(client):
     r = await client.put("/api/v1/patrons")
     assert r.status_code == 405 and "GET" in r.headers["allow"]
+
+
+async def test_home_page_counts_follow_the_catalogue(client, db):
+    from mediathek.catalogue.tables import CopyStatus
+    from tests.search_fixtures import add_title
+
+    await add_title("Tier-Memo", media_type="game", copies=(CopyStatus.available,))
+    first = (await client.get("/")).text
+    assert "1 Titel im Bestand, davon 1 jetzt im Regal" in first
+    await add_title("Tierbuch", media_type="book", copies=(CopyStatus.on_loan,))
+    second = (await client.get("/")).text
+    assert "2 Titel im Bestand, davon 1 jetzt im Regal" in second
+    assert second.index("Tierbuch") < second.index("Tier-Memo")  # newest first

@@ -114,6 +114,18 @@ async def test_api_returns_results_total_and_facets(client, db):
     assert body["facets"]["available"][0]["count"] == 1
 
 
+async def test_api_results_carry_every_field_of_a_hit(client, db):
+    from dataclasses import fields
+
+    from mediathek.search.models import SearchHit
+
+    await add_title("Tier-Memo", media_type="game", copies=(CopyStatus.available,))
+    result = (await client.get("/api/v1/search", params={"q": "Tier"})).json()["results"][0]
+    expected = {f.name for f in fields(SearchHit)} - {"cover_file"} | {"url", "cover_url"}
+    assert set(result) == expected
+    assert result["copies"] == 1 and result["available"] == 1 and result["cover_url"] is None
+
+
 async def test_api_accepts_several_values_per_facet(client, db):
     await add_title("Tier-Memo", media_type="game")
     await add_title("Tierbuch", media_type="book")
