@@ -115,6 +115,22 @@ def _lent_answer(request: Request, outcome: desk.Outcome, ausweis: str) -> Respo
     )
 
 
+@get("/theke/ausleihende", access=Access.staff, include_in_schema=False)
+async def borrower_lookup(
+    request: Request, q: Annotated[str, QueryParameter(name="q", max_length=100)] = ""
+) -> Response:
+    """Borrowers by name for the scan field's suggestions (a listbox fragment for the desk's
+    script, a page of links without it)."""
+    return render(
+        request,
+        "circulation/borrowers.html",
+        fragment="circulation/_desk_borrowers.html",
+        q=q,
+        borrowers=await desk.find_borrowers(q, library_today(request)),
+        listbox=wants_fragment(request),
+    )
+
+
 @post("/theke/schliessen", access=Access.staff, include_in_schema=False, status_code=200)
 async def desk_close(request: Request) -> Response:
     return await _desk(
@@ -287,6 +303,7 @@ async def email_receipt(request: Request) -> Response:
 
 ROUTES = [
     desk_page,
+    borrower_lookup,
     desk_scan,
     desk_close,
     desk_undo,

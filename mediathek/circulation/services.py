@@ -43,6 +43,7 @@ class CheckoutResult:
     # A hold or booking named the copy or its title: the patron's reservations may have changed.
     reservations_touched: bool = False
     loaned_at: datetime | None = None  # names this loan in an undo token
+    card_expires_on: date | None = None  # the desk warns when it comes before due_on
 
 
 @dataclass
@@ -246,6 +247,7 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         open_loans=len(open_loans) + 1,
         reservations_touched=reserved,
         loaned_at=loaned_at,
+        card_expires_on=patron["expires_on"],
     )
 
 
