@@ -19,6 +19,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.reservations import for_borrower
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, render, wants_fragment
 
@@ -129,6 +130,23 @@ async def borrower_lookup(
         borrowers=await desk.find_borrowers(q, library_today(request)),
         listbox=wants_fragment(request),
     )
+
+
+@post("/theke/vormerken", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_reserve(request: Request) -> Response:
+    """A hold or a booking for the open borrower (phoning, or at the counter)."""
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        patron = await services.find_patron(ausweis)
+    except NotFound as exc:
+        return await _desk(request, desk.Outcome("error", ok=False, message=exc.message), "")
+    reply = await for_borrower.reserve(
+        patron["id"], form, today=library_today(request), staff_id=_staff(request)
+    )
+    outcome = desk.Outcome("reserved", ok=reply.ok, message=reply.message)
+    outcome.extra["reserve"] = reply
+    return await _desk(request, outcome, ausweis)
 
 
 @post("/theke/schliessen", access=Access.staff, include_in_schema=False, status_code=200)
@@ -306,6 +324,7 @@ ROUTES = [
     borrower_lookup,
     desk_scan,
     desk_close,
+    desk_reserve,
     desk_undo,
     desk_renew,
     desk_found,

@@ -1,10 +1,15 @@
 """The desk finds a borrower by name (people forget their card) and acts for her."""
 
+import json
 import re
 from datetime import timedelta
 
 from mediathek.clock import today as library_date
+from mediathek.core_tables import AuditLog
+from mediathek.notifications.tables import Notification
 from mediathek.patrons.tables import Patron
+from mediathek.reservations.tables import Booking, Hold, HoldStatus
+from mediathek.vocab import MediaType
 from tests.circulation_fixtures import make_title
 from tests.web.test_desk import scan
 
@@ -73,3 +78,90 @@ async def test_a_loan_due_after_the_card_expires_is_lent_with_a_warning(
         lent = await scan(c, code, teacher_anna.card)
     assert "Ausgeliehen: „Wimmelbuch“" in lent.text, re.findall(r"desk-message.*", lent.text)
     assert f"Der Ausweis läuft schon am {expires:%d.%m.%Y} ab, vor dem Rückgabedatum" in lent.text
+
+
+async def test_staff_place_a_hold_for_a_walk_in_borrower_at_the_desk(
+    client_for, staff, walkin_carla, teacher_anna
+):
+    _, [code] = await make_title("Tiptoi Bauernhof")
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)  # lent to Anna: Carla has to wait
+        page = await c.post(
+            "/theke/vormerken",
+            data={"ausweis": walkin_carla.card, "titel": "Tiptoi Bauernhof"},
+            headers={"HX-Request": "true"},
+        )
+    assert "Vorgemerkt: „Tiptoi Bauernhof“. Carla Demir steht auf Platz 1" in page.text
+    hold = await Hold.select().where(Hold.patron == walkin_carla.patron_id).first()
+    assert hold["status"] == HoldStatus.waiting
+    entry = await AuditLog.select().where(AuditLog.action == "hold.placed_for_patron").first()
+    detail = entry["detail"] if isinstance(entry["detail"], dict) else json.loads(entry["detail"])
+    assert entry["actor"] == staff.account_id and detail["patron_id"] == walkin_carla.patron_id
+
+
+async def test_a_hold_for_a_title_on_the_shelf_is_set_aside_and_mailed(
+    client_for, staff, walkin_carla
+):
+    _, [code] = await make_title("Bildwörterbuch Arabisch")
+    async with client_for(staff) as c:
+        page = await c.post(
+            "/theke/vormerken",
+            data={"ausweis": walkin_carla.card, "titel": code},
+            headers={"HX-Request": "true"},
+        )
+    assert "zurückgelegt" in page.text and "Abholregal" in page.text
+    ready = await Notification.select().where(Notification.patron == walkin_carla.patron_id)
+    assert [n["kind"] for n in ready] == ["hold_ready"]
+
+
+async def test_words_that_fit_several_titles_offer_a_choice(client_for, staff, walkin_carla):
+    await make_title("Memo Obst")
+    await make_title("Memo Gemüse")
+    async with client_for(staff) as c:
+        asked = await c.post(
+            "/theke/vormerken",
+            data={"ausweis": walkin_carla.card, "titel": "Memo"},
+            headers={"HX-Request": "true"},
+        )
+        assert "Welcher Titel ist gemeint?" in asked.text
+        assert asked.text.count('name="title_id"') == 2
+        nothing = await c.post(
+            "/theke/vormerken",
+            data={"ausweis": walkin_carla.card, "titel": "Gibtesnicht"},
+            headers={"HX-Request": "true"},
+        )
+        assert "Keinen Titel zu „Gibtesnicht“ gefunden." in nothing.text
+    assert await Hold.count() == 0
+
+
+async def test_staff_book_a_range_for_a_borrower_on_the_borrower_page(
+    client_for, staff, walkin_carla, settings
+):
+    from mediathek.circulation.calendar import load_calendar
+
+    title_id, _ = await make_title("Medienkoffer Farben", MediaType.kit)
+    today = library_date(settings.tz)
+    calendar = await load_calendar(today)
+    start = calendar.next_opening_day(today + timedelta(days=7))
+    end = calendar.next_opening_day(start + timedelta(days=3))
+    async with client_for(staff) as c:
+        page = await c.post(
+            f"/verwaltung/ausleihende/{walkin_carla.patron_id}/vormerken",
+            data={"titel": str(title_id), "start_on": start.isoformat(), "end_on": end.isoformat()},
+        )
+        assert page.status_code == 200
+        assert f"„Medienkoffer Farben“ für Carla Demir vom {start:%d.%m.%Y}" in page.text
+        half = await c.post(
+            f"/verwaltung/ausleihende/{walkin_carla.patron_id}/vormerken",
+            data={"titel": str(title_id), "start_on": start.isoformat()},
+        )
+        assert "den ersten und den letzten Tag angeben" in half.text
+        bad = await c.post(
+            f"/verwaltung/ausleihende/{walkin_carla.patron_id}/vormerken",
+            data={"titel": "x", "title_id": "99999999999"},
+        )
+        assert bad.status_code == 200 and "Ungültige Titelnummer" in bad.text
+    booking = await Booking.select().where(Booking.patron == walkin_carla.patron_id).first()
+    assert booking["start_on"] == start
+    mails = await Notification.select().where(Notification.patron == walkin_carla.patron_id)
+    assert [n["kind"] for n in mails] == ["booking_confirmed"]
