@@ -231,20 +231,61 @@ async def desk_renew(request: Request) -> Response:
 
 @post("/theke/markieren", access=Access.staff, include_in_schema=False, status_code=200)
 async def desk_mark(request: Request) -> Response:
-    """Mark a copy as lost or damaged (from the desk or the overdue list)."""
+    """Mark a copy as lost or damaged (from the desk or the overdue list). "Lost" is asked
+    first (the page's dialog, or a page of its own without JavaScript) and can be taken
+    back right after."""
     form = await request.form()
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
-    verb = corrections.mark_lost if form.get("what") == "lost" else corrections.mark_damaged
-    try:
-        text = await verb(
-            str(form.get("code", ""))[:64],
-            staff_id=_staff(request),
-            note=str(form.get("note", ""))[:500],
+    code = str(form.get("code", ""))[:64]
+    note = str(form.get("note", ""))[:500]
+    lost = form.get("what") == "lost"
+    if lost and not form.get("confirmed"):
+        return confirm_page(
+            request,
+            question=f"Exemplar {code} als verloren markieren?",
+            detail="Die Ausleihe endet, das Exemplar gilt als verloren. Gleich danach lässt "
+            "sich das rückgängig machen; taucht es später auf, ist es an der Theke "
+            "„wiedergefunden“.",
+            action="/theke/markieren",
+            fields={"code": code, "ausweis": ausweis, "what": "lost"},
+            button="Als verloren markieren",
+            back=f"/theke?ausweis={ausweis}" if ausweis else "/verwaltung/ueberfaellig",
         )
+    try:
+        if lost:
+            text, token = await corrections.mark_lost_undoable(
+                code, staff_id=_staff(request), note=note
+            )
+        else:
+            text = await corrections.mark_damaged(code, staff_id=_staff(request), note=note)
+            token = None
         outcome = desk.Outcome("info", message=text)
+        if token:
+            outcome.extra["undo_lost"] = str(token)
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
     return await _desk(request, outcome, ausweis)
+
+
+@post(
+    "/theke/verloren-rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200
+)
+async def desk_undo_lost(request: Request) -> Response:
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        text = await corrections.undo_lost(
+            corrections.LostToken.parse(str(form.get("undo", ""))[:200]), staff_id=_staff(request)
+        )
+        outcome = desk.Outcome("undone", message=text)
+    except DomainError as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+def confirm_page(request: Request, **context) -> Response:
+    """The question a staff action asks before it acts, as a page (no JavaScript)."""
+    return render(request, "confirm.html", **context)
 
 
 async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict]]:
@@ -331,6 +372,7 @@ ROUTES = [
     desk_hold_shelved,
     hold_slip,
     desk_mark,
+    desk_undo_lost,
     receipt,
     email_receipt,
     *account.ROUTES,

@@ -8,6 +8,7 @@ Applying marks the copies still missing as lost (in one transaction, audited).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +17,7 @@ from mediathek import audit
 from mediathek.catalogue.barcodes import normalise_code
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, Copy, CopyStatus
 from mediathek.clock import now
+from mediathek.core_tables import AuditLog
 from mediathek.db import lock_rows, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.reports.tables import Stocktake, StocktakeScan
@@ -221,7 +223,11 @@ async def stocktake_report(stocktake_id: int) -> StocktakeReport:
 
 
 async def apply_stocktake(
-    stocktake_id: int, today: date, actor_id: int | None = None, actor_label: str = ""
+    stocktake_id: int,
+    today: date,
+    actor_id: int | None = None,
+    actor_label: str = "",
+    note: str = "",
 ) -> int:
     """Mark every copy still missing as lost and close the stocktake. A copy lent or moved
     since the report was shown keeps its new status (the UPDATE re-checks 'available')."""
@@ -231,12 +237,16 @@ async def apply_stocktake(
         report = await stocktake_report(stocktake_id)
         _require_open(report.stocktake)
         ids = [c["id"] for c in report.missing]
-        note = f"Bei der Bestandsrevision am {today:%d.%m.%Y} nicht gefunden."
+        note_on_copies = f"Bei der Bestandsrevision am {today:%d.%m.%Y} nicht gefunden."
         marked: list[int] = []
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             rows = await (
                 Copy.update(
-                    {Copy.status: CopyStatus.lost, Copy.status_note: note, Copy.updated_at: now()}
+                    {
+                        Copy.status: CopyStatus.lost,
+                        Copy.status_note: note_on_copies,
+                        Copy.updated_at: now(),
+                    }
                 )
                 .where(Copy.id.is_in(chunk), Copy.status == CopyStatus.available)
                 .returning(Copy.id)
@@ -252,9 +262,65 @@ async def apply_stocktake(
             object_type="stocktake",
             object_id=stocktake_id,
             marked_lost=len(marked),
-            copies=sorted(marked)[:1000],
+            # All of them, and their note: what "undo" puts back.
+            copies=sorted(marked),
+            copy_note=note_on_copies,
+            note=note.strip()[:500],
         )
     return len(marked)
+
+
+async def undo_apply(stocktake_id: int, actor_id: int | None = None) -> int:
+    """Take back "Ergebnis übernehmen": the copies it marked lost that are still lost with its
+    note go back on the shelf, and the stocktake is open again. Returns how many."""
+    async with write_transaction():
+        await lock_rows("stocktake", stocktake_id)
+        stocktake = await load_stocktake(stocktake_id)
+        if stocktake["status"] != APPLIED:
+            raise Conflict("Diese Bestandsrevision ist nicht abgeschlossen: nichts rückgängig zu machen.")
+        entry = await (
+            AuditLog.select(AuditLog.detail)
+            .where(
+                AuditLog.action == "stocktake_applied",
+                AuditLog.object_type == "stocktake",
+                AuditLog.object_id == str(stocktake_id),
+            )
+            .order_by(AuditLog.id, ascending=False)
+            .output(load_json=True)
+            .first()
+        )
+        detail = entry["detail"] if entry else {}
+        if isinstance(detail, str):
+            detail = json.loads(detail)
+        ids = [int(i) for i in detail.get("copies", [])]
+        copy_note = str(detail.get("copy_note", ""))
+        if entry is None or not copy_note:
+            raise Conflict("Diese Übernahme lässt sich nicht mehr rückgängig machen.")
+        restored: list[int] = []
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            rows = await (
+                Copy.update(
+                    {Copy.status: CopyStatus.available, Copy.status_note: "", Copy.updated_at: now()}
+                )
+                .where(
+                    Copy.id.is_in(chunk),
+                    Copy.status == CopyStatus.lost,
+                    Copy.status_note == copy_note,
+                )
+                .returning(Copy.id)
+            )
+            restored += [r["id"] for r in rows]
+        await Stocktake.update({Stocktake.status: OPEN, Stocktake.finished_at: None}).where(
+            Stocktake.id == stocktake_id
+        )
+        await audit.record(
+            "stocktake_undone",
+            actor_id=actor_id,
+            object_type="stocktake",
+            object_id=stocktake_id,
+            restored=len(restored),
+        )
+    return len(restored)
 
 
 async def cancel_stocktake(stocktake_id: int) -> None:

@@ -4,6 +4,8 @@ import json
 import re
 from datetime import timedelta
 
+from mediathek.catalogue.tables import Copy, CopyStatus
+from mediathek.circulation.tables import Loan
 from mediathek.clock import today as library_date
 from mediathek.core_tables import AuditLog
 from mediathek.notifications.tables import Notification
@@ -165,3 +167,35 @@ async def test_staff_book_a_range_for_a_borrower_on_the_borrower_page(
     assert booking["start_on"] == start
     mails = await Notification.select().where(Notification.patron == walkin_carla.patron_id)
     assert [n["kind"] for n in mails] == ["booking_confirmed"]
+
+
+async def test_lost_is_asked_first_and_can_be_taken_back_right_after(
+    client_for, staff, teacher_anna
+):
+    _, [code] = await make_title("Hörstift Set")
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)
+        # Without the page's dialog the server asks on a page of its own; nothing changes yet.
+        asked = await c.post("/theke/markieren", data={"code": code, "what": "lost"})
+        assert "als verloren markieren?" in asked.text and 'name="confirmed"' in asked.text
+        assert await Loan.count().where(Loan.returned_at.is_null()) == 1
+        marked = await c.post(
+            "/theke/markieren",
+            data={"code": code, "what": "lost", "confirmed": "1", "note": "Kind hat es verloren"},
+        )
+        assert "ist als verloren markiert" in marked.text
+        token = re.search(r'name="undo" value="(lost\.[^"]+)"', marked.text).group(1)
+        assert await Loan.count().where(Loan.returned_at.is_null()) == 0
+        undone = await c.post("/theke/verloren-rueckgaengig", data={"undo": token})
+        assert "nicht mehr als verloren markiert" in undone.text
+        # The same button again is stale: nothing happens twice.
+        again = await c.post("/theke/verloren-rueckgaengig", data={"undo": token})
+        assert "veraltet" in again.text
+        garbled = await c.post("/theke/verloren-rueckgaengig", data={"undo": "lost.x.1.2.on_loan"})
+        assert garbled.status_code == 200 and "veraltet" in garbled.text
+    copy = await Copy.select(Copy.status).where(Copy.barcode == code).first()
+    assert copy["status"] == CopyStatus.on_loan
+    assert await Loan.count().where(Loan.returned_at.is_null()) == 1
+    notes = await AuditLog.select(AuditLog.detail).where(AuditLog.action == "copy.lost")
+    assert "Kind hat es verloren" in str(notes)
+    assert await AuditLog.count().where(AuditLog.action == "copy.lost.undo") == 1
