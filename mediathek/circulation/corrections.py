@@ -184,9 +184,9 @@ async def _mark(
             .where(Loan.copy == copy["id"], Loan.returned_at.is_null())
             .returning(Loan.id)
         )
-        await Copy.update({Copy.status: status, Copy.status_note: note, Copy.updated_at: when}).where(
-            Copy.id == copy["id"]
-        )
+        await Copy.update(
+            {Copy.status: status, Copy.status_note: note, Copy.updated_at: when}
+        ).where(Copy.id == copy["id"])
         await Hold.update(
             {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
         ).where(Hold.copy == copy["id"], Hold.status == HoldStatus.ready)
@@ -239,7 +239,11 @@ async def undo_lost(token: LostToken, *, staff_id: int | None) -> str:
                 .where(Loan.id == token.loan_id)
                 .first()
             )
-            if loan is None or loan["copy"] != token.copy_id or micros(loan["returned_at"]) != token.stamp:
+            if (
+                loan is None
+                or loan["copy"] != token.copy_id
+                or micros(loan["returned_at"]) != token.stamp
+            ):
                 raise InvalidInput(STALE)
             await Loan.update({Loan.returned_at: None, Loan.checkin_note: ""}).where(
                 Loan.id == token.loan_id

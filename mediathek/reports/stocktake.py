@@ -277,7 +277,9 @@ async def undo_apply(stocktake_id: int, actor_id: int | None = None) -> int:
         await lock_rows("stocktake", stocktake_id)
         stocktake = await load_stocktake(stocktake_id)
         if stocktake["status"] != APPLIED:
-            raise Conflict("Diese Bestandsrevision ist nicht abgeschlossen: nichts rückgängig zu machen.")
+            raise Conflict(
+                "Diese Bestandsrevision ist nicht abgeschlossen: nichts rückgängig zu machen."
+            )
         entry = await (
             AuditLog.select(AuditLog.detail)
             .where(
@@ -300,7 +302,11 @@ async def undo_apply(stocktake_id: int, actor_id: int | None = None) -> int:
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             rows = await (
                 Copy.update(
-                    {Copy.status: CopyStatus.available, Copy.status_note: "", Copy.updated_at: now()}
+                    {
+                        Copy.status: CopyStatus.available,
+                        Copy.status_note: "",
+                        Copy.updated_at: now(),
+                    }
                 )
                 .where(
                     Copy.id.is_in(chunk),
