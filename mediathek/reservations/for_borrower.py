@@ -34,9 +34,8 @@ async def titles_for(text: str) -> list[dict]:
     if not text:
         return []
     if text.isdigit() and len(text) < 10:
-        return await (
-            Title.select(Title.id, Title.title)
-            .where(Title.id == int(text), Title.withdrawn_at.is_null())
+        return await Title.select(Title.id, Title.title).where(
+            Title.id == int(text), Title.withdrawn_at.is_null()
         )
     rows, _ = await list_titles(text, per_page=TITLE_CHOICES + 1)
     exact = [r for r in rows if r["title"].casefold() == text.casefold()]
@@ -133,9 +132,7 @@ def parse_form(form: Any) -> tuple[str, int | None, date | None, date | None]:
     return str(form.get("titel") or "")[:200], title_id, days[0], days[1]
 
 
-async def reserve(
-    patron_id: int, form: Any, *, today: date, staff_id: int | None
-) -> Reply:
+async def reserve(patron_id: int, form: Any, *, today: date, staff_id: int | None) -> Reply:
     """The form sent at the desk or on the borrower page, answered in plain German."""
     try:
         title_text, title_id, start_on, end_on = parse_form(form)
