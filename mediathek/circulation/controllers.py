@@ -20,6 +20,7 @@ from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.reservations import for_borrower
+from mediathek.vocab import MEDIA_TYPES_WITH_COMPONENTS
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, render, wants_fragment
 
@@ -294,6 +295,8 @@ async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict
         Loan.select(
             Loan.id,
             Loan.due_on,
+            Loan.title,
+            Loan.media_type,
             Loan.copy.barcode.as_alias("barcode"),
             Loan.title.title.as_alias("title_name"),
         )
@@ -304,6 +307,12 @@ async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict
         )
         .order_by(Loan.id)
     )
+    # A kit's parts go on the receipt: what was handed over is what comes back.
+    parts = await desk.parts_of_titles(
+        {ln["title"] for ln in loans if ln["media_type"] in MEDIA_TYPES_WITH_COMPONENTS}
+    )
+    for ln in loans:
+        ln["parts"] = parts.get(ln["title"], [])
     return patron, loans
 
 
@@ -343,6 +352,7 @@ async def email_receipt(request: Request) -> Response:
                         "title": ln["title_name"],
                         "barcode": ln["barcode"],
                         "due_on": str(ln["due_on"]),
+                        "parts": ln["parts"],
                     }
                     for ln in loans
                 ]

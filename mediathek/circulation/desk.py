@@ -11,7 +11,7 @@ from typing import Any
 import isbnlib
 
 from mediathek.catalogue.barcodes import is_valid_code, normalise_code
-from mediathek.catalogue.tables import Copy, CopyStatus
+from mediathek.catalogue.tables import Component, Copy, CopyStatus
 from mediathek.circulation import corrections, policy, services
 from mediathek.circulation.once import once
 from mediathek.circulation.tables import Loan
@@ -21,6 +21,7 @@ from mediathek.patrons.services import search_patrons
 from mediathek.patrons.tables import Patron
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting
+from mediathek.vocab import MEDIA_TYPES_WITH_COMPONENTS
 
 
 @dataclass
@@ -207,7 +208,12 @@ async def _scan(
             lent = await services.checkout(
                 ausweis, code, today=today, staff_id=staff_id, override_reason=override_reason
             )
-            return lent_outcome(lent, today, desk), ausweis
+            outcome = lent_outcome(lent, today, desk)
+            if lent.media_type in MEDIA_TYPES_WITH_COMPONENTS:
+                # Handed over complete: the parts are named so they can be checked now.
+                parts = await services.components_of(lent.title_id)
+                outcome.components = [dict(c) for c in parts]
+            return outcome, ausweis
         back = await services.checkin(
             code, today=today, staff_id=staff_id, missing_components=missing_components
         )
@@ -238,6 +244,22 @@ async def _scan(
     )
     outcome.extra["hold_message"] = back.hold_message
     return outcome, ausweis
+
+
+async def parts_of_titles(title_ids: set[int]) -> dict[int, list[str]]:
+    """The parts of kits and games, per title, as a receipt lists them ("2 × Würfel")."""
+    if not title_ids:
+        return {}
+    rows = await (
+        Component.select(Component.title, Component.name, Component.quantity)
+        .where(Component.title.is_in(sorted(title_ids)))
+        .order_by(Component.position)
+        .order_by(Component.id)
+    )
+    parts: dict[int, list[str]] = {}
+    for row in rows:
+        parts.setdefault(row["title"], []).append(f"{row['quantity']} × {row['name']}")
+    return parts
 
 
 # ---- borrowers by name -----------------------------------------------------------------------

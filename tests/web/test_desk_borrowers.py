@@ -199,3 +199,29 @@ async def test_lost_is_asked_first_and_can_be_taken_back_right_after(
     notes = await AuditLog.select(AuditLog.detail).where(AuditLog.action == "copy.lost")
     assert "Kind hat es verloren" in str(notes)
     assert await AuditLog.count().where(AuditLog.action == "copy.lost.undo") == 1
+
+
+async def test_a_kits_parts_are_named_at_checkout_and_on_both_receipts(
+    client_for, staff, volunteer_ben, settings
+):
+    from mediathek.notifications.messages import make_renderer
+
+    parts = [("Puppe", 1), ("Würfel", 2)]
+    _, [code] = await make_title("Koffer Zahlen", MediaType.kit, components=parts)
+    async with client_for(staff) as c:
+        lent = await scan(c, code, volunteer_ben.card)
+        assert "Bestandteile – bitte beim Ausgeben prüfen" in lent.text
+        assert "1 × Puppe, 2 × Würfel" in lent.text
+        printed = await c.get(f"/theke/quittung?ausweis={volunteer_ben.card}")
+        assert "Bestandteile: 1 × Puppe, 2 × Würfel" in printed.text
+        await c.post("/theke/quittung", data={"ausweis": volunteer_ben.card})
+    notice = await (
+        Notification.select(Notification.payload, Notification.language)
+        .output(load_json=True)
+        .first()
+    )
+    # Ben reads his e-mails in English: the receipt comes in English, parts included.
+    assert notice["language"] == "en"
+    mail = (await make_renderer(settings)).render("loan_receipt", "en", 0, notice["payload"])
+    assert "Parts: 1 × Puppe, 2 × Würfel" in mail.text and "Parts: 1 × Puppe" in mail.html
+    assert "Due on" in mail.html or "due on" in mail.text
