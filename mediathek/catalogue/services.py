@@ -5,7 +5,6 @@ Each verb loads what it needs, asks ``policy`` and writes in one transaction.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -21,7 +20,6 @@ from mediathek.catalogue.tables import (
     Topic,
 )
 from mediathek.circulation.tables import Loan
-from mediathek.core_tables import AuditLog
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
@@ -342,20 +340,7 @@ async def reinstate_title(title_id: int, actor: Actor = Actor()) -> int:
             raise NotFound("Diesen Titel gibt es nicht.")
         if title["withdrawn_at"] is None:
             raise Conflict("Dieser Titel ist nicht ausgesondert.")
-        entry = await (
-            AuditLog.select(AuditLog.detail)
-            .where(
-                AuditLog.action == "title_withdrawn",
-                AuditLog.object_type == "title",
-                AuditLog.object_id == str(title_id),
-            )
-            .order_by(AuditLog.id, ascending=False)
-            .output(load_json=True)
-            .first()
-        )
-        detail = (entry or {}).get("detail") or {}
-        if isinstance(detail, str):
-            detail = json.loads(detail)
+        detail = await audit.last_detail("title_withdrawn", "title", title_id)
         before = detail.get("before")
         if not isinstance(before, dict):
             # Withdrawn before statuses were recorded: nothing to go back to safely.

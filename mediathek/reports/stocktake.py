@@ -8,7 +8,6 @@ Applying marks the copies still missing as lost (in one transaction, audited).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,6 @@ from mediathek import audit
 from mediathek.catalogue.barcodes import normalise_code
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, Copy, CopyStatus
 from mediathek.clock import now
-from mediathek.core_tables import AuditLog
 from mediathek.db import lock_rows, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.reports.tables import Stocktake, StocktakeScan
@@ -280,23 +278,10 @@ async def undo_apply(stocktake_id: int, actor_id: int | None = None) -> int:
             raise Conflict(
                 "Diese Bestandsrevision ist nicht abgeschlossen: nichts rückgängig zu machen."
             )
-        entry = await (
-            AuditLog.select(AuditLog.detail)
-            .where(
-                AuditLog.action == "stocktake_applied",
-                AuditLog.object_type == "stocktake",
-                AuditLog.object_id == str(stocktake_id),
-            )
-            .order_by(AuditLog.id, ascending=False)
-            .output(load_json=True)
-            .first()
-        )
-        detail = entry["detail"] if entry else {}
-        if isinstance(detail, str):
-            detail = json.loads(detail)
+        detail = await audit.last_detail("stocktake_applied", "stocktake", stocktake_id)
         ids = [int(i) for i in detail.get("copies", [])]
         copy_note = str(detail.get("copy_note", ""))
-        if entry is None or not copy_note:
+        if not copy_note:
             raise Conflict("Diese Übernahme lässt sich nicht mehr rückgängig machen.")
         restored: list[int] = []
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
