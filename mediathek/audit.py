@@ -10,6 +10,7 @@ recorded by role only, so that deleting her data does not leave her name behind.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from mediathek.core_tables import AuditLog
@@ -59,3 +60,21 @@ async def record(
             },
         )
     )
+
+
+async def last_detail(action: str, object_type: str, object_id: int | str) -> dict[str, Any]:
+    """The detail of the newest entry of this action on this object ({} when there is none):
+    what an undo needs to know about the action it takes back."""
+    entry = await (
+        AuditLog.select(AuditLog.detail)
+        .where(
+            AuditLog.action == action,
+            AuditLog.object_type == object_type,
+            AuditLog.object_id == str(object_id),
+        )
+        .order_by(AuditLog.id, ascending=False)
+        .output(load_json=True)
+        .first()
+    )
+    detail = (entry or {}).get("detail") or {}
+    return json.loads(detail) if isinstance(detail, str) else detail

@@ -82,7 +82,15 @@ async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str
         )
         out = asdict(result)
         # For the desk's screen only; the API answers as it always did.
-        del out["open_loans"], out["reservations_touched"], out["loaned_at"]
+        for desk_only in (
+            "open_loans",
+            "reservations_touched",
+            "loaned_at",
+            "card_expires_on",
+            "title_id",
+            "media_type",
+        ):
+            del out[desk_only]
         out["due_on"] = result.due_on.isoformat()
         return out
 

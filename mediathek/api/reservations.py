@@ -10,8 +10,8 @@ from litestar import Request, Response, delete, get, post
 from litestar.params import JSONBody, Parameter, QueryParameter
 
 from mediathek.api.common import Id, problems
-from mediathek.errors import NotFound
-from mediathek.reservations import queries, services
+from mediathek.errors import Forbidden, InvalidInput, NotFound
+from mediathek.reservations import for_borrower, queries, services
 from mediathek.reservations.controllers import ics_response
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today
@@ -19,9 +19,20 @@ from mediathek.web.rendering import library_today
 SECURED: list[dict[str, list[str]]] = [{"session": []}, {"bearer": []}]
 
 
+PatronRef = Annotated[
+    int | None,
+    Parameter(
+        ge=1,
+        le=2**31 - 1,
+        description="Staff only: the borrower to reserve for (also one without a login).",
+    ),
+]
+
+
 @dataclass
 class HoldIn:
     title_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+    patron_id: PatronRef = None
 
 
 @dataclass
@@ -39,6 +50,7 @@ class BookingIn:
     title_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)]
     start_on: date
     end_on: date
+    patron_id: PatronRef = None
 
 
 @dataclass
@@ -59,6 +71,22 @@ class DayOut:
 
 def _patron(request: Request) -> int:
     return request.scope["user"].patron_id
+
+
+def _reserving_for(request: Request, patron_id: int | None) -> tuple[int, bool]:
+    """Whose reservation this is, and whether staff place it for someone else. A teacher
+    reserves for herself; staff name the borrower."""
+    user = request.scope["user"]
+    if patron_id is not None and patron_id != user.patron_id:
+        if not user.is_staff:
+            raise Forbidden("Nur Mitarbeitende dürfen für andere Personen reservieren.")
+        return patron_id, True
+    if user.patron_id is None:
+        raise InvalidInput(
+            "Ihr Zugang gehört zu keiner ausleihenden Person: bitte patron_id angeben.",
+            errors={"patron_id": "Bitte angeben, für wen reserviert wird."},
+        )
+    return user.patron_id, False
 
 
 def _hold_out(row: dict) -> HoldOut:
@@ -97,15 +125,29 @@ async def list_holds(request: Request) -> list[HoldOut]:
 
 @post(
     "/api/v1/holds",
-    access=Access.patron,
+    access=Access.login,
     tags=["Reservierungen"],
     security=SECURED,
-    responses=problems(400, 401, 403, 404, 409),
+    responses=problems(400, 401, 403, 404, 409, 422),
 )
 async def create_hold(request: Request, data: JSONBody[HoldIn]) -> HoldOut:
-    """Place a hold on a title; a copy on the shelf is set aside at once (status ready)."""
-    result = await services.place_hold(_patron(request), data.title_id, library_today(request))
-    row = next(r for r in await queries.my_holds(_patron(request)) if r["id"] == result.hold_id)
+    """Place a hold on a title; a copy on the shelf is set aside at once (status ready).
+    Staff may place it for a borrower (``patron_id``); she gets the usual e-mails."""
+    patron_id, for_other = _reserving_for(request, data.patron_id)
+    today = library_today(request)
+    if for_other:
+        placed = await for_borrower.place_for(
+            patron_id,
+            data.title_id,
+            start_on=None,
+            end_on=None,
+            today=today,
+            staff_id=request.scope["user"].account_id,
+        )
+        hold_id = placed.id
+    else:
+        hold_id = (await services.place_hold(patron_id, data.title_id, today)).hold_id
+    row = next(r for r in await queries.my_holds(patron_id) if r["id"] == hold_id)
     return _hold_out(row)
 
 
@@ -135,17 +177,31 @@ async def list_bookings(request: Request) -> list[BookingOut]:
 
 @post(
     "/api/v1/bookings",
-    access=Access.patron,
+    access=Access.login,
     tags=["Reservierungen"],
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
 async def create_booking(request: Request, data: JSONBody[BookingIn]) -> BookingOut:
-    """Reserve a title for a date range. 409 with ``suggestion`` when no copy is free."""
+    """Reserve a title for a date range. 409 with ``suggestion`` when no copy is free.
+    Staff may book for a borrower (``patron_id``); she gets the usual e-mails."""
+    patron_id, for_other = _reserving_for(request, data.patron_id)
+    today = library_today(request)
     try:
-        booking_id = await services.book(
-            _patron(request), data.title_id, data.start_on, data.end_on, library_today(request)
-        )
+        if for_other:
+            placed = await for_borrower.place_for(
+                patron_id,
+                data.title_id,
+                start_on=data.start_on,
+                end_on=data.end_on,
+                today=today,
+                staff_id=request.scope["user"].account_id,
+            )
+            booking_id = placed.id
+        else:
+            booking_id = await services.book(
+                patron_id, data.title_id, data.start_on, data.end_on, today
+            )
     except services.BookingUnavailable as exc:
         body = {
             "type": "about:blank#booking_unavailable",
@@ -166,7 +222,7 @@ async def create_booking(request: Request, data: JSONBody[BookingIn]) -> Booking
         return Response(  # type: ignore[return-value]
             body, status_code=409, media_type="application/problem+json"
         )
-    row = next(r for r in await queries.my_bookings(_patron(request)) if r["id"] == booking_id)
+    row = next(r for r in await queries.my_bookings(patron_id) if r["id"] == booking_id)
     return _booking_out(row)
 
 

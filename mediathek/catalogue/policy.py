@@ -64,6 +64,12 @@ class CopyEvent(StrEnum):
     found_again = "found_again"  # written off (lost, withdrawn) and turned up
     stocktake_missing = "stocktake_missing"  # not seen on the shelf in a stocktake
     withdraw = "withdraw"  # out of the stock for good; the history stays
+    # Taking back a staff action right after it, to the status the copy had before.
+    undo_lost = "undo_lost"  # "Verloren" of a lent copy taken back: on loan again
+    reinstate = "reinstate"  # "Titel aussondern" taken back, for a copy that was on the shelf
+    reinstate_for_check = "reinstate_for_check"
+    reinstate_in_repair = "reinstate_in_repair"
+    reinstate_lost = "reinstate_lost"
 
 
 COPY_EVENT_LABELS = {
@@ -84,6 +90,11 @@ COPY_EVENT_LABELS = {
     CopyEvent.found_again: "Wiedergefunden",
     CopyEvent.stocktake_missing: "Bei der Bestandsrevision nicht gefunden",
     CopyEvent.withdraw: "Aussondern",
+    CopyEvent.undo_lost: "Verloren-Meldung zurücknehmen (wieder ausgeliehen)",
+    CopyEvent.reinstate: "Aussonderung zurücknehmen (ins Regal)",
+    CopyEvent.reinstate_for_check: "Aussonderung zurücknehmen (wird geprüft)",
+    CopyEvent.reinstate_in_repair: "Aussonderung zurücknehmen (in Reparatur)",
+    CopyEvent.reinstate_lost: "Aussonderung zurücknehmen (verloren)",
 }
 
 _S, _E = CopyStatus, CopyEvent
@@ -123,6 +134,11 @@ COPY_STEPS: tuple[tuple[CopyEvent, tuple[CopyStatus, ...], CopyStatus], ...] = (
     (_E.stocktake_missing, (_S.available,), _S.lost),
     # Lent or set-aside copies belong to someone: they come back through the desk first.
     (_E.withdraw, (_S.available, _S.needs_check, _S.in_repair, _S.lost), _S.withdrawn),
+    (_E.undo_lost, (_S.lost,), _S.on_loan),
+    (_E.reinstate, (_S.withdrawn,), _S.available),
+    (_E.reinstate_for_check, (_S.withdrawn,), _S.needs_check),
+    (_E.reinstate_in_repair, (_S.withdrawn,), _S.in_repair),
+    (_E.reinstate_lost, (_S.withdrawn,), _S.lost),
 )
 COPY_TRANSITIONS: dict[tuple[CopyStatus, CopyEvent], CopyStatus] = {
     (start, event): to for event, starts, to in COPY_STEPS for start in starts
@@ -138,6 +154,22 @@ STAFF_STATUS_EVENTS = {
     CopyStatus.in_repair: CopyEvent.send_to_repair,
     CopyStatus.lost: CopyEvent.mark_lost,
     CopyStatus.withdrawn: CopyEvent.withdraw,
+}
+
+
+# Taking back "Verloren": the step back to the status the copy had before.
+UNDO_LOST_EVENTS = {
+    CopyStatus.on_loan: CopyEvent.undo_lost,
+    CopyStatus.available: CopyEvent.back_on_shelf,
+    CopyStatus.needs_check: CopyEvent.mark_damaged,
+    CopyStatus.in_repair: CopyEvent.send_to_repair,
+}
+# Taking back "Titel aussondern": the step back to each copy's earlier status.
+REINSTATE_EVENTS = {
+    CopyStatus.available: CopyEvent.reinstate,
+    CopyStatus.needs_check: CopyEvent.reinstate_for_check,
+    CopyStatus.in_repair: CopyEvent.reinstate_in_repair,
+    CopyStatus.lost: CopyEvent.reinstate_lost,
 }
 
 

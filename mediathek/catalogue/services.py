@@ -273,7 +273,7 @@ async def update_title(title_id: int, form: dict, today, actor: Actor = Actor())
         )
 
 
-async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
+async def withdraw_title(title_id: int, actor: Actor = Actor(), note: str = "") -> int:
     """Withdraw a title and all its copies; history (loans) stays.
 
     Refused while a copy is lent or waits on the pickup shelf: that copy still belongs to
@@ -307,6 +307,10 @@ async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
                 "offen. Bitte diese zuerst stornieren, dann aussondern."
             )
         now = _now()
+        # What each copy was before: "undo" gives it back that status.
+        before = await Copy.select(Copy.id, Copy.status).where(
+            Copy.title == title_id, Copy.status != CopyStatus.withdrawn
+        )
         copies = await move_copies(policy.CopyEvent.withdraw, title_id=title_id, at=now)
         await Title.update({Title.withdrawn_at: now, Title.updated_at: now}).where(
             Title.id == title_id
@@ -316,8 +320,47 @@ async def withdraw_title(title_id: int, actor: Actor = Actor()) -> int:
             "title",
             title_id,
             copies=len(copies),
+            before={str(c["id"]): str(c["status"]) for c in before},
+            note=note.strip()[:500],
         )
     return len(copies)
+
+
+async def reinstate_title(title_id: int, actor: Actor = Actor()) -> int:
+    """Take back "Titel aussondern": the title is in the catalogue again and the copies it
+    withdrew (those still withdrawn since) get their earlier status. Returns how many."""
+    async with write_transaction():
+        title = await Title.select(Title.id, Title.withdrawn_at).where(Title.id == title_id).first()
+        if title is None:
+            raise NotFound("Diesen Titel gibt es nicht.")
+        if title["withdrawn_at"] is None:
+            raise Conflict("Dieser Titel ist nicht ausgesondert.")
+        detail = await audit.last_detail("title_withdrawn", "title", title_id)
+        before = detail.get("before")
+        if not isinstance(before, dict):
+            # Withdrawn before statuses were recorded: nothing to go back to safely.
+            raise Conflict("Diese Aussonderung lässt sich nicht rückgängig machen.")
+        now = _now()
+        restored = 0
+        # Only copies withdrawn with the title: one withdrawn on its own earlier stays so.
+        with_title = {
+            str(c["id"])
+            for c in await Copy.select(Copy.id, Copy.withdrawn_at).where(
+                Copy.title == title_id, Copy.status == CopyStatus.withdrawn
+            )
+            if c["withdrawn_at"] == title["withdrawn_at"]
+        }
+        for copy_id, status in before.items():
+            if copy_id not in with_title or status not in set(CopyStatus):
+                continue
+            event = policy.REINSTATE_EVENTS.get(CopyStatus(status))
+            if event and await move_copy(int(copy_id), event, at=now):
+                restored += 1
+        await Title.update({Title.withdrawn_at: None, Title.updated_at: now}).where(
+            Title.id == title_id
+        )
+        await actor.record("title_reinstated", "title", title_id, copies=restored)
+    return restored
 
 
 # ---- copy status ---------------------------------------------------------------------------

@@ -89,6 +89,12 @@ def edit_buttons(values: dict, form) -> bool:
     return False
 
 
+WITHDRAW_DETAIL = (
+    "Der Titel verschwindet aus dem Katalog, alle Exemplare werden ausgesondert. Die "
+    "Ausleihhistorie bleibt. Das lässt sich danach auf dieser Seite rückgängig machen."
+)
+
+
 class TitleController(Controller):
     path = "/verwaltung/titel"
     opt = {"access": Access.staff}
@@ -249,8 +255,30 @@ class TitleController(Controller):
 
     @post("/{title_id:int}/aussondern", status_code=200)
     async def withdraw_title(self, request: Request, title_id: Id) -> Response:
-        await services.withdraw_title(title_id, actor(request))
+        """Asked first (the page's dialog, or a page of its own without JavaScript)."""
+        form = await request.form()
+        if not form.get("confirmed"):
+            t = await services.get_title(title_id, include_withdrawn=True)
+            return render(
+                request,
+                "confirm.html",
+                question=f"„{t['title']}“ aussondern?",
+                detail=WITHDRAW_DETAIL,
+                action=f"/verwaltung/titel/{title_id}/aussondern",
+                fields={},
+                button="Titel aussondern",
+                back=f"/verwaltung/titel/{title_id}",
+            )
+        await services.withdraw_title(
+            title_id, actor(request), note=str(form.get("note", ""))[:500]
+        )
         return redirect(request, f"/verwaltung/titel/{title_id}?meldung=ausgesondert")
+
+    @post("/{title_id:int}/wieder-aufnehmen", status_code=200)
+    async def reinstate_title(self, request: Request, title_id: Id) -> Response:
+        """Undo "Titel aussondern": back in the catalogue, copies as they were."""
+        await services.reinstate_title(title_id, actor(request))
+        return redirect(request, f"/verwaltung/titel/{title_id}?meldung=wieder-aufgenommen")
 
     @post("/{title_id:int}/exemplare", status_code=200)
     async def add_copies(self, request: Request, title_id: Id) -> Response:

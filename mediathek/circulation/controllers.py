@@ -19,6 +19,8 @@ from mediathek.circulation.tables import Loan
 from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.reservations import for_borrower
+from mediathek.vocab import MEDIA_TYPES_WITH_COMPONENTS
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, render, wants_fragment
 
@@ -115,6 +117,39 @@ def _lent_answer(request: Request, outcome: desk.Outcome, ausweis: str) -> Respo
     )
 
 
+@get("/theke/ausleihende", access=Access.staff, include_in_schema=False)
+async def borrower_lookup(
+    request: Request, q: Annotated[str, QueryParameter(name="q", max_length=100)] = ""
+) -> Response:
+    """Borrowers by name for the scan field's suggestions (a listbox fragment for the desk's
+    script, a page of links without it)."""
+    return render(
+        request,
+        "circulation/borrowers.html",
+        fragment="circulation/_desk_borrowers.html",
+        q=q,
+        borrowers=await desk.find_borrowers(q, library_today(request)),
+        listbox=wants_fragment(request),
+    )
+
+
+@post("/theke/vormerken", access=Access.staff, include_in_schema=False, status_code=200)
+async def desk_reserve(request: Request) -> Response:
+    """A hold or a booking for the open borrower (phoning, or at the counter)."""
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        patron = await services.find_patron(ausweis)
+    except NotFound as exc:
+        return await _desk(request, desk.Outcome("error", ok=False, message=exc.message), "")
+    reply = await for_borrower.reserve(
+        patron["id"], form, today=library_today(request), staff_id=_staff(request)
+    )
+    outcome = desk.Outcome("reserved", ok=reply.ok, message=reply.message)
+    outcome.extra["reserve"] = reply
+    return await _desk(request, outcome, ausweis)
+
+
 @post("/theke/schliessen", access=Access.staff, include_in_schema=False, status_code=200)
 async def desk_close(request: Request) -> Response:
     return await _desk(
@@ -197,20 +232,61 @@ async def desk_renew(request: Request) -> Response:
 
 @post("/theke/markieren", access=Access.staff, include_in_schema=False, status_code=200)
 async def desk_mark(request: Request) -> Response:
-    """Mark a copy as lost or damaged (from the desk or the overdue list)."""
+    """Mark a copy as lost or damaged (from the desk or the overdue list). "Lost" is asked
+    first (the page's dialog, or a page of its own without JavaScript) and can be taken
+    back right after."""
     form = await request.form()
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
-    verb = corrections.mark_lost if form.get("what") == "lost" else corrections.mark_damaged
-    try:
-        text = await verb(
-            str(form.get("code", ""))[:64],
-            staff_id=_staff(request),
-            note=str(form.get("note", ""))[:500],
+    code = str(form.get("code", ""))[:64]
+    note = str(form.get("note", ""))[:500]
+    lost = form.get("what") == "lost"
+    if lost and not form.get("confirmed"):
+        return confirm_page(
+            request,
+            question=f"Exemplar {code} als verloren markieren?",
+            detail="Die Ausleihe endet, das Exemplar gilt als verloren. Gleich danach lässt "
+            "sich das rückgängig machen; taucht es später auf, ist es an der Theke "
+            "„wiedergefunden“.",
+            action="/theke/markieren",
+            fields={"code": code, "ausweis": ausweis, "what": "lost"},
+            button="Als verloren markieren",
+            back=f"/theke?ausweis={ausweis}" if ausweis else "/verwaltung/ueberfaellig",
         )
+    try:
+        if lost:
+            text, token = await corrections.mark_lost_undoable(
+                code, staff_id=_staff(request), note=note
+            )
+        else:
+            text = await corrections.mark_damaged(code, staff_id=_staff(request), note=note)
+            token = None
         outcome = desk.Outcome("info", message=text)
+        if token:
+            outcome.extra["undo_lost"] = str(token)
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
     return await _desk(request, outcome, ausweis)
+
+
+@post(
+    "/theke/verloren-rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200
+)
+async def desk_undo_lost(request: Request) -> Response:
+    form = await request.form()
+    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    try:
+        text = await corrections.undo_lost(
+            corrections.LostToken.parse(str(form.get("undo", ""))[:200]), staff_id=_staff(request)
+        )
+        outcome = desk.Outcome("undone", message=text)
+    except DomainError as exc:
+        outcome = desk.Outcome("error", ok=False, message=exc.message)
+    return await _desk(request, outcome, ausweis)
+
+
+def confirm_page(request: Request, **context) -> Response:
+    """The question a staff action asks before it acts, as a page (no JavaScript)."""
+    return render(request, "confirm.html", **context)
 
 
 async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict]]:
@@ -219,6 +295,8 @@ async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict
         Loan.select(
             Loan.id,
             Loan.due_on,
+            Loan.title,
+            Loan.media_type,
             Loan.copy.barcode.as_alias("barcode"),
             Loan.title.title.as_alias("title_name"),
         )
@@ -229,6 +307,12 @@ async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict
         )
         .order_by(Loan.id)
     )
+    # A kit's parts go on the receipt: what was handed over is what comes back.
+    parts = await desk.parts_of_titles(
+        {ln["title"] for ln in loans if ln["media_type"] in MEDIA_TYPES_WITH_COMPONENTS}
+    )
+    for ln in loans:
+        ln["parts"] = parts.get(ln["title"], [])
     return patron, loans
 
 
@@ -268,6 +352,7 @@ async def email_receipt(request: Request) -> Response:
                         "title": ln["title_name"],
                         "barcode": ln["barcode"],
                         "due_on": str(ln["due_on"]),
+                        "parts": ln["parts"],
                     }
                     for ln in loans
                 ]
@@ -287,14 +372,17 @@ async def email_receipt(request: Request) -> Response:
 
 ROUTES = [
     desk_page,
+    borrower_lookup,
     desk_scan,
     desk_close,
+    desk_reserve,
     desk_undo,
     desk_renew,
     desk_found,
     desk_hold_shelved,
     hold_slip,
     desk_mark,
+    desk_undo_lost,
     receipt,
     email_receipt,
     *account.ROUTES,

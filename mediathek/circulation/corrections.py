@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mediathek import audit
-from mediathek.catalogue.policy import CopyEvent, copy_move, copy_moves_from
+from mediathek.catalogue.policy import UNDO_LOST_EVENTS, CopyEvent, copy_move, copy_moves_from
 from mediathek.catalogue.services import move_copy, move_refused
-from mediathek.catalogue.tables import Title
+from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.circulation.services import CheckinResult, CheckoutResult, find_copy
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
@@ -136,16 +136,58 @@ async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk
     return message
 
 
-async def _mark(copy_code: str, event: CopyEvent, note: str, *, staff_id: int | None) -> str:
+@dataclass(frozen=True)
+class LostToken:
+    """Names one "Verloren" so that it can be taken back right after: the copy, the loan it
+    ended (0: none), the moment, and the status the copy had before."""
+
+    copy_id: int
+    loan_id: int
+    stamp: int
+    before: str
+
+    def __str__(self) -> str:
+        return f"lost.{self.copy_id}.{self.loan_id}.{self.stamp}.{self.before}"
+
+    @classmethod
+    def parse(cls, text: str) -> LostToken:
+        parts = text.split(".")
+        if len(parts) != 5 or parts[0] != "lost" or parts[4] not in LOST_UNDO_TO:
+            raise InvalidInput(STALE)
+        try:
+            copy_id, loan_id, stamp = (int(p) for p in parts[1:4])
+        except ValueError as exc:
+            raise InvalidInput(STALE) from exc
+        if not (1 <= copy_id <= 2**31 - 1 and 0 <= loan_id <= 2**31 - 1):
+            raise InvalidInput(STALE)
+        return cls(copy_id, loan_id, stamp, parts[4])
+
+
+# A copy on the hold shelf lost its hold when marked lost; that is not put back (the next
+# in the queue may have it already): "found again" serves it.
+LOST_UNDO_TO = {
+    CopyStatus.on_loan.value,
+    CopyStatus.available.value,
+    CopyStatus.needs_check.value,
+    CopyStatus.in_repair.value,
+}
+
+
+async def _mark(
+    copy_code: str, event: CopyEvent, note: str, *, staff_id: int | None
+) -> tuple[str, LostToken]:
     copy = await find_copy(copy_code)
     if copy["status"] not in copy_moves_from(event):  # only a withdrawn copy is past both
         raise InvalidInput("Dieses Exemplar ist ausgesondert.")
+    when = now()
     async with write_transaction():
         # The loan ends here: the item is gone (lost) or back at the desk (damaged).
-        await Loan.update({Loan.returned_at: now(), Loan.checkin_note: note}).where(
-            Loan.copy == copy["id"], Loan.returned_at.is_null()
+        ended = await (
+            Loan.update({Loan.returned_at: when, Loan.checkin_note: note})
+            .where(Loan.copy == copy["id"], Loan.returned_at.is_null())
+            .returning(Loan.id)
         )
-        if not await move_copy(copy["id"], event, note=note):
+        if not await move_copy(copy["id"], event, note=note, at=when):
             raise await move_refused(copy["id"], event)
         await Hold.update(
             {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
@@ -157,18 +199,74 @@ async def _mark(copy_code: str, event: CopyEvent, note: str, *, staff_id: int | 
             object_id=copy["id"],
             note=note,
         )
-    return copy["title_name"]
+    token = LostToken(copy["id"], ended[0]["id"] if ended else 0, micros(when), str(copy["status"]))
+    return copy["title_name"], token
 
 
 async def mark_lost(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
+    return (await mark_lost_undoable(copy_code, staff_id=staff_id, note=note))[0]
+
+
+async def mark_lost_undoable(
+    copy_code: str, *, staff_id: int | None, note: str = ""
+) -> tuple[str, LostToken | None]:
+    """Mark lost; the token takes it back right after (None when nothing can be put back)."""
     text = note.strip() or "als verloren gemeldet"
-    title = await _mark(copy_code, CopyEvent.mark_lost, text, staff_id=staff_id)
-    return f"„{title}“ ist als verloren markiert."
+    title, token = await _mark(copy_code, CopyEvent.mark_lost, text, staff_id=staff_id)
+    return f"„{title}“ ist als verloren markiert.", (
+        token if token.before in LOST_UNDO_TO else None
+    )
+
+
+async def undo_lost(token: LostToken, *, staff_id: int | None) -> str:
+    """Take back a "Verloren" while nothing else happened to the copy since: it has its
+    status again, and the loan it ended is open again (same due date, reminders go on)."""
+    async with write_transaction():
+        copy = (
+            await Copy.select(
+                Copy.id, Copy.status, Copy.updated_at, Copy.title.title.as_alias("title_name")
+            )
+            .where(Copy.id == token.copy_id)
+            .first()
+        )
+        if (
+            copy is None
+            or copy["status"] != CopyStatus.lost
+            or micros(copy["updated_at"]) != token.stamp
+        ):
+            raise InvalidInput(STALE)
+        if token.loan_id:
+            loan = (
+                await Loan.select(Loan.returned_at, Loan.copy)
+                .where(Loan.id == token.loan_id)
+                .first()
+            )
+            if (
+                loan is None
+                or loan["copy"] != token.copy_id
+                or micros(loan["returned_at"]) != token.stamp
+            ):
+                raise InvalidInput(STALE)
+            await Loan.update({Loan.returned_at: None, Loan.checkin_note: ""}).where(
+                Loan.id == token.loan_id
+            )
+        back = UNDO_LOST_EVENTS[CopyStatus(token.before)]
+        if not await move_copy(token.copy_id, back, expected_from=[CopyStatus.lost], note=""):
+            raise InvalidInput(STALE)
+        await audit.record(
+            "copy.lost.undo",
+            actor_id=staff_id,
+            object_type="copy",
+            object_id=token.copy_id,
+            loan_id=token.loan_id or None,
+            status=token.before,
+        )
+    return f"„{copy['title_name']}“ ist nicht mehr als verloren markiert."
 
 
 async def mark_damaged(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
     text = "Beschädigt" + (f": {note.strip()}" if note.strip() else "")
-    title = await _mark(copy_code, CopyEvent.mark_damaged, text, staff_id=staff_id)
+    title, _ = await _mark(copy_code, CopyEvent.mark_damaged, text, staff_id=staff_id)
     return f"„{title}“ ist als beschädigt markiert und wird geprüft."
 
 

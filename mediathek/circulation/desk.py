@@ -11,28 +11,32 @@ from typing import Any, cast
 import isbnlib
 
 from mediathek.catalogue.barcodes import is_valid_code, normalise_code
-from mediathek.catalogue.tables import Copy, CopyStatus
+from mediathek.catalogue.tables import Component, Copy, CopyStatus
 from mediathek.circulation import corrections, policy, services
 from mediathek.circulation.once import once
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine
 from mediathek.errors import DomainError, NotFound
+from mediathek.patrons.services import search_patrons
+from mediathek.patrons.tables import Patron
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting
+from mediathek.vocab import MEDIA_TYPES_WITH_COMPONENTS
 
 
 @dataclass
 class Outcome:
     """The answer to one desk action, rendered as the result box."""
 
-    kind: str  # opened, lent, refused, returned, checklist, choose, renewed, undone, info, error
+    # opened, lent, refused, returned, checklist, choose, patrons, renewed, undone, info, error
+    kind: str
     ok: bool = True
     message: str = ""
     code: str = ""  # the scanned code, for the override / checklist / choice forms
     reasons: list[str] = field(default_factory=list)
     overridable: bool = False
     components: list[dict] = field(default_factory=list)
-    choices: list[dict] = field(default_factory=list)
+    choices: list[dict] = field(default_factory=list)  # copies (choose) or borrowers (patrons)
     undo: str | None = None  # an UndoToken naming the action
     extra: dict[str, Any] = field(default_factory=dict)
     # A checkout that changed nothing else of the patron's: the desk may show just this row.
@@ -162,6 +166,8 @@ async def _scan(
     missing_components: list[str] | None,
     desk: str,
 ) -> tuple[Outcome, str]:
+    if looks_like_name(code):
+        return await borrower_choice(code, today), ausweis
     code = normalise_code(code)
     if not code:
         return Outcome("info", message="Bitte einen Code scannen oder eintippen."), ausweis
@@ -202,7 +208,12 @@ async def _scan(
             lent = await services.checkout(
                 ausweis, code, today=today, staff_id=staff_id, override_reason=override_reason
             )
-            return lent_outcome(lent, today, desk), ausweis
+            outcome = lent_outcome(lent, today, desk)
+            if lent.media_type in MEDIA_TYPES_WITH_COMPONENTS:
+                # Handed over complete: the parts are named so they can be checked now.
+                parts = await services.components_of(lent.title_id)
+                outcome.components = [dict(c) for c in parts]
+            return outcome, ausweis
         back = await services.checkin(
             code, today=today, staff_id=staff_id, missing_components=missing_components
         )
@@ -235,6 +246,77 @@ async def _scan(
     return outcome, ausweis
 
 
+async def parts_of_titles(title_ids: set[int]) -> dict[int, list[str]]:
+    """The parts of kits and games, per title, as a receipt lists them ("2 × Würfel")."""
+    if not title_ids:
+        return {}
+    rows = await (
+        Component.select(Component.title, Component.name, Component.quantity)
+        .where(Component.title.is_in(sorted(title_ids)))
+        .order_by(Component.position)
+        .order_by(Component.id)
+    )
+    parts: dict[int, list[str]] = {}
+    for row in rows:
+        parts.setdefault(row["title"], []).append(f"{row['quantity']} × {row['name']}")
+    return parts
+
+
+# ---- borrowers by name -----------------------------------------------------------------------
+
+# Codes (cards, copies, ISBNs) all carry digits; a person's name does not.
+NAME_MIN_LETTERS = 3
+BORROWER_MATCHES = 8
+
+
+def looks_like_name(text: str) -> bool:
+    """Typed into the scan field: a name to look up rather than a code to scan."""
+    text = text.strip()
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= NAME_MIN_LETTERS and not any(ch.isdigit() for ch in text)
+
+
+async def find_borrowers(query: str, today: date) -> list[dict]:
+    """Borrowers the desk can open whose name, institution or e-mail matches every word;
+    people forget their card. Fewer than three letters find nothing (too many matches)."""
+    if not looks_like_name(query):
+        return []
+    rows = await search_patrons(query[:100], status="active", limit=BORROWER_MATCHES)
+    out = []
+    for row in rows:
+        if not row["card_barcode"]:
+            continue
+        expires = row["expires_on"]
+        out.append(
+            {
+                "id": row["id"],
+                "name": row["name"],
+                "card": row["card_barcode"],
+                "institution": row["institution"],
+                "blocked": bool(row["blocked_reason"]),
+                "expired": expires is not None and expires < today,
+            }
+        )
+    return out
+
+
+async def borrower_choice(query: str, today: date) -> Outcome:
+    """A name typed into the scan field and sent: the matching borrowers to open."""
+    found = await find_borrowers(query, today)
+    if not found:
+        return Outcome(
+            "error",
+            ok=False,
+            message=f"Niemand mit „{query.strip()[:100]}“ im Namen gefunden. Bitte den Ausweis "
+            "scannen oder anders schreiben.",
+        )
+    return Outcome(
+        "patrons",
+        message="Wen möchten Sie öffnen? Bitte auswählen.",
+        choices=found,
+    )
+
+
 def missing_parts(
     names: list[str], quantities: list[str], present: set[str], missing_counts: list[str]
 ) -> list[str]:
@@ -263,6 +345,11 @@ def lent_outcome(lent: services.CheckoutResult, today: date, desk: str = "") -> 
     text = f"Ausgeliehen: „{lent.title}“ – zurück bis {lent.due_on:%d.%m.%Y}."
     if lent.overridden:
         text += " (Ausnahme wurde protokolliert.)"
+    if lent.card_expires_on is not None and lent.card_expires_on < lent.due_on:
+        text += (
+            f" Achtung: Der Ausweis läuft schon am {lent.card_expires_on:%d.%m.%Y} ab, "
+            "vor dem Rückgabedatum. Bitte den Ausweis verlängern."
+        )
     outcome = Outcome("lent", message=text, undo=str(corrections.UndoToken.of_checkout(lent, desk)))
     if not lent.reservations_touched:
         # Only the loan list changed (a fulfilled hold would change the hold shelf list too).
@@ -315,7 +402,13 @@ async def _patron_panel(ausweis: str, today: date) -> PatronPanel | None:
         patron = await services.find_patron(ausweis)
     except NotFound:
         return None
-    patron = {**patron, "name": services.patron_name(patron)}
+    # Staff notes are read here only: the scan's own lookups stay lean.
+    notes = await Patron.select(Patron.notes).where(Patron.id == patron["id"]).first()
+    patron = {
+        **patron,
+        "name": services.patron_name(patron),
+        "notes": notes["notes"] if notes else "",
+    }
     level_days = list(await get_setting("overdue_level_days"))
     rows = await (
         Loan.select(

@@ -45,6 +45,9 @@ class CheckoutResult:
     # A hold or booking named the copy or its title: the patron's reservations may have changed.
     reservations_touched: bool = False
     loaned_at: datetime | None = None  # names this loan in an undo token
+    card_expires_on: date | None = None  # the desk warns when it comes before due_on
+    title_id: int = 0
+    media_type: str = ""  # a kit's or game's parts are shown at checkout
 
 
 @dataclass
@@ -240,6 +243,9 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         open_loans=len(open_loans) + 1,
         reservations_touched=reserved,
         loaned_at=loaned_at,
+        card_expires_on=patron["expires_on"],
+        title_id=copy["title"],
+        media_type=copy["media_type"],
     )
 
 

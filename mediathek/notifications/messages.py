@@ -189,6 +189,9 @@ class Renderer:
             )
             if "level" in item:
                 line += f" ({context['level_label'](item['level'])})"
+            parts = item.get("parts")
+            if parts:
+                line = f"{i18n.gettext('Bestandteile')}: {', '.join(parts)}\n  {line}"
             lines.append(f"- {item.get('title', '')}\n  {line}")
         return "\n\n".join(lines)
 

@@ -12,6 +12,7 @@ from mediathek.errors import Forbidden, InvalidInput
 from mediathek.patrons import services
 from mediathek.patrons.cards import card_svg_data_uri
 from mediathek.patrons.queries import open_loans
+from mediathek.reservations import for_borrower
 from mediathek.vocab import PATRON_CATEGORY_LABELS
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
@@ -94,6 +95,7 @@ class PatronPages(Controller):
         created: bool = False,
         email_pending: bool = False,
         errors=None,
+        reserve=None,
     ) -> Response:
         return render(
             request,
@@ -105,6 +107,7 @@ class PatronPages(Controller):
             email_pending=email_pending,
             errors=errors or {},
             today=library_today(request),
+            reserve=reserve,
         )
 
     @get("/{patron_id:int}/bearbeiten")
@@ -144,6 +147,19 @@ class PatronPages(Controller):
     async def unblock(self, request: Request, patron_id: Id) -> Response:
         await services.set_blocked(patron_id, None, actor=request.scope["user"])
         return redirect(request, f"{BASE}/{patron_id}")
+
+    @post("/{patron_id:int}/vormerken", status_code=200)
+    async def reserve(self, request: Request, patron_id: Id) -> Response:
+        """Staff place a hold or a booking for this borrower (also without a login)."""
+        form = await request.form()
+        await services.get_patron(patron_id)  # a clear 404 for a borrower who is gone
+        reply = await for_borrower.reserve(
+            patron_id,
+            form,
+            today=library_today(request),
+            staff_id=request.scope["user"].account_id,
+        )
+        return await self._detail(request, patron_id, reserve=reply)
 
     @get("/{patron_id:int}/ausweis")
     async def card(self, request: Request, patron_id: Id) -> Response:

@@ -226,7 +226,11 @@ async def stocktake_report(stocktake_id: int) -> StocktakeReport:
 
 
 async def apply_stocktake(
-    stocktake_id: int, today: date, actor_id: int | None = None, actor_label: str = ""
+    stocktake_id: int,
+    today: date,
+    actor_id: int | None = None,
+    actor_label: str = "",
+    note: str = "",
 ) -> int:
     """Mark every copy still missing as lost and close the stocktake. A copy lent or moved
     since the report was shown keeps its new status (the UPDATE re-checks 'available')."""
@@ -236,10 +240,12 @@ async def apply_stocktake(
         report = await stocktake_report(stocktake_id)
         _require_open(report.stocktake)
         ids = [c["id"] for c in report.missing]
-        note = f"Bei der Bestandsrevision am {today:%d.%m.%Y} nicht gefunden."
+        note_on_copies = f"Bei der Bestandsrevision am {today:%d.%m.%Y} nicht gefunden."
         marked: list[int] = []
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-            marked += await move_copies(CopyEvent.stocktake_missing, ids=chunk, note=note)
+            marked += await move_copies(
+                CopyEvent.stocktake_missing, ids=chunk, note=note_on_copies
+            )
         await Stocktake.update({Stocktake.status: APPLIED, Stocktake.finished_at: now()}).where(
             Stocktake.id == stocktake_id
         )
@@ -250,9 +256,56 @@ async def apply_stocktake(
             object_type="stocktake",
             object_id=stocktake_id,
             marked_lost=len(marked),
-            copies=sorted(marked)[:1000],
+            # All of them, and their note: what "undo" puts back.
+            copies=sorted(marked),
+            copy_note=note_on_copies,
+            note=note.strip()[:500],
         )
     return len(marked)
+
+
+async def undo_apply(stocktake_id: int, actor_id: int | None = None) -> int:
+    """Take back "Ergebnis übernehmen": the copies it marked lost that are still lost with its
+    note go back on the shelf, and the stocktake is open again. Returns how many."""
+    async with write_transaction():
+        await lock_rows("stocktake", stocktake_id)
+        stocktake = await load_stocktake(stocktake_id)
+        if stocktake["status"] != APPLIED:
+            raise Conflict(
+                "Diese Bestandsrevision ist nicht abgeschlossen: nichts rückgängig zu machen."
+            )
+        detail = await audit.last_detail("stocktake_applied", "stocktake", stocktake_id)
+        ids = [int(i) for i in detail.get("copies", [])]
+        copy_note = str(detail.get("copy_note", ""))
+        if not copy_note:
+            raise Conflict("Diese Übernahme lässt sich nicht mehr rückgängig machen.")
+        restored: list[int] = []
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            # Only those still lost with this stocktake's note: one found or changed since
+            # stays as it is now.
+            still = await Copy.select(Copy.id).where(
+                Copy.id.is_in(chunk),
+                Copy.status == CopyStatus.lost,
+                Copy.status_note == copy_note,
+            )
+            if still:
+                restored += await move_copies(
+                    CopyEvent.back_on_shelf,
+                    ids=[r["id"] for r in still],
+                    expected_from=[CopyStatus.lost],
+                    note="",
+                )
+        await Stocktake.update({Stocktake.status: OPEN, Stocktake.finished_at: None}).where(
+            Stocktake.id == stocktake_id
+        )
+        await audit.record(
+            "stocktake_undone",
+            actor_id=actor_id,
+            object_type="stocktake",
+            object_id=stocktake_id,
+            restored=len(restored),
+        )
+    return len(restored)
 
 
 async def cancel_stocktake(stocktake_id: int) -> None:

@@ -98,9 +98,41 @@ async def scan(request: Request, stocktake_id: StocktakeId, data: Form) -> Respo
     include_in_schema=False,
     status_code=200,
 )
-async def apply(request: Request, stocktake_id: StocktakeId) -> Response:
+async def apply(request: Request, stocktake_id: StocktakeId, data: Form) -> Response:
+    """Asked first (the page's dialog, or a page of its own without JavaScript)."""
+    if not data.get("confirmed"):
+        report = await service.stocktake_report(stocktake_id)
+        return render(
+            request,
+            "confirm.html",
+            question="Ergebnis der Bestandsrevision übernehmen?",
+            detail=f"{len(report.missing)} nicht gefundene Exemplare werden auf „verloren“ "
+            "gesetzt, die Revision wird abgeschlossen. Das lässt sich danach rückgängig machen.",
+            action=f"/verwaltung/revision/{stocktake_id}/anwenden",
+            fields={},
+            button="Ergebnis übernehmen",
+            back=f"/verwaltung/revision/{stocktake_id}",
+        )
     user = _user(request)
-    await service.apply_stocktake(stocktake_id, library_today(request), user.account_id, user.email)
+    await service.apply_stocktake(
+        stocktake_id,
+        library_today(request),
+        user.account_id,
+        user.email,
+        note=data.get("note", "")[:500],
+    )
+    return redirect(request, f"/verwaltung/revision/{stocktake_id}")
+
+
+@post(
+    "/verwaltung/revision/{stocktake_id:int}/rueckgaengig",
+    access=Access.staff,
+    include_in_schema=False,
+    status_code=200,
+)
+async def undo_apply(request: Request, stocktake_id: StocktakeId) -> Response:
+    """The copies marked lost go back on the shelf, the stocktake is open again."""
+    await service.undo_apply(stocktake_id, _user(request).account_id)
     return redirect(request, f"/verwaltung/revision/{stocktake_id}")
 
 
@@ -115,7 +147,7 @@ async def cancel(request: Request, stocktake_id: StocktakeId) -> Response:
     return redirect(request, f"/verwaltung/revision/{stocktake_id}")
 
 
-ROUTES = [stocktakes, start, stocktake_page, scan, apply, cancel]
+ROUTES = [stocktakes, start, stocktake_page, scan, apply, undo_apply, cancel]
 STAFF_LINKS = [
     ("Bestandsrevision", "/verwaltung/revision", "Regale scannen, Fehlendes finden"),
 ]

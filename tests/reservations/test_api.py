@@ -88,3 +88,50 @@ async def test_the_reservation_api_is_documented(client):
     schema = (await client.get("/schema/openapi.json")).json()
     assert "/api/v1/bookings" in schema["paths"]
     assert "404" in schema["paths"]["/api/v1/holds/{hold_id}"]["delete"]["responses"]
+
+
+async def test_staff_reserve_for_a_borrower_through_the_api(client_for, staff, walkin_carla):
+    """Carla has no login: staff place her hold and her booking, and she gets the e-mails."""
+    from mediathek.core_tables import AuditLog
+    from mediathek.notifications.tables import Notification
+
+    held_id, _ = await make_title(1)
+    booked_id, _ = await make_title(1)
+    week = {"start_on": f"{NEXT_YEAR}-03-16", "end_on": f"{NEXT_YEAR}-03-20"}
+    async with client_for(staff) as c:
+        hold = await c.post(
+            "/api/v1/holds", json={"title_id": held_id, "patron_id": walkin_carla.patron_id}
+        )
+        assert hold.status_code == 201, hold.text
+        assert hold.json()["status"] == "ready"
+        booking = await c.post(
+            "/api/v1/bookings",
+            json={"title_id": booked_id, "patron_id": walkin_carla.patron_id, **week},
+        )
+        assert booking.status_code == 201, booking.text
+        # Staff have no borrower of their own: without patron_id the API says what is missing.
+        mine = await c.post("/api/v1/holds", json={"title_id": held_id})
+        assert mine.status_code == 422 and "patron_id" in mine.json()["errors"]
+        nobody = await c.post("/api/v1/holds", json={"title_id": held_id, "patron_id": 999999})
+        assert nobody.status_code == 404
+    kinds = sorted(
+        n["kind"]
+        for n in await Notification.select().where(Notification.patron == walkin_carla.patron_id)
+    )
+    assert kinds == ["booking_confirmed", "hold_ready"]
+    assert await AuditLog.count().where(AuditLog.action.like("%.placed_for_patron")) == 2
+
+
+async def test_a_teacher_cannot_reserve_for_someone_else(client_for, teacher_anna, volunteer_ben):
+    title_id, _ = await make_title(1)
+    async with client_for(teacher_anna) as c:
+        r = await c.post(
+            "/api/v1/holds", json={"title_id": title_id, "patron_id": volunteer_ben.patron_id}
+        )
+        assert r.status_code == 403
+        assert r.headers["content-type"].startswith("application/problem+json")
+        own = await c.post(
+            "/api/v1/holds", json={"title_id": title_id, "patron_id": teacher_anna.patron_id}
+        )
+        assert own.status_code == 201
+    assert await Booking.count() == 0

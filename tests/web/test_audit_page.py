@@ -52,7 +52,9 @@ async def test_admin_and_stocktake_pages_record_who_clicked(client_for, admin, s
 
     stocktake = await start_stocktake("Spiele", ["SPI"], staff.account_id)
     async with client_for(staff) as c:
-        applied = await c.post(f"/verwaltung/revision/{stocktake}/anwenden")
+        applied = await c.post(
+            f"/verwaltung/revision/{stocktake}/anwenden", data={"confirmed": "1"}
+        )
         assert applied.status_code in (200, 303)
     async with client_for(admin) as c:
         ran = await c.post("/admin/datenschutz/anonymisieren")

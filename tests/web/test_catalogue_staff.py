@@ -184,8 +184,48 @@ async def test_withdrawing_a_title_with_a_lent_copy_is_refused_with_the_reason(c
     title_id, _ = await make_title(copies=1)
     await Copy.update({Copy.status: "on_loan"}, force=True)
     async with client_for(staff) as c:
-        r = await c.post(f"/verwaltung/titel/{title_id}/aussondern")
+        r = await c.post(f"/verwaltung/titel/{title_id}/aussondern", data={"confirmed": "1"})
     assert r.status_code == 409 and "ausgeliehen" in r.text
+
+
+async def test_withdrawing_is_asked_first_noted_and_can_be_taken_back(client_for, staff):
+    from mediathek.catalogue.tables import Title
+    from mediathek.core_tables import AuditLog
+
+    title_id, _ = await make_title(copies=2)
+    first = await Copy.select(Copy.id).where(Copy.title == title_id).order_by(Copy.id).first()
+    await Copy.update({Copy.status: "in_repair"}).where(Copy.id == first["id"])
+    async with client_for(staff) as c:
+        asked = await c.post(f"/verwaltung/titel/{title_id}/aussondern")
+        assert asked.status_code == 200 and "aussondern?" in asked.text
+        assert 'name="confirmed" value="1"' in asked.text and 'name="note"' in asked.text
+        assert await Copy.count().where(Copy.status == "withdrawn") == 0
+        done = await c.post(
+            f"/verwaltung/titel/{title_id}/aussondern",
+            data={"confirmed": "1", "note": "Veraltete Auflage"},
+        )
+        assert done.status_code == 303
+        page = await c.get(done.headers["location"])
+        assert "Wieder in den Bestand aufnehmen" in page.text
+        assert await Copy.count().where(Copy.status == "withdrawn") == 2
+        back = await c.post(f"/verwaltung/titel/{title_id}/wieder-aufnehmen")
+        assert back.status_code == 303
+        again = await c.post(f"/verwaltung/titel/{title_id}/wieder-aufnehmen")
+        assert again.status_code == 409 and "nicht ausgesondert" in again.text
+    rows = await Copy.select(Copy.id, Copy.status).where(Copy.title == title_id)
+    statuses = sorted((r["id"], r["status"]) for r in rows)
+    assert [s for _, s in statuses] == ["in_repair", "available"]
+    assert (await Title.select(Title.withdrawn_at).where(Title.id == title_id).first())[
+        "withdrawn_at"
+    ] is None
+    entry = await (
+        AuditLog.select(AuditLog.detail)
+        .where(AuditLog.action == "title_withdrawn")
+        .output(load_json=True)
+        .first()
+    )
+    assert entry["detail"]["note"] == "Veraltete Auflage"
+    assert await AuditLog.count().where(AuditLog.action == "title_reinstated") == 1
 
 
 async def test_staff_adds_several_copies_at_once_on_the_title_page(client_for, staff):

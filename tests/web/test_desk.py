@@ -257,7 +257,9 @@ async def test_a_copy_marked_lost_and_found_again_goes_back_on_the_shelf(
     async with client_for(staff) as c:
         await scan(c, code, teacher_anna.card)
         await place_hold(volunteer_ben.patron_id, title_id, today)
-        await c.post("/theke/markieren", data={"code": code, "what": "lost", "note": "weg"})
+        await c.post(
+            "/theke/markieren", data={"code": code, "what": "lost", "note": "weg", "confirmed": "1"}
+        )
         back = await scan(c, code)
         # Not "nothing to do": the desk asks, and the page holds further scans meanwhile.
         assert "nichts zu tun" not in back.text

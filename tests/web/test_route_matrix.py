@@ -210,3 +210,27 @@ async def test_information_pages_are_public_and_show_no_personal_data(app, world
             assert page.status_code == 200, (path, name)
             body = page.text.split("<main", 1)[1]
             assert "Berger" not in body and things.loan_title not in body, (path, name)
+
+
+# Routes where staff act for a borrower or take back what they did: staff only, and the two
+# API routes where a teacher reserves for herself take a borrower only from staff.
+STAFF_ACTIONS = [
+    ("/theke/ausleihende", "GET"),
+    ("/theke/vormerken", "POST"),
+    ("/theke/verloren-rueckgaengig", "POST"),
+    ("/verwaltung/ausleihende/{patron_id:int}/vormerken", "POST"),
+    ("/verwaltung/revision/{stocktake_id:int}/rueckgaengig", "POST"),
+    ("/verwaltung/titel/{title_id:int}/wieder-aufnehmen", "POST"),
+]
+
+
+def test_routes_where_staff_act_for_others_are_for_staff(app):
+    declared = {
+        (route.path, method): route_access(handler)
+        for route, handler in handlers(app)
+        for method in handler.http_methods
+    }
+    for path, method in STAFF_ACTIONS:
+        assert declared.get((path, method)) == Access.staff, path
+    for path in ("/api/v1/holds", "/api/v1/bookings"):
+        assert declared[(path, "POST")] == Access.login, path

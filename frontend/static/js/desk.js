@@ -287,6 +287,135 @@
     if (result.getAttribute("data-blocks") === "1") blockedBy = id;
   }
 
+  // Borrowers by name: the scan field is a combobox (ARIA 1.2 pattern) whose listbox the
+  // server fills from three letters on. Codes carry digits, names do not, so a scanner typing
+  // a code never triggers a lookup. Arrow keys choose, Enter opens, Escape closes.
+  var suggest = (function () {
+    var field = null;
+    var box = null;
+    var status = null;
+    var timer = null;
+    var asked = 0; // answers to older questions are dropped
+    var active = -1;
+
+    function options() {
+      return box ? box.querySelectorAll("[role=option]") : [];
+    }
+
+    function isName(text) {
+      var letters = (text.match(/\p{L}/gu) || []).length;
+      return letters >= 3 && !/\d/.test(text);
+    }
+
+    function say(text) {
+      if (status && status.textContent !== text) status.textContent = text;
+    }
+
+    function mark(index) {
+      var list = options();
+      active = index;
+      for (var i = 0; i < list.length; i++) list[i].setAttribute("aria-selected", i === index ? "true" : "false");
+      if (index >= 0 && list[index]) {
+        field.setAttribute("aria-activedescendant", list[index].id);
+        list[index].scrollIntoView({ block: "nearest" });
+      } else {
+        field.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function close() {
+      asked++;
+      clearTimeout(timer);
+      active = -1;
+      if (!box) return;
+      box.hidden = true;
+      box.textContent = "";
+      field.setAttribute("aria-expanded", "false");
+      field.removeAttribute("aria-activedescendant");
+      field.removeAttribute("aria-controls");
+    }
+
+    function show(html) {
+      box.innerHTML = html;
+      var count = options().length;
+      if (!count) {
+        close();
+        say("Niemand mit diesem Namen gefunden.");
+        return;
+      }
+      box.hidden = false;
+      field.setAttribute("aria-controls", "borrower-options");
+      field.setAttribute("aria-expanded", "true");
+      mark(-1);
+      say(count + (count === 1 ? " Person gefunden" : " Personen gefunden") +
+        ". Mit Pfeil nach unten wählen, Enter öffnet den Ausweis.");
+    }
+
+    function lookup() {
+      var text = field.value.trim();
+      if (!isName(text)) {
+        close();
+        return;
+      }
+      var mine = ++asked;
+      fetch("/theke/ausleihende?q=" + encodeURIComponent(text), {
+        credentials: "same-origin",
+        headers: { "HX-Request": "true" }
+      }).then(function (response) {
+        return response.ok ? response.text() : "";
+      }).then(function (html) {
+        if (mine === asked && field.value.trim() === text) show(html);
+      }).catch(function () { /* offline: the card scan still works */ });
+    }
+
+    return {
+      start: function (input) {
+        field = input;
+        box = document.getElementById("borrower-suggestions");
+        status = document.getElementById("borrower-status");
+        if (!box) return;
+        field.setAttribute("role", "combobox");
+        field.setAttribute("aria-autocomplete", "list");
+        field.setAttribute("aria-expanded", "false");
+        field.addEventListener("input", function () {
+          clearTimeout(timer);
+          timer = setTimeout(lookup, 200);
+        });
+        field.addEventListener("blur", function () { setTimeout(close, 200); });
+        box.addEventListener("mousedown", function (event) {
+          var option = event.target.closest("[role=option]");
+          if (!option) return;
+          event.preventDefault(); // keep the focus in the field
+          close();
+          field.value = "";
+          take(option.getAttribute("data-card"));
+        });
+      },
+      // Arrow keys and Escape while the list is open; true when the key was used here.
+      key: function (event) {
+        if (!box || box.hidden) return false;
+        var count = options().length;
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          var step = event.key === "ArrowDown" ? 1 : -1;
+          mark(active < 0 && step < 0 ? count - 1 : (active + step + count) % count);
+          return true;
+        }
+        if (event.key === "Escape") {
+          event.preventDefault();
+          close();
+          return true;
+        }
+        return false;
+      },
+      chosen: function () {
+        var option = active >= 0 ? options()[active] : null;
+        return option ? option.getAttribute("data-card") : "";
+      },
+      close: close
+    };
+  })();
+
   function setup() {
     var result = document.getElementById("desk-result");
     if (result && !result.classList.contains("flash")) {
@@ -310,17 +439,23 @@
         localStorage.setItem(SOUND_KEY, toggle.checked ? "1" : "0");
       });
     }
-    // Enter ends a code: take it off the field before the scanner types the next one.
+    // Enter ends a code: take it off the field before the scanner types the next one. With
+    // a borrower chosen in the suggestions, Enter opens her card instead.
     field.addEventListener("keydown", function (event) {
+      if (suggest.key(event)) return;
       if (event.key !== "Enter") return;
       event.preventDefault();
-      var code = field.value;
+      var chosen = suggest.chosen();
+      var code = chosen || field.value;
+      suggest.close();
       field.value = "";
       take(code);
     });
+    suggest.start(field);
     // The OK button and the camera submit the form.
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      suggest.close();
       var code = field.value;
       field.value = "";
       take(code);

@@ -1,0 +1,160 @@
+"""Staff reserve for a borrower (at the desk, on the borrower page, through the API): the
+same holds and bookings a teacher makes online, also for borrowers without a login, with the
+usual e-mails to the borrower and an audit entry naming who placed it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from mediathek import audit
+from mediathek.catalogue.services import list_titles
+from mediathek.catalogue.tables import Title
+from mediathek.db import write_transaction
+from mediathek.errors import DomainError, InvalidInput, NotFound
+from mediathek.patrons.tables import Patron
+from mediathek.reservations import services
+
+# Title words that fit more titles than this are too vague to offer as a choice.
+TITLE_CHOICES = 6
+
+
+@dataclass(frozen=True)
+class Placed:
+    kind: str  # "hold" or "booking"
+    id: int
+    message: str  # what the desk tells the person at the counter
+
+
+async def titles_for(text: str) -> list[dict]:
+    """Titles a person at the desk may mean: a title number, an ISBN, a copy's barcode or
+    words of the title or author (``list_titles`` knows the last three)."""
+    text = text.strip()[:200]
+    if not text:
+        return []
+    if text.isdigit() and len(text) < 10:
+        return await Title.select(Title.id, Title.title).where(
+            Title.id == int(text), Title.withdrawn_at.is_null()
+        )
+    rows, _ = await list_titles(text, per_page=TITLE_CHOICES + 1)
+    exact = [r for r in rows if r["title"].casefold() == text.casefold()]
+    return exact if len(exact) == 1 else rows
+
+
+async def place_for(
+    patron_id: int,
+    title_id: int,
+    *,
+    start_on: date | None,
+    end_on: date | None,
+    today: date,
+    staff_id: int | None,
+) -> Placed:
+    """A hold (no dates) or a booking (both dates) placed by staff for the borrower."""
+    if (start_on is None) != (end_on is None):
+        raise InvalidInput(
+            "Für eine Reservierung bitte den ersten und den letzten Tag angeben; "
+            "ohne Daten wird vorgemerkt."
+        )
+    async with write_transaction():
+        patron = (
+            await Patron.select(Patron.first_name, Patron.last_name, Patron.email)
+            .where(Patron.id == patron_id)
+            .first()
+        )
+        if patron is None:
+            raise NotFound("Diese Person gibt es nicht.")
+        name = f"{patron['first_name']} {patron['last_name']}".strip()
+        title = await Title.select(Title.title).where(Title.id == title_id).first()
+        heading = f"„{title['title']}“" if title else "Der Titel"
+        mail = (
+            " Sie bekommt die üblichen E-Mails."
+            if patron["email"]
+            else " Keine E-Mail-Adresse hinterlegt: bitte telefonisch Bescheid geben."
+        )
+        if start_on is not None and end_on is not None:
+            booking_id = await services.book(patron_id, title_id, start_on, end_on, today)
+            placed = Placed(
+                "booking",
+                booking_id,
+                f"Reserviert: {heading} für {name} vom {start_on:%d.%m.%Y} bis "
+                f"{end_on:%d.%m.%Y}." + mail,
+            )
+        else:
+            result = await services.place_hold(patron_id, title_id, today)
+            where = (
+                f"Ein Exemplar ist für {name} zurückgelegt (abholen bis "
+                f"{result.pickup_until:%d.%m.%Y}): bitte aus dem Regal holen und ins "
+                "Abholregal legen."
+                if result.pickup_until
+                else f"{name} steht auf Platz {result.position} der Warteliste."
+            )
+            placed = Placed("hold", result.hold_id, f"Vorgemerkt: {heading}. {where}" + mail)
+        await audit.record(
+            f"{placed.kind}.placed_for_patron",
+            actor_id=staff_id,
+            object_type=placed.kind,
+            object_id=placed.id,
+            patron_id=patron_id,
+            title_id=title_id,
+        )
+    return placed
+
+
+@dataclass
+class Reply:
+    """The answer to the reservation form: done, refused, or which title is meant."""
+
+    ok: bool
+    message: str
+    titles: list[dict] = field(default_factory=list)  # when the words fit several
+    start_on: str = ""  # kept for the choice buttons
+    end_on: str = ""
+
+
+def parse_form(form: Any) -> tuple[str, int | None, date | None, date | None]:
+    """The reservation form: title words or number, a chosen title, the optional range.
+    Raises InvalidInput for a bad number or date."""
+    title_id = None
+    raw_id = str(form.get("title_id") or "").strip()
+    if raw_id:
+        if not raw_id.isdigit() or not 1 <= int(raw_id) <= 2**31 - 1:
+            raise InvalidInput("Ungültige Titelnummer.")
+        title_id = int(raw_id)
+    days = []
+    for name in ("start_on", "end_on"):
+        value = str(form.get(name) or "").strip()
+        try:
+            days.append(date.fromisoformat(value) if value else None)
+        except ValueError as exc:
+            raise InvalidInput("Bitte das Datum als TT.MM.JJJJ angeben.") from exc
+    return str(form.get("titel") or "")[:200], title_id, days[0], days[1]
+
+
+async def reserve(patron_id: int, form: Any, *, today: date, staff_id: int | None) -> Reply:
+    """The form sent at the desk or on the borrower page, answered in plain German."""
+    try:
+        title_text, title_id, start_on, end_on = parse_form(form)
+        if title_id is None:
+            titles = await titles_for(title_text)
+            if not titles:
+                return Reply(False, f"Keinen Titel zu „{title_text.strip()[:100]}“ gefunden.")
+            if len(titles) > 1:
+                shown = titles[:TITLE_CHOICES]
+                more = " (und weitere – bitte genauer eingeben)" if len(titles) > len(shown) else ""
+                return Reply(
+                    True,
+                    f"Welcher Titel ist gemeint?{more}",
+                    [{"id": t["id"], "title": t["title"]} for t in shown],
+                    start_on.isoformat() if start_on else "",
+                    end_on.isoformat() if end_on else "",
+                )
+            title_id = titles[0]["id"]
+        placed = await place_for(
+            patron_id, title_id, start_on=start_on, end_on=end_on, today=today, staff_id=staff_id
+        )
+    except DomainError as exc:
+        errors = getattr(exc, "errors", None)
+        return Reply(False, " ".join(errors.values()) if errors else exc.message)
+    return Reply(True, placed.message)
