@@ -46,7 +46,8 @@ WEEKDAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
 LEVEL_LABELS = {
-    "de": {0: "bald fällig", 1: "1. Mahnung", 2: "2. Mahnung", 3: "3. Mahnung"},
+    # The third level is the last one: its digest is headed "Letzte Mahnung", so are its items.
+    "de": {0: "bald fällig", 1: "1. Mahnung", 2: "2. Mahnung", 3: "letzte Mahnung"},
     "en": {0: "due soon", 1: "1st reminder", 2: "2nd reminder", 3: "final reminder"},
 }
 
