@@ -12,7 +12,7 @@ from litestar.params import Body, Parameter, QueryParameter
 
 from mediathek.catalogue.tables import Title
 from mediathek.errors import InvalidInput, NotFound
-from mediathek.reservations import queries, services
+from mediathek.reservations import policy, queries, services
 from mediathek.reservations.ics import booking_ics
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
@@ -168,7 +168,7 @@ async def book_title(request: Request, title_id: Id, data: Form) -> Response:
         )
         return render_title(request, context, status_code=422)
     if request.htmx:
-        message = f"Reserviert vom {start:%d.%m.%Y} bis {end:%d.%m.%Y}."
+        message = f"Reserviert. {policy.pickup_return_text(start, end)}"
         return render_title(request, await title_context(request, title_id, message=message))
     return redirect(request, "/konto/reservierungen?ok=reservierung")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.circulation.calendar import load_calendar
 from mediathek.circulation.rules import category_limits, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
@@ -200,9 +201,11 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
         patron = await _patron(patron_id, today)
         title = await _title(title_id)
         longest = await longest_booking(patron["category"], title["media_type"])
-        errors = policy.booking_range_errors(start_on, end_on, today, longest)
+        errors = policy.closed_day_errors(await load_calendar(today), start_on, end_on, today)
+        # A range that is wrong in itself (past, reversed, too long) says that first.
+        errors |= policy.booking_range_errors(start_on, end_on, today, longest)
         if errors:
-            raise InvalidInput(errors=errors)
+            raise InvalidInput(" ".join(errors.values()), errors=errors)
         wanted = Span(start_on, end_on)
         # Locked first: two bookings of one title by one patron at once find each other.
         await _lock_copies_of(title_id)
@@ -218,7 +221,10 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
         plans = await copy_plans(title_id, today)
         copy_id = policy.pick_copy(plans, wanted, buffer_days, today)
         if copy_id is None:
-            suggestion = policy.next_free_range(plans, wanted, buffer_days, today)
+            calendar = await load_calendar(today)
+            suggestion = policy.next_free_range(
+                plans, wanted, buffer_days, today, is_open=calendar.is_open
+            )
             message = "Für diesen Zeitraum ist kein Exemplar frei."
             if suggestion:
                 message += (

@@ -1,9 +1,9 @@
 """The reservation pages in the browser's shoes: forms, fragments, access, calendar file."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from mediathek.reservations.tables import Booking, Hold
-from tests.reservations_fixtures import make_title
+from tests.reservations_fixtures import make_title, next_years_monday
 
 HTMX = {"HX-Request": "true"}
 
@@ -50,26 +50,26 @@ async def test_a_taken_range_is_answered_with_the_next_free_range(
     from mediathek.reservations.services import book
 
     title_id, _ = await make_title(1)
-    # The pages use the real clock: a March of next year is always in the future.
-    start = date(date.today().year + 1, 3, 16)
-    await book(volunteer_ben.patron_id, title_id, start, start.replace(day=20), today)
+    # The pages use the real clock: a February of next year is always in the future.
+    start = next_years_monday()
+    await book(volunteer_ben.patron_id, title_id, start, start + timedelta(4), today)
     async with client_for(teacher_anna) as c:
         r = await c.post(
             f"/titel/{title_id}/reservieren",
-            data={"start_on": start.isoformat(), "end_on": start.replace(day=17).isoformat()},
+            data={"start_on": start.isoformat(), "end_on": (start + timedelta(1)).isoformat()},
             headers=HTMX,
         )
     assert r.status_code == 422
-    assert "kein Exemplar frei" in r.text and "22.03." in r.text
+    assert "kein Exemplar frei" in r.text and f"{start + timedelta(7):%d.%m.}" in r.text
 
 
 async def test_a_teacher_books_cancels_and_downloads_the_calendar_file(client_for, teacher_anna):
     title_id, _ = await make_title(1)
-    start = date(date.today().year + 1, 5, 4)
+    start = next_years_monday()
     async with client_for(teacher_anna) as c:
         r = await c.post(
             f"/titel/{title_id}/reservieren",
-            data={"start_on": start.isoformat(), "end_on": start.replace(day=8).isoformat()},
+            data={"start_on": start.isoformat(), "end_on": (start + timedelta(4)).isoformat()},
         )
         assert r.status_code == 303
         [booking] = await Booking.select(Booking.id)
