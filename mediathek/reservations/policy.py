@@ -111,7 +111,7 @@ def short_day(day: date) -> str:
 def pickup_return_text(start: date, end: date) -> str:
     """The booking in the words of what she does: "Abholen ab Mo 07.12., zurückbringen bis
     Fr 11.12." (the first day is the pickup day, the last the return day)."""
-    return f"Abholen ab {short_day(start)}, zurückbringen bis {short_day(end)}."
+    return f"Abholen ab {short_day(start)}, zurückbringen bis {short_day(end)}"
 
 
 def nearest_opening_days(calendar: Calendar, day: date, today: date) -> list[date]:
