@@ -46,7 +46,7 @@ async def calendar_context(title_id: int, today: date, first: date | None) -> di
     tomorrow = today + timedelta(days=1)
     first = max(first or tomorrow, tomorrow)
     monday = first - timedelta(days=first.weekday())
-    days = await services.availability(title_id, today, monday, CALENDAR_WEEKS * 7)
+    days = await services.availability_calendar(title_id, today, monday, CALENDAR_WEEKS * 7)
     weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     return {
         "weeks": weeks,

@@ -249,3 +249,41 @@ def latest_due_date(bookings: Iterable[Span], from_day: date, buffer_days: int) 
     if not starts:
         return None
     return min(starts) - timedelta(days=buffer_days + 1)
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of the availability calendar as the teacher reads it."""
+
+    day: date
+    free: int
+    state: str  # past, closed, free (every copy), partly (some), none
+    label: str  # what a screen reader says, e.g. "Mo 07.12.: 2 von 3 frei"
+    closed_reason: str | None = None
+
+    @property
+    def pickable(self) -> bool:
+        """A day she can choose as pickup or return day: open, in the future, a copy free."""
+        return self.state in ("free", "partly")
+
+
+def calendar_days(
+    days: Sequence[tuple[date, int]], total: int, calendar: Calendar, today: date
+) -> list[CalendarDay]:
+    """Copies free per day → what the calendar shows: closed days (the reason), days where
+    every copy, some copies or none is free."""
+    out = []
+    for day, free in days:
+        name = short_day(day)
+        why = calendar.closed_reason(day)
+        if day <= today:
+            out.append(CalendarDay(day, free, "past", f"{name}: vorbei"))
+        elif why is not None:
+            out.append(CalendarDay(day, free, "closed", f"{name}: geschlossen ({why})", why))
+        elif free <= 0:
+            out.append(CalendarDay(day, 0, "none", f"{name}: belegt"))
+        elif free >= total:
+            out.append(CalendarDay(day, free, "free", f"{name}: alle {free} frei"))
+        else:
+            out.append(CalendarDay(day, free, "partly", f"{name}: {free} von {total} frei"))
+    return out

@@ -288,6 +288,16 @@ async def availability(
     return policy.availability(plans, start, days, buffer_days, today)
 
 
+async def availability_calendar(
+    title_id: int, today: date, first_day: date, days: int = CALENDAR_DAYS
+) -> list[policy.CalendarDay]:
+    """The calendar of the booking box: copies free per day, closed days marked."""
+    buffer_days = int(await get_setting("booking_buffer_days"))
+    plans = await copy_plans(title_id, today)
+    counts = policy.availability(plans, first_day, days, buffer_days, today)
+    return policy.calendar_days(counts, len(plans), await load_calendar(today), today)
+
+
 # ---- the daily run -------------------------------------------------------------------------
 
 

@@ -164,3 +164,54 @@ async def test_staff_cancel_a_hold_on_the_shelf_and_the_copy_goes_to_the_next(
         assert r.status_code == 303
         page = await c.get("/verwaltung/vormerkungen?ok=storniert")
     assert "Ben Yilmaz" in page.text and "Anna Berger" not in page.text
+
+
+async def test_the_calendar_marks_closed_days_and_colours_free_partly_none(
+    client_for, teacher_anna, volunteer_ben, today
+):
+    from mediathek.reservations.services import book
+
+    title_id, _ = await make_title(2)
+    monday = next_years_monday()
+    await book(volunteer_ben.patron_id, title_id, monday, monday + timedelta(2), today)
+    async with client_for(teacher_anna) as c:
+        page = await c.get(f"/reservierungen/titel/{title_id}/kalender?ab={monday}", headers=HTMX)
+    html = page.text
+    saturday = monday + timedelta(5)
+    assert f'<td class="day-closed">\n          <span class="day-date">{saturday:%d.%m.}' in html
+    assert f'data-day="{saturday}"' not in html  # a closed day cannot be picked
+    partly = f'<td class="day-partly" data-day="{monday}" data-label="Mo {monday:%d.%m.}: 1 von 2'
+    assert partly + ' frei"' in html
+    week_after = monday + timedelta(14)
+    assert f'<td class="day-free" data-day="{week_after}"' in html
+    assert "geschlossen (kein Öffnungstag)" in html
+
+
+async def test_a_booking_on_a_closed_day_is_refused_on_the_page_and_in_the_api(
+    client_for, teacher_anna
+):
+    title_id, _ = await make_title(1)
+    saturday = next_years_monday() + timedelta(5)
+    async with client_for(teacher_anna) as c:
+        page = await c.post(
+            f"/titel/{title_id}/reservieren",
+            data={"start_on": str(saturday), "end_on": str(saturday + timedelta(3))},
+            headers=HTMX,
+        )
+        assert page.status_code == 422
+        assert f"Am Sa {saturday:%d.%m.} ist die Mediathek geschlossen" in page.text
+        friday, monday = saturday - timedelta(1), saturday + timedelta(2)
+        assert f"Fr {friday:%d.%m.} oder Mo {monday:%d.%m.}" in page.text
+        api = await c.post(
+            "/api/v1/bookings",
+            json={
+                "title_id": title_id,
+                "start_on": str(saturday),
+                "end_on": str(monday + timedelta(1)),
+            },
+        )
+        assert api.status_code == 422
+        problem = api.json()
+        assert f"Am Sa {saturday:%d.%m.} ist die Mediathek geschlossen" in problem["detail"]
+        assert set(problem["errors"]) == {"start_on"}
+    assert await Booking.count() == 0
