@@ -14,6 +14,7 @@ from mediathek.catalogue.tables import Title
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.reservations import policy, queries, services
 from mediathek.reservations.ics import booking_ics
+from mediathek.site_settings import get_setting
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
@@ -244,14 +245,17 @@ async def ics_response(request: Request, booking_id: int, patron_id: int | None)
     if booking is None:
         raise NotFound("Diese Reservierung gibt es nicht.")
     settings = request.app.state.settings
+    contact = await get_setting("contact") or {}
     text = booking_ics(
         booking_id=booking["id"],
         title=booking["title.title"],
         start_on=booking["start_on"],
         end_on=booking["end_on"],
         host=settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0],
-        location="Mediathek",
-        description=f"Exemplar {booking['copy.barcode']}. Abholung an der Theke.",
+        location=", ".join(filter(None, [contact.get("name"), contact.get("address")]))
+        or "Mediathek",
+        description=f"Exemplar {booking['copy.barcode']}. "
+        f"{policy.pickup_return_text(booking['start_on'], booking['end_on'])}, an der Theke.",
     )
     return Response(
         content=text.encode(),

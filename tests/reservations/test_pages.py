@@ -76,6 +76,8 @@ async def test_a_teacher_books_cancels_and_downloads_the_calendar_file(client_fo
         ics = await c.get(f"/konto/reservierungen/{booking['id']}/kalender.ics")
         assert ics.headers["content-type"].startswith("text/calendar")
         assert f"DTSTART;VALUE=DATE:{start:%Y%m%d}" in ics.text
+        assert "Abholen: Bildkarten Obst" in ics.text and "BEGIN:VALARM" in ics.text
+        assert "Zurückbringen: Bildkarten Obst" in ics.text and "LOCATION:" in ics.text
         mine = await c.get("/konto/reservierungen")
         assert "kalender.ics" in mine.text
         r = await c.post(f"/konto/reservierungen/{booking['id']}/stornieren", headers=HTMX)
