@@ -238,7 +238,9 @@ def due_date(
         due = DueDate(booking_end, f"Bis zum Ende Ihrer Reservierung ({booking_end:%d.%m.%Y}).")
     else:
         due = DueDate(calendar.due_date(today, loan_days))
-    due = _capped(calendar, due, latest, card_expires)
+    # A card already run out is lent to only by a staff override: that loan runs its course.
+    card = card_expires if card_expires is not None and card_expires >= today else None
+    due = _capped(calendar, due, latest, card)
     if due.on < today:
         if latest is not None and due.on == calendar.previous_opening_day(latest):
             raise CopySetAside(

@@ -182,3 +182,8 @@ def test_the_card_expiry_caps_the_due_date_at_the_last_opening_day_before_it():
     # A booking that ends earlier is the tighter limit and names itself.
     both = due_date(Calendar(), TODAY, 28, date(2026, 3, 24), None, card_expires=date(2026, 3, 29))
     assert both.on == date(2026, 3, 24) and "reserviert" in both.reason
+
+
+def test_a_loan_lent_by_override_on_an_expired_card_is_not_cut_to_nothing():
+    due = due_date(Calendar(), TODAY, 28, None, None, card_expires=date(2026, 3, 1))
+    assert due == DueDate(date(2026, 4, 7))
