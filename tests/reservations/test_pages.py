@@ -180,7 +180,8 @@ async def test_the_calendar_marks_closed_days_and_colours_free_partly_none(
         page = await c.get(f"/reservierungen/titel/{title_id}/kalender?ab={monday}", headers=HTMX)
     html = page.text
     saturday = monday + timedelta(5)
-    assert f'<td class="day-closed">\n          <span class="day-date">{saturday:%d.%m.}' in html
+    closed = '<td class="day-closed">\n          <span class="day-date">'
+    assert closed + f'<span class="visually-hidden">Samstag, </span>{saturday:%d.%m.}' in html
     assert f'data-day="{saturday}"' not in html  # a closed day cannot be picked
     partly = f'<td class="day-partly" data-day="{monday}" data-label="Mo {monday:%d.%m.}: 1 von 2'
     assert partly + ' frei"' in html

@@ -50,7 +50,7 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "day-pick";
-        button.setAttribute("aria-label", cell.getAttribute("data-label"));
+        // Its name is its visible text (plus the weekday for screen readers), not a label.
         while (cell.firstChild) button.appendChild(cell.firstChild);
         cell.appendChild(button);
       });
