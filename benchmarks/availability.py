@@ -2,8 +2,8 @@
 
 Budget (DESIGN §6): 500 copies and 400 bookings in ≤ 50 ms. Builds its own database:
 a SQLite file under /tmp, and with --postgres a database ``bench_reservations`` on the local
-server. Prints p50/p95 of the service call (three queries + the pure count) and of the pure
-count alone.
+server. Prints p50/p95 of the service call the booking box makes (the copies' plans, the
+opening calendar, the pure count and the closed days) and of the pure count alone.
 
     uv run python benchmarks/availability.py [--copies 500] [--bookings 400] [--postgres]
 """
@@ -27,7 +27,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.db import is_sqlite, make_engine, migrate
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import policy
-from mediathek.reservations.services import CALENDAR_DAYS, availability
+from mediathek.reservations.services import CALENDAR_DAYS, availability_calendar
 from mediathek.reservations.setaside import copy_plans
 from mediathek.reservations.tables import Booking
 
@@ -105,11 +105,13 @@ async def run(url: str, label: str, n_copies: int, n_bookings: int, rounds: int)
         await engine.start_connection_pool(min_size=1, max_size=4)
     try:
         title_id = await fill(n_copies, n_bookings)
-        await availability(title_id, TODAY)  # warm up
+        first = TODAY + timedelta(days=1)
+        await availability_calendar(title_id, TODAY, first)  # warm up
         service, pure = [], []
         for _ in range(rounds):
             t0 = time.perf_counter()
-            days = await availability(title_id, TODAY)
+            # What the booking box shows: copies free per day, closed days marked.
+            days = await availability_calendar(title_id, TODAY, first)
             service.append((time.perf_counter() - t0) * 1000)
         plans = await copy_plans(title_id, TODAY)
         for _ in range(rounds):

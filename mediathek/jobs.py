@@ -23,6 +23,7 @@ log = logging.getLogger("mediathek.jobs")
 DAILY_JOBS: list[str] = [
     "mediathek.reservations.services:run_daily",
     "mediathek.reports.privacy:run_daily",
+    "mediathek.circulation.card_expiry:run_daily",
     "mediathek.notifications.reminders:run_daily",
     "mediathek.search.index:run_daily",
     "mediathek.circulation.once:run_daily",

@@ -56,3 +56,10 @@ async def give_back(copy_id: int) -> None:
 async def copy_status(copy_id: int) -> str:
     row = await Copy.select(Copy.status).where(Copy.id == copy_id).first()
     return row["status"]
+
+
+def next_years_monday() -> date:
+    """A Monday in February of next year: the pages use the real clock, and Monday to Friday
+    of that week are opening days (NRW has no public holiday in February)."""
+    first = date(date.today().year + 1, 2, 8)
+    return first + timedelta(days=(7 - first.weekday()) % 7)

@@ -54,6 +54,16 @@ class CheckoutIn:
 
 
 @dataclass
+class RenewIn:
+    override_reason: str | None = field(
+        default=None,
+        metadata={
+            "description": "Nur Mitarbeitende: Verlängerung trotz 2. Mahnung (protokolliert)"
+        },
+    )
+
+
+@dataclass
 class CheckinIn:
     copy: str
     missing_components: list[str] | None = field(
@@ -138,12 +148,19 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
     responses=PROBLEM,
     status_code=200,
 )
-async def api_renew(request: Request, loan_id: LoanId) -> dict[str, Any]:
-    """Verlängert eine Ausleihe: Mitarbeitende jede, Ausleihende nur die eigene."""
+async def api_renew(
+    request: Request, loan_id: LoanId, data: JSONBody[RenewIn | None] = None
+) -> dict[str, Any]:
+    """Verlängert eine Ausleihe: Mitarbeitende jede, Ausleihende nur die eigene. Das neue
+    Rückgabedatum zählt ab dem bisherigen; ``due_reason`` sagt, warum es kürzer ausfällt.
+    Ab der 2. Mahnung verlängern nur Mitarbeitende, mit ``override_reason``."""
     user = request.scope["user"]
     if user.is_staff:
         result = await services.renew(
-            loan_id, today=library_today(request), staff_id=user.account_id
+            loan_id,
+            today=library_today(request),
+            staff_id=user.account_id,
+            override_reason=((data.override_reason or "")[:500] or None) if data else None,
         )
     elif user.patron_id is not None:
         result = await services.renew(
@@ -178,6 +195,7 @@ async def api_loans(
         Loan.patron,
         Loan.loaned_on,
         Loan.due_on,
+        Loan.due_reason,
         Loan.renewals,
         Loan.reminder_level,
         Loan.copy.barcode.as_alias("copy"),

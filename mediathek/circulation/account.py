@@ -58,6 +58,8 @@ async def renew_my_loan(request: Request, loan_id: LoanId) -> Response:
     try:
         done = await services.renew(loan_id, today=today, by_patron_id=user.patron_id)
         message = f"„{done.title}“ ist verlängert bis {done.due_on:%d.%m.%Y}."
+        if done.due_reason:
+            message += " " + done.due_reason
     except policy.RenewalRefused as exc:
         error = exc.message
     except NotFound:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
 from mediathek.circulation import calendar as cal
-from mediathek.circulation import policy, rules
+from mediathek.circulation import closures, policy, rules
 from mediathek.circulation.tables import Loan
 from mediathek.errors import InvalidInput
 from mediathek.site_settings import get_setting
@@ -76,7 +77,9 @@ async def save_loan_rules(request: Request) -> Response:
     return redirect(request, "/admin/ausleihregeln?gespeichert=1")
 
 
-async def _calendar_page(request: Request, errors: dict | None = None, form=None) -> Response:
+async def _calendar_page(
+    request: Request, errors: dict | None = None, form=None, message: str = ""
+) -> Response:
     today = library_today(request)
     calendar = await cal.load_calendar(today)
     closures = (
@@ -91,12 +94,24 @@ async def _calendar_page(request: Request, errors: dict | None = None, form=None
         coming=cal.coming_closed_days(calendar, today),
         errors=errors or {},
         form=form or {},
+        message=message,
     )
 
 
 @get("/admin/kalender", access=Access.admin, include_in_schema=False)
-async def calendar_page(request: Request) -> Response:
-    return await _calendar_page(request)
+async def calendar_page(
+    request: Request,
+    rueckgaben: Annotated[int | None, QueryParameter(ge=0, le=10**6)] = None,
+    abholfristen: Annotated[int | None, QueryParameter(ge=0, le=10**6)] = None,
+    reservierungen: Annotated[int | None, QueryParameter(ge=0, le=10**6)] = None,
+) -> Response:
+    # The counts of the closure just entered (redirect after POST).
+    message = (
+        closures.moved_summary(rueckgaben, abholfristen or 0, reservierungen or 0)
+        if rueckgaben is not None
+        else ""
+    )
+    return await _calendar_page(request, message=message)
 
 
 @post(
@@ -131,10 +146,22 @@ async def add_closure(request: Request) -> Response:
     try:
         if errors or start_on is None or end_on is None:
             raise InvalidInput(errors=errors)
-        await cal.add_closure(start_on, end_on, str(form.get("label", "")))
+        result = await closures.close(
+            start_on, end_on, str(form.get("label", "")), today=library_today(request)
+        )
     except InvalidInput as exc:
         return await _calendar_page(request, errors={**errors, **exc.errors}, form=dict(form))
-    return redirect(request, "/admin/kalender")
+    return redirect(
+        request,
+        "/admin/kalender?"
+        + urlencode(
+            {
+                "rueckgaben": result.count("due_on"),
+                "abholfristen": result.count("pickup_until"),
+                "reservierungen": result.count("booking_start"),
+            }
+        ),
+    )
 
 
 @post(

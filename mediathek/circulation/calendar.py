@@ -91,6 +91,24 @@ class Calendar:
         return self.next_opening_day(checkout_day + timedelta(days=loan_days))
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A date a closure pushed to the next opening day: a loan's due date, a hold's pickup
+    deadline or a booking's first day."""
+
+    patron_id: int | None
+    what: str  # "due_on", "pickup_until", "booking_start"
+    title: str
+    old: date
+    new: date
+
+
+def moved_day(calendar: Calendar, day: date) -> date | None:
+    """Where a date falls now that the calendar changed: the next opening day when ``day``
+    is closed, else None (it stays)."""
+    return None if calendar.is_open(day) else calendar.next_opening_day(day)
+
+
 async def load_calendar(today: date | None = None) -> Calendar:
     """The calendar from the tables; closures that ended before ``today`` are left out."""
     days = await OpeningDay.select(OpeningDay.weekday, OpeningDay.is_open, OpeningDay.hours)
@@ -119,7 +137,9 @@ async def save_opening_days(days: dict[int, tuple[bool, str]]) -> None:
         )
 
 
-async def add_closure(start_on: date, end_on: date, label: str) -> None:
+async def add_closure(start_on: date, end_on: date, label: str) -> int:
+    """Store a closure (validated); returns its id. ``closures.close`` also moves the dates
+    that fall inside it."""
     errors = {}
     if end_on < start_on:
         errors["end_on"] = "Das Ende liegt vor dem Anfang."
@@ -129,7 +149,10 @@ async def add_closure(start_on: date, end_on: date, label: str) -> None:
         errors["label"] = "Bitte einen Grund angeben, z. B. „Sommerpause“."
     if errors:
         raise InvalidInput(errors=errors)
-    await Closure.insert(Closure(start_on=start_on, end_on=end_on, label=label.strip()[:200]))
+    rows = await Closure.insert(
+        Closure(start_on=start_on, end_on=end_on, label=label.strip()[:200])
+    ).returning(Closure.id)
+    return rows[0]["id"]
 
 
 async def remove_closure(closure_id: int) -> None:

@@ -220,11 +220,15 @@ async def desk_renew(request: Request) -> Response:
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
     try:
         done = await services.renew(
-            _int(form.get("loan_id")), today=library_today(request), staff_id=_staff(request)
+            _int(form.get("loan_id")),
+            today=library_today(request),
+            staff_id=_staff(request),
+            override_reason=str(form.get("override_reason", ""))[:500] or None,
         )
         outcome = desk.Outcome(
             "renewed", message=f"Verlängert: „{done.title}“ bis {done.due_on:%d.%m.%Y}."
         )
+        outcome.extra["due_reason"] = done.due_reason
     except (policy.RenewalRefused, NotFound) as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
     return await _desk(request, outcome, ausweis)
@@ -297,6 +301,7 @@ async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict
             Loan.due_on,
             Loan.title,
             Loan.media_type,
+            Loan.due_reason,
             Loan.copy.barcode.as_alias("barcode"),
             Loan.title.title.as_alias("title_name"),
         )
@@ -353,6 +358,7 @@ async def email_receipt(request: Request) -> Response:
                         "barcode": ln["barcode"],
                         "due_on": str(ln["due_on"]),
                         "parts": ln["parts"],
+                        "due_reason": ln["due_reason"],
                     }
                     for ln in loans
                 ]

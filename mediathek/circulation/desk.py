@@ -351,6 +351,7 @@ def lent_outcome(lent: services.CheckoutResult, today: date, desk: str = "") -> 
             "vor dem Rückgabedatum. Bitte den Ausweis verlängern."
         )
     outcome = Outcome("lent", message=text, undo=str(corrections.UndoToken.of_checkout(lent, desk)))
+    outcome.extra["due_reason"] = lent.due_reason
     if not lent.reservations_touched:
         # Only the loan list changed (a fulfilled hold would change the hold shelf list too).
         outcome.new_loan = loan_row(

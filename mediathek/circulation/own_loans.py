@@ -30,6 +30,7 @@ async def my_loans(patron_id: int, today: date) -> list[dict]:
         Loan.select(
             Loan.id,
             Loan.due_on,
+            Loan.due_reason,
             Loan.loaned_on,
             Loan.renewals,
             Loan.reminder_level,
@@ -44,6 +45,9 @@ async def my_loans(patron_id: int, today: date) -> list[dict]:
         .order_by(Loan.id)
     )
     soon = int(await get_setting("due_soon_days"))
+    level_days = []
+    if any(r["due_on"] < today for r in rows):
+        level_days = list(await get_setting("overdue_level_days"))
     # A patron has one category and borrows a few media types: a handful of rule look-ups.
     max_renewals: dict[tuple[str, str], int] = {}
     for r in rows:
@@ -55,6 +59,9 @@ async def my_loans(patron_id: int, today: date) -> list[dict]:
         r["due_today"] = days_left == 0
         r["due_soon"] = 0 < days_left <= soon
         r["renewals_left"] = max(0, max_renewals[key] - r["renewals"])
+        level = policy.overdue_level(r["due_on"], today, level_days, r["reminder_level"])
+        # From the second reminder on she brings it back (or asks at the desk).
+        r["renew_online"] = level < policy.NO_ONLINE_RENEWAL_LEVEL
     return rows
 
 

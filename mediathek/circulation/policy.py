@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from mediathek.catalogue.policy import CopyEvent, copy_moves_from
@@ -182,22 +182,88 @@ def status_label(status: str) -> str:
     return COPY_STATUS_LABELS.get(status, status)
 
 
+@dataclass(frozen=True)
+class DueDate:
+    """A due date and, when it is not simply "checkout day + loan days", why (German, for the
+    borrower: the desk, the receipt, the API and Mein Konto show it)."""
+
+    on: date
+    reason: str = ""
+
+
+def booking_reason(due: date) -> str:
+    return (
+        f"Kürzere Leihfrist: Dieses Exemplar ist danach für einen Zeitraum reserviert "
+        f"und muss bis {due:%d.%m.%Y} zurück."
+    )
+
+
+def card_reason(expires_on: date) -> str:
+    return (
+        f"Kürzere Leihfrist: Der Ausweis läuft am {expires_on:%d.%m.%Y} ab. "
+        "Bitte lassen Sie ihn an der Theke verlängern."
+    )
+
+
+def closure_reason(label: str) -> str:
+    return f"Verschoben auf den nächsten Öffnungstag (geschlossen: {label})."
+
+
+def _capped(
+    calendar: Calendar, due: DueDate, latest: date | None, card_expires: date | None
+) -> DueDate:
+    """The due date no later than the day before a coming booking of the copy and no later
+    than the last opening day of the borrower's card; the tighter limit gives the reason."""
+    limits: list[tuple[date, str]] = []
+    if latest is not None:
+        last = calendar.previous_opening_day(latest)
+        limits.append((last, booking_reason(last)))
+    if card_expires is not None:
+        limits.append((calendar.previous_opening_day(card_expires), card_reason(card_expires)))
+    for limit, why in sorted(limits):
+        if due.on > limit:
+            return DueDate(limit, why)
+    return due
+
+
 def due_date(
-    calendar: Calendar, today: date, loan_days: int, latest: date | None, booking_end: date | None
-) -> date:
+    calendar: Calendar,
+    today: date,
+    loan_days: int,
+    latest: date | None,
+    booking_end: date | None,
+    card_expires: date | None = None,
+) -> DueDate:
     """Checkout day + loan days on the next opening day; a loan collected from a booking runs
-    to the booking's end; a coming booking of the copy cuts the loan short."""
+    to the booking's end; a coming booking of the copy and the end of the borrower's card cut
+    the loan short, and the due date says why."""
     if booking_end is not None:
-        return booking_end
-    due = calendar.due_date(today, loan_days)
-    if latest is not None and due > latest:
-        due = calendar.previous_opening_day(latest)
-        if due < today:
+        due = DueDate(booking_end, f"Bis zum Ende Ihrer Reservierung ({booking_end:%d.%m.%Y}).")
+    else:
+        due = DueDate(calendar.due_date(today, loan_days))
+    # A card already run out is lent to only by a staff override: that loan runs its course.
+    card = card_expires if card_expires is not None and card_expires >= today else None
+    due = _capped(calendar, due, latest, card)
+    if due.on < today:
+        if latest is not None and due.on == calendar.previous_opening_day(latest):
             raise CopySetAside(
                 "Dieses Exemplar ist bald für einen Zeitraum reserviert "
                 "und kann jetzt nicht ausgeliehen werden."
             )
+        # The card runs out today and the desk is open on a closed day: due today.
+        due = DueDate(today, due.reason)
     return due
+
+
+class RenewalNeedsReason(RenewalRefused):
+    """Staff may renew anyway, giving a reason that goes to the audit log."""
+
+    code = "renewal_needs_reason"
+    overridable = True
+
+
+# From this reminder level on a loan is not renewed online (the checkout block starts here too).
+NO_ONLINE_RENEWAL_LEVEL = 2
 
 
 def renewal_due_date(
@@ -210,8 +276,14 @@ def renewal_due_date(
     loan_days: int,
     others_waiting: bool,
     latest: date | None,
-) -> date:
-    """The new due date of a renewal, or RenewalRefused with the reason."""
+    level: int = 0,
+    online: bool = False,
+    override: bool = False,
+    card_expires: date | None = None,
+) -> DueDate:
+    """The new due date of a renewal, or RenewalRefused with the reason (a refused renewal is
+    not counted). The new period counts from the current due date (the usual library default:
+    renewing early gains nothing and loses nothing) and ends on an opening day."""
     if renewals >= max_renewals:
         times = "einmal" if max_renewals == 1 else f"{max_renewals}-mal"
         if max_renewals == 0:
@@ -219,10 +291,38 @@ def renewal_due_date(
         raise RenewalRefused(f"Schon {times} verlängert – öfter geht es nicht.")
     if others_waiting:
         raise RenewalRefused("Andere warten auf diesen Titel. Bitte bringen Sie ihn zurück.")
-    new_due = calendar.due_date(today, loan_days)
-    if latest is not None and new_due > latest:
+    if level >= NO_ONLINE_RENEWAL_LEVEL:
+        if online:
+            raise RenewalRefused(
+                f"Dieses Medium ist lange überfällig ({level}. Mahnung). Online verlängern "
+                "geht nicht mehr. Bitte bringen Sie es zurück oder sprechen Sie mit uns."
+            )
+        if not override:
+            raise RenewalNeedsReason(
+                f"Lange überfällig ({level}. Mahnung): Verlängern nur mit Begründung "
+                "(wird protokolliert)."
+            )
+    due = _capped(
+        calendar, DueDate(calendar.due_date(current_due, loan_days)), latest, card_expires
+    )
+    if due.on <= current_due:
+        why = due.reason.removeprefix("Kürzere Leihfrist: ")
+        text = "Eine Verlängerung würde das Rückgabedatum nicht verschieben."
+        raise RenewalRefused(f"{text} {why}".strip())
+    if due.on < today:
         raise RenewalRefused(
-            "Dieses Exemplar ist danach für einen Zeitraum reserviert. "
-            "Eine Verlängerung ist nicht möglich."
+            f"Auch verlängert wäre das Medium überfällig (neues Rückgabedatum "
+            f"{due.on:%d.%m.%Y}). Bitte bringen Sie es zurück."
         )
-    return max(new_due, current_due)
+    return due
+
+
+# The teacher hears of her card's end this many days ahead (DESIGN §3: due dates stop there).
+CARD_EXPIRY_NOTICE_DAYS = 14
+
+
+def card_expiry_window(today: date) -> tuple[date, date]:
+    """Cards expiring within these days (inclusive) get their notice today. A window, not one
+    day, so a run missed while the server was down is made up; the notice's key (the card's
+    expiry date) keeps it to one per expiry date."""
+    return today, today + timedelta(days=CARD_EXPIRY_NOTICE_DAYS)

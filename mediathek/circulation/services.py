@@ -48,6 +48,7 @@ class CheckoutResult:
     card_expires_on: date | None = None  # the desk warns when it comes before due_on
     title_id: int = 0
     media_type: str = ""  # a kit's or game's parts are shown at checkout
+    due_reason: str = ""  # why the due date is shorter or different than usual, or ""
 
 
 @dataclass
@@ -71,6 +72,7 @@ class RenewResult:
     title: str
     due_on: date
     renewals: int
+    due_reason: str = ""
 
 
 def patron_name(row: dict, prefix: str = "") -> str:
@@ -202,7 +204,15 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
     if reserved:
         booking_end = await hooks.fulfil_on_checkout(copy["id"], patron["id"], today)
         latest = None if booking_end else await hooks.latest_due_date(copy["id"], today)
-    due_on = policy.due_date(await load_calendar(today), today, rule.loan_days, latest, booking_end)
+    due = policy.due_date(
+        await load_calendar(today),
+        today,
+        rule.loan_days,
+        latest,
+        booking_end,
+        card_expires=patron["expires_on"],
+    )
+    due_on = due.on
     overridden = [r.message for r in decision.refusals]
     loaned_at = now()
     rows = await Loan.insert(
@@ -215,6 +225,7 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
             loaned_at=loaned_at,
             loaned_on=today,
             due_on=due_on,
+            due_reason=due.reason,
             override_reason=(override_reason or "") if overridden else "",
             lent_by=staff_id,
         )
@@ -246,6 +257,7 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         card_expires_on=patron["expires_on"],
         title_id=copy["title"],
         media_type=copy["media_type"],
+        due_reason=due.reason,
     )
 
 
@@ -338,6 +350,7 @@ async def loan_for_update(loan_id: int) -> dict:
             Loan.media_type,
             Loan.due_on,
             Loan.renewals,
+            Loan.reminder_level,
             Loan.returned_at,
             Loan.loaned_on,
             Loan.title.title.as_alias("title_name"),
@@ -356,8 +369,12 @@ async def renew(
     today: date,
     by_patron_id: int | None = None,
     staff_id: int | None = None,
+    override_reason: str | None = None,
 ) -> RenewResult:
-    """Extend a loan. A patron may renew only their own loans (others look non-existent)."""
+    """Extend a loan. A patron may renew only their own loans (others look non-existent) and
+    not once it is at the second reminder; staff may then, with ``override_reason`` (audited).
+    A refusal writes nothing, so it does not count as a renewal."""
+    override_reason = (override_reason or "").strip() or None
     async with write_transaction():
         # A second renewal of this loan waits here and then counts the first one.
         await lock_rows("loan", loan_id)
@@ -367,7 +384,12 @@ async def renew(
         if loan["returned_at"] is not None:
             raise policy.RenewalRefused("Dieses Medium ist schon zurückgegeben.")
         rule = await loan_rule(loan["patron_category"], loan["media_type"])
-        new_due = policy.renewal_due_date(
+        level = loan["reminder_level"]
+        if loan["due_on"] < today:
+            level_days = list(await get_setting("overdue_level_days"))
+            level = policy.overdue_level(loan["due_on"], today, level_days, level)
+        card = await Patron.select(Patron.expires_on).where(Patron.id == loan["patron"]).first()
+        due = policy.renewal_due_date(
             await load_calendar(today),
             today=today,
             current_due=loan["due_on"],
@@ -376,16 +398,33 @@ async def renew(
             loan_days=rule.loan_days,
             others_waiting=await hooks.others_waiting(loan["title"], loan["patron"]),
             latest=await hooks.latest_due_date(loan["copy"], today),
+            level=level,
+            online=by_patron_id is not None,
+            override=override_reason is not None,
+            card_expires=card["expires_on"] if card else None,
         )
-        await Loan.update(
-            {Loan.due_on: new_due, Loan.renewals: loan["renewals"] + 1, Loan.reminder_level: 0}
-        ).where(Loan.id == loan_id)
+        # Conditional on what was read: a renewal that raced this one (PostgreSQL without
+        # the lock, a repeated request) changes nothing instead of counting twice.
+        done = await Loan.raw(
+            "UPDATE loan SET due_on = {}, due_reason = {}, renewals = renewals + 1, "
+            "reminder_level = 0 WHERE id = {} AND renewals = {} AND due_on = {} "
+            "AND returned_at IS NULL RETURNING id",
+            due.on,
+            due.reason,
+            loan_id,
+            loan["renewals"],
+            loan["due_on"],
+        )
+        if not done:
+            raise policy.RenewalRefused("Diese Ausleihe wurde gerade geändert. Bitte neu laden.")
+        overridden = level >= policy.NO_ONLINE_RENEWAL_LEVEL
         await audit.record(
-            "loan.renew",
+            "loan.renew_override" if overridden else "loan.renew",
             actor_id=staff_id,
             actor_label="Ausleihende*r" if by_patron_id else "",
             object_type="loan",
             object_id=loan_id,
-            due_on=new_due.isoformat(),
+            due_on=due.on.isoformat(),
+            **({"reason": override_reason, "level": level} if overridden else {}),
         )
-    return RenewResult(loan_id, loan["title_name"], new_due, loan["renewals"] + 1)
+    return RenewResult(loan_id, loan["title_name"], due.on, loan["renewals"] + 1, due.reason)

@@ -70,6 +70,9 @@ class Loan(Table):
     loaned_at = Timestamptz(default=TimestamptzNow())
     loaned_on = Date(index=True)
     due_on = Date(index=True)
+    # Why the due date is not simply checkout day + loan days (a booking, the card's end, a
+    # closure): shown wherever the due date is. Empty for the usual period.
+    due_reason = Text(default="")
     returned_at = Timestamptz(null=True, default=None, index=True)
     renewals = SmallInt(default=0)
     reminder_level = SmallInt(default=0)  # 0 none, 1–3 overdue levels sent

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediathek import audit
+from mediathek.circulation import policy as circulation_policy
 from mediathek.circulation import rules
 from mediathek.db import write_transaction
 from mediathek.info import policy
@@ -122,6 +123,8 @@ async def lending_rules() -> dict[str, Any]:
         **deadlines,
         "due_soon_days": int(await get_setting("due_soon_days")),
         "overdue_level_days": [int(d) for d in await get_setting("overdue_level_days")],
+        "no_online_renewal_level": circulation_policy.NO_ONLINE_RENEWAL_LEVEL,
+        "card_notice_days": circulation_policy.CARD_EXPIRY_NOTICE_DAYS,
     }
 
 

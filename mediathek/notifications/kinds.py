@@ -20,6 +20,9 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``email_change_notice``: ``{"name", "new_email"}`` (to the old address; masked there)
 - ``login_warning``: ``{"minutes"}`` (how long the guessing device is locked out)
 - ``test``: ``{}`` (the staff page's "Test-E-Mail senden")
+- ``card_expiry``: ``{"name", "expires_on" (ISO date)}`` (14 days ahead, once per expiry date)
+- ``dates_moved``: ``{"closure", "items": [{"title", "what", "old", "new"}]}`` (a closure
+  moved her dates to the next opening day; ``what``: due_on, pickup_until or booking_start)
 
 The secret kinds carry only the id of their one-time link row: the link itself is minted
 while the e-mail is written and reaches the recipient alone (``patrons.links``). What is
@@ -48,6 +51,8 @@ KIND_LABELS: dict[str, str] = {
     NotificationKind.email_change_notice: "E-Mail-Änderung (Hinweis an alte Adresse)",
     NotificationKind.login_warning: "Warnung: fehlgeschlagene Anmeldungen",
     NotificationKind.test: "Test-E-Mail",
+    NotificationKind.card_expiry: "Ausweis läuft bald ab",
+    NotificationKind.dates_moved: "Termine verschoben (Schließzeit)",
 }
 
 STATUS_LABELS: dict[str, str] = {
@@ -124,4 +129,16 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
     NotificationKind.email_change_notice: {"name": "Anna Berger", "new_email": "a***@example.org"},
     NotificationKind.login_warning: {"minutes": 15},
     NotificationKind.test: {},
+    NotificationKind.card_expiry: {"name": "Anna Berger", "expires_on": "2026-03-24"},
+    NotificationKind.dates_moved: {
+        "closure": "Fortbildung",
+        "items": [
+            {
+                "title": "Bildkarten Obst und Gemüse",
+                "what": "due_on",
+                "old": "2026-03-13",
+                "new": "2026-03-16",
+            }
+        ],
+    },
 }

@@ -189,6 +189,8 @@ class Renderer:
             )
             if "level" in item:
                 line += f" ({context['level_label'](item['level'])})"
+            if item.get("due_reason"):
+                line += f"\n  {item['due_reason']}"
             parts = item.get("parts")
             if parts:
                 line = f"{i18n.gettext('Bestandteile')}: {', '.join(parts)}\n  {line}"

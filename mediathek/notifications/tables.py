@@ -39,6 +39,8 @@ class NotificationKind(StrEnum):
     email_change_confirm = "email_change_confirm"  # link to the new address
     email_change_notice = "email_change_notice"  # heads-up to the old address
     login_warning = "login_warning"  # someone keeps guessing the password of a login
+    card_expiry = "card_expiry"  # the library card runs out in 14 days
+    dates_moved = "dates_moved"  # a closure moved her due dates, pickup or booking days
     test = "test"
 
 

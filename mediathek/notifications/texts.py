@@ -44,7 +44,11 @@ TEXTS: dict[str, NoticeText] = {
             "{% else %}die Leihfrist dieser Medien ist abgelaufen:{% endif %}\n\n"
             "{{ item_list }}\n\n"
             "Bitte bringen Sie die Medien zurück.\n"
-            "Vielleicht können Sie auch online verlängern: {{ renew_link }}\n\n"
+            "{% if level >= 2 %}Medien ab der 2. Mahnung können Sie nicht mehr online "
+            "verlängern. Brauchen Sie die Medien länger, sprechen Sie bitte mit uns.\n"
+            "Ihre Ausleihen sehen Sie in Ihrem Konto: {{ renew_link }}"
+            "{% else %}Vielleicht können Sie auch online verlängern: {{ renew_link }}"
+            "{% endif %}\n\n"
             "Haben Sie die Medien schon zurückgebracht? Dann ist alles in Ordnung."
         ),
     ),
@@ -189,6 +193,34 @@ TEXTS: dict[str, NoticeText] = {
             "{{ base_url }}/passwort-vergessen"
         ),
     ),
+    K.card_expiry: NoticeText(
+        N_("Ihr Bibliotheksausweis läuft am {{ expires_on | day }} ab"),
+        N_(
+            "Guten Tag{% if name %} {{ name }}{% endif %},\n\n"
+            "Ihr Bibliotheksausweis der Mediathek läuft am {{ expires_on | day }} ab.\n"
+            "Bis dahin müssen alle Medien zurück: Leihfristen enden spätestens am letzten "
+            "Öffnungstag davor.\n\n"
+            "Möchten Sie weiter ausleihen? Dann lassen Sie den Ausweis bitte an der Theke "
+            "verlängern.\n"
+            "Das geht schnell und kostet nichts.\n\n"
+            "Ihr Konto: {{ renew_link }}"
+        ),
+    ),
+    K.dates_moved: NoticeText(
+        N_("Neue Termine: die Mediathek ist geschlossen ({{ closure }})"),
+        N_(
+            "Guten Tag{% if name %} {{ name }}{% endif %},\n\n"
+            "die Mediathek ist an einigen Tagen geschlossen ({{ closure }}).\n"
+            "Darum verschieben sich Ihre Termine auf den nächsten Öffnungstag:\n\n"
+            "{% for item in items %}- {{ item.title }}: "
+            "{% if item.what == 'due_on' %}Rückgabe bis"
+            "{% elif item.what == 'pickup_until' %}Abholen bis"
+            "{% else %}Reservierung: abholen ab{% endif %} "
+            "jetzt {{ item.new | day }} (statt {{ item.old | day }})\n{% endfor %}\n"
+            "Sie müssen nichts tun.\n\n"
+            "Ihr Konto: {{ renew_link }}"
+        ),
+    ),
     K.test: NoticeText(
         N_("Test-E-Mail der Mediathek"),
         N_(
@@ -204,5 +236,6 @@ LEVEL_LABELS = {
     0: N_("bald fällig"),
     1: N_("1. Mahnung"),
     2: N_("2. Mahnung"),
-    3: N_("3. Mahnung"),
+    # The third level is the last one: its digest is headed "Letzte Mahnung", so are its items.
+    3: N_("letzte Mahnung"),
 }

@@ -13,8 +13,9 @@ from litestar.plugins.htmx import HTMXRequest
 
 from mediathek.catalogue.tables import Title
 from mediathek.errors import Forbidden, InvalidInput, NotFound
-from mediathek.reservations import queries, services
+from mediathek.reservations import policy, queries, services
 from mediathek.reservations.ics import booking_ics
+from mediathek.site_settings import get_setting
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
@@ -55,7 +56,7 @@ async def calendar_context(title_id: int, today: date, first: date | None) -> di
     tomorrow = today + timedelta(days=1)
     first = max(first or tomorrow, tomorrow)
     monday = first - timedelta(days=first.weekday())
-    days = await services.availability(title_id, today, monday, CALENDAR_WEEKS * 7)
+    days = await services.availability_calendar(title_id, today, monday, CALENDAR_WEEKS * 7)
     weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     return {
         "weeks": weeks,
@@ -177,7 +178,7 @@ async def book_title(request: HTMXRequest, title_id: Id, data: Form) -> Response
         )
         return render_title(request, context, status_code=422)
     if request.htmx:
-        message = f"Reserviert vom {start:%d.%m.%Y} bis {end:%d.%m.%Y}."
+        message = f"Reserviert. {policy.pickup_return_text(start, end)}"
         return render_title(request, await title_context(request, title_id, message=message))
     return redirect(request, "/konto/reservierungen?ok=reservierung")
 
@@ -253,14 +254,17 @@ async def ics_response(request: Request, booking_id: int, patron_id: int | None)
     if booking is None:
         raise NotFound("Diese Reservierung gibt es nicht.")
     settings = request.app.state.settings
+    contact = await get_setting("contact") or {}
     text = booking_ics(
         booking_id=booking["id"],
         title=booking["title.title"],
         start_on=booking["start_on"],
         end_on=booking["end_on"],
         host=settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0],
-        location="Mediathek",
-        description=f"Exemplar {booking['copy.barcode']}. Abholung an der Theke.",
+        location=", ".join(filter(None, [contact.get("name"), contact.get("address")]))
+        or "Mediathek",
+        description=f"Exemplar {booking['copy.barcode']}. "
+        f"{policy.pickup_return_text(booking['start_on'], booking['end_on'])}, an der Theke.",
     )
     return Response(
         content=text.encode(),

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from mediathek.catalogue.policy import CopyEvent
 from mediathek.catalogue.tables import Copy, CopyStatus
+from mediathek.circulation.calendar import Calendar, Moved, moved_day
 from mediathek.clock import now
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import policy
@@ -203,3 +204,67 @@ async def on_return(copy_id: int, today: date) -> str | None:
             f"ab {record['start_on']:%d.%m.%Y} bis {record['end_on']:%d.%m.%Y}."
         )
     return f"Ins Abholregal legen: vorgemerkt für {name}, abholbereit bis {day:%d.%m.%Y}."
+
+
+async def move_out_of_closure(calendar: Calendar, first: date, last: date) -> list[Moved]:
+    """Pickup deadlines and booking starts that fall on a day now closed (between ``first``
+    and ``last``) move to the next opening day. Runs inside the caller's transaction; each
+    update is conditional on the date read, so a hold picked up meanwhile is left alone."""
+    moved: list[Moved] = []
+    holds = await Hold.select(
+        Hold.id, Hold.patron, Hold.pickup_until, Hold.title.title.as_alias("title_name")
+    ).where(
+        Hold.status == HoldStatus.ready, Hold.pickup_until >= first, Hold.pickup_until <= last
+    )
+    for hold in holds:
+        new = moved_day(calendar, hold["pickup_until"])
+        if new is None:
+            continue
+        done = (
+            await Hold.update({Hold.pickup_until: new})
+            .where(
+                Hold.id == hold["id"],
+                Hold.status == HoldStatus.ready,
+                Hold.pickup_until == hold["pickup_until"],
+            )
+            .returning(Hold.id)
+        )
+        if done:
+            moved.append(
+                Moved(hold["patron"], "pickup_until", hold["title_name"], hold["pickup_until"], new)
+            )
+    bookings = await Booking.select(
+        Booking.id,
+        Booking.patron,
+        Booking.start_on,
+        Booking.end_on,
+        Booking.title.title.as_alias("title_name"),
+    ).where(
+        Booking.status.is_in(list(ACTIVE_BOOKING)),
+        Booking.start_on >= first,
+        Booking.start_on <= last,
+    )
+    for booking in bookings:
+        new = moved_day(calendar, booking["start_on"])
+        if new is None:
+            continue
+        # A later start only shortens the range, so it cannot run into another booking;
+        # a range that lay wholly inside the closure keeps one day.
+        done = (
+            await Booking.update(
+                {Booking.start_on: new, Booking.end_on: max(new, booking["end_on"])}
+            )
+            .where(Booking.id == booking["id"], Booking.start_on == booking["start_on"])
+            .returning(Booking.id)
+        )
+        if done:
+            moved.append(
+                Moved(
+                    booking["patron"],
+                    "booking_start",
+                    booking["title_name"],
+                    booking["start_on"],
+                    new,
+                )
+            )
+    return moved

@@ -1,37 +1,38 @@
-"""An iCalendar file (RFC 5545) for one booking: an all-day event over the booked days."""
+"""An iCalendar file (RFC 5545) for one booking, written with the ``icalendar`` library: the
+pickup day and the return day as all-day events, each with a reminder the evening before,
+at the Mediathek's address."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from icalendar import Alarm, Calendar, Event
 
-def escape_text(value: str) -> str:
-    """TEXT escaping of RFC 5545 §3.3.11: backslash, semicolon, comma and newlines."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+# The reminder rings at 18:00 the evening before the (all-day) event.
+REMIND_BEFORE = timedelta(hours=6)
 
 
-def fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after CRLF and a space (§3.1);
-    the cut never splits a UTF-8 character."""
-    out: list[str] = []
-    current, size = "", 0
-    for char in line:
-        n = len(char.encode())
-        limit = 75 if not out else 74  # continuation lines start with one space
-        if size + n > limit:
-            out.append(current)
-            current, size = "", 0
-        current += char
-        size += n
-    out.append(current)
-    return "\r\n ".join(out)
+def _event(
+    uid: str, summary: str, day: date, stamp: datetime, location: str, description: str
+) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    # DTEND of an all-day event is exclusive: the day after.
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    event.add("transp", "TRANSPARENT")
+    if location:
+        event.add("location", location)
+    if description:
+        event.add("description", description)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", -REMIND_BEFORE)
+    event.add_component(alarm)
+    return event
 
 
 def booking_ics(
@@ -46,24 +47,29 @@ def booking_ics(
     stamp: datetime | None = None,
 ) -> str:
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Mediathek//Reservierung//DE",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:booking-{booking_id}@{host}",
-        f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
-        f"DTSTART;VALUE=DATE:{start_on:%Y%m%d}",
-        # DTEND of an all-day event is exclusive: the day after the last booked day.
-        f"DTEND;VALUE=DATE:{end_on + timedelta(days=1):%Y%m%d}",
-        f"SUMMARY:{escape_text('Reserviert: ' + title)}",
-        "TRANSP:TRANSPARENT",
-    ]
-    if location:
-        lines.append(f"LOCATION:{escape_text(location)}")
-    if description:
-        lines.append(f"DESCRIPTION:{escape_text(description)}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "".join(fold(line) + "\r\n" for line in lines)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Mediathek//Reservierung//DE")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(
+        _event(
+            f"booking-{booking_id}-pickup@{host}",
+            f"Abholen: {title}",
+            start_on,
+            stamp,
+            location,
+            description,
+        )
+    )
+    calendar.add_component(
+        _event(
+            f"booking-{booking_id}-return@{host}",
+            f"Zurückbringen: {title}",
+            end_on,
+            stamp,
+            location,
+            description,
+        )
+    )
+    return calendar.to_ical().decode()

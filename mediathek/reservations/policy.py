@@ -6,9 +6,13 @@ change to and from daylight saving time cannot shift a range: there are no clock
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mediathek.circulation.calendar import Calendar
 
 # How far ahead the booking form looks for the next free range.
 SEARCH_HORIZON_DAYS = 365
@@ -96,6 +100,44 @@ def booking_range_errors(start: date, end: date, today: date, max_days: int) -> 
     return errors
 
 
+SHORT_WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
+
+def short_day(day: date) -> str:
+    """ "Mo 07.12." – how the booking box names a day."""
+    return f"{SHORT_WEEKDAYS[day.weekday()]} {day:%d.%m.}"
+
+
+def pickup_return_text(start: date, end: date) -> str:
+    """The booking in the words of what she does: "Abholen ab Mo 07.12., zurückbringen bis
+    Fr 11.12." (the first day is the pickup day, the last the return day)."""
+    return f"Abholen ab {short_day(start)}, zurückbringen bis {short_day(end)}"
+
+
+def nearest_opening_days(calendar: Calendar, day: date, today: date) -> list[date]:
+    """The opening days either side of a closed ``day`` (the earlier one only if it is after
+    today: a booking starts tomorrow at the earliest)."""
+    after = calendar.next_opening_day(day)
+    before = calendar.previous_opening_day(day)
+    return [before, after] if before > today else [after]
+
+
+def closed_day_errors(calendar: Calendar, start: date, end: date, today: date) -> dict[str, str]:
+    """Field → German message when the pickup day (first) or return day (last) of a booking
+    is not an opening day, naming the opening days nearest to it."""
+    errors: dict[str, str] = {}
+    for name, day, what in (("start_on", start, "Abholtag"), ("end_on", end, "Rückgabetag")):
+        why = calendar.closed_reason(day)
+        if why is None or day <= today:
+            continue
+        near = " oder ".join(short_day(d) for d in nearest_opening_days(calendar, day, today))
+        errors[name] = (
+            f"Am {short_day(day)} ist die Mediathek geschlossen ({why}). Der {what} muss ein "
+            f"Öffnungstag sein, zum Beispiel {near}"
+        )
+    return errors
+
+
 def blocked_spans(plan: CopyPlan, buffer_days: int, today: date) -> list[Span]:
     """Days on which the copy cannot start or run a new booking.
 
@@ -134,24 +176,36 @@ def pick_copy(plans: Iterable[CopyPlan], wanted: Span, buffer_days: int, today: 
 
 
 def next_free_range(
-    plans: Sequence[CopyPlan], wanted: Span, buffer_days: int, today: date
+    plans: Sequence[CopyPlan],
+    wanted: Span,
+    buffer_days: int,
+    today: date,
+    is_open: Callable[[date], bool] | None = None,
 ) -> Span | None:
     """The earliest range of the same length, starting after ``wanted.start``, that some copy
-    can serve – the helpful answer when the wanted range is taken."""
+    can serve – the helpful answer when the wanted range is taken. With ``is_open`` both its
+    first day (pickup) and its last day (return) are opening days."""
     length = timedelta(days=wanted.days - 1)
     spans = [blocked_spans(p, buffer_days, today) for p in plans]
-    # A free range can only start the day after something ends; try those days in order.
+    # A free range can only start the day after something ends; try those days in order
+    # (and, when the calendar says that day is closed, the days after it within a week).
     candidates = sorted(
         {wanted.start + timedelta(days=1)}
         | {s.end + timedelta(days=1) for copy_spans in spans for s in copy_spans}
     )
     limit = wanted.start + timedelta(days=SEARCH_HORIZON_DAYS)
-    for start in candidates:
-        if start <= wanted.start or start > limit:
-            continue
-        candidate = Span(start, start + length)
-        if any(not any(s.overlaps(candidate) for s in copy_spans) for copy_spans in spans):
-            return candidate
+    tried: set[date] = set()
+    for first in candidates:
+        for shift in range(1 if is_open is None else 8):
+            start = first + timedelta(days=shift)
+            if start <= wanted.start or start > limit or start in tried:
+                continue
+            tried.add(start)
+            candidate = Span(start, start + length)
+            if is_open is not None and not (is_open(candidate.start) and is_open(candidate.end)):
+                continue
+            if any(not any(s.overlaps(candidate) for s in copy_spans) for copy_spans in spans):
+                return candidate
     return None
 
 
@@ -195,3 +249,41 @@ def latest_due_date(bookings: Iterable[Span], from_day: date, buffer_days: int) 
     if not starts:
         return None
     return min(starts) - timedelta(days=buffer_days + 1)
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of the availability calendar as the teacher reads it."""
+
+    day: date
+    free: int
+    state: str  # past, closed, free (every copy), partly (some), none
+    label: str  # what a screen reader says, e.g. "Mo 07.12.: 2 von 3 frei"
+    closed_reason: str | None = None
+
+    @property
+    def pickable(self) -> bool:
+        """A day she can choose as pickup or return day: open, in the future, a copy free."""
+        return self.state in ("free", "partly")
+
+
+def calendar_days(
+    days: Sequence[tuple[date, int]], total: int, calendar: Calendar, today: date
+) -> list[CalendarDay]:
+    """Copies free per day → what the calendar shows: closed days (the reason), days where
+    every copy, some copies or none is free."""
+    out = []
+    for day, free in days:
+        name = short_day(day)
+        why = calendar.closed_reason(day)
+        if day <= today:
+            out.append(CalendarDay(day, free, "past", f"{name}: vorbei"))
+        elif why is not None:
+            out.append(CalendarDay(day, free, "closed", f"{name}: geschlossen ({why})", why))
+        elif free <= 0:
+            out.append(CalendarDay(day, 0, "none", f"{name}: belegt"))
+        elif free >= total:
+            out.append(CalendarDay(day, free, "free", f"{name}: alle {free} frei"))
+        else:
+            out.append(CalendarDay(day, free, "partly", f"{name}: {free} von {total} frei"))
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.reservations.policy import pickup_return_text
 from mediathek.reservations.services import ACTIVE_HOLD, queue_of
 from mediathek.reservations.setaside import ACTIVE_BOOKING, PULL_NOTE, PUT_BACK_NOTE
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
@@ -72,6 +73,7 @@ async def my_bookings(patron_id: int) -> list[dict]:
     )
     for row in rows:
         row["status_label"] = BOOKING_STATUS_LABELS[BookingStatus(row["status"])]
+        row["plain"] = pickup_return_text(row["start_on"], row["end_on"])
     return rows
 
 
@@ -124,6 +126,8 @@ async def own_reservations_of_title(title_id: int, patron_id: int) -> dict:
         )
         .order_by(Booking.start_on)
     )
+    for row in bookings:
+        row["plain"] = pickup_return_text(row["start_on"], row["end_on"])
     return {"hold": hold, "bookings": bookings}
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from mediathek.catalogue.policy import CopyEvent
 from mediathek.catalogue.services import move_copy
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.circulation.calendar import load_calendar
 from mediathek.circulation.rules import category_limits, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
@@ -203,9 +204,11 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
         patron = await _patron(patron_id, today)
         title = await _title(title_id)
         longest = await longest_booking(patron["category"], title["media_type"])
-        errors = policy.booking_range_errors(start_on, end_on, today, longest)
+        errors = policy.closed_day_errors(await load_calendar(today), start_on, end_on, today)
+        # A range that is wrong in itself (past, reversed, too long) says that first.
+        errors |= policy.booking_range_errors(start_on, end_on, today, longest)
         if errors:
-            raise InvalidInput(errors=errors)
+            raise InvalidInput(" ".join(errors.values()), errors=errors)
         wanted = Span(start_on, end_on)
         # Locked first: two bookings of one title by one patron at once find each other.
         await _lock_copies_of(title_id)
@@ -221,7 +224,10 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
         plans = await copy_plans(title_id, today)
         copy_id = policy.pick_copy(plans, wanted, buffer_days, today)
         if copy_id is None:
-            suggestion = policy.next_free_range(plans, wanted, buffer_days, today)
+            calendar = await load_calendar(today)
+            suggestion = policy.next_free_range(
+                plans, wanted, buffer_days, today, is_open=calendar.is_open
+            )
             message = "Für diesen Zeitraum ist kein Exemplar frei."
             if suggestion:
                 message += (
@@ -283,6 +289,16 @@ async def availability(
     plans = await copy_plans(title_id, today)
     start = first_day or today + timedelta(days=1)
     return policy.availability(plans, start, days, buffer_days, today)
+
+
+async def availability_calendar(
+    title_id: int, today: date, first_day: date, days: int = CALENDAR_DAYS
+) -> list[policy.CalendarDay]:
+    """The calendar of the booking box: copies free per day, closed days marked."""
+    buffer_days = int(await get_setting("booking_buffer_days"))
+    plans = await copy_plans(title_id, today)
+    counts = policy.availability(plans, first_day, days, buffer_days, today)
+    return policy.calendar_days(counts, len(plans), await load_calendar(today), today)
 
 
 # ---- the daily run -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ async def test_teacher_sees_her_loans_holds_and_bookings(client_for, teacher_ann
         page = await c.get("/konto")
     assert page.status_code == 200
     assert things.loan_title in page.text and "Memo Tiere (Annas Vormerkung)" in page.text
-    assert "09.04.2026" in page.text  # booking start, German date
+    assert "Abholen ab Do 09.04., zurückbringen bis Di 14.04." in page.text  # the booking
 
 
 async def test_another_teacher_never_sees_annas_things(client_for, volunteer_ben, things):

@@ -1,11 +1,12 @@
 """The JSON API for holds and bookings: same rules, problem documents on refusals."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from mediathek.reservations.tables import Booking
-from tests.reservations_fixtures import make_title
+from tests.reservations_fixtures import make_title, next_years_monday
 
 NEXT_YEAR = date.today().year + 1
+MONDAY = next_years_monday()
 
 
 async def test_a_teacher_places_lists_and_cancels_a_hold(client_for, teacher_anna):
@@ -28,7 +29,8 @@ async def test_a_booking_through_the_api_and_the_refusal_with_a_suggestion(
     client_for, teacher_anna, volunteer_ben
 ):
     title_id, _ = await make_title(1)
-    week = {"title_id": title_id, "start_on": f"{NEXT_YEAR}-03-16", "end_on": f"{NEXT_YEAR}-03-20"}
+    friday = MONDAY + timedelta(days=4)
+    week = {"title_id": title_id, "start_on": str(MONDAY), "end_on": str(friday)}
     async with client_for(teacher_anna) as c:
         r = await c.post("/api/v1/bookings", json=week)
         assert r.status_code == 201, r.text
@@ -38,9 +40,13 @@ async def test_a_booking_through_the_api_and_the_refusal_with_a_suggestion(
         assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text
         assert len((await c.get("/api/v1/bookings")).json()) == 1
     async with client_for(volunteer_ben) as c:
-        r = await c.post("/api/v1/bookings", json={**week, "end_on": f"{NEXT_YEAR}-03-17"})
+        r = await c.post("/api/v1/bookings", json={**week, "end_on": str(MONDAY + timedelta(1))})
         assert r.status_code == 409
-        assert r.json()["suggestion"]["start_on"] == f"{NEXT_YEAR}-03-22"
+        # Friday is taken, Saturday the buffer, Sunday closed: Monday and Tuesday after.
+        assert r.json()["suggestion"] == {
+            "start_on": str(MONDAY + timedelta(7)),
+            "end_on": str(MONDAY + timedelta(8)),
+        }
         assert (await c.delete(f"/api/v1/bookings/{booking['id']}")).status_code == 404
     assert await Booking.count() == 1
 

@@ -43,8 +43,25 @@ async def test_an_overlapping_booking_is_refused_with_the_next_free_range(
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     with pytest.raises(BookingUnavailable) as refused:
         await book(volunteer_ben.patron_id, title_id, D(2026, 3, 18), D(2026, 3, 19), today)
-    assert refused.value.suggestion.start == D(2026, 3, 22)
-    assert "22.03.2026 bis 23.03.2026" in refused.value.message
+    # Free again from Sunday 22.3. (after the buffer day): the suggestion starts on Monday,
+    # an opening day, and ends on one.
+    assert refused.value.suggestion.start == D(2026, 3, 23)
+    assert "23.03.2026 bis 24.03.2026" in refused.value.message
+
+
+async def test_pickup_and_return_days_must_be_opening_days(teacher_anna, today):
+    title_id, _ = await make_title(1)
+    with pytest.raises(InvalidInput) as invalid:
+        # Saturday 21.3. to Easter Monday 6.4.
+        await book(teacher_anna.patron_id, title_id, D(2026, 3, 21), D(2026, 4, 6), today)
+    assert invalid.value.errors["start_on"] == (
+        "Am Sa 21.03. ist die Mediathek geschlossen (kein Öffnungstag). Der Abholtag muss ein "
+        "Öffnungstag sein, zum Beispiel Fr 20.03. oder Mo 23.03."
+    )
+    assert "Ostermontag" in invalid.value.errors["end_on"]
+    assert "Di 07.04." in invalid.value.errors["end_on"]
+    assert "Sa 21.03." in invalid.value.message  # the API's problem document says it too
+    assert await Booking.count() == 0
 
 
 async def test_the_range_must_start_in_the_future_and_fit_the_loan_days(teacher_anna, today):
@@ -73,10 +90,11 @@ async def test_a_booking_starting_on_the_day_a_copy_is_due_back_takes_a_free_cop
 
 async def test_back_to_back_bookings_leave_the_buffer_day(teacher_anna, volunteer_ben, today):
     title_id, _ = await make_title(1)
-    await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
+    # Anna returns on Wednesday 18.3.; Thursday is the buffer day, Ben picks up from Friday.
+    await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 18), today)
     with pytest.raises(BookingUnavailable):
-        await book(volunteer_ben.patron_id, title_id, D(2026, 3, 21), D(2026, 3, 25), today)
-    await book(volunteer_ben.patron_id, title_id, D(2026, 3, 22), D(2026, 3, 25), today)
+        await book(volunteer_ben.patron_id, title_id, D(2026, 3, 19), D(2026, 3, 25), today)
+    await book(volunteer_ben.patron_id, title_id, D(2026, 3, 20), D(2026, 3, 25), today)
     assert await Booking.count() == 2
 
 
@@ -85,7 +103,7 @@ async def test_ranges_over_daylight_saving_changes(teacher_anna, volunteer_ben, 
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 27), D(2026, 3, 30), today)
     await book(teacher_anna.patron_id, title_id, D(2026, 10, 23), D(2026, 10, 26), today)
     with pytest.raises(BookingUnavailable) as spring:
-        await book(volunteer_ben.patron_id, title_id, D(2026, 3, 29), D(2026, 3, 29), today)
+        await book(volunteer_ben.patron_id, title_id, D(2026, 3, 30), D(2026, 3, 30), today)
     assert spring.value.suggestion.start == D(2026, 4, 1)
     days = dict(await availability(title_id, today, D(2026, 10, 21), 8))
     assert [days[D(2026, 10, 21) + timedelta(days=i)] for i in range(8)] == [

@@ -1,9 +1,9 @@
 """The reservation pages in the browser's shoes: forms, fragments, access, calendar file."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from mediathek.reservations.tables import Booking, Hold
-from tests.reservations_fixtures import make_title
+from tests.reservations_fixtures import make_title, next_years_monday
 
 HTMX = {"HX-Request": "true"}
 
@@ -50,32 +50,34 @@ async def test_a_taken_range_is_answered_with_the_next_free_range(
     from mediathek.reservations.services import book
 
     title_id, _ = await make_title(1)
-    # The pages use the real clock: a March of next year is always in the future.
-    start = date(date.today().year + 1, 3, 16)
-    await book(volunteer_ben.patron_id, title_id, start, start.replace(day=20), today)
+    # The pages use the real clock: a February of next year is always in the future.
+    start = next_years_monday()
+    await book(volunteer_ben.patron_id, title_id, start, start + timedelta(4), today)
     async with client_for(teacher_anna) as c:
         r = await c.post(
             f"/titel/{title_id}/reservieren",
-            data={"start_on": start.isoformat(), "end_on": start.replace(day=17).isoformat()},
+            data={"start_on": start.isoformat(), "end_on": (start + timedelta(1)).isoformat()},
             headers=HTMX,
         )
     assert r.status_code == 422
-    assert "kein Exemplar frei" in r.text and "22.03." in r.text
+    assert "kein Exemplar frei" in r.text and f"{start + timedelta(7):%d.%m.}" in r.text
 
 
 async def test_a_teacher_books_cancels_and_downloads_the_calendar_file(client_for, teacher_anna):
     title_id, _ = await make_title(1)
-    start = date(date.today().year + 1, 5, 4)
+    start = next_years_monday()
     async with client_for(teacher_anna) as c:
         r = await c.post(
             f"/titel/{title_id}/reservieren",
-            data={"start_on": start.isoformat(), "end_on": start.replace(day=8).isoformat()},
+            data={"start_on": start.isoformat(), "end_on": (start + timedelta(4)).isoformat()},
         )
         assert r.status_code == 303
         [booking] = await Booking.select(Booking.id)
         ics = await c.get(f"/konto/reservierungen/{booking['id']}/kalender.ics")
         assert ics.headers["content-type"].startswith("text/calendar")
         assert f"DTSTART;VALUE=DATE:{start:%Y%m%d}" in ics.text
+        assert "Abholen: Bildkarten Obst" in ics.text and "BEGIN:VALARM" in ics.text
+        assert "Zurückbringen: Bildkarten Obst" in ics.text and "LOCATION:" in ics.text
         mine = await c.get("/konto/reservierungen")
         assert "kalender.ics" in mine.text
         r = await c.post(f"/konto/reservierungen/{booking['id']}/stornieren", headers=HTMX)
@@ -164,3 +166,55 @@ async def test_staff_cancel_a_hold_on_the_shelf_and_the_copy_goes_to_the_next(
         assert r.status_code == 303
         page = await c.get("/verwaltung/vormerkungen?ok=storniert")
     assert "Ben Yilmaz" in page.text and "Anna Berger" not in page.text
+
+
+async def test_the_calendar_marks_closed_days_and_colours_free_partly_none(
+    client_for, teacher_anna, volunteer_ben, today
+):
+    from mediathek.reservations.services import book
+
+    title_id, _ = await make_title(2)
+    monday = next_years_monday()
+    await book(volunteer_ben.patron_id, title_id, monday, monday + timedelta(2), today)
+    async with client_for(teacher_anna) as c:
+        page = await c.get(f"/reservierungen/titel/{title_id}/kalender?ab={monday}", headers=HTMX)
+    html = page.text
+    saturday = monday + timedelta(5)
+    closed = '<td class="day-closed">\n          <span class="day-date">'
+    assert closed + f'<span class="visually-hidden">Samstag, </span>{saturday:%d.%m.}' in html
+    assert f'data-day="{saturday}"' not in html  # a closed day cannot be picked
+    partly = f'<td class="day-partly" data-day="{monday}" data-label="Mo {monday:%d.%m.}: 1 von 2'
+    assert partly + ' frei"' in html
+    week_after = monday + timedelta(14)
+    assert f'<td class="day-free" data-day="{week_after}"' in html
+    assert "geschlossen (kein Öffnungstag)" in html
+
+
+async def test_a_booking_on_a_closed_day_is_refused_on_the_page_and_in_the_api(
+    client_for, teacher_anna
+):
+    title_id, _ = await make_title(1)
+    saturday = next_years_monday() + timedelta(5)
+    async with client_for(teacher_anna) as c:
+        page = await c.post(
+            f"/titel/{title_id}/reservieren",
+            data={"start_on": str(saturday), "end_on": str(saturday + timedelta(3))},
+            headers=HTMX,
+        )
+        assert page.status_code == 422
+        assert f"Am Sa {saturday:%d.%m.} ist die Mediathek geschlossen" in page.text
+        friday, monday = saturday - timedelta(1), saturday + timedelta(2)
+        assert f"Fr {friday:%d.%m.} oder Mo {monday:%d.%m.}" in page.text
+        api = await c.post(
+            "/api/v1/bookings",
+            json={
+                "title_id": title_id,
+                "start_on": str(saturday),
+                "end_on": str(monday + timedelta(1)),
+            },
+        )
+        assert api.status_code == 422
+        problem = api.json()
+        assert f"Am Sa {saturday:%d.%m.} ist die Mediathek geschlossen" in problem["detail"]
+        assert set(problem["errors"]) == {"start_on"}
+    assert await Booking.count() == 0

@@ -2,16 +2,18 @@ from datetime import date
 
 import pytest
 
-from mediathek.circulation.calendar import Calendar
+from mediathek.circulation.calendar import Calendar, Closed
 from mediathek.circulation.policy import (
     CopyAlreadyLent,
     CopyFacts,
     CopyNotAvailable,
     CopySetAside,
+    DueDate,
     LoanFacts,
     PatronBlocked,
     PatronExpired,
     PatronFacts,
+    RenewalNeedsReason,
     RenewalRefused,
     checkout_refusals,
     due_date,
@@ -90,10 +92,12 @@ def test_a_copy_set_aside_for_someone_else_cannot_be_overridden():
 
 def test_due_date_stops_before_a_booking_and_a_booking_loan_runs_to_its_end():
     cal = Calendar()
-    assert due_date(cal, TODAY, 28, None, None) == date(2026, 4, 7)
+    assert due_date(cal, TODAY, 28, None, None) == DueDate(date(2026, 4, 7))
     # Booking from 30.3.: last day 28.3. (Saturday) → the Friday before.
-    assert due_date(cal, TODAY, 28, date(2026, 3, 28), None) == date(2026, 3, 27)
-    assert due_date(cal, TODAY, 28, None, date(2026, 3, 20)) == date(2026, 3, 20)
+    shortened = due_date(cal, TODAY, 28, date(2026, 3, 28), None)
+    assert shortened.on == date(2026, 3, 27)
+    assert "reserviert" in shortened.reason and "27.03.2026" in shortened.reason
+    assert due_date(cal, TODAY, 28, None, date(2026, 3, 20)).on == date(2026, 3, 20)
     with pytest.raises(CopySetAside):
         due_date(cal, TODAY, 28, date(2026, 3, 9), None)
 
@@ -101,10 +105,85 @@ def test_due_date_stops_before_a_booking_and_a_booking_loan_runs_to_its_end():
 def test_renewal_rules():
     cal = Calendar()
     kw = dict(today=TODAY, current_due=date(2026, 3, 20), loan_days=28, latest=None)
-    assert renewal_due_date(cal, renewals=0, max_renewals=2, others_waiting=False, **kw) == date(
-        2026, 4, 7
-    )
+    # From the current due date (20.3. + 28 days = 17.4.), not from today.
+    assert renewal_due_date(
+        cal, renewals=0, max_renewals=2, others_waiting=False, **kw
+    ) == DueDate(date(2026, 4, 17))
     with pytest.raises(RenewalRefused, match="2-mal"):
         renewal_due_date(cal, renewals=2, max_renewals=2, others_waiting=False, **kw)
     with pytest.raises(RenewalRefused, match="warten"):
         renewal_due_date(cal, renewals=0, max_renewals=2, others_waiting=True, **kw)
+
+
+def renew(cal=None, **changes):
+    kw = dict(
+        today=TODAY,
+        current_due=date(2026, 3, 20),
+        renewals=0,
+        max_renewals=2,
+        loan_days=28,
+        others_waiting=False,
+        latest=None,
+    )
+    return renewal_due_date(cal or Calendar(), **{**kw, **changes})
+
+
+def test_renewing_early_gains_nothing_and_loses_nothing():
+    assert renew(today=date(2026, 3, 1)) == renew(today=date(2026, 3, 19))
+
+
+def test_a_renewal_rolls_over_a_closure_to_the_next_opening_day():
+    easter = Calendar(closures=(Closed(date(2026, 4, 17), date(2026, 4, 21), "Fortbildung"),))
+    assert renew(easter).on == date(2026, 4, 22)
+
+
+def test_a_renewal_that_would_not_move_the_due_date_is_refused_with_the_reason():
+    # The copy is booked from 23.3.: the loan already ends on the last day before the buffer.
+    with pytest.raises(RenewalRefused, match="nicht verschieben.*reserviert"):
+        renew(latest=date(2026, 3, 21))
+
+
+def test_a_renewal_stops_before_a_booking_and_says_so():
+    due = renew(latest=date(2026, 4, 1))
+    assert due.on == date(2026, 4, 1) and "reserviert" in due.reason
+
+
+def test_a_renewal_stops_at_the_card_expiry_and_says_so():
+    due = renew(card_expires=date(2026, 4, 5))  # Sunday → Friday 3.4. (Good Friday) → 2.4.
+    assert due.on == date(2026, 4, 2)
+    assert "Ausweis läuft am 05.04.2026 ab" in due.reason
+
+
+def test_at_the_second_reminder_a_teacher_cannot_renew_online():
+    with pytest.raises(RenewalRefused, match="Online verlängern geht nicht mehr") as refused:
+        renew(current_due=date(2026, 2, 20), level=2, online=True)
+    assert not isinstance(refused.value, RenewalNeedsReason)
+
+
+def test_at_the_second_reminder_staff_renew_only_with_a_reason():
+    with pytest.raises(RenewalNeedsReason, match="Begründung"):
+        renew(current_due=date(2026, 2, 24), level=2)
+    assert renew(current_due=date(2026, 2, 24), level=2, override=True).on == date(2026, 3, 24)
+
+
+def test_a_first_reminder_does_not_stop_online_renewal():
+    assert renew(current_due=date(2026, 3, 2), level=1, online=True).on == date(2026, 3, 30)
+
+
+def test_a_renewal_that_leaves_the_loan_overdue_is_refused():
+    with pytest.raises(RenewalRefused, match="überfällig"):
+        renew(current_due=date(2026, 1, 5), level=3, override=True)
+
+
+def test_the_card_expiry_caps_the_due_date_at_the_last_opening_day_before_it():
+    due = due_date(Calendar(), TODAY, 28, None, None, card_expires=date(2026, 3, 29))
+    assert due.on == date(2026, 3, 27)  # Sunday 29.3. → Friday 27.3.
+    assert "Ausweis" in due.reason
+    # A booking that ends earlier is the tighter limit and names itself.
+    both = due_date(Calendar(), TODAY, 28, date(2026, 3, 24), None, card_expires=date(2026, 3, 29))
+    assert both.on == date(2026, 3, 24) and "reserviert" in both.reason
+
+
+def test_a_loan_lent_by_override_on_an_expired_card_is_not_cut_to_nothing():
+    due = due_date(Calendar(), TODAY, 28, None, None, card_expires=date(2026, 3, 1))
+    assert due == DueDate(date(2026, 4, 7))

@@ -1,35 +1,45 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from mediathek.reservations.ics import booking_ics, escape_text, fold
+from icalendar import Calendar
+
+from mediathek.reservations.ics import booking_ics
 
 
-def test_the_calendar_file_is_an_all_day_event_with_an_exclusive_end():
-    text = booking_ics(
-        booking_id=7,
-        title="Bildkarten; Obst, Gemüse",
-        start_on=date(2026, 3, 27),
-        end_on=date(2026, 3, 30),
-        host="mediathek.example",
-        stamp=datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+def booking(**changes) -> str:
+    return booking_ics(
+        **{
+            "booking_id": 7,
+            "title": "Bildkarten; Obst, Gemüse",
+            "start_on": date(2026, 3, 27),
+            "end_on": date(2026, 3, 30),
+            "host": "mediathek.example",
+            "location": "Mediathek des KI, Musterstraße 1, 40210 Düsseldorf",
+            "stamp": datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+            **changes,
+        }
     )
-    lines = text.split("\r\n")
-    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == ""
-    assert "\n" not in text.replace("\r\n", "")
-    assert "DTSTART;VALUE=DATE:20260327" in lines
-    assert "DTEND;VALUE=DATE:20260331" in lines  # over the change to summer time, no clock
-    assert "UID:booking-7@mediathek.example" in lines
-    assert "DTSTAMP:20260310T090000Z" in lines
-    assert "SUMMARY:Reserviert: Bildkarten\\; Obst\\, Gemüse" in lines
 
 
-def test_text_is_escaped():
-    assert escape_text("a\\b;c,d\ne") == "a\\\\b\\;c\\,d\\ne"
+def test_pickup_and_return_are_all_day_events_with_a_reminder_the_evening_before():
+    text = booking()
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    events = Calendar.from_ical(text).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == [
+        "Abholen: Bildkarten; Obst, Gemüse",
+        "Zurückbringen: Bildkarten; Obst, Gemüse",
+    ]
+    pickup, back = events
+    assert pickup.decoded("dtstart") == date(2026, 3, 27)
+    assert pickup.decoded("dtend") == date(2026, 3, 28)  # exclusive end, no clock
+    assert back.decoded("dtstart") == date(2026, 3, 30)
+    assert str(pickup["uid"]) == "booking-7-pickup@mediathek.example"
+    assert str(back["location"]) == "Mediathek des KI, Musterstraße 1, 40210 Düsseldorf"
+    [alarm] = pickup.walk("VALARM")
+    assert str(alarm["action"]) == "DISPLAY"
+    assert alarm.decoded("trigger") == -timedelta(hours=6)
 
 
-def test_long_lines_are_folded_at_75_octets_without_splitting_characters():
-    line = "DESCRIPTION:" + "ä" * 80
-    folded = fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert "".join(p.removeprefix(" ") if i else p for i, p in enumerate(parts)) == line
+def test_text_is_escaped_and_long_lines_folded():
+    text = booking(description="ä" * 80 + "; mit Komma, Punkt")
+    assert "SUMMARY:Abholen: Bildkarten\\; Obst\\, Gemüse" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))

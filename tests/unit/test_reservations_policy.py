@@ -130,3 +130,37 @@ def test_a_loan_may_run_until_the_day_before_the_buffer_of_the_next_booking():
     assert latest_due_date(bookings, TODAY, 1) == D(2026, 3, 18)
     assert latest_due_date(bookings, D(2026, 3, 23), 1) == D(2026, 4, 8)
     assert latest_due_date([], TODAY, 1) is None
+
+
+def test_closed_pickup_and_return_days_name_the_nearest_opening_days():
+    from mediathek.circulation.calendar import Calendar
+    from mediathek.reservations.policy import closed_day_errors, pickup_return_text
+
+    cal = Calendar()
+    assert closed_day_errors(cal, D(2026, 3, 16), D(2026, 3, 20), TODAY) == {}
+    errors = closed_day_errors(cal, D(2026, 12, 25), D(2026, 12, 27), TODAY)
+    assert "(Erster Weihnachtstag)" in errors["start_on"]
+    assert "Do 24.12. oder Mo 28.12." in errors["start_on"]
+    assert "Mo 28.12." in errors["end_on"]
+    # Tomorrow closed: the day before is today, too early to start; only the next one.
+    assert "Mo 16.03." in closed_day_errors(cal, D(2026, 3, 14), D(2026, 3, 16), D(2026, 3, 13))[
+        "start_on"
+    ]
+    assert pickup_return_text(D(2026, 12, 7), D(2026, 12, 11)) == (
+        "Abholen ab Mo 07.12., zurückbringen bis Fr 11.12."
+    )
+
+
+def test_the_next_free_range_starts_and_ends_on_opening_days():
+    from mediathek.circulation.calendar import Calendar
+
+    plans = [CopyPlan(1, (Span(D(2026, 3, 16), D(2026, 3, 20)),))]
+    wanted = Span(D(2026, 3, 18), D(2026, 3, 19))
+    assert next_free_range(plans, wanted, 1, TODAY, is_open=Calendar().is_open) == Span(
+        D(2026, 3, 23), D(2026, 3, 24)
+    )
+    # A five-day range must not end on Saturday either: Monday to Friday of the next week.
+    five = Span(D(2026, 3, 16), D(2026, 3, 20))
+    assert next_free_range(plans, five, 1, TODAY, is_open=Calendar().is_open) == Span(
+        D(2026, 3, 23), D(2026, 3, 27)
+    )
