@@ -8,12 +8,10 @@ a database ``mediathek_test`` on that server is migrated once and truncated befo
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import dataclasses
 import logging
-import os
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -24,26 +22,23 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
 from mediathek.app import create_app
-from mediathek.catalogue.barcodes import make_code
 from mediathek.db import connection_pool, make_engine, migrate, postgres_config, use_engine
-from mediathek.patrons.tables import Account, Patron
 from mediathek.piccolo_app import TABLES
 from mediathek.settings import Settings
 from mediathek.vocab import PatronCategory, Role
 from mediathek.web.auth import SESSION_COOKIE, start_session
-from mediathek.web.security import hash_password
+from tests.factories import (
+    FROZEN_TODAY,
+    PG_TEST_DB,
+    PG_URL,
+    Persona,
+    arm_csrf,
+    http_client,
+    make_persona,
+)
+from tests.fakes import SmtpServer
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
-
-PG_URL = os.environ.get("MEDIATHEK_TEST_DATABASE_URL", "")
-# One test database per checkout, so that several checkouts can test side by side.
-PG_TEST_DB = (
-    "mediathek_test_" + hashlib.sha1(str(Path(__file__).resolve()).encode()).hexdigest()[:8]
-)
-PASSWORD = "richtig-geheim-42"
-
-# A Tuesday outside school holidays and public holidays in NRW.
-TODAY = date(2026, 3, 10)
 
 
 def engine_name() -> str:
@@ -112,7 +107,8 @@ def database_url(db: Engine, tmp_path) -> str:
 
 @pytest.fixture
 def today() -> date:
-    return TODAY
+    """The frozen day of the tests: a Tuesday outside school holidays and public holidays."""
+    return FROZEN_TODAY
 
 
 @pytest.fixture
@@ -131,18 +127,6 @@ def app(settings, db):
     return create_app(settings, engine=db, own_pool=False)
 
 
-def http_client(app) -> httpx.AsyncClient:
-    """A client that calls the app in the test's own event loop.
-
-    (Litestar's AsyncTestClient runs the app on a portal thread with another loop, which an
-    asyncpg pool, bound to one loop, does not survive.) The app's lifespan only binds the
-    engine, which the ``db`` fixture has done already.
-    """
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
-    )
-
-
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     """An anonymous visitor's browser (with a CSRF cookie and header ready)."""
@@ -151,79 +135,7 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def arm_csrf(c: httpx.AsyncClient) -> None:
-    await c.get("/healthz")
-    c.headers["x-csrftoken"] = c.cookies.get("mediathek_csrf", "")
-
-
 # ---- personas ------------------------------------------------------------------------------
-
-_HASH: list[str] = []
-
-
-def password_hash() -> str:
-    # argon2 is slow by design: hash the persona password once per test session.
-    if not _HASH:
-        _HASH.append(hash_password(PASSWORD))
-    return _HASH[0]
-
-
-@dataclass
-class Persona:
-    name: str
-    role: Role
-    email: str
-    account_id: int | None
-    patron_id: int | None
-    card: str | None
-    category: PatronCategory | None
-
-
-_card_counter = iter(range(900, 10_000))
-
-
-async def make_persona(
-    name: str,
-    role: Role | None,
-    category: PatronCategory | None,
-    *,
-    institution: str = "",
-    blocked_reason: str = "",
-    language: str = "de",
-) -> Persona:
-    patron_id = card = None
-    if category is not None:
-        card = make_code("K", next(_card_counter))
-        first, _, last = name.partition(" ")
-        row = await Patron.insert(
-            Patron(
-                first_name=first,
-                last_name=last or first,
-                category=category,
-                institution=institution,
-                card_barcode=card,
-                email=f"{name.lower().replace(' ', '.')}@example.org",
-                preferred_language=language,
-                blocked_reason=blocked_reason,
-                registered_on=date(2025, 1, 1),
-                expires_on=date(2030, 1, 1),
-            )
-        ).returning(Patron.id)
-        patron_id = row[0]["id"]
-    account_id = None
-    email = f"{name.lower().replace(' ', '.')}@example.org"
-    if role is not None:
-        row = await Account.insert(
-            Account(
-                email=email,
-                password_hash=password_hash(),
-                role=role,
-                patron=patron_id,
-                display_name=name,
-            )
-        ).returning(Account.id)
-        account_id = row[0]["id"]
-    return Persona(name, role, email, account_id, patron_id, card, category)
 
 
 @pytest.fixture
@@ -294,3 +206,22 @@ def client_for(app):
 def data_dir(settings) -> Path:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return settings.data_dir
+
+
+# ---- mail ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``smtp_server.inbox.messages`` holds mail."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_settings(settings, smtp_server):
+    return dataclasses.replace(
+        settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_timeout=5
+    )

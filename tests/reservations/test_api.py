@@ -3,13 +3,13 @@
 from datetime import date
 
 from mediathek.reservations.tables import Booking
-from tests.reservations_fixtures import make_title
+from tests.factories import title_with_copy_ids
 
 NEXT_YEAR = date.today().year + 1
 
 
 async def test_a_teacher_places_lists_and_cancels_a_hold(client_for, teacher_anna):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     async with client_for(teacher_anna) as c:
         r = await c.post("/api/v1/holds", json={"title_id": title_id})
         assert r.status_code == 201, r.text
@@ -27,7 +27,7 @@ async def test_a_teacher_places_lists_and_cancels_a_hold(client_for, teacher_ann
 async def test_a_booking_through_the_api_and_the_refusal_with_a_suggestion(
     client_for, teacher_anna, volunteer_ben
 ):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     week = {"title_id": title_id, "start_on": f"{NEXT_YEAR}-03-16", "end_on": f"{NEXT_YEAR}-03-20"}
     async with client_for(teacher_anna) as c:
         r = await c.post("/api/v1/bookings", json=week)
@@ -46,7 +46,7 @@ async def test_a_booking_through_the_api_and_the_refusal_with_a_suggestion(
 
 
 async def test_invalid_ranges_are_problem_documents(client_for, teacher_anna):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     async with client_for(teacher_anna) as c:
         r = await c.post(
             "/api/v1/bookings",
@@ -59,7 +59,7 @@ async def test_invalid_ranges_are_problem_documents(client_for, teacher_anna):
 
 
 async def test_availability_is_public(client):
-    title_id, _ = await make_title(3)
+    title_id, _ = await title_with_copy_ids(3)
     r = await client.get(f"/api/v1/titles/{title_id}/availability?days=3")
     assert r.status_code == 200
     assert [d["free"] for d in r.json()] == [3, 3, 3]
@@ -75,7 +75,7 @@ async def test_holds_need_a_login_and_staff_lists_need_staff(client, client_for,
 async def test_staff_read_the_hold_shelf_and_pull_list(client_for, staff, teacher_anna, today):
     from mediathek.reservations.services import place_hold
 
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     await place_hold(teacher_anna.patron_id, title_id, today)
     async with client_for(staff) as c:
         shelf = (await c.get("/api/v1/reservations/hold-shelf")).json()

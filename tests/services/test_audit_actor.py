@@ -12,8 +12,7 @@ from mediathek.patrons.services import set_blocked
 from mediathek.patrons.tables import Account
 from mediathek.reports.stocktake import apply_stocktake, start_stocktake
 from mediathek.vocab import Role
-from tests.circulation_fixtures import make_title
-from tests.conftest import make_persona
+from tests.factories import make_persona, title_with_copies
 
 
 @dataclass
@@ -41,7 +40,7 @@ async def assert_by(persona, action: str) -> None:
 async def test_desk_actions_name_the_staff_member(
     staff, volunteer_dora_blocked, teacher_anna, today
 ):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     lent = await services.checkout(
         volunteer_dora_blocked.card,
         code,
@@ -61,7 +60,7 @@ async def test_desk_actions_name_the_staff_member(
 
 
 async def test_a_borrower_renewing_online_is_recorded_by_role_not_name(teacher_anna, today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     await services.renew(lent.loan_id, today=today, by_patron_id=teacher_anna.patron_id)
     assert await last_entry() == {
@@ -74,7 +73,7 @@ async def test_a_borrower_renewing_online_is_recorded_by_role_not_name(teacher_a
 async def test_catalogue_patrons_settings_and_stocktake_name_the_actor(
     staff, admin, teacher_anna, today
 ):
-    title_id, _ = await make_title("Alt")
+    title_id, _ = await title_with_copies("Alt")
     # The label comes from the account, whatever a caller passed along.
     await withdraw_title(title_id, actor=Actor(staff.account_id, ""))
     await assert_by(staff, "title_withdrawn")
@@ -93,7 +92,7 @@ async def test_catalogue_patrons_settings_and_stocktake_name_the_actor(
 async def test_the_name_stays_when_the_staff_account_is_deleted(
     staff, volunteer_dora_blocked, today
 ):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     await services.checkout(
         volunteer_dora_blocked.card,
         code,

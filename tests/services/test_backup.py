@@ -17,9 +17,8 @@ from mediathek.db import postgres_config, sqlite_path, use_engine
 from mediathek.demo import load_demo
 from mediathek.notifications.scheduler import run_daily_once
 from mediathek.vocab import PatronCategory
-from tests.circulation_fixtures import make_title
-from tests.conftest import PG_TEST_DB, make_persona
 from tests.db_snapshot import snapshot
+from tests.factories import PG_TEST_DB, make_persona, title_with_copies
 
 
 @pytest.fixture
@@ -72,7 +71,7 @@ async def test_a_backup_taken_while_the_desk_lends_restores_every_acknowledged_l
     db, settings, database_url, fresh_url, today, tmp_path
 ):
     settings = dataclasses.replace(settings, database_url=database_url)
-    codes = [(await make_title(f"Titel {i}"))[1][0] for i in range(60)]
+    codes = [(await title_with_copies(f"Titel {i}"))[1][0] for i in range(60)]
     cards = [
         (await make_persona(f"Leser{i} Test", None, PatronCategory.volunteer_teacher)).card
         for i in range(6)
@@ -125,11 +124,13 @@ async def test_a_restore_refuses_a_database_in_use_unless_forced(
     db, settings, database_url, fresh_url, tmp_path
 ):
     settings = dataclasses.replace(settings, database_url=database_url)
-    await make_title("Schon da")
+    await title_with_copies("Schon da")
     path = await create_backup(settings, tmp_path / "one")
     fresh = dataclasses.replace(settings, database_url=fresh_url)
     await restore_into(settings, fresh_url, path, db)
-    await make_title("Noch einer")  # the original changes; the fresh one must not be overwritten
+    await title_with_copies(
+        "Noch einer"
+    )  # the original changes; the fresh one must not be overwritten
     newer = await create_backup(settings, tmp_path / "two")
     with pytest.raises(BackupError, match="nicht leer.*--force"):
         await restore_into(settings, fresh_url, newer, db)

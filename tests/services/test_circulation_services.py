@@ -20,7 +20,7 @@ from mediathek.errors import InvalidInput
 from mediathek.notifications.tables import Notification
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.vocab import MediaType
-from tests.circulation_fixtures import make_title
+from tests.factories import title_with_copies
 
 
 async def copy_status(code: str) -> str:
@@ -33,7 +33,7 @@ async def test_checkout_lends_the_copy_with_a_due_date_on_an_opening_day(
     await Closure.insert(
         Closure(start_on=date(2026, 4, 7), end_on=date(2026, 4, 8), label="Fortbildung")
     )
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     result = await services.checkout(
         teacher_anna.card, code, today=today, staff_id=staff.account_id
     )
@@ -46,7 +46,7 @@ async def test_checkout_lends_the_copy_with_a_due_date_on_an_opening_day(
 async def test_checkout_of_a_lent_copy_is_refused_without_override(
     teacher_anna, volunteer_ben, staff, today
 ):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     await services.checkout(teacher_anna.card, code, today=today, staff_id=staff.account_id)
     with pytest.raises(CopyAlreadyLent) as err:
         await services.checkout(
@@ -58,7 +58,7 @@ async def test_checkout_of_a_lent_copy_is_refused_without_override(
 async def test_blocked_patron_is_refused_and_staff_may_override_with_a_logged_reason(
     volunteer_dora_blocked, staff, today
 ):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     with pytest.raises(PatronBlocked) as err:
         await services.checkout(volunteer_dora_blocked.card, code, today=today, staff_id=None)
     assert "gesperrt" in err.value.message
@@ -77,14 +77,14 @@ async def test_blocked_patron_is_refused_and_staff_may_override_with_a_logged_re
 
 async def test_loan_limit_is_enforced(teacher_anna, today):
     await CategoryLimit.insert(CategoryLimit(patron_category="paid_teacher", max_loans=1))
-    _, codes = await make_title(copies=2)
+    _, codes = await title_with_copies(copies=2)
     await services.checkout(teacher_anna.card, codes[0], today=today, staff_id=None)
     with pytest.raises(LoanLimitReached):
         await services.checkout(teacher_anna.card, codes[1], today=today, staff_id=None)
 
 
 async def test_patron_with_second_reminder_level_is_refused(teacher_anna, today):
-    _, codes = await make_title(copies=2)
+    _, codes = await title_with_copies(copies=2)
     await services.checkout(
         teacher_anna.card, codes[0], today=today - timedelta(days=50), staff_id=None
     )
@@ -96,7 +96,7 @@ async def test_patron_with_second_reminder_level_is_refused(teacher_anna, today)
 async def test_return_of_a_copy_someone_waits_for_goes_to_the_hold_shelf(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, [code] = await make_title()
+    title_id, [code] = await title_with_copies()
     await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     await Hold.insert(Hold(title=title_id, patron=volunteer_ben.patron_id))
     result = await services.checkin(code, today=today, staff_id=None)
@@ -113,7 +113,7 @@ async def test_return_of_a_copy_someone_waits_for_goes_to_the_hold_shelf(
 
 
 async def test_kit_return_asks_for_components_and_incomplete_goes_to_check(teacher_anna, today):
-    _, [code] = await make_title(
+    _, [code] = await title_with_copies(
         "Medienkoffer Familie", MediaType.kit, components=[("Handpuppe", 1), ("Bildkarten", 40)]
     )
     await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
@@ -131,13 +131,13 @@ async def test_kit_return_asks_for_components_and_incomplete_goes_to_check(teach
 
 
 async def test_return_of_a_copy_not_on_loan_is_harmless(today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     result = await services.checkin(code, today=today, staff_id=None)
     assert not result.was_on_loan and "nicht ausgeliehen" in result.message
 
 
 async def test_renewal_is_refused_when_others_wait(teacher_anna, volunteer_ben, today):
-    title_id, [code] = await make_title()
+    title_id, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     renewed = await services.renew(
         lent.loan_id, today=today + timedelta(days=20), by_patron_id=teacher_anna.patron_id
@@ -150,7 +150,7 @@ async def test_renewal_is_refused_when_others_wait(teacher_anna, volunteer_ben, 
 
 
 async def test_renewal_is_refused_after_the_maximum(teacher_anna, today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     for _ in range(2):
         await services.renew(lent.loan_id, today=today, staff_id=None)
@@ -162,7 +162,7 @@ async def test_renewal_is_refused_after_the_maximum(teacher_anna, today):
 async def test_renewal_is_refused_into_a_booking_and_checkout_ends_before_it(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, [code] = await make_title()
+    title_id, [code] = await title_with_copies()
     copy_id = (await Copy.select(Copy.id).first())["id"]
     await Booking.insert(
         Booking(
@@ -182,29 +182,27 @@ async def test_renewal_is_refused_into_a_booking_and_checkout_ends_before_it(
 
 
 async def test_a_patron_cannot_renew_someone_elses_loan(teacher_anna, volunteer_ben, today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     with pytest.raises(services.NotFound):
         await services.renew(lent.loan_id, today=today, by_patron_id=volunteer_ben.patron_id)
 
 
 async def test_undo_of_checkout_and_of_checkin(teacher_anna, today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     undo = corrections.UndoToken.of_checkout(lent)
     await corrections.undo_last(undo, today=today, staff_id=None)
     assert await Loan.count() == 0 and await copy_status(code) == CopyStatus.available
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     back = await services.checkin(code, today=today, staff_id=None)
-    await corrections.undo_last(
-        corrections.UndoToken.of_checkin(back), today=today, staff_id=None
-    )
+    await corrections.undo_last(corrections.UndoToken.of_checkin(back), today=today, staff_id=None)
     assert await Loan.count().where(Loan.returned_at.is_null()) == 1
     assert await copy_status(code) == CopyStatus.on_loan
 
 
 async def test_mark_lost_ends_the_loan(teacher_anna, today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     await corrections.mark_lost(code, staff_id=None)
     assert await copy_status(code) == CopyStatus.lost
@@ -214,7 +212,7 @@ async def test_mark_lost_ends_the_loan(teacher_anna, today):
 async def test_an_old_undo_cannot_take_back_a_later_loan_of_the_same_copy(
     teacher_anna, volunteer_ben, today
 ):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     first = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     undo_first = corrections.UndoToken.of_checkout(first)
     await corrections.undo_last(undo_first, today=today, staff_id=None)
@@ -231,10 +229,8 @@ async def test_an_old_undo_cannot_take_back_a_later_loan_of_the_same_copy(
     assert await copy_status(code) == CopyStatus.on_loan
 
 
-async def test_an_undone_return_cannot_be_undone_twice_nor_after_a_new_return(
-    teacher_anna, today
-):
-    _, [code] = await make_title()
+async def test_an_undone_return_cannot_be_undone_twice_nor_after_a_new_return(teacher_anna, today):
+    _, [code] = await title_with_copies()
     await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     back = await services.checkin(code, today=today, staff_id=None)
     undo = corrections.UndoToken.of_checkin(back)
@@ -248,7 +244,7 @@ async def test_an_undone_return_cannot_be_undone_twice_nor_after_a_new_return(
 
 
 async def test_an_undo_is_refused_at_another_desk(teacher_anna, today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     undo = corrections.UndoToken.of_checkout(lent, desk="tab-one-1234")
     with pytest.raises(InvalidInput, match="anderen"):

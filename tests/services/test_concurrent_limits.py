@@ -26,8 +26,7 @@ from mediathek.reservations.services import (
 )
 from mediathek.reservations.tables import Booking, Hold, HoldStatus
 from mediathek.vocab import MediaType
-from tests.circulation_fixtures import make_title as make_desk_title
-from tests.reservations_fixtures import give_back, lend, make_title
+from tests.factories import give_back, lend, title_with_copies, title_with_copy_ids
 
 
 async def gather(*calls):
@@ -51,7 +50,7 @@ async def test_twenty_renewals_of_one_loan_at_once_renew_it_exactly_max_times(te
             max_renewals=2,
         )
     )
-    _, [copy_id] = await make_title(1)
+    _, [copy_id] = await title_with_copy_ids(1)
     loan_id = await lend(copy_id, teacher_anna.patron_id, today, due_on=today)
     results = await gather(
         *[services.renew(loan_id, today=today, staff_id=None) for _ in range(20)]
@@ -66,7 +65,7 @@ async def test_twenty_renewals_of_one_loan_at_once_renew_it_exactly_max_times(te
 
 async def test_twenty_holds_at_once_by_one_patron_stop_at_the_hold_limit(teacher_anna, today):
     await CategoryLimit.insert(CategoryLimit(patron_category="paid_teacher", max_holds=3))
-    titles = [(await make_title(1, f"Titel {i}"))[0] for i in range(20)]
+    titles = [(await title_with_copy_ids(1, f"Titel {i}"))[0] for i in range(20)]
     results = await gather(*[place_hold(teacher_anna.patron_id, t, today) for t in titles])
     placed, refused = split(results, ReservationRefused)
     assert (len(placed), len(refused)) == (3, 17)
@@ -74,7 +73,7 @@ async def test_twenty_holds_at_once_by_one_patron_stop_at_the_hold_limit(teacher
 
 
 async def test_ten_holds_at_once_on_one_title_by_one_patron_leave_one(teacher_anna, today):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     results = await gather(
         *[place_hold(teacher_anna.patron_id, title_id, today) for _ in range(10)]
     )
@@ -85,7 +84,7 @@ async def test_ten_holds_at_once_on_one_title_by_one_patron_leave_one(teacher_an
 
 async def test_checkouts_to_one_patron_at_once_stop_at_the_loan_limit(teacher_anna, today):
     await CategoryLimit.insert(CategoryLimit(patron_category="paid_teacher", max_loans=3))
-    codes = [(await make_desk_title(f"Titel {i}"))[1][0] for i in range(12)]
+    codes = [(await title_with_copies(f"Titel {i}"))[1][0] for i in range(12)]
     results = await gather(
         *[services.checkout(teacher_anna.card, c, today=today, staff_id=None) for c in codes]
     )
@@ -99,7 +98,7 @@ async def test_checkouts_to_one_patron_at_once_stop_at_the_loan_limit(teacher_an
 async def test_copies_returned_at_once_serve_each_waiting_hold_once(
     teacher_anna, volunteer_ben, kita_sonnenschein, today
 ):
-    title_id, copies = await make_title(4)
+    title_id, copies = await title_with_copy_ids(4)
     for copy_id in copies:
         await lend(copy_id, kita_sonnenschein.patron_id, today)
     first = await place_hold(teacher_anna.patron_id, title_id, today)
@@ -125,7 +124,7 @@ async def copy_status_of(copy_id: int) -> str:
 async def test_a_hold_cancelled_while_its_copy_comes_back_leaves_no_copy_stranded(
     teacher_anna, kita_sonnenschein, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await lend(copy_id, kita_sonnenschein.patron_id, today)
     hold = await place_hold(teacher_anna.patron_id, title_id, today)
     await give_back(copy_id)
@@ -138,7 +137,7 @@ async def test_a_hold_cancelled_while_its_copy_comes_back_leaves_no_copy_strande
 
 
 async def test_one_teacher_booking_one_title_twice_at_once_gets_one_booking(teacher_anna, today):
-    title_id, _ = await make_title(3)
+    title_id, _ = await title_with_copy_ids(3)
     results = await gather(
         *[
             book(teacher_anna.patron_id, title_id, date(2026, 3, 16), date(2026, 3, 20), today)
@@ -179,7 +178,7 @@ async def test_two_staff_approving_one_registration_at_once_approve_it_once(
 
 
 async def test_a_stocktake_applied_twice_at_once_is_applied_once(db, staff, today):
-    _, [code] = await make_desk_title("Verschollen")
+    _, [code] = await title_with_copies("Verschollen")
     await Copy.update({Copy.shelf_mark: "SPI 1"}).where(Copy.barcode == code)
     stocktake = await start_stocktake("Spiele", ["SPI"], None)
     results = await gather(*[apply_stocktake(stocktake, today, staff.account_id) for _ in range(4)])
@@ -189,7 +188,7 @@ async def test_a_stocktake_applied_twice_at_once_is_applied_once(db, staff, toda
 
 
 async def test_one_barcode_scanned_many_times_at_once_is_noted_once(db, today):
-    _, [code] = await make_desk_title("Doppelt")
+    _, [code] = await title_with_copies("Doppelt")
     stocktake = await start_stocktake("Spiele", ["SPI"], None)
     results = await gather(*[record_scan(stocktake, code) for _ in range(8)])
     assert not [r for r in results if isinstance(r, BaseException)], results
@@ -200,7 +199,7 @@ async def test_a_hold_and_a_checkout_for_one_patron_at_once_neither_deadlock_nor
     teacher_anna, today
 ):
     for n in range(8):
-        title_id, [code] = await make_desk_title(f"Gleichzeitig {n}")
+        title_id, [code] = await title_with_copies(f"Gleichzeitig {n}")
         results = await gather(
             place_hold(teacher_anna.patron_id, title_id, today),
             services.checkout(teacher_anna.card, code, today=today, staff_id=None),

@@ -7,8 +7,7 @@ from mediathek.circulation import services
 from mediathek.circulation.policy import CheckoutRefused
 from mediathek.circulation.tables import Loan
 from mediathek.vocab import PatronCategory
-from tests.circulation_fixtures import make_title
-from tests.conftest import make_persona
+from tests.factories import make_persona, title_with_copies
 
 
 async def borrowers(n: int) -> list[str]:
@@ -19,7 +18,7 @@ async def borrowers(n: int) -> list[str]:
 
 
 async def test_fifty_concurrent_checkouts_of_one_copy_leave_exactly_one_loan(db, today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     cards = await borrowers(50)
     results = await asyncio.gather(
         *[services.checkout(card, code, today=today, staff_id=None) for card in cards],
@@ -34,7 +33,7 @@ async def test_fifty_concurrent_checkouts_of_one_copy_leave_exactly_one_loan(db,
 
 
 async def test_checkouts_racing_a_return_never_leave_two_open_loans(db, today):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     cards = await borrowers(31)
     await services.checkout(cards[0], code, today=today, staff_id=None)
     tasks = [services.checkin(code, today=today, staff_id=None)]

@@ -65,7 +65,7 @@ async def test_loan_ids_are_never_used_twice_and_the_rebuild_keeps_rows_and_inde
     from mediathek.catalogue.tables import Copy
     from mediathek.circulation.tables import Loan
     from mediathek.piccolo_app import MIGRATIONS_DIR
-    from tests.circulation_fixtures import make_title
+    from tests.factories import title_with_copies
 
     path = MIGRATIONS_DIR / "mediathek_2026_11_28t05_06_30_000000.py"
     spec = importlib.util.spec_from_file_location("loan_ids_migration", path)
@@ -86,7 +86,7 @@ async def test_loan_ids_are_never_used_twice_and_the_rebuild_keeps_rows_and_inde
     before = await indexes()
     # As the table was before the migration (a no-op on PostgreSQL), with loans in it.
     await migration._rebuild_loan(migration.AUTOINCREMENT_KEY, migration.PLAIN_KEY)
-    title_id, _ = await make_title(copies=3)
+    title_id, _ = await title_with_copies(copies=3)
     loan = dict(
         title=title_id,
         patron_category="paid_teacher",

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from mediathek.catalogue.tables import CopyStatus, Title
 from mediathek.search.queries import PAGE_SIZE, SearchParams, search
-from tests.search_fixtures import add_title
+from tests.factories import add_title
 
 
 def counts(result, facet: str) -> dict[str, int]:

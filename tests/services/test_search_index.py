@@ -13,8 +13,7 @@ from mediathek.catalogue.tables import Copy, CopyStatus, Title, TitleLanguage
 from mediathek.db import postgres_config
 from mediathek.search import index
 from mediathek.search.queries import SearchParams, search
-from tests.conftest import PG_URL
-from tests.search_fixtures import add_title
+from tests.factories import PG_URL, add_title
 
 
 def counts(result, facet: str) -> dict[str, int]:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from mediathek.catalogue.tables import Title, TitleTopic
 from mediathek.search.queries import SearchParams, forget_vocabulary, search
-from tests.search_fixtures import add_title, barcode_of
+from tests.factories import add_title, barcode_of
 
 
 async def found(q: str, **params) -> list[str]:

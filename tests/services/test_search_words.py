@@ -4,7 +4,7 @@ labelled ISBNs, relevance, and never a dead end."""
 import isbnlib
 
 from mediathek.search.queries import SearchParams, forget_vocabulary, search
-from tests.search_fixtures import add_title
+from tests.factories import add_title
 
 
 async def found(q: str, **params) -> list[str]:

@@ -5,7 +5,7 @@ import pytest
 from mediathek.errors import InvalidInput
 from mediathek.reports.privacy import anonymise_returned_loans
 from mediathek.reports.statistics import Period, compute, parse_period
-from tests.reports_fixtures import make_copy, make_loan, make_title
+from tests.factories import LONG_AGO, add_copy, add_loan, add_title
 
 YEAR_2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
 
@@ -13,24 +13,28 @@ YEAR_2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
 @pytest.fixture
 async def lending_year(teacher_anna, volunteer_ben, kita_sonnenschein):
     """2025: Anna borrows three times, Ben once, the Kita once; one title is never borrowed."""
-    cards = await make_title(
+    cards = await add_title(
         "Bildkarten Obst",
         "picture_cards",
         levels=("a1", "a2"),
         ages=("kita", "primary"),
         languages=("deu", "ara"),
+        copies=(),
+        created_at=LONG_AGO,
     )
-    game = await make_title("Memo-Spiel", "game", ages=("kita", "kita"), languages=())
-    await make_title("Grammatik B2", "textbook", levels=("b2", "b2"))
-    c1, _ = await make_copy(cards)
-    c2, _ = await make_copy(game)
+    game = await add_title(
+        "Memo-Spiel", "game", ages=("kita", "kita"), languages=(), copies=(), created_at=LONG_AGO
+    )
+    await add_title("Grammatik B2", "textbook", levels=("b2", "b2"), copies=(), created_at=LONG_AGO)
+    c1, _ = await add_copy(cards)
+    c2, _ = await add_copy(game)
     anna, ben, kita = teacher_anna.patron_id, volunteer_ben.patron_id, kita_sonnenschein.patron_id
-    await make_loan(c1, anna, date(2025, 1, 10), date(2025, 1, 20))
-    await make_loan(c1, anna, date(2025, 3, 5), date(2025, 3, 20))
-    await make_loan(c2, anna, date(2025, 3, 6), date(2025, 3, 21))
-    await make_loan(c2, ben, date(2025, 5, 2), date(2025, 5, 9))
-    await make_loan(c1, kita, date(2025, 12, 1), None)
-    await make_loan(c1, ben, date(2024, 12, 30), date(2025, 1, 5))  # other year
+    await add_loan(c1, anna, date(2025, 1, 10), date(2025, 1, 20))
+    await add_loan(c1, anna, date(2025, 3, 5), date(2025, 3, 20))
+    await add_loan(c2, anna, date(2025, 3, 6), date(2025, 3, 21))
+    await add_loan(c2, ben, date(2025, 5, 2), date(2025, 5, 9))
+    await add_loan(c1, kita, date(2025, 12, 1), None)
+    await add_loan(c1, ben, date(2024, 12, 30), date(2025, 1, 5))  # other year
     return {"cards": cards, "game": game}
 
 
@@ -87,8 +91,8 @@ async def test_a_borrower_counted_before_anonymisation_is_not_counted_twice(
 ):
     # Anna's 2025 loans are anonymised; she borrows again in December: still one person.
     await anonymise_returned_loans(date(2026, 3, 10))
-    copy_id, _ = await make_copy(lending_year["game"])
-    await make_loan(copy_id, teacher_anna.patron_id, date(2025, 12, 2), None)
+    copy_id, _ = await add_copy(lending_year["game"])
+    await add_loan(copy_id, teacher_anna.patron_id, date(2025, 12, 2), None)
     assert (await compute(YEAR_2025)).active_borrowers == 3
 
 

@@ -1,4 +1,3 @@
-from datetime import date
 
 import pytest
 
@@ -13,22 +12,20 @@ from mediathek.reports.stocktake import (
     start_stocktake,
     stocktake_report,
 )
-from tests.reports_fixtures import make_copy, make_title
-
-TODAY = date(2026, 3, 10)
+from tests.factories import LONG_AGO, add_copy, add_title
 
 
 @pytest.fixture
 async def shelves(db):
     """Games shelf SPI: three copies on the shelf, one on loan; one copy on shelf DaZ."""
-    game = await make_title("Memo-Spiel", "game")
-    book = await make_title("Deutsch A1", "textbook")
+    game = await add_title("Memo-Spiel", "game", copies=(), created_at=LONG_AGO)
+    book = await add_title("Deutsch A1", "textbook", copies=(), created_at=LONG_AGO)
     copies = {
-        "spi1": await make_copy(game, "SPI 1"),
-        "spi2": await make_copy(game, "SPI 1"),
-        "spi3": await make_copy(game, "SPI 2"),
-        "spi_out": await make_copy(game, "SPI 2", CopyStatus.on_loan),
-        "daz": await make_copy(book, "DaZ A1"),
+        "spi1": await add_copy(game, "SPI 1"),
+        "spi2": await add_copy(game, "SPI 1"),
+        "spi3": await add_copy(game, "SPI 2"),
+        "spi_out": await add_copy(game, "SPI 2", CopyStatus.on_loan),
+        "daz": await add_copy(book, "DaZ A1"),
     }
     return {name: {"id": c[0], "code": c[1]} for name, c in copies.items()}
 
@@ -74,11 +71,13 @@ async def test_a_copy_seen_although_on_loan_and_a_copy_on_the_wrong_shelf_are_re
     assert report.wrong_shelf[0]["seen_at"] == "SPI 2"
 
 
-async def test_applying_marks_missing_copies_lost_with_a_note_and_an_audit_entry(shelves, staff):
+async def test_applying_marks_missing_copies_lost_with_a_note_and_an_audit_entry(
+    today, shelves, staff
+):
     stocktake = await start_stocktake("Spiele", ["SPI"], staff.account_id)
     await record_scan(stocktake, shelves["spi1"]["code"], "SPI 1")
     await record_scan(stocktake, shelves["spi2"]["code"], "SPI 1")
-    assert await apply_stocktake(stocktake, TODAY, staff.account_id, staff.email) == 1
+    assert await apply_stocktake(stocktake, today, staff.account_id, staff.email) == 1
     spi3 = await Copy.select().where(Copy.id == shelves["spi3"]["id"]).first()
     assert spi3["status"] == CopyStatus.lost
     assert spi3["status_note"] == "Bei der Bestandsrevision am 10.03.2026 nicht gefunden."
@@ -89,30 +88,30 @@ async def test_applying_marks_missing_copies_lost_with_a_note_and_an_audit_entry
     with pytest.raises(Conflict):
         await record_scan(stocktake, shelves["spi3"]["code"], "SPI 2")
     with pytest.raises(Conflict):
-        await apply_stocktake(stocktake, TODAY)
+        await apply_stocktake(stocktake, today)
 
 
-async def test_a_copy_lent_during_the_stocktake_is_not_marked_lost(shelves):
+async def test_a_copy_lent_during_the_stocktake_is_not_marked_lost(today, shelves):
     stocktake = await start_stocktake("Spiele", ["SPI"], None)
     await Copy.update({Copy.status: CopyStatus.on_loan}).where(Copy.id == shelves["spi2"]["id"])
-    await apply_stocktake(stocktake, TODAY)
+    await apply_stocktake(stocktake, today)
     spi2 = await Copy.select(Copy.status).where(Copy.id == shelves["spi2"]["id"]).first()
     assert spi2["status"] == CopyStatus.on_loan
 
 
-async def test_a_cancelled_stocktake_changes_nothing(shelves):
+async def test_a_cancelled_stocktake_changes_nothing(today, shelves):
     stocktake = await start_stocktake("Spiele", ["SPI"], None)
     await cancel_stocktake(stocktake)
     assert (await stocktake_report(stocktake)).stocktake["status"] == "cancelled"
     assert not await Copy.exists().where(Copy.status == CopyStatus.lost)
     with pytest.raises(Conflict):
-        await apply_stocktake(stocktake, TODAY)
+        await apply_stocktake(stocktake, today)
 
 
 async def test_prefixes_with_like_wildcards_match_literally(db):
-    title = await make_title("Spiel")
-    await make_copy(title, "A_1")
-    await make_copy(title, "AB1")
+    title = await add_title("Spiel", copies=(), created_at=LONG_AGO)
+    await add_copy(title, "A_1")
+    await add_copy(title, "AB1")
     stocktake = await start_stocktake("", parse_prefixes("A_"), None)
     assert [c["shelf_mark"] for c in (await stocktake_report(stocktake)).missing] == ["A_1"]
 

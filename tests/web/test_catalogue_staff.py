@@ -1,8 +1,8 @@
 import pytest
 
 from mediathek.catalogue.tables import Component, Copy, Title, TitleLanguage, TitleTopic, Topic
-from tests.catalogue_fixtures import make_title
-from tests.catalogue_isbn_fake import fake_isbn_services
+from tests.factories import catalogued_title
+from tests.fakes import fake_isbn_services
 
 FORM = {
     "title": "Wimmelbilder Kita",
@@ -64,7 +64,7 @@ async def test_add_component_row_button_keeps_the_typed_values(client_for, staff
 
 
 async def test_edit_changes_every_field_and_replaces_components(client_for, staff):
-    title_id, _ = await make_title(media_type="game", components=[("Würfel", "2")])
+    title_id, _ = await catalogued_title(media_type="game", components=[("Würfel", "2")])
     form = FORM | {"title": "Neuer Name", "component_name": ["Spielplan"], "component_qty": ["1"]}
     async with client_for(staff) as c:
         page = await c.get(f"/verwaltung/titel/{title_id}/bearbeiten")
@@ -77,8 +77,8 @@ async def test_edit_changes_every_field_and_replaces_components(client_for, staf
 
 
 async def test_staff_list_filters_by_text_and_media_type(client_for, staff):
-    await make_title(title="Deutsch lernen mit Bildern", media_type="picture_book")
-    await make_title(title="Memo Obst", media_type="game")
+    await catalogued_title(title="Deutsch lernen mit Bildern", media_type="picture_book")
+    await catalogued_title(title="Memo Obst", media_type="game")
     async with client_for(staff) as c:
         r = await c.get("/verwaltung/titel", params={"q": "bildern"})
         assert "Deutsch lernen mit Bildern" in r.text and "Memo Obst" not in r.text
@@ -118,7 +118,7 @@ async def test_isbn_lookup_offline_says_so_and_offers_manual_entry(client_for, s
 
 
 async def test_isbn_already_in_the_catalogue_offers_adding_a_copy(client_for, staff):
-    title_id, _ = await make_title(isbn="9783191010805")
+    title_id, _ = await catalogued_title(isbn="9783191010805")
     with fake_isbn_services():
         async with client_for(staff) as c:
             r = await c.get("/verwaltung/titel/neu", params={"isbn": "978-3-19-101080-5"})
@@ -164,7 +164,7 @@ async def test_a_cover_file_name_from_another_isbn_is_ignored(client_for, staff)
 
 
 async def test_staff_changes_a_copys_status_on_the_title_page(client_for, staff):
-    title_id, codes = await make_title(copies=1)
+    title_id, codes = await catalogued_title(copies=1)
     copy = await Copy.select(Copy.id).first()
     async with client_for(staff) as c:
         r = await c.post(
@@ -181,7 +181,7 @@ async def test_staff_changes_a_copys_status_on_the_title_page(client_for, staff)
 
 
 async def test_withdrawing_a_title_with_a_lent_copy_is_refused_with_the_reason(client_for, staff):
-    title_id, _ = await make_title(copies=1)
+    title_id, _ = await catalogued_title(copies=1)
     await Copy.update({Copy.status: "on_loan"}, force=True)
     async with client_for(staff) as c:
         r = await c.post(f"/verwaltung/titel/{title_id}/aussondern")
@@ -189,7 +189,7 @@ async def test_withdrawing_a_title_with_a_lent_copy_is_refused_with_the_reason(c
 
 
 async def test_staff_adds_several_copies_at_once_on_the_title_page(client_for, staff):
-    title_id, _ = await make_title(copies=1)
+    title_id, _ = await catalogued_title(copies=1)
     async with client_for(staff) as c:
         bad = await c.post(f"/verwaltung/titel/{title_id}/exemplare", data={"count": "viele"})
         assert bad.status_code == 422 and "Anzahl von 1 bis 200" in bad.text
@@ -202,7 +202,7 @@ async def test_staff_adds_several_copies_at_once_on_the_title_page(client_for, s
 
 
 async def test_the_list_filter_answers_htmx_with_the_rows_fragment_only(client_for, staff):
-    await make_title(title="Memo Obst", media_type="game")
+    await catalogued_title(title="Memo Obst", media_type="game")
     async with client_for(staff) as c:
         r = await c.get("/verwaltung/titel", params={"q": "memo"}, headers={"HX-Request": "true"})
     assert r.text.lstrip().startswith('<div id="title-rows">')

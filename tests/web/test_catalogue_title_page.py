@@ -3,7 +3,7 @@ from datetime import date
 from mediathek.catalogue import services
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
-from tests.catalogue_fixtures import make_title
+from tests.factories import catalogued_title
 
 
 async def lend(copy_code: str, patron_id: int, due_on: date) -> None:
@@ -23,7 +23,7 @@ async def lend(copy_code: str, patron_id: int, due_on: date) -> None:
 
 
 async def test_title_page_shows_metadata_and_each_copys_availability(client, teacher_anna):
-    title_id, codes = await make_title(
+    title_id, codes = await catalogued_title(
         copies=2,
         description="Kursbuch mit Arbeitsbuch",
         isbn="978-3-19-101080-5",
@@ -45,7 +45,7 @@ async def test_title_page_shows_metadata_and_each_copys_availability(client, tea
 async def test_withdrawn_title_is_gone_for_the_public_but_staff_still_see_it(
     client, client_for, staff
 ):
-    title_id, _ = await make_title(copies=1)
+    title_id, _ = await catalogued_title(copies=1)
     await services.withdraw_title(title_id)
     assert (await client.get(f"/titel/{title_id}")).status_code == 404
     async with client_for(staff) as c:

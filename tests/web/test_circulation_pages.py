@@ -5,7 +5,7 @@ from mediathek.circulation.rules import loan_rule
 from mediathek.circulation.tables import Closure, Loan
 from mediathek.clock import today as local_today
 from mediathek.vocab import MediaType, PatronCategory
-from tests.circulation_fixtures import make_title
+from tests.factories import title_with_copies
 
 
 async def test_admin_edits_the_loan_rules(client_for, admin, staff):
@@ -56,7 +56,7 @@ async def test_admin_enters_a_closure_and_sees_holidays(client_for, admin):
 
 
 async def test_overdue_list_shows_contact_and_level(client_for, staff, teacher_anna):
-    _, [code] = await make_title("Lange weg")
+    _, [code] = await title_with_copies("Lange weg")
     await services.checkout(
         teacher_anna.card, code, today=local_today() - timedelta(days=50), staff_id=None
     )
@@ -67,7 +67,7 @@ async def test_overdue_list_shows_contact_and_level(client_for, staff, teacher_a
 
 
 async def test_teacher_renews_own_loan_in_mein_konto(client_for, teacher_anna, volunteer_ben):
-    _, [code] = await make_title("Mein Buch")
+    _, [code] = await title_with_copies("Mein Buch")
     lent = await services.checkout(teacher_anna.card, code, today=local_today(), staff_id=None)
     async with client_for(volunteer_ben) as c:
         other = await c.post(f"/konto/ausleihen/{lent.loan_id}/verlaengern")

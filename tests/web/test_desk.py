@@ -12,7 +12,7 @@ from mediathek.patrons.tables import Patron
 from mediathek.reservations.services import place_hold
 from mediathek.site_settings import set_setting
 from mediathek.vocab import MediaType
-from tests.circulation_fixtures import make_title
+from tests.factories import title_with_copies
 
 
 async def scan(c, code, ausweis="", **extra):
@@ -32,7 +32,7 @@ async def test_desk_is_for_staff_only(client_for, teacher_anna, client):
 async def test_scanning_a_card_opens_the_patron_and_copies_are_lent(
     client_for, staff, teacher_anna
 ):
-    _, [code] = await make_title("Bildkarten Obst")
+    _, [code] = await title_with_copies("Bildkarten Obst")
     async with client_for(staff) as c:
         page = await c.get("/theke")
         assert "Rückgabe" in page.text and 'id="scan-code"' in page.text
@@ -52,7 +52,7 @@ async def test_scanning_a_card_opens_the_patron_and_copies_are_lent(
 async def test_refusal_is_explained_and_can_be_overridden_with_a_reason(
     client_for, staff, volunteer_dora_blocked
 ):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     async with client_for(staff) as c:
         refused = await scan(c, code, volunteer_dora_blocked.card)
         assert "gesperrt" in refused.text and "Trotzdem ausleihen" in refused.text
@@ -64,7 +64,9 @@ async def test_refusal_is_explained_and_can_be_overridden_with_a_reason(
 async def test_kit_return_shows_the_checklist_and_marks_missing_parts(
     client_for, staff, teacher_anna
 ):
-    _, [code] = await make_title("Koffer", MediaType.kit, components=[("Puppe", 1), ("Würfel", 2)])
+    _, [code] = await title_with_copies(
+        "Koffer", MediaType.kit, components=[("Puppe", 1), ("Würfel", 2)]
+    )
     async with client_for(staff) as c:
         await scan(c, teacher_anna.card)
         await scan(c, code, teacher_anna.card)
@@ -85,8 +87,8 @@ async def test_kit_return_shows_the_checklist_and_marks_missing_parts(
 
 
 async def test_isbn_scan_picks_the_only_copy_and_asks_when_several(client_for, staff, teacher_anna):
-    await make_title("Eins", MediaType.book, isbn="9783161484100")
-    await make_title("Zwei", MediaType.book, copies=2, isbn="9780306406157")
+    await title_with_copies("Eins", MediaType.book, isbn="9783161484100")
+    await title_with_copies("Zwei", MediaType.book, copies=2, isbn="9780306406157")
     async with client_for(staff) as c:
         lent = await scan(c, "978-3-16-148410-0", teacher_anna.card)
         assert "Ausgeliehen: „Eins“" in lent.text
@@ -95,7 +97,7 @@ async def test_isbn_scan_picks_the_only_copy_and_asks_when_several(client_for, s
 
 
 async def test_desk_works_without_javascript(client_for, staff, teacher_anna):
-    _, [first, second] = await make_title("Ohne JS", copies=2)
+    _, [first, second] = await title_with_copies("Ohne JS", copies=2)
     async with client_for(staff) as c:
         await c.post("/theke/scan", data={"code": first, "ausweis": teacher_anna.card})
         page = await c.post("/theke/scan", data={"code": second, "ausweis": teacher_anna.card})
@@ -109,7 +111,7 @@ async def test_desk_works_without_javascript(client_for, staff, teacher_anna):
 async def test_a_checkout_answers_with_the_result_and_the_new_row_only(
     client_for, staff, teacher_anna
 ):
-    _, [first, second] = await make_title("Wimmelbuch", copies=2)
+    _, [first, second] = await title_with_copies("Wimmelbuch", copies=2)
     async with client_for(staff) as c:
         await scan(c, teacher_anna.card)
         lent = await scan(c, first, teacher_anna.card)
@@ -144,7 +146,7 @@ async def test_a_checkout_answers_with_the_result_and_the_new_row_only(
 async def test_a_checkout_that_fulfils_a_hold_shows_the_whole_desk_again(
     client_for, staff, teacher_anna, today
 ):
-    title_id, [code] = await make_title("Vorgemerkt")
+    title_id, [code] = await title_with_copies("Vorgemerkt")
     await place_hold(teacher_anna.patron_id, title_id, today)
     async with client_for(staff) as c:
         opened = await scan(c, teacher_anna.card)
@@ -161,7 +163,7 @@ def undo_token(page) -> str:
 
 
 async def test_undo_last_takes_back_a_checkout(client_for, staff, teacher_anna):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     async with client_for(staff) as c:
         lent = await scan(c, code, teacher_anna.card)
         undone = await c.post(
@@ -174,7 +176,7 @@ async def test_undo_last_takes_back_a_checkout(client_for, staff, teacher_anna):
 async def test_an_undo_form_from_before_a_second_checkout_cannot_delete_the_second_loan(
     client_for, staff, teacher_anna, volunteer_ben
 ):
-    _, [code] = await make_title("Wimmelbuch Stadt")
+    _, [code] = await title_with_copies("Wimmelbuch Stadt")
     async with client_for(staff) as c:
         first = await scan(c, code, teacher_anna.card)
         old_form = undo_token(first)  # still on screen in a second tab
@@ -198,7 +200,7 @@ async def test_an_undo_form_from_before_a_second_checkout_cannot_delete_the_seco
 async def test_a_repeated_scan_is_applied_once_and_answered_as_the_first(
     client_for, staff, teacher_anna
 ):
-    _, [code] = await make_title("Bilderbuch Zoo")
+    _, [code] = await title_with_copies("Bilderbuch Zoo")
     async with client_for(staff) as c:
         await scan(c, teacher_anna.card, scan_id="scan-card-0001")
         first = await scan(c, code, teacher_anna.card, scan_id="scan-lend-0001")
@@ -221,16 +223,14 @@ async def test_a_repeated_scan_is_applied_once_and_answered_as_the_first(
 
 
 async def test_two_identical_scans_at_the_same_moment_apply_once(client_for, staff, teacher_anna):
-    _, [code] = await make_title("Memo-Spiel")
+    _, [code] = await title_with_copies("Memo-Spiel")
     async with client_for(staff) as c1, client_for(staff) as c2:
         answers = await asyncio.gather(
             *[scan(c, code, teacher_anna.card, scan_id="same-scan-0042") for c in (c1, c2)]
         )
         assert all("Ausgeliehen: „Memo-Spiel“" in a.text for a in answers)
         assert await Loan.count() == 1
-        returns = await asyncio.gather(
-            *[scan(c, code, scan_id="same-back-0042") for c in (c1, c2)]
-        )
+        returns = await asyncio.gather(*[scan(c, code, scan_id="same-back-0042") for c in (c1, c2)])
         assert all("Zurück: „Memo-Spiel“" in a.text for a in returns)
     assert await Loan.count().where(Loan.returned_at.is_null()) == 0
     copy = await Copy.select(Copy.status).first()
@@ -240,7 +240,7 @@ async def test_two_identical_scans_at_the_same_moment_apply_once(client_for, sta
 async def test_a_refused_scan_inside_a_replayable_request_leaves_the_copy_as_it_was(
     client_for, staff, volunteer_dora_blocked
 ):
-    _, [code] = await make_title()
+    _, [code] = await title_with_copies()
     async with client_for(staff) as c:
         refused = await scan(c, code, volunteer_dora_blocked.card, scan_id="refused-0001")
         assert "gesperrt" in refused.text
@@ -253,7 +253,7 @@ async def test_a_refused_scan_inside_a_replayable_request_leaves_the_copy_as_it_
 async def test_a_copy_marked_lost_and_found_again_goes_back_on_the_shelf(
     client_for, staff, teacher_anna, volunteer_ben, today
 ):
-    title_id, [code] = await make_title("Tiptoi Bauernhof")
+    title_id, [code] = await title_with_copies("Tiptoi Bauernhof")
     async with client_for(staff) as c:
         await scan(c, code, teacher_anna.card)
         await place_hold(volunteer_ben.patron_id, title_id, today)
@@ -276,7 +276,9 @@ async def test_a_copy_marked_lost_and_found_again_goes_back_on_the_shelf(
 async def test_the_kit_checklist_records_how_many_pieces_of_a_part_are_missing(
     client_for, staff, teacher_anna
 ):
-    _, [code] = await make_title("Koffer", MediaType.kit, components=[("Puppe", 1), ("Würfel", 4)])
+    _, [code] = await title_with_copies(
+        "Koffer", MediaType.kit, components=[("Puppe", 1), ("Würfel", 4)]
+    )
     async with client_for(staff) as c:
         await scan(c, code, teacher_anna.card)
         asked = await scan(c, code)
@@ -303,7 +305,7 @@ async def test_the_kit_checklist_records_how_many_pieces_of_a_part_are_missing(
 async def test_a_return_that_fills_a_hold_waits_for_confirmation_and_prints_a_slip(
     client_for, staff, teacher_anna, volunteer_ben, today
 ):
-    title_id, [code] = await make_title("Bildkarten Berufe")
+    title_id, [code] = await title_with_copies("Bildkarten Berufe")
     async with client_for(staff) as c:
         await scan(c, code, teacher_anna.card)
         await place_hold(volunteer_ben.patron_id, title_id, today)
@@ -328,7 +330,7 @@ async def test_a_return_that_fills_a_hold_waits_for_confirmation_and_prints_a_sl
 async def test_the_emailed_receipt_lists_the_items_lent_today(
     client_for, staff, teacher_anna, settings
 ):
-    _, [first, second] = await make_title("Bildkarten Wetter", copies=2)
+    _, [first, second] = await title_with_copies("Bildkarten Wetter", copies=2)
     async with client_for(staff) as c:
         await scan(c, first, teacher_anna.card)
         await scan(c, second, teacher_anna.card)

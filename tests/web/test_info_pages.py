@@ -17,7 +17,7 @@ from mediathek.reservations import services as reservations
 from mediathek.reservations.hooks import on_return
 from mediathek.reservations.tables import Hold
 from mediathek.site_settings import get_setting
-from tests.reservations_fixtures import give_back, lend, make_title
+from tests.factories import give_back, lend, title_with_copy_ids
 
 CONTACT = {
     "name": "Mediathek im KI Musterstadt",
@@ -123,7 +123,7 @@ async def test_hold_shelf_days_from_the_setting_decide_the_pickup_deadline(
     client_for, admin, teacher_anna, volunteer_ben
 ):
     today = library_today()
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await lend(copy_id, volunteer_ben.patron_id, today - timedelta(days=3))
     async with client_for(admin) as c:
         await set_deadlines(c, "2", "1", "1", "0")
@@ -137,7 +137,7 @@ async def test_hold_shelf_days_from_the_setting_decide_the_pickup_deadline(
 async def test_the_booking_box_tells_the_longest_booking_and_booking_obeys_it(
     client_for, admin, teacher_anna
 ):
-    title_id, _ = await make_title(2)
+    title_id, _ = await title_with_copy_ids(2)
     async with client_for(teacher_anna) as c:
         box = await c.get(f"/reservierungen/titel/{title_id}")
         assert "Höchstens 28 Tage am Stück." in box.text  # today: the loan period

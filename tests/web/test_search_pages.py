@@ -1,7 +1,7 @@
 """The public catalogue page and the search API, as a browser and a program see them."""
 
 from mediathek.catalogue.tables import CopyStatus
-from tests.search_fixtures import add_title
+from tests.factories import add_title
 
 
 async def test_the_catalogue_is_a_plain_get_form_that_works_without_javascript(client, db):
@@ -92,7 +92,7 @@ async def test_bad_page_numbers_and_control_characters_still_give_a_page(client,
 
 
 async def test_search_page_sets_no_session_for_anonymous_visitors(app, db):
-    from tests.conftest import http_client
+    from tests.factories import http_client
 
     async with http_client(app) as c:
         response = await c.get("/katalog?q=x")

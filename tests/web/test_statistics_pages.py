@@ -1,12 +1,14 @@
 from datetime import date
 
-from tests.reports_fixtures import make_copy, make_loan, make_title
+from tests.factories import LONG_AGO, add_copy, add_loan, add_title
 
 
 async def test_staff_see_statistics_with_charts_and_tables(client_for, staff, teacher_anna):
-    title = await make_title("Bildkarten <Obst>", "picture_cards", levels=("a1", "a2"))
-    copy_id, _ = await make_copy(title)
-    await make_loan(copy_id, teacher_anna.patron_id, date(2025, 3, 5), date(2025, 3, 20))
+    title = await add_title(
+        "Bildkarten <Obst>", "picture_cards", levels=("a1", "a2"), copies=(), created_at=LONG_AGO
+    )
+    copy_id, _ = await add_copy(title)
+    await add_loan(copy_id, teacher_anna.patron_id, date(2025, 3, 5), date(2025, 3, 20))
     async with client_for(staff) as c:
         page = await c.get("/verwaltung/statistik?jahr=2025")
     assert page.status_code == 200
@@ -19,9 +21,9 @@ async def test_staff_see_statistics_with_charts_and_tables(client_for, staff, te
 
 
 async def test_a_table_downloads_as_csv_for_excel(client_for, staff, teacher_anna):
-    title = await make_title("=HYPERLINK(1)", "game")
-    copy_id, _ = await make_copy(title)
-    await make_loan(copy_id, teacher_anna.patron_id, date(2025, 3, 5), date(2025, 3, 20))
+    title = await add_title("=HYPERLINK(1)", "game", copies=(), created_at=LONG_AGO)
+    copy_id, _ = await add_copy(title)
+    await add_loan(copy_id, teacher_anna.patron_id, date(2025, 3, 5), date(2025, 3, 20))
     async with client_for(staff) as c:
         csv_types = await c.get(
             "/verwaltung/statistik/medienarten.csv?von=2025-01-01&bis=2025-12-31"

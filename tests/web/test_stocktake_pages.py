@@ -1,11 +1,11 @@
 from mediathek.catalogue.tables import Copy, CopyStatus
-from tests.reports_fixtures import make_copy, make_title
+from tests.factories import LONG_AGO, add_copy, add_title
 
 
 async def test_staff_start_a_stocktake_scan_and_apply_it(client_for, staff):
-    title = await make_title("Memo-Spiel", "game")
-    _, seen = await make_copy(title, "SPI 1")
-    missing_id, missing = await make_copy(title, "SPI 1")
+    title = await add_title("Memo-Spiel", "game", copies=(), created_at=LONG_AGO)
+    _, seen = await add_copy(title, "SPI 1")
+    missing_id, missing = await add_copy(title, "SPI 1")
     async with client_for(staff) as c:
         started = await c.post(
             "/verwaltung/revision",

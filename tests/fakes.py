@@ -1,24 +1,25 @@
-"""Loans to remind about, and a real SMTP server (aiosmtpd) to deliver them to."""
+"""Stand-ins for the outside world: a real SMTP server (aiosmtpd) that keeps what it is sent,
+and a local fake of the ISBN metadata and cover services, so tests never touch the network."""
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
+import http.server
 import re
 import socket
-from datetime import date, timedelta
+import threading
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope
+from isbnlib import registry
+from isbnlib.dev import ISBNLibURLError
 
-from mediathek.catalogue.barcodes import make_code
-from mediathek.catalogue.tables import Copy, CopyStatus, Title
-from mediathek.circulation.tables import Loan
-from mediathek.vocab import MediaType
+from mediathek.catalogue import isbn
 
-_copy_counter = iter(range(5000, 100_000))
+# ---- mail ----------------------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -85,69 +86,6 @@ class SmtpServer:
             self.controller = None
 
 
-async def lend(
-    patron_id: int | None,
-    due_on: date,
-    *,
-    title: str = "Bildkarten Obst und Gemüse",
-    returned: bool = False,
-    reminder_level: int = 0,
-) -> dict:
-    """A loan of a fresh copy of a fresh title; returns ids and the copy's barcode."""
-    n = next(_copy_counter)
-    title_id = (
-        await Title.insert(Title(title=title, media_type=MediaType.picture_cards)).returning(
-            Title.id
-        )
-    )[0]["id"]
-    barcode = make_code("M", n)
-    copy_id = (
-        await Copy.insert(
-            Copy(title=title_id, barcode=barcode, status=CopyStatus.on_loan)
-        ).returning(Copy.id)
-    )[0]["id"]
-    from datetime import UTC, datetime
-
-    loan_id = (
-        await Loan.insert(
-            Loan(
-                copy=copy_id,
-                title=title_id,
-                patron=patron_id,
-                patron_category="paid_teacher",
-                media_type=MediaType.picture_cards,
-                loaned_on=due_on - timedelta(days=28),
-                due_on=due_on,
-                reminder_level=reminder_level,
-                returned_at=datetime.now(UTC) if returned else None,
-            )
-        ).returning(Loan.id)
-    )[0]["id"]
-    return {"loan_id": loan_id, "copy_id": copy_id, "barcode": barcode, "title": title}
-
-
-async def give_back(loan_id: int) -> None:
-    from datetime import UTC, datetime
-
-    await Loan.update({Loan.returned_at: datetime.now(UTC)}).where(Loan.id == loan_id)
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``smtp_server.inbox.messages`` holds mail."""
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mail_settings(settings, smtp_server):
-    return dataclasses.replace(
-        settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_timeout=5
-    )
-
-
 LINK = re.compile(r"http://testserver\.local(/[\w/-]+/[\w-]{20,})")
 
 
@@ -158,3 +96,60 @@ def links_in(message: EmailMessage) -> list[str]:
     found = LINK.findall(text)
     assert found == LINK.findall(html)[: len(found)], "both parts carry the same link"
     return found
+
+
+# ---- ISBN metadata and covers ---------------------------------------------------------------
+
+KNOWN = {
+    "9783191010805": {
+        "ISBN-13": "9783191010805",
+        "Title": "Schritte plus Neu 1 : Kursbuch und Arbeitsbuch",
+        "Authors": ["Daniela Niebisch", "Sylvette Penning-Hiemstra"],
+        "Publisher": "Hueber",
+        "Year": "2016",
+        "Language": "de",
+    }
+}
+# Smallest valid PNG: a 1×1 pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def fake_service(isbn13: str) -> dict:
+    return KNOWN.get(isbn13, {})
+
+
+def offline_service(isbn13: str) -> dict:
+    raise ISBNLibURLError("network is unreachable")
+
+
+class _CoverHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(PNG)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def fake_isbn_services(offline: bool = False, cover: bool = True) -> Iterator[None]:
+    registry.add_service("fake", offline_service if offline else fake_service)
+    registry.metadata_cache.clear()
+    server = http.server.HTTPServer(("127.0.0.1", 0), _CoverHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/cover.png"
+    saved = isbn.LOOKUP_SERVICES[:], isbn.COVER_SOURCES[:]
+    isbn.LOOKUP_SERVICES[:] = ["fake"]
+    isbn.COVER_SOURCES[:] = [lambda code: url if cover and code in KNOWN else ""]
+    try:
+        yield
+    finally:
+        isbn.LOOKUP_SERVICES[:], isbn.COVER_SOURCES[:] = saved
+        server.shutdown()
+        registry.metadata_cache.clear()
