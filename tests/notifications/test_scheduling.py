@@ -10,8 +10,8 @@ from mediathek.jobs import run_daily_jobs
 from mediathek.notifications.scheduler import daily_run_due, tick
 from mediathek.notifications.tables import Notification
 from mediathek.settings import Settings
+from tests.core.test_cli import run_cli
 from tests.factories import lend_new_title
-from tests.unit.test_cli import run_cli
 
 
 def test_the_daily_run_waits_for_the_reminder_time_in_berlin():

@@ -3,7 +3,7 @@
 import sqlite3
 from contextlib import closing
 
-from tests.unit.test_cli import run_cli
+from tests.core.test_cli import run_cli
 
 
 def count(path, table):
