@@ -18,11 +18,13 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from litestar import Litestar
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
 from mediathek.app import create_app
 from mediathek.db import connection_pool, make_engine, migrate, postgres_config, use_engine
+from mediathek.info.services import SiteInfoCache
 from mediathek.piccolo_app import TABLES
 from mediathek.settings import Settings
 from mediathek.vocab import PatronCategory, Role
@@ -122,9 +124,30 @@ def settings(database_url, tmp_path) -> Settings:
     )
 
 
+# Apps built in this test run, by the settings that shape them: building one takes 0.25–0.5 s
+# (seconds on a busy machine), and nearly every test has the same settings.
+_APPS: dict[Settings, Litestar] = {}
+
+
 @pytest.fixture
-def app(settings, db):
-    return create_app(settings, engine=db, own_pool=False)
+def app(settings, db) -> Litestar:
+    """The app for this test's settings and database.
+
+    Routes, middleware and templates depend on the settings only, apart from where the
+    database and the data folder are: an app built for otherwise equal settings is reused,
+    with this test's settings, engine and an empty site-info cache bound to it. (A test that
+    builds an app with other settings calls ``create_app`` itself.)
+    """
+    shape = dataclasses.replace(settings, database_url="", data_dir=Path())
+    app = _APPS.get(shape)
+    if app is None:
+        app = _APPS[shape] = create_app(settings, engine=db, own_pool=False)
+    app.state.settings = settings
+    app.state.engine = db
+    app.state.site_info = SiteInfoCache()
+    app.template_engine.engine.globals["settings"] = settings
+    use_engine(db)
+    return app
 
 
 @pytest.fixture
