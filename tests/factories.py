@@ -15,6 +15,7 @@ from itertools import count
 from pathlib import Path
 
 import httpx
+from argon2 import PasswordHasher
 
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import services as catalogue_services
@@ -25,7 +26,7 @@ from mediathek.clock import now
 from mediathek.patrons.tables import Account, ApiToken, Patron
 from mediathek.reservations.tables import Booking, Hold
 from mediathek.vocab import MediaType, PatronCategory, Role
-from mediathek.web.security import hash_password, token_digest
+from mediathek.web.security import token_digest
 
 # The engine of the test run: PostgreSQL when this is set, else SQLite.
 PG_URL = os.environ.get("MEDIATHEK_TEST_DATABASE_URL", "")
@@ -240,14 +241,11 @@ async def add_loan(
 
 # ---- patrons and their logins --------------------------------------------------------------
 
-_HASH: list[str] = []
-
-
-def password_hash() -> str:
-    # argon2 is slow by design: hash the persona password once per test session.
-    if not _HASH:
-        _HASH.append(hash_password(PASSWORD))
-    return _HASH[0]
+# The personas' password hash, with the cheapest argon2id parameters: argon2 is slow by design
+# and every login of a persona verifies it (a hash carries its parameters). Accounts that
+# register or set a password in the tests get the production parameters, which
+# tests/unit/test_passwords.py asserts.
+PERSONA_PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
 
 
 @dataclass
@@ -296,7 +294,7 @@ async def make_persona(
         row = await Account.insert(
             Account(
                 email=email,
-                password_hash=password_hash(),
+                password_hash=PERSONA_PASSWORD_HASH,
                 role=role,
                 patron=patron_id,
                 display_name=name,
