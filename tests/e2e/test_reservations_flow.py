@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 
 
 async def test_a_teacher_places_a_hold_and_a_booking_and_sees_them_in_her_list(page):
