@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import report  # noqa: E402
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, start_server  # noqa: E402
+from tests.e2e.live import CHROMIUM, CHROMIUM_ARGS, login, start_server  # noqa: E402
 from tests.e2e.test_desk_scanner import burst_fixture, emulate_latency  # noqa: E402
 
 LATENCIES = [0, 100]

@@ -31,7 +31,7 @@ from mediathek.notifications.reminders import create_reminders  # noqa: E402
 from mediathek.notifications.tables import Notification  # noqa: E402
 from mediathek.patrons.tables import Patron  # noqa: E402
 from mediathek.settings import Settings  # noqa: E402
-from tests.notifications_fixtures import free_port  # noqa: E402
+from tests.fakes import free_port  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import report  # noqa: E402

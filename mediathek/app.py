@@ -89,6 +89,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # From the app's state: the tests rebind one built app to each test's database.
+        settings, engine = app.state.settings, app.state.engine
         use_engine(engine)
         for hook in startup_hooks():
             try:

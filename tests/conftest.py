@@ -8,75 +8,85 @@ a database ``mediathek_test`` on that server is migrated once and truncated befo
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import dataclasses
 import logging
-import os
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
+from litestar import Litestar
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
 from mediathek.app import create_app
-from mediathek.catalogue.barcodes import make_code
-from mediathek.db import connection_pool, make_engine, migrate, postgres_config, use_engine
-from mediathek.patrons.tables import Account, Patron
+from mediathek.db import connection_pool, make_engine, migrate, use_engine
+from mediathek.info.services import SiteInfoCache
 from mediathek.piccolo_app import TABLES
 from mediathek.settings import Settings
 from mediathek.vocab import PatronCategory, Role
 from mediathek.web.auth import SESSION_COOKIE, start_session
-from mediathek.web.security import hash_password
+from tests.factories import (
+    FROZEN_TODAY,
+    PG_TEST_DB,
+    PG_URL,
+    Persona,
+    arm_csrf,
+    http_client,
+    make_persona,
+    recreate_pg_database,
+)
+from tests.fakes import SmtpServer
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
-
-PG_URL = os.environ.get("MEDIATHEK_TEST_DATABASE_URL", "")
-# One test database per checkout, so that several checkouts can test side by side.
-PG_TEST_DB = (
-    "mediathek_test_" + hashlib.sha1(str(Path(__file__).resolve()).encode()).hexdigest()[:8]
-)
-PASSWORD = "richtig-geheim-42"
-
-# A Tuesday outside school holidays and public holidays in NRW.
-TODAY = date(2026, 3, 10)
 
 
 def engine_name() -> str:
     return "postgres" if PG_URL else "sqlite"
 
 
-async def _recreate_pg_database(name: str = PG_TEST_DB) -> str:
-    """An empty database ``name`` on the test server; returns its URL."""
-    config = postgres_config(PG_URL)
-    conn = await asyncpg.connect(**config)
-    try:
-        await conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-            name,
-        )
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    host, port, user = config["host"], config["port"], config["user"]
-    return f"postgresql://{user}@{host}:{port}/{name}"
-
-
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory) -> str:
     """A migrated database: a SQLite file to copy, or the PostgreSQL test database URL."""
     if PG_URL:
-        url = asyncio.run(_recreate_pg_database())
+        url = asyncio.run(recreate_pg_database())
         asyncio.run(migrate(make_engine(url)))
         return url
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     asyncio.run(migrate(make_engine(f"sqlite:///{path}")))
     return str(path)
+
+
+# search_word only grows in use (typo suggestions); a test starts with none.
+_PG_TABLES = [*(t._meta.tablename for t in TABLES), "search_word"]
+_PG_FILLED = " UNION ALL ".join(
+    f"SELECT '{name}' AS name WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in _PG_TABLES
+)
+# Every id sequence of those tables back to 1, also where an insert was rolled back.
+_PG_RESTART_IDS = (
+    "SELECT setval(s.oid, 1, false) FROM pg_class s"
+    " JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid"
+    " AND d.deptype IN ('a', 'i')"
+    " JOIN pg_class t ON t.oid = d.refobjid"
+    " WHERE s.relkind = 'S' AND t.relname = ANY(ARRAY["
+    + ", ".join(f"'{name}'" for name in _PG_TABLES)
+    + "])"
+)
+
+
+async def empty_pg_tables(engine: Engine) -> None:
+    """Every table empty and every id back at 1, as after the migrations.
+
+    Only the tables that hold rows are truncated: TRUNCATE gives each table a new file, which
+    costs ~1 s for all of them on a busy machine, while a test writes to a few.
+    """
+    filled = [row["name"] for row in await engine._run_in_pool(_PG_FILLED)]
+    if filled:
+        names = ", ".join(f'"{name}"' for name in filled)
+        await engine._run_in_pool(f"TRUNCATE {names} CASCADE")
+    await engine._run_in_pool(_PG_RESTART_IDS)
 
 
 @pytest.fixture
@@ -86,9 +96,7 @@ async def db(database_template, tmp_path) -> AsyncIterator[Engine]:
         engine = make_engine(database_template)
         use_engine(engine)
         await engine.start_connection_pool(min_size=1, max_size=6)
-        # search_word only grows in use (typo suggestions); a test starts with none.
-        names = ", ".join([*(f'"{t._meta.tablename}"' for t in TABLES), "search_word"])
-        await engine._run_in_pool(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        await empty_pg_tables(engine)
         try:
             yield engine
         finally:
@@ -112,7 +120,8 @@ def database_url(db: Engine, tmp_path) -> str:
 
 @pytest.fixture
 def today() -> date:
-    return TODAY
+    """The frozen day of the tests: a Tuesday outside school holidays and public holidays."""
+    return FROZEN_TODAY
 
 
 @pytest.fixture
@@ -126,21 +135,30 @@ def settings(database_url, tmp_path) -> Settings:
     )
 
 
+# Apps built in this test run, by the settings that shape them: building one takes 0.25–0.5 s
+# (seconds on a busy machine), and nearly every test has the same settings.
+_APPS: dict[Settings, Litestar] = {}
+
+
 @pytest.fixture
-def app(settings, db):
-    return create_app(settings, engine=db, own_pool=False)
+def app(settings, db) -> Litestar:
+    """The app for this test's settings and database.
 
-
-def http_client(app) -> httpx.AsyncClient:
-    """A client that calls the app in the test's own event loop.
-
-    (Litestar's AsyncTestClient runs the app on a portal thread with another loop, which an
-    asyncpg pool, bound to one loop, does not survive.) The app's lifespan only binds the
-    engine, which the ``db`` fixture has done already.
+    Routes, middleware and templates depend on the settings only, apart from where the
+    database and the data folder are: an app built for otherwise equal settings is reused,
+    with this test's settings, engine and an empty site-info cache bound to it. (A test that
+    builds an app with other settings calls ``create_app`` itself.)
     """
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
-    )
+    shape = dataclasses.replace(settings, database_url="", data_dir=Path())
+    app = _APPS.get(shape)
+    if app is None:
+        app = _APPS[shape] = create_app(settings, engine=db, own_pool=False)
+    app.state.settings = settings
+    app.state.engine = db
+    app.state.site_info = SiteInfoCache()
+    app.template_engine.engine.globals["settings"] = settings
+    use_engine(db)
+    return app
 
 
 @pytest.fixture
@@ -151,79 +169,7 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def arm_csrf(c: httpx.AsyncClient) -> None:
-    await c.get("/healthz")
-    c.headers["x-csrftoken"] = c.cookies.get("mediathek_csrf", "")
-
-
 # ---- personas ------------------------------------------------------------------------------
-
-_HASH: list[str] = []
-
-
-def password_hash() -> str:
-    # argon2 is slow by design: hash the persona password once per test session.
-    if not _HASH:
-        _HASH.append(hash_password(PASSWORD))
-    return _HASH[0]
-
-
-@dataclass
-class Persona:
-    name: str
-    role: Role
-    email: str
-    account_id: int | None
-    patron_id: int | None
-    card: str | None
-    category: PatronCategory | None
-
-
-_card_counter = iter(range(900, 10_000))
-
-
-async def make_persona(
-    name: str,
-    role: Role | None,
-    category: PatronCategory | None,
-    *,
-    institution: str = "",
-    blocked_reason: str = "",
-    language: str = "de",
-) -> Persona:
-    patron_id = card = None
-    if category is not None:
-        card = make_code("K", next(_card_counter))
-        first, _, last = name.partition(" ")
-        row = await Patron.insert(
-            Patron(
-                first_name=first,
-                last_name=last or first,
-                category=category,
-                institution=institution,
-                card_barcode=card,
-                email=f"{name.lower().replace(' ', '.')}@example.org",
-                preferred_language=language,
-                blocked_reason=blocked_reason,
-                registered_on=date(2025, 1, 1),
-                expires_on=date(2030, 1, 1),
-            )
-        ).returning(Patron.id)
-        patron_id = row[0]["id"]
-    account_id = None
-    email = f"{name.lower().replace(' ', '.')}@example.org"
-    if role is not None:
-        row = await Account.insert(
-            Account(
-                email=email,
-                password_hash=password_hash(),
-                role=role,
-                patron=patron_id,
-                display_name=name,
-            )
-        ).returning(Account.id)
-        account_id = row[0]["id"]
-    return Persona(name, role, email, account_id, patron_id, card, category)
 
 
 @pytest.fixture
@@ -294,3 +240,22 @@ def client_for(app):
 def data_dir(settings) -> Path:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return settings.data_dir
+
+
+# ---- mail ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``smtp_server.inbox.messages`` holds mail."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_settings(settings, smtp_server):
+    return dataclasses.replace(
+        settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_timeout=5
+    )

@@ -1,6 +1,6 @@
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
-from tests.catalogue_fixtures import make_title
-from tests.catalogue_isbn_fake import fake_isbn_services
+from tests.factories import catalogued_title
+from tests.fakes import fake_isbn_services
 
 NEW = {
     "title": "Wimmelkoffer Bauernhof",
@@ -40,7 +40,7 @@ async def test_invalid_title_gives_a_problem_document_with_field_messages(client
 
 
 async def test_duplicate_isbn_is_a_conflict_naming_the_existing_title(client_for, staff):
-    title_id, _ = await make_title(isbn="9783191010805")
+    title_id, _ = await catalogued_title(isbn="9783191010805")
     async with client_for(staff) as c:
         r = await c.post("/api/v1/titles", json=NEW | {"isbn": "3-19-101080-7"})
     assert r.status_code == 409
@@ -48,7 +48,7 @@ async def test_duplicate_isbn_is_a_conflict_naming_the_existing_title(client_for
 
 
 async def test_visitors_and_teachers_cannot_write(client, client_for, teacher_anna):
-    title_id, _ = await make_title(copies=1)
+    title_id, _ = await catalogued_title(copies=1)
     assert (await client.post("/api/v1/titles", json=NEW)).status_code == 401
     async with client_for(teacher_anna) as c:
         assert (await c.post("/api/v1/titles", json=NEW)).status_code == 403
@@ -57,7 +57,7 @@ async def test_visitors_and_teachers_cannot_write(client, client_for, teacher_an
 
 
 async def test_update_add_copies_change_status_and_withdraw(client, client_for, staff):
-    title_id, codes = await make_title(copies=1)
+    title_id, codes = await catalogued_title(copies=1)
     copy = await Copy.select(Copy.id).first()
     async with client_for(staff) as c:
         r = await c.put(f"/api/v1/titles/{title_id}", json=NEW | {"title": "Neu"})
@@ -84,7 +84,7 @@ async def test_isbn_lookup_returns_metadata_or_the_existing_title(client_for, st
             assert r.status_code == 200
             body = r.json()
             assert body["found"] and body["fields"]["publisher"] == "Hueber"
-            title_id, _ = await make_title(isbn="9783191010805")
+            title_id, _ = await catalogued_title(isbn="9783191010805")
             body = (await c.get("/api/v1/isbn/9783191010805")).json()
             assert body["existing_title_id"] == title_id
             bad = await c.get("/api/v1/isbn/978-3-19-101080-1")

@@ -2,11 +2,11 @@ import asyncio
 
 from mediathek.circulation.tables import Loan
 from mediathek.vocab import MediaType
-from tests.circulation_fixtures import make_title
+from tests.factories import title_with_copies
 
 
 async def test_staff_lends_and_takes_back_through_the_api(client_for, staff, teacher_anna):
-    _, [code] = await make_title("API-Titel")
+    _, [code] = await title_with_copies("API-Titel")
     async with client_for(staff) as c:
         lent = await c.post("/api/v1/checkout", json={"card": teacher_anna.card, "copy": code})
         assert lent.status_code == 201, lent.text
@@ -24,7 +24,7 @@ async def test_staff_lends_and_takes_back_through_the_api(client_for, staff, tea
 
 
 async def test_kit_checkin_via_api_lists_the_components_to_check(client_for, staff, teacher_anna):
-    _, [code] = await make_title("Koffer", MediaType.kit, components=[("Puppe", 1)])
+    _, [code] = await title_with_copies("Koffer", MediaType.kit, components=[("Puppe", 1)])
     async with client_for(staff) as c:
         await c.post("/api/v1/checkout", json={"card": teacher_anna.card, "copy": code})
         asked = await c.post("/api/v1/checkin", json={"copy": code})
@@ -36,7 +36,7 @@ async def test_kit_checkin_via_api_lists_the_components_to_check(client_for, sta
 async def test_teacher_sees_and_renews_only_own_loans(
     client_for, staff, teacher_anna, volunteer_ben
 ):
-    _, codes = await make_title(copies=2)
+    _, codes = await title_with_copies(copies=2)
     async with client_for(staff) as c:
         a = (
             await c.post("/api/v1/checkout", json={"card": teacher_anna.card, "copy": codes[0]})
@@ -62,7 +62,7 @@ async def test_api_needs_a_login(client):
 async def test_a_repeated_api_request_with_one_request_id_applies_once(
     client_for, staff, teacher_anna
 ):
-    _, [code] = await make_title("Zahlenkoffer")
+    _, [code] = await title_with_copies("Zahlenkoffer")
     body = {"card": teacher_anna.card, "copy": code, "request_id": "api-lend-000001"}
     async with client_for(staff) as c:
         first, again = await asyncio.gather(

@@ -1,12 +1,12 @@
 from datetime import date
 
-from tests.reports_fixtures import make_copy, make_loan, make_title
+from tests.factories import LONG_AGO, add_copy, add_loan, add_title
 
 
 async def test_staff_get_all_statistics_tables_as_json(client_for, staff, teacher_anna):
-    title = await make_title("Bildkarten", "picture_cards")
-    copy_id, _ = await make_copy(title)
-    await make_loan(copy_id, teacher_anna.patron_id, date(2025, 3, 5), date(2025, 3, 20))
+    title = await add_title("Bildkarten", "picture_cards", copies=(), created_at=LONG_AGO)
+    copy_id, _ = await add_copy(title)
+    await add_loan(copy_id, teacher_anna.patron_id, date(2025, 3, 5), date(2025, 3, 20))
     async with client_for(staff) as c:
         response = await c.get("/api/v1/statistics?von=2025-01-01&bis=2025-12-31")
         bad = await c.get("/api/v1/statistics?von=2025-12-01&bis=2025-01-01")
@@ -26,9 +26,9 @@ async def test_statistics_api_is_for_staff_only(client_for, client, teacher_anna
 
 
 async def test_staff_scan_a_stocktake_through_the_api(client_for, staff):
-    title = await make_title("Memo-Spiel", "game")
-    _, seen = await make_copy(title, "SPI 1")
-    _, missing = await make_copy(title, "SPI 1")
+    title = await add_title("Memo-Spiel", "game", copies=(), created_at=LONG_AGO)
+    _, seen = await add_copy(title, "SPI 1")
+    _, missing = await add_copy(title, "SPI 1")
     async with client_for(staff) as c:
         started = await c.post(
             "/api/v1/stocktakes", json={"label": "Spiele", "shelf_marks": ["SPI"]}

@@ -15,7 +15,7 @@ import pytest
 from mediathek.app import create_app
 from mediathek.settings import Settings
 from mediathek.web.guards import Access, is_automatic, route_access
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-*.min.js"))
 

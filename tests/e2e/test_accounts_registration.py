@@ -1,6 +1,6 @@
 """A teacher registers online, staff approve, and she logs in for the first time."""
 
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 
 PASSWORD = "mein-sicheres-passwort"
 

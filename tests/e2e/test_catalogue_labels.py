@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.conftest import login, start_server
+from tests.e2e.live import login, start_server
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from pathlib import Path
 import barcode
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login
+from tests.e2e.live import CHROMIUM, CHROMIUM_ARGS, login
 from tests.e2e.test_desk_scanner import demo_codes
 
 WIDTH, HEIGHT, MODULE = 640, 480, 4

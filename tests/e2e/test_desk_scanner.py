@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from mediathek.catalogue.barcodes import make_code
 from mediathek.db import sqlite_path
-from tests.e2e.conftest import fetch_rows, login
+from tests.e2e.live import fetch_rows, login
 
 
 def demo_codes(database_url: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from mediathek.catalogue.barcodes import make_code
 from mediathek.db import sqlite_path
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 from tests.e2e.test_accessibility import AXE, AXE_RUN
 
 

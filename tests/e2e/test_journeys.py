@@ -14,8 +14,8 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.e2e.conftest import fetch_rows, free_port, login, start_server
-from tests.reservations_fixtures import next_years_monday
+from tests.e2e.live import fetch_rows, free_port, login, start_server
+from tests.factories import next_years_monday
 
 
 async def test_teacher_searches_reserves_and_renews(page):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 
 ANNA = "anna.berger@mediathek.example"
 

@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from tests.e2e.conftest import login
-from tests.reservations_fixtures import next_years_monday
+from tests.e2e.live import login
+from tests.factories import next_years_monday
 
 
 async def test_a_teacher_places_a_hold_and_a_booking_and_sees_them_in_her_list(page):

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from tests.e2e.conftest import login, start_server
+from tests.e2e.live import login, start_server
 from tests.e2e.test_journeys import mail_server, text_part  # noqa: F401 - fixture
 
 ADMIN = "admin@mediathek.example"

@@ -1,6 +1,6 @@
 """After `mediathek serve --demo` a person sees the German home page and can log in."""
 
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 
 
 async def test_home_page_shows_the_demo_catalogue_in_german(page):

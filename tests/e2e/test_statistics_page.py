@@ -1,6 +1,6 @@
 """Staff read this year's statistics in a real browser: charts with their numbers beside them."""
 
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 
 
 async def test_staff_read_the_statistics_of_the_demo_year(page):

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 
 
 def shelf_with_copies(database_url: str) -> tuple[str, list[str]]:

@@ -9,7 +9,7 @@ from mediathek.notifications.outbox import enqueue
 from mediathek.notifications.reminders import create_reminders
 from mediathek.notifications.tables import Notification, NotificationKind
 from mediathek.patrons.tables import Patron
-from tests.notifications_fixtures import lend
+from tests.factories import lend_new_title
 
 NEWLINE = "x@example.org\nbcc:y@evil.example"
 COMMA = "x@example.org,y@evil.example"
@@ -21,8 +21,8 @@ async def test_a_stored_broken_address_fails_alone_and_the_rest_go_out_in_the_sa
     # Rows written before addresses were checked: inserted directly, ahead of the good ones.
     for n, address in enumerate((NEWLINE, COMMA)):
         await enqueue(NotificationKind.test, key=f"broken:{n}", recipient=address)
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
-    await lend(volunteer_ben.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(volunteer_ben.patron_id, today - timedelta(days=7))
     await create_reminders(today)
 
     result = await deliver_outbox(mail_settings)
@@ -52,8 +52,8 @@ async def test_a_stored_broken_address_fails_alone_and_the_rest_go_out_in_the_sa
 async def test_a_patron_whose_stored_address_is_broken_does_not_stop_the_reminders(
     teacher_anna, volunteer_ben, mail_settings, smtp_server, today
 ):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
-    await lend(volunteer_ben.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(volunteer_ben.patron_id, today - timedelta(days=7))
     await Patron.update({Patron.email: NEWLINE}).where(Patron.id == teacher_anna.patron_id)
     await create_reminders(today)
     result = await deliver_outbox(mail_settings)
@@ -65,8 +65,8 @@ async def test_a_5xx_for_one_recipient_fails_that_notice_and_the_run_goes_on(
     teacher_anna, volunteer_ben, mail_settings, smtp_server, today
 ):
     smtp_server.inbox.refuse.add(teacher_anna.email)
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
-    await lend(volunteer_ben.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(volunteer_ben.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     result = await deliver_outbox(mail_settings)
     assert result["failed"] == 1 and result["sent"] == 1

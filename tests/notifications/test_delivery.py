@@ -15,7 +15,7 @@ from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.reminders import create_reminders
 from mediathek.notifications.tables import Notification, NotificationKind, NotificationStatus
 from mediathek.patrons.tables import Patron
-from tests.notifications_fixtures import give_back, lend
+from tests.factories import close_loan, lend_new_title
 
 
 async def statuses() -> list[str]:
@@ -25,7 +25,7 @@ async def statuses() -> list[str]:
 async def test_running_the_whole_job_twice_sends_nothing_new(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     for _ in range(2):
         await create_reminders(today)
         await deliver_outbox(mail_settings)
@@ -35,8 +35,10 @@ async def test_running_the_whole_job_twice_sends_nothing_new(
 async def test_german_digest_lists_every_item_with_contact_and_renew_link(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    a = await lend(teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter")
-    b = await lend(teacher_anna.patron_id, today - timedelta(days=14), title="Memo Tiere")
+    a = await lend_new_title(
+        teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter"
+    )
+    b = await lend_new_title(teacher_anna.patron_id, today - timedelta(days=14), title="Memo Tiere")
     await create_reminders(today)
     await deliver_outbox(mail_settings)
     [msg] = smtp_server.inbox.to(teacher_anna.email)
@@ -55,8 +57,10 @@ async def test_german_digest_lists_every_item_with_contact_and_renew_link(
 async def test_english_digest_for_a_patron_who_reads_english(
     volunteer_ben, mail_settings, smtp_server, today
 ):
-    await lend(volunteer_ben.patron_id, today - timedelta(days=28), title="Story Cubes")
-    await lend(volunteer_ben.patron_id, today - timedelta(days=7), title="Picture Dictionary")
+    await lend_new_title(volunteer_ben.patron_id, today - timedelta(days=28), title="Story Cubes")
+    await lend_new_title(
+        volunteer_ben.patron_id, today - timedelta(days=7), title="Picture Dictionary"
+    )
     await create_reminders(today)
     await deliver_outbox(mail_settings)
     [msg] = smtp_server.inbox.to(volunteer_ben.email)
@@ -69,8 +73,8 @@ async def test_english_digest_for_a_patron_who_reads_english(
 async def test_smtp_down_keeps_everything_queued_and_sends_exactly_once_later(
     teacher_anna, volunteer_ben, mail_settings, smtp_server, today
 ):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
-    await lend(volunteer_ben.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(volunteer_ben.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     smtp_server.stop()
     result = await deliver_outbox(mail_settings)
@@ -86,7 +90,7 @@ async def test_smtp_down_keeps_everything_queued_and_sends_exactly_once_later(
 async def test_a_crash_after_sending_resends_with_the_same_message_id(
     teacher_anna, mail_settings, smtp_server, today, monkeypatch
 ):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
 
     async def crash(notice_ids, at):
@@ -107,10 +111,10 @@ async def test_a_crash_after_sending_resends_with_the_same_message_id(
 async def test_items_returned_before_delivery_are_left_out(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    kept = await lend(teacher_anna.patron_id, today - timedelta(days=7), title="Behalten")
-    back = await lend(teacher_anna.patron_id, today - timedelta(days=7), title="Zurück")
+    kept = await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7), title="Behalten")
+    back = await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7), title="Zurück")
     await create_reminders(today)
-    await give_back(back["loan_id"])
+    await close_loan(back["loan_id"])
     await deliver_outbox(mail_settings)
     [msg] = smtp_server.inbox.messages
     text = msg.get_body(("plain",)).get_content()
@@ -120,9 +124,9 @@ async def test_items_returned_before_delivery_are_left_out(
 async def test_a_digest_whose_items_all_came_back_is_not_sent(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    loan = await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    loan = await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
-    await give_back(loan["loan_id"])
+    await close_loan(loan["loan_id"])
     await deliver_outbox(mail_settings)
     assert smtp_server.inbox.messages == []
     row = await Notification.select(Notification.status, Notification.last_error).first()
@@ -130,7 +134,7 @@ async def test_a_digest_whose_items_all_came_back_is_not_sent(
 
 
 async def test_nothing_goes_to_a_deleted_patron(teacher_anna, mail_settings, smtp_server, today):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     await Patron.delete().where(Patron.id == teacher_anna.patron_id)
     await deliver_outbox(mail_settings)
@@ -141,7 +145,7 @@ async def test_a_refused_address_is_marked_failed_for_staff(
     teacher_anna, mail_settings, smtp_server, today
 ):
     smtp_server.inbox.refuse.add(teacher_anna.email)
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     await deliver_outbox(mail_settings)
     row = await Notification.select(Notification.status, Notification.last_error).first()
@@ -167,7 +171,7 @@ async def test_resend_delivers_again_with_a_new_message_id(
 
 
 async def test_a_retry_waits_for_its_backoff(teacher_anna, mail_settings, smtp_server, today):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     await Notification.update({Notification.next_attempt_at: now() + timedelta(minutes=10)}).where(
         Notification.id > 0
@@ -183,7 +187,7 @@ async def test_two_concurrent_runs_never_send_the_same_notice(
 ):
     for persona in (teacher_anna, volunteer_ben, kita_sonnenschein):
         for _ in range(3):
-            await lend(persona.patron_id, today - timedelta(days=7))
+            await lend_new_title(persona.patron_id, today - timedelta(days=7))
     await asyncio.gather(create_reminders(today), create_reminders(today))
     results = await asyncio.gather(*(deliver_outbox(mail_settings) for _ in range(4)))
     assert sum(r.get("sent", 0) for r in results) == 3
@@ -203,7 +207,7 @@ async def test_a_notice_that_cannot_be_rendered_fails_alone(
             payload={},
         )
     )
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     await deliver_outbox(mail_settings)
     assert len(smtp_server.inbox.messages) == 1
@@ -216,13 +220,13 @@ async def test_a_notice_that_cannot_be_rendered_fails_alone(
 async def test_delivery_logs_in_with_the_configured_credentials(settings, teacher_anna, today):
     import dataclasses
 
-    from tests.notifications_fixtures import SmtpServer
+    from tests.fakes import SmtpServer
 
     server = SmtpServer(login=("mediathek", "geheim"))
     server.start()
     try:
         base = dataclasses.replace(settings, smtp_port=server.port, smtp_username="mediathek")
-        await lend(teacher_anna.patron_id, today - timedelta(days=7))
+        await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
         await create_reminders(today)
         wrong = dataclasses.replace(base, smtp_password="falsch", smtp_timeout=3)
         refused = await deliver_outbox(wrong)

@@ -20,7 +20,7 @@ from mediathek.notifications.locks import (
 from mediathek.notifications.outbox import enqueue
 from mediathek.notifications.scheduler import scheduler_running
 from mediathek.notifications.tables import JobLock, NotificationKind
-from tests.unit.test_cli import run_cli
+from tests.core.test_cli import run_cli
 
 HOST = socket.gethostname()
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from mediathek.clock import today
 from mediathek.notifications.tables import Notification
+from tests.core.test_cli import run_cli
 from tests.db_snapshot import snapshot
-from tests.unit.test_cli import run_cli
 
 
 async def cli(tmp_path, database_url, smtp_server, *args):

@@ -15,7 +15,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.reminders import create_reminders
 from mediathek.notifications.tables import LoanNotice, Notification
-from tests.notifications_fixtures import lend
+from tests.factories import lend_new_title
 
 
 async def run_days(first, days: int, mail_settings) -> None:
@@ -33,8 +33,12 @@ def mails_naming(smtp_server, address: str, barcode: str) -> list:
 async def test_a_due_soon_item_in_an_overdue_digest_is_not_mailed_again_the_next_day(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    late = await lend(teacher_anna.patron_id, today - timedelta(days=7), title="Memo Tiere")
-    soon = await lend(teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter")
+    late = await lend_new_title(
+        teacher_anna.patron_id, today - timedelta(days=7), title="Memo Tiere"
+    )
+    soon = await lend_new_title(
+        teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter"
+    )
     await run_days(today, 4, mail_settings)  # the due date is the fourth day
     [digest] = smtp_server.inbox.to(teacher_anna.email)
     assert "1. Mahnung" in digest["Subject"]
@@ -53,7 +57,9 @@ async def test_a_due_soon_item_in_an_overdue_digest_is_not_mailed_again_the_next
 async def test_a_renewal_announces_the_new_due_date_once(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    loan = await lend(teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter")
+    loan = await lend_new_title(
+        teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter"
+    )
     await run_days(today, 2, mail_settings)
     assert len(mails_naming(smtp_server, teacher_anna.email, loan["barcode"])) == 1
     renewed = await renew(loan["loan_id"], today=today + timedelta(days=1), staff_id=None)
@@ -70,8 +76,12 @@ async def test_a_renewal_announces_the_new_due_date_once(
 async def test_an_overdue_item_is_told_each_next_level_once(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    late = await lend(teacher_anna.patron_id, today - timedelta(days=7), title="Memo Tiere")
-    soon = await lend(teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter")
+    late = await lend_new_title(
+        teacher_anna.patron_id, today - timedelta(days=7), title="Memo Tiere"
+    )
+    soon = await lend_new_title(
+        teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter"
+    )
     await run_days(today, 22, mail_settings)  # "Memo Tiere" from 7 to 28 days late
     subjects = [
         m["Subject"] for m in mails_naming(smtp_server, teacher_anna.email, late["barcode"])
@@ -94,8 +104,8 @@ async def test_an_overdue_item_is_told_each_next_level_once(
 
 
 async def test_what_was_told_about_returned_loans_is_forgotten(teacher_anna, today):
-    kept = await lend(teacher_anna.patron_id, today - timedelta(days=7))
-    back = await lend(teacher_anna.patron_id, today + timedelta(days=3))
+    kept = await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
+    back = await lend_new_title(teacher_anna.patron_id, today + timedelta(days=3))
     await create_reminders(today)
     assert await LoanNotice.count() == 2
     returned = datetime.combine(today, time(10), UTC)
@@ -116,8 +126,12 @@ def _backfill_migration():
 
 
 async def test_items_told_before_the_update_are_not_announced_again(db, teacher_anna, today):
-    late = await lend(teacher_anna.patron_id, today - timedelta(days=7), title="Memo Tiere")
-    soon = await lend(teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter")
+    late = await lend_new_title(
+        teacher_anna.patron_id, today - timedelta(days=7), title="Memo Tiere"
+    )
+    soon = await lend_new_title(
+        teacher_anna.patron_id, today + timedelta(days=3), title="Tiptoi Wörter"
+    )
     await create_reminders(today)
     # As a database from before the record existed: the outbox only, nothing recorded.
     await LoanNotice.delete(force=True)

@@ -7,11 +7,11 @@ from datetime import timedelta
 from mediathek.notifications.reminders import create_reminders
 from mediathek.notifications.tables import Notification
 from mediathek.site_settings import get_setting
-from tests.notifications_fixtures import lend
+from tests.factories import lend_new_title
 
 
 async def test_staff_see_the_outbox_with_filters(client_for, staff, teacher_anna, today):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     async with client_for(staff) as c:
         page = await c.get("/verwaltung/benachrichtigungen")
@@ -26,7 +26,7 @@ async def test_staff_see_the_outbox_with_filters(client_for, staff, teacher_anna
 
 
 async def test_staff_read_a_notice_and_send_it_again(client_for, staff, teacher_anna, today):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7), title="Memo Tiere")
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7), title="Memo Tiere")
     await create_reminders(today)
     notice = await Notification.select(Notification.id).first()
     await Notification.update({Notification.status: "failed"}).where(Notification.id > 0)
@@ -76,7 +76,7 @@ async def test_test_email_tells_when_the_server_is_down(
 
 
 async def test_level_three_list_for_staff(client_for, staff, teacher_anna, today):
-    await lend(teacher_anna.patron_id, today - timedelta(days=30), title="Koffer Kita")
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=30), title="Koffer Kita")
     await create_reminders(today)
     async with client_for(staff) as c:
         page = await c.get("/verwaltung/mahnstufe-3")
@@ -125,7 +125,7 @@ async def test_admin_adapts_a_template_and_the_email_uses_it(
         assert "angepasst" in (await c.get("/admin/email-vorlagen")).text
         assert (await c.get("/admin/email-vorlagen/gibtsnicht.de")).status_code == 404
         assert (await c.get("/admin/email-vorlagen/overdue.de.txt")).status_code == 404
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     await deliver_outbox(mail_settings)
     message = smtp_server.inbox.messages[0]
@@ -140,7 +140,7 @@ async def test_admin_adapts_a_template_and_the_email_uses_it(
 
 
 async def test_api_lists_and_resends_notices(client_for, staff, teacher_anna, today):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     async with client_for(staff) as c:
         listed = (await c.get("/api/v1/notifications", params={"status": "queued"})).json()

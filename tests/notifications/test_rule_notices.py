@@ -9,13 +9,13 @@ from mediathek.circulation import card_expiry, closures
 from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.reminders import create_reminders
 from mediathek.patrons.tables import Patron
-from tests.notifications_fixtures import lend
+from tests.factories import lend_new_title
 
 
 async def test_the_last_reminder_is_last_everywhere_and_does_not_offer_renewal(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    await lend(teacher_anna.patron_id, today - timedelta(days=28), title="Story Cubes")
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=28), title="Story Cubes")
     await create_reminders(today)
     await deliver_outbox(mail_settings)
     [msg] = smtp_server.inbox.to(teacher_anna.email)
@@ -29,7 +29,7 @@ async def test_the_last_reminder_is_last_everywhere_and_does_not_offer_renewal(
 async def test_the_first_reminder_still_offers_online_renewal(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     await create_reminders(today)
     await deliver_outbox(mail_settings)
     [msg] = smtp_server.inbox.to(teacher_anna.email)
@@ -53,7 +53,7 @@ async def test_the_card_expiry_notice_names_the_day(
 async def test_a_closure_tells_the_borrower_her_new_date(
     teacher_anna, mail_settings, smtp_server, today
 ):
-    await lend(teacher_anna.patron_id, date(2026, 3, 20), title="Memo Tiere")
+    await lend_new_title(teacher_anna.patron_id, date(2026, 3, 20), title="Memo Tiere")
     await closures.close(date(2026, 3, 20), date(2026, 3, 20), "Fortbildung", today=today)
     await deliver_outbox(mail_settings)
     [msg] = smtp_server.inbox.to(teacher_anna.email)

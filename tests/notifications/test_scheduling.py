@@ -10,8 +10,8 @@ from mediathek.jobs import run_daily_jobs
 from mediathek.notifications.scheduler import daily_run_due, tick
 from mediathek.notifications.tables import Notification
 from mediathek.settings import Settings
-from tests.notifications_fixtures import lend
-from tests.unit.test_cli import run_cli
+from tests.core.test_cli import run_cli
+from tests.factories import lend_new_title
 
 
 def test_the_daily_run_waits_for_the_reminder_time_in_berlin():
@@ -30,7 +30,7 @@ def test_the_daily_run_happens_once_per_berlin_day():
 
 
 async def test_a_missing_daily_job_is_skipped_and_the_others_run(teacher_anna, today):
-    await lend(teacher_anna.patron_id, today - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
     results = await run_daily_jobs(
         today,
         ["mediathek.reservations.nichtda:run_daily", "mediathek.notifications.reminders:run_daily"],
@@ -45,7 +45,7 @@ async def test_a_scheduler_round_creates_and_delivers_once_a_day(
     # Midnight: the daily run is due whenever the test runs (real clock, queued "now").
     settings = dataclasses.replace(mail_settings, reminder_time="00:00")
     morning = now()
-    await lend(teacher_anna.patron_id, today(settings.tz) - timedelta(days=7))
+    await lend_new_title(teacher_anna.patron_id, today(settings.tz) - timedelta(days=7))
     first = await tick(settings, morning)
     second = await tick(settings, morning + timedelta(minutes=5))
     assert "daily" in first and "daily" not in second

@@ -9,8 +9,8 @@ from mediathek.notifications.kinds import REDACTED_LINK
 from mediathek.notifications.tables import Notification
 from mediathek.patrons.tables import OneTimeToken
 from mediathek.web.security import token_digest
-from tests.conftest import arm_csrf, http_client
-from tests.notifications_fixtures import links_in
+from tests.factories import arm_csrf, http_client
+from tests.fakes import links_in
 
 NEW_PASSWORD = "admin-neu-und-lang-42"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from mediathek.patrons.tables import Account, Patron
-from tests.unit.test_cli import run_cli
+from tests.core.test_cli import run_cli
 
 NEWLINE = "x@example.org\nbcc:y@evil.example"
 COMMA = "x@example.org,y@evil.example"

@@ -9,8 +9,8 @@ from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.tables import Notification
 from mediathek.patrons.tables import Account, Patron
 from mediathek.vocab import PatronCategory, Role
-from tests.conftest import PASSWORD, arm_csrf, make_persona
-from tests.notifications_fixtures import links_in
+from tests.factories import PASSWORD, arm_csrf, make_persona
+from tests.fakes import links_in
 
 NEW = "neue.adresse@example.org"
 

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.live import CHROMIUM, CHROMIUM_ARGS
 
 
 async def test_library_card_page_barcode_is_readable_by_a_scanner(

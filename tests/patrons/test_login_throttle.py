@@ -15,10 +15,7 @@ from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.tables import Notification, NotificationKind
 from mediathek.patrons import accounts
 from mediathek.web.auth import client_address
-from tests.conftest import PASSWORD
-from tests.notifications.conftest import smtp_server
-
-__all__ = ["smtp_server"]  # the real SMTP server fixture of the notification tests
+from tests.factories import PASSWORD
 
 WRONG = "falsch-falsch-falsch"
 

@@ -6,8 +6,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.core_tables import AuditLog
 from mediathek.patrons.tables import Account, Patron, WebSession
 from mediathek.reservations.tables import Booking, Hold
-from tests.access_fixtures import annas_things
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, annas_things
 
 NEW = "ein-neues-passwort-99"
 

@@ -11,7 +11,7 @@ import pytest
 from mediathek.circulation.tables import Loan
 from mediathek.clock import today as library_today
 from mediathek.reservations.tables import Hold, HoldStatus
-from tests.reservations_fixtures import lend, make_title
+from tests.factories import lend, title_with_copy_ids
 
 
 @pytest.fixture
@@ -22,9 +22,9 @@ def today():
 
 async def _loans(anna, today):
     """Three loans of anna's: checked out on different days, due in a different order."""
-    first, [c1] = await make_title(1, name="Bildkarten Obst")
-    second, [c2] = await make_title(1, name="Memo Tiere")
-    third, [c3] = await make_title(1, name="Wimmelbuch Stadt")
+    first, [c1] = await title_with_copy_ids(1, name="Bildkarten Obst")
+    second, [c2] = await title_with_copy_ids(1, name="Memo Tiere")
+    third, [c3] = await title_with_copy_ids(1, name="Wimmelbuch Stadt")
     ids = [
         await lend(c1, anna.patron_id, today - timedelta(days=20), today + timedelta(days=8)),
         await lend(c2, anna.patron_id, today - timedelta(days=10), today),
@@ -125,7 +125,7 @@ async def test_summary_line_on_top_of_the_account(client_for, teacher_anna, toda
 
 
 async def test_summary_counts_overdue_loans(client_for, teacher_anna, today):
-    _, [c1] = await make_title(1)
+    _, [c1] = await title_with_copy_ids(1)
     await lend(c1, teacher_anna.patron_id, today - timedelta(days=40), today - timedelta(days=12))
     async with client_for(teacher_anna) as c:
         page = await c.get("/konto")

@@ -5,8 +5,8 @@ from datetime import timedelta
 from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.tables import Notification
 from mediathek.patrons.tables import Account, LoginThrottle, OneTimeToken, Patron, WebSession
-from tests.conftest import PASSWORD
-from tests.notifications_fixtures import links_in
+from tests.factories import PASSWORD
+from tests.fakes import links_in
 
 NEW_PASSWORD = "ganz-neues-passwort-7"
 FORM = {

@@ -2,7 +2,7 @@
 
 from mediathek.core_tables import AuditLog
 from mediathek.patrons.tables import Account, ApiToken
-from tests.conftest import PASSWORD, http_client
+from tests.factories import PASSWORD, http_client
 
 
 async def test_staff_create_a_token_see_it_once_and_use_it_without_csrf(

@@ -3,14 +3,14 @@
 from datetime import date, timedelta
 
 from mediathek.reservations.tables import Booking
-from tests.reservations_fixtures import make_title, next_years_monday
+from tests.factories import next_years_monday, title_with_copy_ids
 
 NEXT_YEAR = date.today().year + 1
 MONDAY = next_years_monday()
 
 
 async def test_a_teacher_places_lists_and_cancels_a_hold(client_for, teacher_anna):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     async with client_for(teacher_anna) as c:
         r = await c.post("/api/v1/holds", json={"title_id": title_id})
         assert r.status_code == 201, r.text
@@ -28,7 +28,7 @@ async def test_a_teacher_places_lists_and_cancels_a_hold(client_for, teacher_ann
 async def test_a_booking_through_the_api_and_the_refusal_with_a_suggestion(
     client_for, teacher_anna, volunteer_ben
 ):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     friday = MONDAY + timedelta(days=4)
     week = {"title_id": title_id, "start_on": str(MONDAY), "end_on": str(friday)}
     async with client_for(teacher_anna) as c:
@@ -52,7 +52,7 @@ async def test_a_booking_through_the_api_and_the_refusal_with_a_suggestion(
 
 
 async def test_invalid_ranges_are_problem_documents(client_for, teacher_anna):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     async with client_for(teacher_anna) as c:
         r = await c.post(
             "/api/v1/bookings",
@@ -65,7 +65,7 @@ async def test_invalid_ranges_are_problem_documents(client_for, teacher_anna):
 
 
 async def test_availability_is_public(client):
-    title_id, _ = await make_title(3)
+    title_id, _ = await title_with_copy_ids(3)
     r = await client.get(f"/api/v1/titles/{title_id}/availability?days=3")
     assert r.status_code == 200
     assert [d["free"] for d in r.json()] == [3, 3, 3]
@@ -81,7 +81,7 @@ async def test_holds_need_a_login_and_staff_lists_need_staff(client, client_for,
 async def test_staff_read_the_hold_shelf_and_pull_list(client_for, staff, teacher_anna, today):
     from mediathek.reservations.services import place_hold
 
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     await place_hold(teacher_anna.patron_id, title_id, today)
     async with client_for(staff) as c:
         shelf = (await c.get("/api/v1/reservations/hold-shelf")).json()
@@ -101,8 +101,8 @@ async def test_staff_reserve_for_a_borrower_through_the_api(client_for, staff, w
     from mediathek.core_tables import AuditLog
     from mediathek.notifications.tables import Notification
 
-    held_id, _ = await make_title(1)
-    booked_id, _ = await make_title(1)
+    held_id, _ = await title_with_copy_ids(1)
+    booked_id, _ = await title_with_copy_ids(1)
     # Pickup and return on opening days: Monday to Friday of a week without holidays.
     monday = next_years_monday()
     week = {"start_on": str(monday), "end_on": str(monday + timedelta(days=4))}
@@ -131,7 +131,7 @@ async def test_staff_reserve_for_a_borrower_through_the_api(client_for, staff, w
 
 
 async def test_a_teacher_cannot_reserve_for_someone_else(client_for, teacher_anna, volunteer_ben):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     async with client_for(teacher_anna) as c:
         r = await c.post(
             "/api/v1/holds", json={"title_id": title_id, "patron_id": volunteer_ben.patron_id}

@@ -19,14 +19,13 @@ from mediathek.reservations.services import (
     run_daily,
 )
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
-from tests.conftest import make_persona
-from tests.reservations_fixtures import copy_status, give_back, lend, make_title
+from tests.factories import copy_status, give_back, lend, make_persona, title_with_copy_ids
 
 D = date
 
 
 async def test_a_teacher_books_a_title_for_her_course_week(teacher_anna, today):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     booking_id = await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     row = await Booking.select().where(Booking.id == booking_id).first()
     assert (row["copy"], row["status"]) == (copy_id, BookingStatus.confirmed)
@@ -39,7 +38,7 @@ async def test_a_teacher_books_a_title_for_her_course_week(teacher_anna, today):
 async def test_an_overlapping_booking_is_refused_with_the_next_free_range(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     with pytest.raises(BookingUnavailable) as refused:
         await book(volunteer_ben.patron_id, title_id, D(2026, 3, 18), D(2026, 3, 19), today)
@@ -50,7 +49,7 @@ async def test_an_overlapping_booking_is_refused_with_the_next_free_range(
 
 
 async def test_pickup_and_return_days_must_be_opening_days(teacher_anna, today):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     with pytest.raises(InvalidInput) as invalid:
         # Saturday 21.3. to Easter Monday 6.4.
         await book(teacher_anna.patron_id, title_id, D(2026, 3, 21), D(2026, 4, 6), today)
@@ -65,7 +64,7 @@ async def test_pickup_and_return_days_must_be_opening_days(teacher_anna, today):
 
 
 async def test_the_range_must_start_in_the_future_and_fit_the_loan_days(teacher_anna, today):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     await LoanRule.insert(LoanRule(patron_category="paid_teacher", media_type="game", loan_days=7))
     with pytest.raises(InvalidInput) as invalid:
         await book(teacher_anna.patron_id, title_id, today, D(2026, 3, 20), today)
@@ -76,7 +75,7 @@ async def test_the_range_must_start_in_the_future_and_fit_the_loan_days(teacher_
 async def test_a_booking_starting_on_the_day_a_copy_is_due_back_takes_a_free_copy(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, [lent_copy, free_copy] = await make_title(2)
+    title_id, [lent_copy, free_copy] = await title_with_copy_ids(2)
     await lend(lent_copy, volunteer_ben.patron_id, D(2026, 2, 16), due_on=D(2026, 3, 16))
     booking_id = await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 18), today)
     assert (await Booking.select(Booking.copy).where(Booking.id == booking_id).first())[
@@ -89,7 +88,7 @@ async def test_a_booking_starting_on_the_day_a_copy_is_due_back_takes_a_free_cop
 
 
 async def test_back_to_back_bookings_leave_the_buffer_day(teacher_anna, volunteer_ben, today):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     # Anna returns on Wednesday 18.3.; Thursday is the buffer day, Ben picks up from Friday.
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 18), today)
     with pytest.raises(BookingUnavailable):
@@ -99,7 +98,7 @@ async def test_back_to_back_bookings_leave_the_buffer_day(teacher_anna, voluntee
 
 
 async def test_ranges_over_daylight_saving_changes(teacher_anna, volunteer_ben, today):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 27), D(2026, 3, 30), today)
     await book(teacher_anna.patron_id, title_id, D(2026, 10, 23), D(2026, 10, 26), today)
     with pytest.raises(BookingUnavailable) as spring:
@@ -119,7 +118,7 @@ async def test_ranges_over_daylight_saving_changes(teacher_anna, volunteer_ben, 
 
 
 async def test_a_renewal_cannot_run_into_an_existing_booking(teacher_anna, volunteer_ben, today):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await lend(copy_id, volunteer_ben.patron_id, D(2026, 3, 2), due_on=D(2026, 3, 12))
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 23), D(2026, 3, 27), today)
     # Renewing on 12.03. for 28 days would end on 09.04.; the loan may run to 21.03. only.
@@ -130,7 +129,7 @@ async def test_a_renewal_cannot_run_into_an_existing_booking(teacher_anna, volun
 async def test_the_copy_is_set_aside_the_day_before_and_the_loan_ends_with_the_booking(
     teacher_anna, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     booking_id = await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     assert (await run_daily(D(2026, 3, 14)))["bookings_ready"] == 0
     assert (await run_daily(D(2026, 3, 15)))["bookings_ready"] == 1
@@ -150,7 +149,7 @@ async def test_the_copy_is_set_aside_the_day_before_and_the_loan_ends_with_the_b
 async def test_a_copy_returned_late_is_set_aside_for_the_booking_at_return(
     teacher_anna, volunteer_ben, walkin_carla, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     await lend(copy_id, volunteer_ben.patron_id, D(2026, 3, 11), due_on=D(2026, 3, 13))
     await place_hold(walkin_carla.patron_id, title_id, today)
@@ -163,7 +162,7 @@ async def test_a_copy_returned_late_is_set_aside_for_the_booking_at_return(
 async def test_uncollected_bookings_expire_and_cancelling_frees_the_range(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     first = await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     await run_daily(D(2026, 3, 15))
     assert (await run_daily(D(2026, 3, 21)))["bookings_expired"] == 1
@@ -177,7 +176,7 @@ async def test_uncollected_bookings_expire_and_cancelling_frees_the_range(
 async def test_two_teachers_booking_the_last_copy_at_once_exactly_one_wins(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
 
     async def attempt(patron_id, start, end):
         try:
@@ -194,7 +193,7 @@ async def test_two_teachers_booking_the_last_copy_at_once_exactly_one_wins(
 
 
 async def test_many_concurrent_bookings_never_double_book_a_copy(db, today):
-    title_id, _ = await make_title(2)
+    title_id, _ = await title_with_copy_ids(2)
     people = [await make_persona(f"Lehrkraft {i}", None, "paid_teacher") for i in range(8)]
 
     async def attempt(patron_id):
@@ -212,7 +211,7 @@ async def test_many_concurrent_bookings_never_double_book_a_copy(db, today):
 async def test_collecting_a_booking_with_another_copy_moves_it_and_frees_the_set_aside_one(
     teacher_anna, today
 ):
-    title_id, [first, second] = await make_title(2)
+    title_id, [first, second] = await title_with_copy_ids(2)
     booking_id = await book(teacher_anna.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today)
     await run_daily(D(2026, 3, 15))
     booked = (await Booking.select(Booking.copy).where(Booking.id == booking_id).first())["copy"]
@@ -229,7 +228,7 @@ async def test_the_desk_hooks_run_inside_the_desks_write_transaction(
 ):
     from mediathek.db import write_transaction
 
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await lend(copy_id, volunteer_ben.patron_id, D(2026, 3, 1))
     await place_hold(teacher_anna.patron_id, title_id, today)
     async with write_transaction():
@@ -245,8 +244,8 @@ async def test_the_desk_hooks_run_inside_the_desks_write_transaction(
 async def test_a_checkout_is_concerned_only_by_open_holds_and_bookings_of_its_copy_or_title(
     teacher_anna, today
 ):
-    title_id, [copy_id, sibling] = await make_title(2)
-    other_title, [elsewhere] = await make_title(1, "Anderer Titel")
+    title_id, [copy_id, sibling] = await title_with_copy_ids(2)
+    other_title, [elsewhere] = await title_with_copy_ids(1, "Anderer Titel")
     patron = teacher_anna.patron_id
 
     def booking(title, copy, status=BookingStatus.confirmed, days_ahead=0):

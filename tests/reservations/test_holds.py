@@ -18,7 +18,7 @@ from mediathek.reservations.services import (
 )
 from mediathek.reservations.setaside import PULL_NOTE
 from mediathek.reservations.tables import Hold, HoldStatus
-from tests.reservations_fixtures import copy_status, give_back, lend, make_title
+from tests.factories import copy_status, give_back, lend, title_with_copy_ids
 
 
 async def notices(kind):
@@ -30,7 +30,7 @@ async def notices(kind):
 
 
 async def test_a_copy_on_the_shelf_is_set_aside_at_once(teacher_anna, today):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     result = await place_hold(teacher_anna.patron_id, title_id, today)
     assert result.status == HoldStatus.ready
     assert result.pickup_until == date(2026, 3, 19)  # 7 opening days after Tue 10.03.
@@ -46,7 +46,7 @@ async def test_a_copy_on_the_shelf_is_set_aside_at_once(teacher_anna, today):
 async def test_the_queue_is_first_come_first_served(
     teacher_anna, volunteer_ben, walkin_carla, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await lend(copy_id, walkin_carla.patron_id, today - timedelta(days=3))
     first = await place_hold(volunteer_ben.patron_id, title_id, today)
     second = await place_hold(teacher_anna.patron_id, title_id, today)
@@ -64,7 +64,7 @@ async def test_the_queue_is_first_come_first_served(
 
 
 async def test_a_title_cannot_be_held_twice(teacher_anna, today):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     await place_hold(teacher_anna.patron_id, title_id, today)
     with pytest.raises(ReservationRefused, match="schon vorgemerkt"):
         await place_hold(teacher_anna.patron_id, title_id, today)
@@ -72,8 +72,8 @@ async def test_a_title_cannot_be_held_twice(teacher_anna, today):
 
 async def test_the_hold_limit_of_the_category_applies(teacher_anna, today):
     await CategoryLimit.insert(CategoryLimit(patron_category="paid_teacher", max_holds=1))
-    first, _ = await make_title(1, "Eins")
-    second, _ = await make_title(1, "Zwei")
+    first, _ = await title_with_copy_ids(1, "Eins")
+    second, _ = await title_with_copy_ids(1, "Zwei")
     await place_hold(teacher_anna.patron_id, first, today)
     with pytest.raises(ReservationRefused, match="höchstens|mehr als 1"):
         await place_hold(teacher_anna.patron_id, second, today)
@@ -81,7 +81,7 @@ async def test_the_hold_limit_of_the_category_applies(teacher_anna, today):
 
 
 async def test_a_blocked_patron_cannot_place_a_hold(volunteer_dora_blocked, today):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     with pytest.raises(ReservationRefused, match="gesperrt"):
         await place_hold(volunteer_dora_blocked.patron_id, title_id, today)
     assert await Hold.count() == 0
@@ -90,7 +90,7 @@ async def test_a_blocked_patron_cannot_place_a_hold(volunteer_dora_blocked, toda
 async def test_cancelling_a_ready_hold_passes_the_copy_to_the_next(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     ready = await place_hold(teacher_anna.patron_id, title_id, today)
     await place_hold(volunteer_ben.patron_id, title_id, today)
     await cancel_hold(ready.hold_id, teacher_anna.patron_id, today)
@@ -100,14 +100,14 @@ async def test_cancelling_a_ready_hold_passes_the_copy_to_the_next(
 
 
 async def test_a_teacher_cannot_cancel_another_patrons_hold(teacher_anna, volunteer_ben, today):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     hold = await place_hold(teacher_anna.patron_id, title_id, today)
     with pytest.raises(NotFound):
         await cancel_hold(hold.hold_id, volunteer_ben.patron_id, today)
 
 
 async def test_a_missed_pickup_expires_and_the_copy_goes_back_to_the_shelf(teacher_anna, today):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await place_hold(teacher_anna.patron_id, title_id, today)
     assert (await run_daily(date(2026, 3, 19)))["holds_expired"] == 0
     result = await run_daily(date(2026, 3, 20))
@@ -123,7 +123,7 @@ async def test_a_missed_pickup_expires_and_the_copy_goes_back_to_the_shelf(teach
 async def test_a_missed_pickup_passes_the_copy_to_the_next_in_line(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await place_hold(teacher_anna.patron_id, title_id, today)
     await place_hold(volunteer_ben.patron_id, title_id, today)
     result = await run_daily(date(2026, 3, 20))
@@ -140,7 +140,7 @@ async def test_a_return_on_a_closed_day_counts_the_pickup_days_from_the_next_ope
     await Closure.insert(
         Closure(start_on=date(2026, 3, 16), end_on=date(2026, 3, 17), label="Fortbildung")
     )
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await lend(copy_id, volunteer_ben.patron_id, today - timedelta(days=10))
     await place_hold(teacher_anna.patron_id, title_id, today)
     await give_back(copy_id)
@@ -153,7 +153,7 @@ async def test_a_return_on_a_closed_day_counts_the_pickup_days_from_the_next_ope
 async def test_checkout_fulfils_the_hold_and_renewal_waits_for_others(
     teacher_anna, volunteer_ben, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await place_hold(teacher_anna.patron_id, title_id, today)
     assert await hooks.fulfil_on_checkout(copy_id, teacher_anna.patron_id, today) is None
     [hold] = await Hold.select(Hold.status)
@@ -166,7 +166,7 @@ async def test_checkout_fulfils_the_hold_and_renewal_waits_for_others(
 
 
 async def test_taking_another_copy_from_the_shelf_releases_the_set_aside_one(teacher_anna, today):
-    title_id, [first, second] = await make_title(2)
+    title_id, [first, second] = await title_with_copy_ids(2)
     await place_hold(teacher_anna.patron_id, title_id, today)
     held = (await Hold.select(Hold.copy).first())["copy"]
     other = second if held == first else first
@@ -178,7 +178,7 @@ async def test_taking_another_copy_from_the_shelf_releases_the_set_aside_one(tea
 
 
 async def test_a_title_she_has_on_loan_cannot_be_held(teacher_anna, today):
-    title_id, [copy_id, _] = await make_title(2)
+    title_id, [copy_id, _] = await title_with_copy_ids(2)
     await lend(copy_id, teacher_anna.patron_id, today - timedelta(days=3))
     with pytest.raises(ReservationRefused, match="ausgeliehen"):
         await place_hold(teacher_anna.patron_id, title_id, today)
@@ -187,7 +187,7 @@ async def test_a_title_she_has_on_loan_cannot_be_held(teacher_anna, today):
 async def test_a_copy_back_from_repair_goes_to_the_head_of_the_queue_not_the_newcomer(
     teacher_anna, volunteer_ben, walkin_carla, today
 ):
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await lend(copy_id, walkin_carla.patron_id, today - timedelta(days=3))
     await place_hold(volunteer_ben.patron_id, title_id, today)
     # Staff put the copy back on the shelf without the desk's return (e.g. after a repair).

@@ -3,13 +3,13 @@
 from datetime import date, timedelta
 
 from mediathek.reservations.tables import Booking, Hold
-from tests.reservations_fixtures import make_title, next_years_monday
+from tests.factories import next_years_monday, title_with_copy_ids
 
 HTMX = {"HX-Request": "true"}
 
 
 async def test_a_teacher_places_a_hold_and_sees_it_in_her_list(client_for, teacher_anna):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     async with client_for(teacher_anna) as c:
         page = await c.get(f"/titel/{title_id}/reservieren")
         assert page.status_code == 200 and "Vormerken" in page.text
@@ -23,7 +23,7 @@ async def test_a_teacher_places_a_hold_and_sees_it_in_her_list(client_for, teach
 
 
 async def test_without_javascript_a_hold_redirects_to_the_list(client_for, teacher_anna):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     async with client_for(teacher_anna) as c:
         r = await c.post(f"/titel/{title_id}/vormerken")
         assert r.status_code == 303 and r.headers["location"].startswith("/konto/reservierungen")
@@ -32,7 +32,7 @@ async def test_without_javascript_a_hold_redirects_to_the_list(client_for, teach
 async def test_a_booking_form_with_a_past_day_comes_back_with_a_german_message(
     client_for, teacher_anna
 ):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     async with client_for(teacher_anna) as c:
         r = await c.post(
             f"/titel/{title_id}/reservieren",
@@ -49,7 +49,7 @@ async def test_a_taken_range_is_answered_with_the_next_free_range(
 ):
     from mediathek.reservations.services import book
 
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     # The pages use the real clock: a February of next year is always in the future.
     start = next_years_monday()
     await book(volunteer_ben.patron_id, title_id, start, start + timedelta(4), today)
@@ -64,7 +64,7 @@ async def test_a_taken_range_is_answered_with_the_next_free_range(
 
 
 async def test_a_teacher_books_cancels_and_downloads_the_calendar_file(client_for, teacher_anna):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     start = next_years_monday()
     async with client_for(teacher_anna) as c:
         r = await c.post(
@@ -89,7 +89,7 @@ async def test_a_teacher_cannot_touch_another_patrons_reservations(
 ):
     from mediathek.reservations.services import book, place_hold
 
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     hold = await place_hold(volunteer_ben.patron_id, title_id, today)
     booking_id = await book(
         volunteer_ben.patron_id, title_id, date(2026, 4, 13), date(2026, 4, 14), today
@@ -102,7 +102,7 @@ async def test_a_teacher_cannot_touch_another_patrons_reservations(
 
 
 async def test_anonymous_visitors_see_availability_but_no_forms(client):
-    title_id, _ = await make_title(2)
+    title_id, _ = await title_with_copy_ids(2)
     r = await client.get(f"/reservierungen/titel/{title_id}", headers=HTMX)
     assert r.status_code == 200 and "2 frei" in r.text and "Melden Sie sich an" in r.text
     r = await client.get(f"/titel/{title_id}/reservieren")
@@ -112,7 +112,7 @@ async def test_anonymous_visitors_see_availability_but_no_forms(client):
 async def test_staff_see_the_hold_shelf_and_what_to_pull(client_for, staff, teacher_anna, today):
     from mediathek.reservations.services import place_hold
 
-    title_id, [copy_id] = await make_title(1)
+    title_id, [copy_id] = await title_with_copy_ids(1)
     await place_hold(teacher_anna.patron_id, title_id, today)
     async with client_for(staff) as c:
         overview = await c.get("/verwaltung")
@@ -144,7 +144,7 @@ async def test_the_fragments_load_themselves_when_a_page_includes_them_without_d
     bookings_shell = env.get_template("reservations/_my_bookings.html").render()
     assert 'hx-get="/konto/reservierungen/zeitraeume"' in bookings_shell
 
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     await place_hold(teacher_anna.patron_id, title_id, today)
     async with client_for(teacher_anna) as c:
         r = await c.get("/konto/reservierungen/vormerkungen", headers=HTMX)
@@ -158,7 +158,7 @@ async def test_staff_cancel_a_hold_on_the_shelf_and_the_copy_goes_to_the_next(
 ):
     from mediathek.reservations.services import place_hold
 
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     first = await place_hold(teacher_anna.patron_id, title_id, today)
     await place_hold(volunteer_ben.patron_id, title_id, today)
     async with client_for(staff) as c:
@@ -173,7 +173,7 @@ async def test_the_calendar_marks_closed_days_and_colours_free_partly_none(
 ):
     from mediathek.reservations.services import book
 
-    title_id, _ = await make_title(2)
+    title_id, _ = await title_with_copy_ids(2)
     monday = next_years_monday()
     await book(volunteer_ben.patron_id, title_id, monday, monday + timedelta(2), today)
     async with client_for(teacher_anna) as c:
@@ -193,7 +193,7 @@ async def test_the_calendar_marks_closed_days_and_colours_free_partly_none(
 async def test_a_booking_on_a_closed_day_is_refused_on_the_page_and_in_the_api(
     client_for, teacher_anna
 ):
-    title_id, _ = await make_title(1)
+    title_id, _ = await title_with_copy_ids(1)
     saturday = next_years_monday() + timedelta(5)
     async with client_for(teacher_anna) as c:
         page = await c.post(

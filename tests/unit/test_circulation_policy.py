@@ -21,44 +21,44 @@ from mediathek.circulation.policy import (
     overdue_level,
     renewal_due_date,
 )
+from tests.factories import FROZEN_TODAY
 
-TODAY = date(2026, 3, 10)
 LEVELS = [7, 14, 28]
 ANNA = PatronFacts("Anna Berger")
 
 
-def refusals(patron=ANNA, copy=CopyFacts("available"), loans=(), max_loans=20):
+def refusals(today, patron=ANNA, copy=CopyFacts("available"), loans=(), max_loans=20):
     d = checkout_refusals(
-        patron, copy, list(loans), max_loans=max_loans, today=TODAY, level_days=LEVELS
+        patron, copy, list(loans), max_loans=max_loans, today=today, level_days=LEVELS
     )
     return d
 
 
-def test_a_normal_checkout_has_no_refusal():
-    assert refusals().refusals == []
+def test_a_normal_checkout_has_no_refusal(today):
+    assert refusals(today).refusals == []
 
 
-def test_overdue_level_follows_days_overdue_unless_a_higher_level_was_sent():
-    assert overdue_level(date(2026, 3, 3), TODAY, LEVELS) == 1
-    assert overdue_level(date(2026, 2, 24), TODAY, LEVELS) == 2
-    assert overdue_level(date(2026, 3, 9), TODAY, LEVELS, sent_level=3) == 3
-    assert overdue_level(date(2026, 3, 20), TODAY, LEVELS) == 0
+def test_overdue_level_follows_days_overdue_unless_a_higher_level_was_sent(today):
+    assert overdue_level(date(2026, 3, 3), today, LEVELS) == 1
+    assert overdue_level(date(2026, 2, 24), today, LEVELS) == 2
+    assert overdue_level(date(2026, 3, 9), today, LEVELS, sent_level=3) == 3
+    assert overdue_level(date(2026, 3, 20), today, LEVELS) == 0
 
 
-def test_second_reminder_level_refuses_but_first_does_not():
-    assert refusals(loans=[LoanFacts(date(2026, 3, 3))]).refusals == []
-    [r] = refusals(loans=[LoanFacts(date(2026, 2, 24))]).refusals
+def test_second_reminder_level_refuses_but_first_does_not(today):
+    assert refusals(today, loans=[LoanFacts(date(2026, 3, 3))]).refusals == []
+    [r] = refusals(today, loans=[LoanFacts(date(2026, 2, 24))]).refusals
     assert "2. Mahnung" in r.message
 
 
-def test_level_days_matter_only_once_a_loan_is_past_its_due_date():
-    due_today, sent_two = LoanFacts(TODAY), LoanFacts(date(2026, 3, 20), reminder_level=2)
-    assert not level_days_matter([due_today, sent_two], TODAY)
-    assert level_days_matter([due_today, LoanFacts(date(2026, 3, 9))], TODAY)
+def test_level_days_matter_only_once_a_loan_is_past_its_due_date(today):
+    due_today, sent_two = LoanFacts(today), LoanFacts(date(2026, 3, 20), reminder_level=2)
+    assert not level_days_matter([due_today, sent_two], today)
+    assert level_days_matter([due_today, LoanFacts(date(2026, 3, 9))], today)
 
     def messages(loans, level_days):
         d = checkout_refusals(
-            ANNA, CopyFacts("available"), loans, max_loans=20, today=TODAY, level_days=level_days
+            ANNA, CopyFacts("available"), loans, max_loans=20, today=today, level_days=level_days
         )
         return [r.message for r in d.refusals]
 
@@ -69,8 +69,9 @@ def test_level_days_matter_only_once_a_loan_is_past_its_due_date():
     assert messages([sent_two], []) != []
 
 
-def test_every_reason_is_listed_and_override_depends_on_all():
+def test_every_reason_is_listed_and_override_depends_on_all(today):
     d = refusals(
+        today,
         patron=PatronFacts("Dora", blocked_reason="Schaden", expires_on=date(2026, 1, 1)),
         copy=CopyFacts("needs_check"),
     )
@@ -80,31 +81,31 @@ def test_every_reason_is_listed_and_override_depends_on_all():
 
 
 @pytest.mark.parametrize("status", ["on_loan", "withdrawn"])
-def test_a_lent_or_withdrawn_copy_can_never_be_overridden(status):
-    d = refusals(copy=CopyFacts(status))
+def test_a_lent_or_withdrawn_copy_can_never_be_overridden(today, status):
+    d = refusals(today, copy=CopyFacts(status))
     assert isinstance(d.refusals[0], CopyAlreadyLent) and not d.overridable
 
 
-def test_a_copy_set_aside_for_someone_else_cannot_be_overridden():
-    d = refusals(copy=CopyFacts("on_hold_shelf", set_aside_for_other="für Ben"))
+def test_a_copy_set_aside_for_someone_else_cannot_be_overridden(today):
+    d = refusals(today, copy=CopyFacts("on_hold_shelf", set_aside_for_other="für Ben"))
     assert isinstance(d.refusals[0], CopySetAside) and not d.overridable
 
 
-def test_due_date_stops_before_a_booking_and_a_booking_loan_runs_to_its_end():
+def test_due_date_stops_before_a_booking_and_a_booking_loan_runs_to_its_end(today):
     cal = Calendar()
-    assert due_date(cal, TODAY, 28, None, None) == DueDate(date(2026, 4, 7))
+    assert due_date(cal, today, 28, None, None) == DueDate(date(2026, 4, 7))
     # Booking from 30.3.: last day 28.3. (Saturday) → the Friday before.
-    shortened = due_date(cal, TODAY, 28, date(2026, 3, 28), None)
+    shortened = due_date(cal, today, 28, date(2026, 3, 28), None)
     assert shortened.on == date(2026, 3, 27)
     assert "reserviert" in shortened.reason and "27.03.2026" in shortened.reason
-    assert due_date(cal, TODAY, 28, None, date(2026, 3, 20)).on == date(2026, 3, 20)
+    assert due_date(cal, today, 28, None, date(2026, 3, 20)).on == date(2026, 3, 20)
     with pytest.raises(CopySetAside):
-        due_date(cal, TODAY, 28, date(2026, 3, 9), None)
+        due_date(cal, today, 28, date(2026, 3, 9), None)
 
 
-def test_renewal_rules():
+def test_renewal_rules(today):
     cal = Calendar()
-    kw = dict(today=TODAY, current_due=date(2026, 3, 20), loan_days=28, latest=None)
+    kw = dict(today=today, current_due=date(2026, 3, 20), loan_days=28, latest=None)
     # From the current due date (20.3. + 28 days = 17.4.), not from today.
     assert renewal_due_date(
         cal, renewals=0, max_renewals=2, others_waiting=False, **kw
@@ -117,7 +118,7 @@ def test_renewal_rules():
 
 def renew(cal=None, **changes):
     kw = dict(
-        today=TODAY,
+        today=FROZEN_TODAY,
         current_due=date(2026, 3, 20),
         renewals=0,
         max_renewals=2,
@@ -175,15 +176,15 @@ def test_a_renewal_that_leaves_the_loan_overdue_is_refused():
         renew(current_due=date(2026, 1, 5), level=3, override=True)
 
 
-def test_the_card_expiry_caps_the_due_date_at_the_last_opening_day_before_it():
-    due = due_date(Calendar(), TODAY, 28, None, None, card_expires=date(2026, 3, 29))
+def test_the_card_expiry_caps_the_due_date_at_the_last_opening_day_before_it(today):
+    due = due_date(Calendar(), today, 28, None, None, card_expires=date(2026, 3, 29))
     assert due.on == date(2026, 3, 27)  # Sunday 29.3. → Friday 27.3.
     assert "Ausweis" in due.reason
     # A booking that ends earlier is the tighter limit and names itself.
-    both = due_date(Calendar(), TODAY, 28, date(2026, 3, 24), None, card_expires=date(2026, 3, 29))
+    both = due_date(Calendar(), today, 28, date(2026, 3, 24), None, card_expires=date(2026, 3, 29))
     assert both.on == date(2026, 3, 24) and "reserviert" in both.reason
 
 
-def test_a_loan_lent_by_override_on_an_expired_card_is_not_cut_to_nothing():
-    due = due_date(Calendar(), TODAY, 28, None, None, card_expires=date(2026, 3, 1))
+def test_a_loan_lent_by_override_on_an_expired_card_is_not_cut_to_nothing(today):
+    due = due_date(Calendar(), today, 28, None, None, card_expires=date(2026, 3, 1))
     assert due == DueDate(date(2026, 4, 7))

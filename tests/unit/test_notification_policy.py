@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -18,37 +18,36 @@ from mediathek.notifications.policy import (
 )
 from mediathek.notifications.tables import NotificationKind
 
-TODAY = date(2026, 3, 10)
 LEVELS = [7, 14, 28]
 
 
-def loan(days_late: int, level: int = 0, told: set[int] | None = None) -> OpenLoan:
-    return OpenLoan(1, 1, TODAY - timedelta(days=days_late), level, frozenset(told or ()))
+def loan(today, days_late: int, level: int = 0, told: set[int] | None = None) -> OpenLoan:
+    return OpenLoan(1, 1, today - timedelta(days=days_late), level, frozenset(told or ()))
 
 
-def test_levels_start_on_their_day_and_never_repeat():
-    assert item_stage(loan(6), TODAY, 3, LEVELS) is None
-    assert item_stage(loan(7), TODAY, 3, LEVELS) == 1
-    assert item_stage(loan(8, level=1), TODAY, 3, LEVELS) is None
-    assert item_stage(loan(14, level=1), TODAY, 3, LEVELS) == 2
+def test_levels_start_on_their_day_and_never_repeat(today):
+    assert item_stage(loan(today, 6), today, 3, LEVELS) is None
+    assert item_stage(loan(today, 7), today, 3, LEVELS) == 1
+    assert item_stage(loan(today, 8, level=1), today, 3, LEVELS) is None
+    assert item_stage(loan(today, 14, level=1), today, 3, LEVELS) == 2
 
 
-def test_a_missed_run_jumps_to_the_highest_level_reached():
-    assert item_stage(loan(30), TODAY, 3, LEVELS) == 3
+def test_a_missed_run_jumps_to_the_highest_level_reached(today):
+    assert item_stage(loan(today, 30), today, 3, LEVELS) == 3
 
 
-def test_due_soon_inside_the_window_once():
-    assert item_stage(loan(-4), TODAY, 3, LEVELS) is None
-    assert item_stage(loan(-3), TODAY, 3, LEVELS) == 0
-    assert item_stage(loan(-1, told={0}), TODAY, 3, LEVELS) is None
-    assert item_stage(loan(2), TODAY, 3, LEVELS) is None  # late, not yet level 1
+def test_due_soon_inside_the_window_once(today):
+    assert item_stage(loan(today, -4), today, 3, LEVELS) is None
+    assert item_stage(loan(today, -3), today, 3, LEVELS) == 0
+    assert item_stage(loan(today, -1, told={0}), today, 3, LEVELS) is None
+    assert item_stage(loan(today, 2), today, 3, LEVELS) is None  # late, not yet level 1
 
 
-def test_what_was_told_for_this_due_date_is_not_told_again():
+def test_what_was_told_for_this_due_date_is_not_told_again(today):
     # Told by any digest (e.g. a due-soon item inside an overdue reminder) counts as told.
-    assert item_stage(loan(-2, told={0}), TODAY, 3, LEVELS) is None
-    assert item_stage(loan(8, told={1}), TODAY, 3, LEVELS) is None
-    assert item_stage(loan(14, told={0, 1}), TODAY, 3, LEVELS) == 2
+    assert item_stage(loan(today, -2, told={0}), today, 3, LEVELS) is None
+    assert item_stage(loan(today, 8, told={1}), today, 3, LEVELS) is None
+    assert item_stage(loan(today, 14, told={0, 1}), today, 3, LEVELS) == 2
 
 
 def test_a_digest_takes_its_highest_level():

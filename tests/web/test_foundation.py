@@ -1,7 +1,7 @@
 """The app runs: German pages, health check, OpenAPI, static files, login, CSRF."""
 
 from mediathek.catalogue.tables import Title
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 async def test_home_page_is_german_and_shows_the_catalogue(client, db):
@@ -93,7 +93,7 @@ async def test_login_redirects_only_to_local_paths(client, staff):
 
 
 async def test_forms_without_csrf_token_are_refused(app, staff):
-    from tests.conftest import http_client
+    from tests.factories import http_client
 
     async with http_client(app) as c:
         r = await c.post("/anmelden", data={"email": staff.email, "password": PASSWORD})
@@ -125,7 +125,7 @@ async def test_wrong_method_on_an_api_path_names_the_allowed_ones(client):
 
 async def test_home_page_counts_follow_the_catalogue(client, db):
     from mediathek.catalogue.tables import CopyStatus
-    from tests.search_fixtures import add_title
+    from tests.factories import add_title
 
     await add_title("Tier-Memo", media_type="game", copies=(CopyStatus.available,))
     first = (await client.get("/")).text

@@ -9,7 +9,7 @@ import pytest
 
 from mediathek.patrons.tables import WebSession
 from mediathek.web.return_to import return_target, safe_next
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 async def _expire_sessions() -> None:

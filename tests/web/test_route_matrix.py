@@ -3,7 +3,7 @@
 The expected outcome follows from the access each route declares, so a new route is
 checked the moment it exists: without an access rule the app does not even start.
 Path parameters are filled with objects that belong to teacher_anna (see
-``tests/access_fixtures.py``); the other teacher must never get at them.
+``tests/factories.py``); the other teacher must never get at them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import pytest
 
 from mediathek.web.auth import SESSION_COOKIE, start_session
 from mediathek.web.guards import Access, is_automatic, route_access
-from tests.access_fixtures import annas_things, path_values
-from tests.conftest import arm_csrf, http_client
+from tests.factories import annas_things, arm_csrf, http_client, path_values
 
 PERSONAS = ["anonymous", "teacher", "other_teacher", "staff", "admin"]
 PARAM = re.compile(r"\{(\w+):(\w+)\}")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from mediathek.app import create_app
 from mediathek.patrons.tables import Account, WebSession
 from mediathek.web.auth import end_all_sessions
-from tests.conftest import PASSWORD, arm_csrf, http_client
+from tests.factories import PASSWORD, arm_csrf, http_client
 
 
 async def _login_cookie(app, persona, scheme: str = "http") -> str:

@@ -3,7 +3,7 @@
 import pytest
 
 from mediathek.patrons.tables import Patron
-from tests.access_fixtures import annas_things
+from tests.factories import annas_things
 
 
 @pytest.fixture

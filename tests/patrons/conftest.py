@@ -1,1 +1,0 @@
-from tests.notifications_fixtures import mail_settings, smtp_server  # noqa: F401
