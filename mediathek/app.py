@@ -34,29 +34,29 @@ from mediathek.web.templating import STATIC_DIR, make_environment
 # lists of (label, href, description) shown on the staff overview and the admin page,
 # and ON_STARTUP: ``async def hook(settings)`` run when the app starts (recovery after a crash).
 AREA_MODULES = [
-    "mediathek.web.pages",
-    "mediathek.patrons.controllers",
-    "mediathek.patrons.account_pages",
-    "mediathek.patrons.konto",
-    "mediathek.patrons.admin_pages",
+    "mediathek.home_pages",
+    "mediathek.patrons.borrower_pages",
+    "mediathek.patrons.registration_pages",
+    "mediathek.patrons.my_account_pages",
+    "mediathek.patrons.roles_pages",
     "mediathek.api.patrons",
-    "mediathek.catalogue.controllers",
-    "mediathek.catalogue.staff_controllers",
-    "mediathek.search.controllers",
+    "mediathek.catalogue.title_pages",
+    "mediathek.catalogue.staff_pages",
+    "mediathek.search.catalogue_pages",
     "mediathek.api.search",
-    "mediathek.circulation.controllers",
+    "mediathek.circulation.desk_pages",
     "mediathek.api.circulation",
-    "mediathek.reservations.controllers",
+    "mediathek.reservations.reservation_pages",
     "mediathek.api.reservations",
-    "mediathek.notifications.controllers",
+    "mediathek.notifications.outbox_pages",
     "mediathek.api.notifications",
-    "mediathek.reports.controllers",
+    "mediathek.reports.statistics_pages",
     "mediathek.reports.privacy_pages",
-    "mediathek.catalogue.import_controllers",
+    "mediathek.catalogue.import_pages",
     "mediathek.api.catalogue",
     "mediathek.reports.stocktake_pages",
     "mediathek.api.reports",
-    "mediathek.info.pages",
+    "mediathek.info.info_pages",
 ]
 
 
@@ -98,7 +98,7 @@ def create_app(
             yield
             return
         # Daily reminders and outbox delivery run in the background (when enabled).
-        from mediathek.notifications.scheduler import scheduler_running
+        from mediathek.jobs.scheduler import scheduler_running
 
         async with connection_pool(engine), scheduler_running(settings):
             from mediathek.search.index import warm_up

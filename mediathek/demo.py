@@ -24,7 +24,7 @@ from mediathek.catalogue.tables import (
 )
 from mediathek.circulation.tables import Loan
 from mediathek.db import write_transaction
-from mediathek.patrons.accounts import create_account
+from mediathek.patrons.logins import create_account
 from mediathek.patrons.tables import Account, Patron
 from mediathek.settings import Settings
 from mediathek.vocab import (

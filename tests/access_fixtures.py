@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.circulation.tables import Loan
+from mediathek.passwords import token_digest
 from mediathek.patrons.tables import ApiToken
 from mediathek.reservations.tables import Booking, Hold
-from mediathek.web.security import token_digest
 
 
 @dataclass

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from mediathek.catalogue.tables import CopyStatus
-from mediathek.circulation.calendar import Calendar
 from mediathek.errors import Conflict, DomainError
+from mediathek.opening_calendar import Calendar
 from mediathek.patrons.tables import PatronStatus
 
 

@@ -23,7 +23,6 @@ from babel.dates import format_date
 from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, TemplateError, pass_context
 from jinja2.sandbox import SandboxedEnvironment
 
-from mediathek.circulation.calendar import DEFAULT_OPEN_WEEKDAYS
 from mediathek.circulation.tables import OpeningDay
 from mediathek.core_tables import SiteSetting
 from mediathek.notifications.kinds import (
@@ -32,6 +31,7 @@ from mediathek.notifications.kinds import (
     SECRET_KINDS,
     TEMPLATE_LANGUAGES,
 )
+from mediathek.opening_calendar import DEFAULT_OPEN_WEEKDAYS
 from mediathek.settings import Settings
 from mediathek.site_settings import get_setting
 from mediathek.web.templating import TEMPLATES_DIR

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from mediathek.clock import now
 from mediathek.errors import DomainError
+from mediathek.passwords import new_token, token_digest
 from mediathek.patrons.tables import Account, OneTimeToken, TokenPurpose
-from mediathek.web.security import new_token, token_digest
 
 LINK_PATHS = {
     TokenPurpose.invite: "/passwort-setzen/",

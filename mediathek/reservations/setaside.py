@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
-from mediathek.circulation.calendar import load_calendar
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.opening_calendar import load_calendar
 from mediathek.reservations.policy import CopyPlan, Span
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from mediathek.passwords import new_token, token_digest
 from mediathek.patrons.tables import Account, ApiToken, WebSession
 from mediathek.settings import ProxyNetwork
 from mediathek.vocab import Role
-from mediathek.web.security import new_token, token_digest
 
 SESSION_COOKIE = "mediathek_session"
 SESSION_LIFETIME = timedelta(days=14)

@@ -6,8 +6,8 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from mediathek.clock import now, today
-from mediathek.jobs import run_daily_jobs
-from mediathek.notifications.scheduler import daily_run_due, tick
+from mediathek.jobs.daily import run_daily_jobs
+from mediathek.jobs.scheduler import daily_run_due, tick
 from mediathek.notifications.tables import Notification
 from mediathek.settings import Settings
 from tests.notifications_fixtures import lend
@@ -67,8 +67,8 @@ async def test_the_background_scheduler_delivers_while_the_app_runs(
 ):
     import asyncio
 
+    from mediathek.jobs.scheduler import scheduler_running
     from mediathek.notifications.outbox import enqueue, notice_key
-    from mediathek.notifications.scheduler import scheduler_running
     from mediathek.notifications.tables import NotificationKind
 
     day = today()

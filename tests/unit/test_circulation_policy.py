@@ -2,7 +2,6 @@ from datetime import date
 
 import pytest
 
-from mediathek.circulation.calendar import Calendar
 from mediathek.circulation.policy import (
     CopyAlreadyLent,
     CopyFacts,
@@ -19,6 +18,7 @@ from mediathek.circulation.policy import (
     overdue_level,
     renewal_due_date,
 )
+from mediathek.opening_calendar import Calendar
 
 TODAY = date(2026, 3, 10)
 LEVELS = [7, 14, 28]

@@ -13,7 +13,14 @@ from litestar import Request, Response, get, post
 from litestar.params import QueryParameter
 
 from mediathek.catalogue.barcodes import normalise_code
-from mediathek.circulation import account, admin, corrections, desk, policy, services
+from mediathek.circulation import (
+    corrections,
+    desk,
+    my_loans_pages,
+    policy,
+    rules_pages,
+    services,
+)
 from mediathek.circulation.once import request_id
 from mediathek.circulation.tables import Loan
 from mediathek.errors import DomainError, InvalidInput, NotFound
@@ -297,8 +304,8 @@ ROUTES = [
     desk_mark,
     receipt,
     email_receipt,
-    *account.ROUTES,
-    *admin.ROUTES,
+    *my_loans_pages.ROUTES,
+    *rules_pages.ROUTES,
 ]
 STAFF_LINKS = [
     ("Theke", "/theke", "Ausleihe und Rückgabe mit dem Scanner"),

@@ -9,7 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 
 from mediathek.catalogue.queries import home_overview
-from mediathek.patrons import accounts
+from mediathek.patrons import logins
 from mediathek.patrons.tables import Account
 from mediathek.web.auth import (
     SESSION_COOKIE,
@@ -56,8 +56,8 @@ async def login(
     target = safe_next(data.get("next"))
     client = client_address(request.scope, request.app.state.settings.trusted_proxies)
     try:
-        account_id = await accounts.login(email, data.get("password", ""), client)
-    except (accounts.LoginFailed, accounts.TooManyAttempts) as exc:
+        account_id = await logins.login(email, data.get("password", ""), client)
+    except (logins.LoginFailed, logins.TooManyAttempts) as exc:
         return render(
             request,
             "auth/login.html",

@@ -8,9 +8,9 @@ from mediathek.addresses import AddressInvalid, address_problem, normalise_addre
 from mediathek.errors import Conflict, DomainError, InvalidInput
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.passwords import hash_password, password_problem, verify_password
 from mediathek.patrons.tables import Account, LoginThrottle, PatronStatus
 from mediathek.vocab import Role
-from mediathek.web.security import hash_password, password_problem, verify_password
 
 # Verifying against a fixed hash when the email is unknown keeps the response time alike,
 # so timing does not tell whether an address has an account.

@@ -8,11 +8,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from mediathek.errors import InvalidInput
+from mediathek.home_pages import start_browser_session
 from mediathek.patrons import email_change, registration, services
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.pages import start_browser_session
 from mediathek.web.rendering import library_today, redirect, render
 
 Token = Annotated[str, Parameter(min_length=10, max_length=100)]

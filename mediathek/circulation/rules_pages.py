@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
-from mediathek.circulation import calendar as cal
+from mediathek import opening_calendar as cal
 from mediathek.circulation import policy, rules
 from mediathek.circulation.tables import Loan
 from mediathek.errors import InvalidInput
