@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
@@ -20,8 +20,26 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
 
+from mediathek import home_pages
+from mediathek.api import catalogue as api_catalogue
+from mediathek.api import circulation as api_circulation
+from mediathek.api import notifications as api_notifications
+from mediathek.api import patrons as api_patrons
+from mediathek.api import reports as api_reports
+from mediathek.api import reservations as api_reservations
+from mediathek.api import search as api_search
+from mediathek.catalogue import import_pages, staff_pages, title_pages
+from mediathek.circulation import desk_pages
 from mediathek.db import connection_pool, make_engine, use_engine
+from mediathek.info import info_pages
 from mediathek.info.services import SiteInfoCache, SiteInfoMiddleware
+from mediathek.jobs.daily import DAILY_JOBS, check_daily_jobs
+from mediathek.jobs.scheduler import scheduler_running
+from mediathek.notifications import outbox_pages
+from mediathek.patrons import borrower_pages, my_account_pages, registration_pages, roles_pages
+from mediathek.reports import privacy_pages, statistics_pages, stocktake_pages
+from mediathek.reservations import reservation_pages
+from mediathek.search import catalogue_pages
 from mediathek.settings import Settings
 from mediathek.web.auth import AuthMiddleware
 from mediathek.web.errors import EXCEPTION_HANDLERS
@@ -33,35 +51,35 @@ from mediathek.web.templating import STATIC_DIR, make_environment
 # Each area module exports ROUTES, and may export STAFF_LINKS / ADMIN_LINKS:
 # lists of (label, href, description) shown on the staff overview and the admin page,
 # and ON_STARTUP: ``async def hook(settings)`` run when the app starts (recovery after a crash).
-AREA_MODULES = [
-    "mediathek.home_pages",
-    "mediathek.patrons.borrower_pages",
-    "mediathek.patrons.registration_pages",
-    "mediathek.patrons.my_account_pages",
-    "mediathek.patrons.roles_pages",
-    "mediathek.api.patrons",
-    "mediathek.catalogue.title_pages",
-    "mediathek.catalogue.staff_pages",
-    "mediathek.search.catalogue_pages",
-    "mediathek.api.search",
-    "mediathek.circulation.desk_pages",
-    "mediathek.api.circulation",
-    "mediathek.reservations.reservation_pages",
-    "mediathek.api.reservations",
-    "mediathek.notifications.outbox_pages",
-    "mediathek.api.notifications",
-    "mediathek.reports.statistics_pages",
-    "mediathek.reports.privacy_pages",
-    "mediathek.catalogue.import_pages",
-    "mediathek.api.catalogue",
-    "mediathek.reports.stocktake_pages",
-    "mediathek.api.reports",
-    "mediathek.info.info_pages",
+AREA_MODULES: list[ModuleType] = [
+    home_pages,
+    borrower_pages,
+    registration_pages,
+    my_account_pages,
+    roles_pages,
+    api_patrons,
+    title_pages,
+    staff_pages,
+    catalogue_pages,
+    api_search,
+    desk_pages,
+    api_circulation,
+    reservation_pages,
+    api_reservations,
+    outbox_pages,
+    api_notifications,
+    statistics_pages,
+    privacy_pages,
+    import_pages,
+    api_catalogue,
+    stocktake_pages,
+    api_reports,
+    info_pages,
 ]
 
 
-def area_modules() -> list:
-    return [importlib.import_module(name) for name in AREA_MODULES]
+def area_modules() -> list[ModuleType]:
+    return AREA_MODULES
 
 
 def route_handlers() -> list:
@@ -82,6 +100,7 @@ def create_app(
     """``own_pool=False`` leaves PostgreSQL's connection pool to the caller (tests run each
     test in its own event loop and an asyncpg pool belongs to one loop)."""
     settings = settings or Settings.from_env()
+    check_daily_jobs(DAILY_JOBS)
     engine = engine or make_engine(settings.database_url)
     use_engine(engine)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -98,8 +117,6 @@ def create_app(
             yield
             return
         # Daily reminders and outbox delivery run in the background (when enabled).
-        from mediathek.jobs.scheduler import scheduler_running
-
         async with connection_pool(engine), scheduler_running(settings):
             from mediathek.search.index import warm_up
 

@@ -63,7 +63,6 @@ class RenewalRefused(Conflict):
 class ComponentsToCheck(DomainError):
     """A kit or game comes back: its parts must be checked before the return is booked."""
 
-    status = 409
     code = "components_to_check"
 
     def __init__(self, message: str, components: list[dict]) -> None:

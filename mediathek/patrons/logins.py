@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from mediathek import errors
 from mediathek.addresses import AddressInvalid, address_problem, normalise_address
-from mediathek.errors import Conflict, DomainError, InvalidInput
+from mediathek.errors import Conflict, InvalidInput, Refused
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.passwords import hash_password, password_problem, verify_password
@@ -101,8 +102,7 @@ CLAIM_ATTEMPT_SQL = (
 )
 
 
-class TooManyAttempts(DomainError):
-    status = 429
+class TooManyAttempts(errors.TooManyAttempts):
     code = "too_many_attempts"
 
 
@@ -190,6 +190,5 @@ async def _waiting_for_approval(email: str, password: str) -> bool:
     )
 
 
-class LoginFailed(DomainError):
-    status = 400
+class LoginFailed(Refused):
     code = "login_failed"
