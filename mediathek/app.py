@@ -29,6 +29,7 @@ from mediathek.api import reports as api_reports
 from mediathek.api import reservations as api_reservations
 from mediathek.api import search as api_search
 from mediathek.catalogue import import_pages, staff_pages, title_pages
+from mediathek.catalogue.tables import COPY_STATUS_LABELS
 from mediathek.circulation import desk_pages
 from mediathek.db import connection_pool, make_engine, use_engine
 from mediathek.info import info_pages
@@ -36,23 +37,31 @@ from mediathek.info.services import SiteInfoCache, SiteInfoMiddleware
 from mediathek.jobs.daily import DAILY_JOBS, check_daily_jobs
 from mediathek.jobs.scheduler import scheduler_running
 from mediathek.notifications import outbox_pages
-from mediathek.patrons import borrower_pages, my_account_pages, registration_pages, roles_pages
+from mediathek.patrons import (
+    borrower_pages,
+    login_pages,
+    my_account_pages,
+    registration_pages,
+    roles_pages,
+    sessions,
+)
 from mediathek.reports import privacy_pages, statistics_pages, stocktake_pages
 from mediathek.reservations import reservation_pages
 from mediathek.search import catalogue_pages
-from mediathek.settings import Settings
-from mediathek.web.auth import AuthMiddleware
+from mediathek.settings import STATIC_DIR, Settings
+from mediathek.web.auth import AuthMiddleware, LoginLookup
 from mediathek.web.errors import EXCEPTION_HANDLERS
 from mediathek.web.guards import Access, access_guard, check_every_route_has_access
 from mediathek.web.input_guard import InputGuardMiddleware
 from mediathek.web.middleware import TokenAwareCSRFMiddleware, around_every_answer
-from mediathek.web.templating import STATIC_DIR, make_environment
+from mediathek.web.templating import make_environment
 
 # Each area module exports ROUTES, and may export STAFF_LINKS / ADMIN_LINKS:
 # lists of (label, href, description) shown on the staff overview and the admin page,
 # and ON_STARTUP: ``async def hook(settings)`` run when the app starts (recovery after a crash).
 AREA_MODULES: list[ModuleType] = [
     home_pages,
+    login_pages,
     borrower_pages,
     registration_pages,
     my_account_pages,
@@ -164,7 +173,10 @@ def create_app(
         ],
         middleware=[
             InputGuardMiddleware,
-            AuthMiddleware,
+            DefineMiddleware(
+                AuthMiddleware,
+                logins=LoginLookup(sessions.login_of_session, sessions.login_of_api_token),
+            ),
             SiteInfoMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],
@@ -172,7 +184,9 @@ def create_app(
         request_class=HTMXRequest,
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(
-            instance=JinjaTemplateEngine.from_environment(make_environment(settings))
+            instance=JinjaTemplateEngine.from_environment(
+                make_environment(settings, {"copy_status_labels": COPY_STATUS_LABELS})
+            )
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,

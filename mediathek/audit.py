@@ -10,6 +10,7 @@ recorded by role only, so that deleting her data does not leave her name behind.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from mediathek.core_tables import AuditLog
@@ -59,3 +60,24 @@ async def record(
             },
         )
     )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does it, for the audit log."""
+
+    account_id: int | None = None
+    label: str = ""
+
+    async def record(
+        self, action: str, object_type: str, object_id: int | str, **detail
+    ) -> None:
+        """Write an audit log entry for this actor (inside the caller's transaction)."""
+        await record(
+            action,
+            actor_id=self.account_id,
+            actor_label=self.label,
+            object_type=object_type,
+            object_id=object_id,
+            **detail,
+        )

@@ -21,8 +21,8 @@ from mediathek.circulation.tables import (
     LoanRule,
     OpeningDay,
 )
-from mediathek.core_tables import AuditLog, SiteSetting
-from mediathek.notifications.tables import JobLock, LoanNotice, Notification
+from mediathek.core_tables import AuditLog, JobLock, SiteSetting
+from mediathek.notifications.tables import LoanNotice, Notification
 from mediathek.patrons.tables import (
     Account,
     ApiToken,

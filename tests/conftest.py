@@ -27,11 +27,12 @@ from mediathek.app import create_app
 from mediathek.catalogue.barcodes import make_code
 from mediathek.db import connection_pool, make_engine, migrate, postgres_config, use_engine
 from mediathek.passwords import hash_password
+from mediathek.patrons.sessions import start_session
 from mediathek.patrons.tables import Account, Patron
 from mediathek.piccolo_app import TABLES
 from mediathek.settings import Settings
 from mediathek.vocab import PatronCategory, Role
-from mediathek.web.auth import SESSION_COOKIE, start_session
+from mediathek.web.auth import SESSION_COOKIE
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from mediathek.audit import Actor
 from mediathek.catalogue import policy
 from mediathek.catalogue.barcodes import code_number, make_code
-from mediathek.catalogue.services import OPEN_BOOKINGS, Actor, _now
+from mediathek.catalogue.policy import OPEN_BOOKINGS
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.clock import now as _now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.reservations.tables import Booking

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 import isbnlib
 
 from mediathek.catalogue.tables import CopyStatus
+from mediathek.reservations.tables import BookingStatus, HoldStatus
 from mediathek.vocab import LANGUAGES, AgeGroup, Level, MediaType, order_index
+
+# Holds and bookings that still claim a title or a copy.
+OPEN_HOLDS = (HoldStatus.waiting, HoldStatus.ready)
+OPEN_BOOKINGS = (BookingStatus.confirmed, BookingStatus.ready)
 
 YEAR_MIN = 1450  # printing press; anything older is a typo
 MAX_COMPONENTS = 100

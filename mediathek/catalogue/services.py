@@ -5,11 +5,12 @@ Each verb loads what it needs, asks ``policy`` and writes in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from mediathek import audit
+from mediathek.audit import Actor
 from mediathek.catalogue import policy
+from mediathek.catalogue.copies import add_copies_in_transaction
+from mediathek.catalogue.policy import OPEN_BOOKINGS, OPEN_HOLDS
 from mediathek.catalogue.tables import (
     Component,
     Copy,
@@ -22,10 +23,7 @@ from mediathek.catalogue.tables import (
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
-from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
-
-OPEN_HOLDS = (HoldStatus.waiting, HoldStatus.ready)
-OPEN_BOOKINGS = (BookingStatus.confirmed, BookingStatus.ready)
+from mediathek.reservations.tables import Booking, Hold
 
 
 class IsbnAlreadyCatalogued(Conflict):
@@ -44,25 +42,6 @@ class IsbnAlreadyCatalogued(Conflict):
 
 class TitleHasCirculatingCopies(Conflict):
     code = "title_in_circulation"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who does it, for the audit log."""
-
-    account_id: int | None = None
-    label: str = ""
-
-    async def record(self, action: str, object_type: str, object_id: int, **detail) -> None:
-        """Write an audit log entry for this actor (inside the caller's transaction)."""
-        await audit.record(
-            action,
-            actor_id=self.account_id,
-            actor_label=self.label,
-            object_type=object_type,
-            object_id=object_id,
-            **detail,
-        )
 
 
 def _now() -> datetime:
@@ -236,9 +215,6 @@ async def create_title(
         title_id = row[0]["id"]
         await _write_children(title_id, data)
         if n_copies:
-            # Imported here: the copies module builds on this one (Actor, NotFound texts).
-            from mediathek.catalogue.copies import add_copies_in_transaction
-
             await add_copies_in_transaction(
                 title_id, n_copies, shelf_mark.strip()[:100], prefix, today
             )

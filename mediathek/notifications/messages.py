@@ -32,9 +32,8 @@ from mediathek.notifications.kinds import (
     TEMPLATE_LANGUAGES,
 )
 from mediathek.opening_calendar import DEFAULT_OPEN_WEEKDAYS
-from mediathek.settings import Settings
+from mediathek.settings import TEMPLATES_DIR, Settings
 from mediathek.site_settings import get_setting
-from mediathek.web.templating import TEMPLATES_DIR
 
 log = logging.getLogger("mediathek.notifications")
 

@@ -19,10 +19,10 @@ from mediathek.passwords import hash_password, password_problem
 from mediathek.patrons import services
 from mediathek.patrons.links import LinkInvalid, check_link, create_link
 from mediathek.patrons.logins import normalise_email
+from mediathek.patrons.sessions import end_all_sessions
 from mediathek.patrons.tables import Account, OneTimeToken, Patron, PatronStatus, TokenPurpose
 from mediathek.site_settings import get_setting
 from mediathek.vocab import Role
-from mediathek.web.auth import end_all_sessions
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=2)

@@ -8,8 +8,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from mediathek.errors import InvalidInput
-from mediathek.home_pages import start_browser_session
 from mediathek.patrons import email_change, registration, services
+from mediathek.patrons.login_pages import start_browser_session
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access

@@ -7,9 +7,9 @@ from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.passwords import new_token, token_digest
+from mediathek.patrons.sessions import token_expires_at
 from mediathek.patrons.tables import Account, ApiToken
 from mediathek.vocab import Role
-from mediathek.web.auth import token_expires_at
 
 
 async def list_accounts() -> list[dict]:

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
-from mediathek.circulation.rules import category_limits, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.loan_rules import category_limits, loan_rule
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.patrons.tables import Patron

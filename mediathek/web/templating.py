@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mediathek import vocab
-from mediathek.catalogue.tables import COPY_STATUS_LABELS
-from mediathek.settings import Settings
-
-FRONTEND = Path(__file__).resolve().parent.parent.parent / "frontend"
-TEMPLATES_DIR = FRONTEND / "templates"
-STATIC_DIR = FRONTEND / "static"
+from mediathek.settings import TEMPLATES_DIR, Settings
 
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 
@@ -49,7 +43,9 @@ def make_filters(tz: ZoneInfo) -> dict:
     }
 
 
-def make_environment(settings: Settings) -> Environment:
+def make_environment(settings: Settings, area_labels: dict | None = None) -> Environment:
+    """``area_labels``: label tables of the areas for every template (``app.py`` passes them;
+    this module knows no area)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "xml", "svg"]),
@@ -66,7 +62,7 @@ def make_environment(settings: Settings) -> Environment:
         language_labels=vocab.LANGUAGES,
         category_labels=vocab.PATRON_CATEGORY_LABELS,
         role_labels=vocab.ROLE_LABELS,
-        copy_status_labels=COPY_STATUS_LABELS,
         weekdays=WEEKDAYS,
+        **(area_labels or {}),
     )
     return env

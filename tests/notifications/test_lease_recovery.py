@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 
 from mediathek.clock import now
+from mediathek.core_tables import JobLock
 from mediathek.jobs.locks import (
     LEASE,
     advisory_key,
@@ -19,7 +20,7 @@ from mediathek.jobs.locks import (
 from mediathek.jobs.scheduler import scheduler_running
 from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.outbox import enqueue
-from mediathek.notifications.tables import JobLock, NotificationKind
+from mediathek.notifications.tables import NotificationKind
 from tests.unit.test_cli import run_cli
 
 HOST = socket.gethostname()
