@@ -2,6 +2,6 @@
 
 Pages: ``statistics_pages``, ``stocktake_pages``, ``privacy_pages`` (legal texts, retention,
 deletion candidates, audit log). Services: ``statistics``, ``stocktake``, ``privacy``
-(anonymising, the daily privacy job), ``legal``, ``audit_log``, ``charts`` (SVG bars).
+(retention, anonymising, the daily privacy job), ``legal``, ``audit_log``, ``charts`` (SVG).
 Data: ``tables`` (stocktake).
 """
