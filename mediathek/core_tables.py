@@ -1,12 +1,10 @@
-"""Tables shared by every area: the audit log, admin-editable settings, the job leases."""
+"""Tables of the house itself: admin-editable settings and the job leases (no area's data)."""
 
 from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
-    ForeignKey,
     Integer,
-    OnDelete,
     Serial,
     Text,
     Timestamptz,
@@ -14,25 +12,6 @@ from piccolo.columns import (
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
-
-
-class AuditLog(Table):
-    """Who did what that must be traceable: overrides, deletions, role changes …"""
-
-    id = Serial(primary_key=True)
-    at = Timestamptz(default=TimestamptzNow(), index=True)
-    # Named, not imported: the house's own tables know no area.
-    actor = ForeignKey(
-        references="mediathek.patrons.tables.Account",
-        on_delete=OnDelete.set_null,
-        null=True,
-        index=True,
-    )
-    actor_label = Varchar(length=254, default="")  # kept when the account is gone
-    action = Varchar(length=50, index=True)
-    object_type = Varchar(length=30, default="")
-    object_id = Varchar(length=50, default="")
-    detail = JSON(default={})
 
 
 class SiteSetting(Table):

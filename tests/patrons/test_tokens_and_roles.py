@@ -1,6 +1,6 @@
 """Personal API tokens (Bearer, revocable) and role changes by admins."""
 
-from mediathek.core_tables import AuditLog
+from mediathek.audit import AuditLog
 from mediathek.patrons.tables import Account, ApiToken
 from tests.conftest import PASSWORD, http_client
 

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.services import Actor, withdraw_title
 from mediathek.circulation import corrections, services
-from mediathek.core_tables import AuditLog
 from mediathek.notifications.services import save_reminder_settings
 from mediathek.patrons import privacy, roles
 from mediathek.patrons.services import set_blocked

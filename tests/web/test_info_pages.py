@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from mediathek.audit import AuditLog
 from mediathek.clock import today as library_today
-from mediathek.core_tables import AuditLog, SiteSetting
+from mediathek.core_tables import SiteSetting
 from mediathek.errors import InvalidInput
 from mediathek.info import policy
 from mediathek.opening_calendar import Calendar
