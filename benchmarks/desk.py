@@ -30,10 +30,11 @@ import httpx
 from mediathek.app import create_app
 from mediathek.catalogue.barcodes import make_code
 from mediathek.db import connection_pool, make_engine, migrate, postgres_config
-from mediathek.patrons.accounts import create_account
+from mediathek.patrons.logins import create_account
+from mediathek.patrons.sessions import start_session
 from mediathek.settings import Settings
 from mediathek.vocab import MediaType, Role
-from mediathek.web.auth import SESSION_COOKIE, start_session
+from mediathek.web.auth import SESSION_COOKIE
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import report  # noqa: E402

@@ -40,10 +40,11 @@ sys.path.insert(0, str(ROOT))
 from mediathek.app import create_app  # noqa: E402
 from mediathek.catalogue import import_files, import_jobs, imports  # noqa: E402
 from mediathek.db import connection_pool, make_engine, migrate  # noqa: E402
+from mediathek.patrons.sessions import start_session  # noqa: E402
 from mediathek.patrons.tables import Account  # noqa: E402
 from mediathek.settings import Settings  # noqa: E402
 from mediathek.vocab import Role  # noqa: E402
-from mediathek.web.auth import SESSION_COOKIE, start_session  # noqa: E402
+from mediathek.web.auth import SESSION_COOKIE  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import percentiles, report  # noqa: E402

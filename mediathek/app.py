@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
@@ -20,49 +20,76 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
 
+from mediathek import home_pages
+from mediathek.api import catalogue as api_catalogue
+from mediathek.api import circulation as api_circulation
+from mediathek.api import notifications as api_notifications
+from mediathek.api import patrons as api_patrons
+from mediathek.api import reports as api_reports
+from mediathek.api import reservations as api_reservations
+from mediathek.api import search as api_search
+from mediathek.catalogue import import_pages, staff_pages, title_pages
+from mediathek.catalogue.tables import COPY_STATUS_LABELS
+from mediathek.circulation import desk_pages
 from mediathek.db import connection_pool, make_engine, use_engine
+from mediathek.info import info_pages
 from mediathek.info.services import SiteInfoCache, SiteInfoMiddleware
-from mediathek.settings import Settings
-from mediathek.web.auth import AuthMiddleware
+from mediathek.jobs.daily import DAILY_JOBS, check_daily_jobs
+from mediathek.jobs.scheduler import scheduler_running
+from mediathek.notifications import outbox_pages
+from mediathek.patrons import (
+    borrower_pages,
+    login_pages,
+    my_account_pages,
+    registration_pages,
+    roles_pages,
+    sessions,
+)
+from mediathek.reports import privacy_pages, statistics_pages, stocktake_pages
+from mediathek.reservations import reservation_pages
+from mediathek.search import catalogue_pages
+from mediathek.settings import STATIC_DIR, Settings
+from mediathek.web.auth import AuthMiddleware, LoginLookup
 from mediathek.web.errors import EXCEPTION_HANDLERS
 from mediathek.web.guards import Access, access_guard, check_every_route_has_access
 from mediathek.web.input_guard import InputGuardMiddleware
 from mediathek.web.language import AccountLanguage, choose_language
 from mediathek.web.middleware import TokenAwareCSRFMiddleware, around_every_answer
-from mediathek.web.templating import STATIC_DIR, make_environment
+from mediathek.web.templating import make_environment
 
 # Each area module exports ROUTES, and may export STAFF_LINKS / ADMIN_LINKS:
 # lists of (label, href, description) shown on the staff overview and the admin page,
 # and ON_STARTUP: ``async def hook(settings)`` run when the app starts (recovery after a crash).
-AREA_MODULES = [
-    "mediathek.web.pages",
-    "mediathek.patrons.controllers",
-    "mediathek.patrons.account_pages",
-    "mediathek.patrons.konto",
-    "mediathek.patrons.admin_pages",
-    "mediathek.api.patrons",
-    "mediathek.catalogue.controllers",
-    "mediathek.catalogue.staff_controllers",
-    "mediathek.search.catalogue_pages",
-    "mediathek.api.search",
-    "mediathek.circulation.controllers",
-    "mediathek.api.circulation",
-    "mediathek.reservations.controllers",
-    "mediathek.api.reservations",
-    "mediathek.notifications.controllers",
-    "mediathek.api.notifications",
-    "mediathek.reports.controllers",
-    "mediathek.reports.privacy_pages",
-    "mediathek.catalogue.import_controllers",
-    "mediathek.api.catalogue",
-    "mediathek.reports.stocktake_pages",
-    "mediathek.api.reports",
-    "mediathek.info.pages",
+AREA_MODULES: list[ModuleType] = [
+    home_pages,
+    login_pages,
+    borrower_pages,
+    registration_pages,
+    my_account_pages,
+    roles_pages,
+    api_patrons,
+    title_pages,
+    staff_pages,
+    catalogue_pages,
+    api_search,
+    desk_pages,
+    api_circulation,
+    reservation_pages,
+    api_reservations,
+    outbox_pages,
+    api_notifications,
+    statistics_pages,
+    privacy_pages,
+    import_pages,
+    api_catalogue,
+    stocktake_pages,
+    api_reports,
+    info_pages,
 ]
 
 
-def area_modules() -> list:
-    return [importlib.import_module(name) for name in AREA_MODULES]
+def area_modules() -> list[ModuleType]:
+    return AREA_MODULES
 
 
 def route_handlers() -> list:
@@ -83,6 +110,7 @@ def create_app(
     """``own_pool=False`` leaves PostgreSQL's connection pool to the caller (tests run each
     test in its own event loop and an asyncpg pool belongs to one loop)."""
     settings = settings or Settings.from_env()
+    check_daily_jobs(DAILY_JOBS)
     engine = engine or make_engine(settings.database_url)
     use_engine(engine)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -101,8 +129,6 @@ def create_app(
             yield
             return
         # Daily reminders and outbox delivery run in the background (when enabled).
-        from mediathek.notifications.scheduler import scheduler_running
-
         async with connection_pool(engine), scheduler_running(settings):
             from mediathek.search.index import warm_up
 
@@ -151,7 +177,10 @@ def create_app(
         ],
         middleware=[
             InputGuardMiddleware,
-            AuthMiddleware,
+            DefineMiddleware(
+                AuthMiddleware,
+                logins=LoginLookup(sessions.login_of_session, sessions.login_of_api_token),
+            ),
             AccountLanguage,
             SiteInfoMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
@@ -160,7 +189,9 @@ def create_app(
         request_class=HTMXRequest,
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(
-            instance=JinjaTemplateEngine.from_environment(make_environment(settings))
+            instance=JinjaTemplateEngine.from_environment(
+                make_environment(settings, {"copy_status_labels": COPY_STATUS_LABELS})
+            )
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,

@@ -1,4 +1,5 @@
-"""The audit log: overrides, deletions, role changes … written in the same transaction.
+"""The audit log, its table and its writing: overrides, deletions, role changes … written in
+the same transaction.
 
 Every entry names who acted: the account (``actor``, emptied when the account is deleted)
 and a label written with the entry, so the log still says who it was afterwards. Services
@@ -11,14 +12,31 @@ recorded by role only, so that deleting her data does not leave her name behind.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from mediathek.core_tables import AuditLog
+from piccolo.columns import JSON, ForeignKey, OnDelete, Serial, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
 from mediathek.patrons.tables import Account
 from mediathek.vocab import Role
 
 BORROWER_LABEL = "Ausleihende*r"
 STAFF_ROLES = (Role.staff, Role.admin)
+
+
+class AuditLog(Table):
+    """Who did what that must be traceable: overrides, deletions, role changes …"""
+
+    id = Serial(primary_key=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, index=True)
+    actor_label = Varchar(length=254, default="")  # kept when the account is gone
+    action = Varchar(length=50, index=True)
+    object_type = Varchar(length=30, default="")
+    object_id = Varchar(length=50, default="")
+    detail = JSON(default={})
 
 
 async def label_of(actor_id: int) -> str:
@@ -78,3 +96,22 @@ async def last_detail(action: str, object_type: str, object_id: int | str) -> di
     )
     detail = (entry or {}).get("detail") or {}
     return json.loads(detail) if isinstance(detail, str) else detail
+@dataclass(frozen=True)
+class Actor:
+    """Who does it, for the audit log."""
+
+    account_id: int | None = None
+    label: str = ""
+
+    async def record(
+        self, action: str, object_type: str, object_id: int | str, **detail
+    ) -> None:
+        """Write an audit log entry for this actor (inside the caller's transaction)."""
+        await record(
+            action,
+            actor_id=self.account_id,
+            actor_label=self.label,
+            object_type=object_type,
+            object_id=object_id,
+            **detail,
+        )

@@ -114,7 +114,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 async def _createadmin(settings: Settings, email: str, password: str) -> int:
     from mediathek.db import make_engine, use_engine
     from mediathek.errors import DomainError
-    from mediathek.patrons.accounts import create_account
+    from mediathek.patrons.logins import create_account
     from mediathek.vocab import Role
 
     use_engine(make_engine(settings.database_url))
@@ -135,7 +135,7 @@ def cmd_createadmin(args: argparse.Namespace, settings: Settings) -> int:
             print("Die Passwörter stimmen nicht überein.", file=sys.stderr)
             return 1
     asyncio.run(_createadmin(settings, email, password))
-    from mediathek.patrons.accounts import normalise_email
+    from mediathek.patrons.logins import normalise_email
 
     print(
         f"Admin-Konto {normalise_email(email)} angelegt. "
@@ -149,9 +149,9 @@ async def _notify(settings: Settings, args: argparse.Namespace) -> dict:
 
     from mediathek.clock import today
     from mediathek.db import connection_pool, make_engine, use_engine
+    from mediathek.jobs.locks import release_abandoned_leases
+    from mediathek.jobs.scheduler import run_daily_once
     from mediathek.notifications.delivery import deliver_outbox
-    from mediathek.notifications.locks import release_abandoned_leases
-    from mediathek.notifications.scheduler import run_daily_once
 
     engine = make_engine(settings.database_url)
     use_engine(engine)
@@ -159,7 +159,7 @@ async def _notify(settings: Settings, args: argparse.Namespace) -> dict:
     async with connection_pool(engine):
         day = date.fromisoformat(args.date) if args.date else today(settings.tz)
         if args.dry_run:
-            from mediathek.jobs import preview_daily_jobs
+            from mediathek.jobs.daily import preview_daily_jobs
 
             return {"preview": await preview_daily_jobs(day), "day": day}
         await release_abandoned_leases()

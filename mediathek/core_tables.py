@@ -1,25 +1,17 @@
-"""Tables shared by every area: the audit log and admin-editable settings."""
+"""Tables of the house itself: admin-editable settings and the job leases (no area's data)."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
-
-from mediathek.patrons.tables import Account
-
-
-class AuditLog(Table):
-    """Who did what that must be traceable: overrides, deletions, role changes …"""
-
-    id = Serial(primary_key=True)
-    at = Timestamptz(default=TimestamptzNow(), index=True)
-    actor = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, index=True)
-    actor_label = Varchar(length=254, default="")  # kept when the account is gone
-    action = Varchar(length=50, index=True)
-    object_type = Varchar(length=30, default="")
-    object_id = Varchar(length=50, default="")
-    detail = JSON(default={})
 
 
 class SiteSetting(Table):
@@ -30,3 +22,14 @@ class SiteSetting(Table):
     value = JSON(default={})
     updated_at = Timestamptz(default=TimestamptzNow())
     note = Text(default="")
+
+
+class JobLock(Table):
+    """A named lease so only one app instance runs a scheduled job at a time (SQLite too)."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=50, unique=True)
+    holder = Varchar(length=100, default="")
+    locked_until = Timestamptz(default=TimestamptzNow())
+    last_run_at = Timestamptz(null=True, default=None)
+    runs = Integer(default=0)

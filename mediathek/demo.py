@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import isbnlib
 
 from mediathek.catalogue.barcodes import make_code
+from mediathek.catalogue.copy_moves import move_copy
 from mediathek.catalogue.policy import CopyEvent
-from mediathek.catalogue.services import move_copy
 from mediathek.catalogue.tables import (
     Component,
     Copy,
@@ -25,7 +25,7 @@ from mediathek.catalogue.tables import (
 )
 from mediathek.circulation.tables import Loan
 from mediathek.db import write_transaction
-from mediathek.patrons.accounts import create_account
+from mediathek.patrons.logins import create_account
 from mediathek.patrons.tables import Account, Patron
 from mediathek.settings import Settings
 from mediathek.vocab import (

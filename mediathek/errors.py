@@ -1,6 +1,8 @@
 """Business facts that stop an action. No HTTP here: ``web.errors`` maps them in one place.
 
-Each error carries a German message meant for the person in front of the screen.
+Each error carries a German message meant for the person in front of the screen. The kind of
+fact is the class: a new error subclasses the base that says what happened (not found, not
+allowed, invalid input, clashes with the current state, gone, too many attempts, refused).
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base of all business errors. ``message`` is plain German for the UI and the API."""
 
-    status = 409  # the HTTP status the web layer uses unless a subclass says otherwise
     code = "domain_error"
 
     def __init__(self, message: str, **detail: object) -> None:
@@ -19,19 +20,16 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    status = 404
     code = "not_found"
 
 
 class Forbidden(DomainError):
-    status = 403
     code = "forbidden"
 
 
 class InvalidInput(DomainError):
     """Form or API input that fails validation; ``errors`` maps field name → message."""
 
-    status = 422
     code = "invalid_input"
 
     def __init__(self, message: str = "Bitte prüfen Sie Ihre Eingaben.", errors=None) -> None:
@@ -42,5 +40,23 @@ class InvalidInput(DomainError):
 class Conflict(DomainError):
     """The action clashes with the current state (already exists, already done …)."""
 
-    status = 409
     code = "conflict"
+
+
+class Refused(DomainError):
+    """The request as a whole is not accepted (a login that does not match), without saying
+    which part was wrong."""
+
+    code = "refused"
+
+
+class Gone(DomainError):
+    """What the request points to existed once and is used up or expired (a one-time link)."""
+
+    code = "gone"
+
+
+class TooManyAttempts(DomainError):
+    """Too many tries in a short time; the person has to wait."""
+
+    code = "too_many_attempts"

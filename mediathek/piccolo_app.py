@@ -4,6 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import (
     Component,
     Copy,
@@ -21,8 +22,8 @@ from mediathek.circulation.tables import (
     LoanRule,
     OpeningDay,
 )
-from mediathek.core_tables import AuditLog, SiteSetting
-from mediathek.notifications.tables import JobLock, LoanNotice, Notification
+from mediathek.core_tables import JobLock, SiteSetting
+from mediathek.notifications.tables import LoanNotice, Notification
 from mediathek.patrons.tables import (
     Account,
     ApiToken,

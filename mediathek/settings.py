@@ -10,6 +10,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 DEFAULT_SQLITE_PATH = Path("mediathek.sqlite3")
+# The page and e-mail templates and static files ship with the code, not with the data.
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+TEMPLATES_DIR = FRONTEND_DIR / "templates"
+STATIC_DIR = FRONTEND_DIR / "static"
 
 
 class ConfigurationError(Exception):

@@ -24,10 +24,11 @@ from piccolo.engine.postgres import PostgresEngine
 from mediathek.app import create_app
 from mediathek.db import connection_pool, make_engine, migrate, use_engine
 from mediathek.info.services import SiteInfoCache
+from mediathek.patrons.sessions import start_session
 from mediathek.piccolo_app import TABLES
 from mediathek.settings import Settings
 from mediathek.vocab import PatronCategory, Role
-from mediathek.web.auth import SESSION_COOKIE, start_session
+from mediathek.web.auth import SESSION_COOKIE
 from tests.factories import (
     FROZEN_TODAY,
     PG_TEST_DB,

@@ -25,10 +25,10 @@ from mediathek.catalogue.tables import Component, Copy, CopyStatus, Title, Title
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import postgres_config
+from mediathek.passwords import token_digest
 from mediathek.patrons.tables import Account, ApiToken, Patron
 from mediathek.reservations.tables import Booking, Hold
 from mediathek.vocab import MediaType, PatronCategory, Role
-from mediathek.web.security import token_digest
 
 # The engine of the test run: PostgreSQL when this is set, else SQLite.
 PG_URL = os.environ.get("MEDIATHEK_TEST_DATABASE_URL", "")

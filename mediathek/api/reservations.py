@@ -12,7 +12,7 @@ from litestar.params import JSONBody, Parameter, QueryParameter
 from mediathek.api.common import Id, problems
 from mediathek.errors import Forbidden, InvalidInput, NotFound
 from mediathek.reservations import for_borrower, queries, services
-from mediathek.reservations.controllers import ics_response
+from mediathek.reservations.reservation_pages import ics_response
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from piccolo.custom_types import Combinable
 
+from mediathek.audit import Actor
 from mediathek.catalogue import policy
 from mediathek.catalogue.barcodes import code_number, make_code
-from mediathek.catalogue.policy import CopyStatusRefused
-from mediathek.catalogue.services import OPEN_BOOKINGS, Actor, _now, move_copy
+from mediathek.catalogue.copy_moves import move_copy
+from mediathek.catalogue.policy import OPEN_BOOKINGS, CopyStatusRefused
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.clock import now as _now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.reservations.tables import Booking

@@ -18,7 +18,12 @@ import isbnlib
 
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, CopyStatus
 from mediathek.errors import Conflict
+from mediathek.reservations.tables import BookingStatus, HoldStatus
 from mediathek.vocab import LANGUAGES, AgeGroup, Level, MediaType, order_index
+
+# Holds and bookings that still claim a title or a copy.
+OPEN_HOLDS = (HoldStatus.waiting, HoldStatus.ready)
+OPEN_BOOKINGS = (BookingStatus.confirmed, BookingStatus.ready)
 
 YEAR_MIN = 1450  # printing press; anything older is a typo
 MAX_COMPONENTS = 100
@@ -100,7 +105,7 @@ COPY_EVENT_LABELS = {
 _S, _E = CopyStatus, CopyEvent
 # The one table of copy status changes: (event, the statuses it may start from, the status it
 # leads to). Nothing writes a copy's status except by one of these steps
-# (``services.move_copies``); docs/catalogue.md shows the same table.
+# (``copy_moves.move_copies``); docs/catalogue.md shows the same table.
 COPY_STEPS: tuple[tuple[CopyEvent, tuple[CopyStatus, ...], CopyStatus], ...] = (
     (_E.checkout, (_S.available, _S.on_hold_shelf), _S.on_loan),
     (

@@ -5,12 +5,14 @@ Each verb loads what it needs, asks ``policy`` and writes in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from mediathek import audit
+from mediathek.audit import Actor
 from mediathek.catalogue import policy
+from mediathek.catalogue.copies import add_copies_in_transaction
+from mediathek.catalogue.copy_moves import move_copies, move_copy
+from mediathek.catalogue.policy import OPEN_BOOKINGS, OPEN_HOLDS
 from mediathek.catalogue.tables import (
     Component,
     Copy,
@@ -22,10 +24,7 @@ from mediathek.catalogue.tables import (
 )
 from mediathek.db import current_engine, is_sqlite, read_snapshot, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
-from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
-
-OPEN_HOLDS = (HoldStatus.waiting, HoldStatus.ready)
-OPEN_BOOKINGS = (BookingStatus.confirmed, BookingStatus.ready)
+from mediathek.reservations.tables import Booking, Hold
 
 
 class IsbnAlreadyCatalogued(Conflict):
@@ -44,25 +43,6 @@ class IsbnAlreadyCatalogued(Conflict):
 
 class TitleHasCirculatingCopies(Conflict):
     code = "title_in_circulation"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who does it, for the audit log."""
-
-    account_id: int | None = None
-    label: str = ""
-
-    async def record(self, action: str, object_type: str, object_id: int, **detail) -> None:
-        """Write an audit log entry for this actor (inside the caller's transaction)."""
-        await audit.record(
-            action,
-            actor_id=self.account_id,
-            actor_label=self.label,
-            object_type=object_type,
-            object_id=object_id,
-            **detail,
-        )
 
 
 def _now() -> datetime:
@@ -237,9 +217,6 @@ async def create_title(
         title_id = row[0]["id"]
         await _write_children(title_id, data)
         if n_copies:
-            # Imported here: the copies module builds on this one (Actor, NotFound texts).
-            from mediathek.catalogue.copies import add_copies_in_transaction
-
             await add_copies_in_transaction(
                 title_id, n_copies, shelf_mark.strip()[:100], prefix, today
             )
@@ -361,74 +338,3 @@ async def reinstate_title(title_id: int, actor: Actor = Actor()) -> int:
         )
         await actor.record("title_reinstated", "title", title_id, copies=restored)
     return restored
-
-
-# ---- copy status ---------------------------------------------------------------------------
-
-
-async def move_copies(
-    event: policy.CopyEvent,
-    *,
-    ids: list[int] | None = None,
-    barcode: str | None = None,
-    title_id: int | None = None,
-    expected_from: Iterable[str] | None = None,
-    note: str | None = None,
-    at: datetime | None = None,
-) -> list[int]:
-    """The one writer of a copy's status: move the copies chosen (by ids, one barcode, or
-    every copy of a title) by ``event``, a step of ``policy.COPY_STEPS``.
-
-    Only copies in a status the event may start from move (narrowed to ``expected_from``),
-    and the UPDATE itself checks it: of two writers racing for one copy exactly one still
-    finds the old status (PostgreSQL re-reads the locked row, SQLite writes one at a time).
-    ``note`` replaces the status note (None keeps it). Returns the ids of the copies moved;
-    call inside the caller's write transaction."""
-    starts, to = policy.copy_move(event, expected_from)
-    at = at or _now()
-    # Written out by hand: the desk's checkout claims its copy here on every scan, and
-    # piccolo takes longer to build the query than the database takes to run it.
-    sql = "UPDATE copy SET status = {}, updated_at = {}"
-    args: list = [to.value, at]
-    if note is not None:
-        sql += ", status_note = {}"
-        args.append(note)
-    if to == CopyStatus.withdrawn:
-        sql += ", withdrawn_at = {}"
-        args.append(at)
-    elif CopyStatus.withdrawn in starts:
-        sql += ", withdrawn_at = NULL"
-    if barcode is not None:
-        sql += " WHERE barcode = {}"
-        args.append(barcode)
-    elif title_id is not None:
-        sql += " WHERE title = {}"
-        args.append(title_id)
-    elif ids:
-        sql += " WHERE id IN (" + ", ".join("{}" for _ in ids) + ")"
-        args += ids
-    else:
-        return []
-    sql += " AND status IN (" + ", ".join("{}" for _ in starts) + ") RETURNING id"
-    rows = await Copy.raw(sql, *args, *[s.value for s in starts])
-    return [r["id"] for r in rows]
-
-
-async def move_copy(
-    copy: int | str,
-    event: policy.CopyEvent,
-    *,
-    expected_from: Iterable[str] | None = None,
-    note: str | None = None,
-    at: datetime | None = None,
-) -> bool:
-    """``move_copies`` for one copy, named by id or barcode: whether it moved."""
-    chosen: dict = {"barcode": copy} if isinstance(copy, str) else {"ids": [copy]}
-    moved = await move_copies(event, **chosen, expected_from=expected_from, note=note, at=at)
-    return bool(moved)
-
-
-async def move_refused(copy_id: int, event: policy.CopyEvent) -> policy.CopyStatusRefused:
-    """The refusal for a copy that ``move_copy`` did not move: the status it is in now."""
-    row = await Copy.select(Copy.status).where(Copy.id == copy_id).first()
-    return policy.copy_move_refused(row["status"] if row else "", event)

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from mediathek.circulation import policy
-from mediathek.circulation.calendar import Moved, add_closure, load_calendar, moved_day
 from mediathek.circulation.tables import Loan
 from mediathek.db import write_transaction
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.opening_calendar import Moved, add_closure, load_calendar, moved_day
 from mediathek.reservations import hooks
 
 

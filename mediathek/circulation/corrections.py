@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mediathek import audit
+from mediathek.catalogue.copy_moves import move_copy, move_refused
 from mediathek.catalogue.policy import UNDO_LOST_EVENTS, CopyEvent, copy_move, copy_moves_from
-from mediathek.catalogue.services import move_copy, move_refused
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.circulation.services import CheckinResult, CheckoutResult, find_copy
 from mediathek.circulation.tables import Loan

@@ -17,6 +17,8 @@ from mediathek.circulation.once import once
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine
 from mediathek.errors import DomainError, NotFound
+from mediathek.notifications.outbox import enqueue, notice_key
+from mediathek.notifications.tables import NotificationKind
 from mediathek.patrons.services import search_patrons
 from mediathek.patrons.tables import Patron
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
@@ -501,3 +503,65 @@ async def hold_slip(copy_code: str) -> HoldSlip:
     if hold:
         return HoldSlip(copy["title_name"], copy["barcode"], who, hold["pickup_until"])
     return HoldSlip(copy["title_name"], copy["barcode"], who, record["start_on"], record["end_on"])
+
+
+async def todays_loans(card: str, today: date) -> tuple[dict, list[dict]]:
+    """The patron behind a library card and what she borrowed today (for the receipt)."""
+    patron = await services.find_patron(card)
+    loans = await (
+        Loan.select(
+            Loan.id,
+            Loan.due_on,
+            Loan.title,
+            Loan.media_type,
+            Loan.due_reason,
+            Loan.copy.barcode.as_alias("barcode"),
+            Loan.title.title.as_alias("title_name"),
+        )
+        .where(
+            Loan.patron == patron["id"],
+            Loan.returned_at.is_null(),
+            Loan.loaned_on == today,
+        )
+        .order_by(Loan.id)
+    )
+    # A kit's parts go on the receipt: what was handed over is what comes back.
+    parts = await parts_of_titles(
+        {ln["title"] for ln in loans if ln["media_type"] in MEDIA_TYPES_WITH_COMPONENTS}
+    )
+    for ln in loans:
+        ln["parts"] = parts.get(ln["title"], [])
+    return patron, loans
+
+
+async def email_receipt(card: str, today: date) -> Outcome:
+    """Queue today's receipt as an e-mail to the patron (once per set of loans)."""
+    patron, loans = await todays_loans(card, today)
+    if not loans:
+        return Outcome("info", message="Heute wurde noch nichts ausgeliehen.")
+    queued = await enqueue(
+        NotificationKind.loan_receipt,
+        key=notice_key(
+            NotificationKind.loan_receipt, patron["id"], today, *[ln["id"] for ln in loans]
+        ),
+        patron_id=patron["id"],
+        payload={
+            "items": [
+                {
+                    "title": ln["title_name"],
+                    "barcode": ln["barcode"],
+                    "due_on": str(ln["due_on"]),
+                    "parts": ln["parts"],
+                    "due_reason": ln["due_reason"],
+                }
+                for ln in loans
+            ]
+        },
+    )
+    if queued:
+        return Outcome("info", message="Die Quittung wird per E-Mail geschickt.")
+    return Outcome(
+        "error",
+        ok=False,
+        message="Keine E-Mail möglich (keine Adresse hinterlegt oder schon verschickt).",
+    )

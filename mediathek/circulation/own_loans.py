@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from mediathek.circulation import policy, services
-from mediathek.circulation.rules import loan_rule
 from mediathek.circulation.tables import Loan
+from mediathek.loan_rules import loan_rule
 from mediathek.site_settings import get_setting
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from mediathek.catalogue.policy import CopyEvent, copy_moves_from
 from mediathek.catalogue.tables import CopyStatus
-from mediathek.circulation.calendar import Calendar
 from mediathek.errors import Conflict, DomainError
+from mediathek.opening_calendar import Calendar
 from mediathek.patrons.tables import PatronStatus
 
 
@@ -65,7 +65,6 @@ class RenewalRefused(Conflict):
 class ComponentsToCheck(DomainError):
     """A kit or game comes back: its parts must be checked before the return is booked."""
 
-    status = 409
     code = "components_to_check"
 
     def __init__(self, message: str, components: list[dict[str, Any]]) -> None:

@@ -12,16 +12,16 @@ import asyncpg
 
 from mediathek import audit
 from mediathek.catalogue.barcodes import normalise_code
+from mediathek.catalogue.copy_moves import move_copy, move_refused
 from mediathek.catalogue.policy import CopyEvent
-from mediathek.catalogue.services import move_copy, move_refused
 from mediathek.catalogue.tables import Component, Copy, CopyStatus
 from mediathek.circulation import policy
-from mediathek.circulation.calendar import load_calendar
-from mediathek.circulation.rules import checkout_terms, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
 from mediathek.errors import NotFound
+from mediathek.loan_rules import checkout_terms, loan_rule
+from mediathek.opening_calendar import load_calendar
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import hooks
 from mediathek.site_settings import get_setting

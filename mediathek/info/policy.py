@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediathek.errors import InvalidInput
-from mediathek.patrons.accounts import email_problem
+from mediathek.patrons.logins import email_problem
 
 SHORT_WEEKDAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediathek import audit
+from mediathek import loan_rules as rules
 from mediathek.circulation import policy as circulation_policy
-from mediathek.circulation import rules
 from mediathek.db import write_transaction
 from mediathek.info import policy
 from mediathek.notifications.messages import open_days

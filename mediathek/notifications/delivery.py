@@ -18,9 +18,9 @@ from mediathek.addresses import AddressInvalid, delivery_address
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import write_transaction
+from mediathek.jobs.locks import extend_lease, job_lock
 from mediathek.notifications import policy
 from mediathek.notifications.kinds import ALL_RETURNED, LOAN_DIGEST_KINDS, SECRET_KINDS
-from mediathek.notifications.locks import extend_lease, job_lock
 from mediathek.notifications.mailer import Mailer, SendFailure
 from mediathek.notifications.messages import (
     Renderer,

@@ -30,14 +30,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from mediathek import i18n
-from mediathek.circulation.calendar import DEFAULT_OPEN_WEEKDAYS
 from mediathek.circulation.tables import OpeningDay
 from mediathek.core_tables import SiteSetting
 from mediathek.notifications.kinds import LOAN_DIGEST_KINDS, REDACTED_LINK, SECRET_KINDS
 from mediathek.notifications.texts import LEVEL_LABELS, TEXTS, NoticeText
-from mediathek.settings import Settings
+from mediathek.opening_calendar import DEFAULT_OPEN_WEEKDAYS
+from mediathek.settings import TEMPLATES_DIR, Settings
 from mediathek.site_settings import get_setting
-from mediathek.web.templating import TEMPLATES_DIR
 
 log = logging.getLogger("mediathek.notifications")
 

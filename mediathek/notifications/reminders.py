@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from mediathek.circulation.tables import Loan
 from mediathek.db import write_transaction
+from mediathek.jobs.locks import job_lock
 from mediathek.notifications import policy
-from mediathek.notifications.locks import job_lock
 from mediathek.notifications.outbox import notice_key
 from mediathek.notifications.tables import LoanNotice, Notification
 from mediathek.patrons.tables import Patron
@@ -186,7 +186,7 @@ async def create_reminders(today: date) -> dict:
 
 
 async def run_daily(today: date) -> dict:
-    """The daily job (listed in ``mediathek.jobs.DAILY_JOBS``)."""
+    """The daily job (listed in ``mediathek.jobs.daily.DAILY_JOBS``)."""
     async with job_lock("reminders") as holder:
         if holder is None:
             return {"skipped": "läuft bereits"}

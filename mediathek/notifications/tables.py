@@ -8,7 +8,6 @@ from piccolo.columns import (
     JSON,
     Date,
     ForeignKey,
-    Integer,
     OnDelete,
     Serial,
     SmallInt,
@@ -90,14 +89,3 @@ class LoanNotice(Table):
         references=Notification, on_delete=OnDelete.set_null, null=True, default=None
     )
     told_on = Date()  # the day of the reminder run
-
-
-class JobLock(Table):
-    """A named lease so only one app instance runs a scheduled job at a time (SQLite too)."""
-
-    id = Serial(primary_key=True)
-    name = Varchar(length=50, unique=True)
-    holder = Varchar(length=100, default="")
-    locked_until = Timestamptz(default=TimestamptzNow())
-    last_run_at = Timestamptz(null=True, default=None)
-    runs = Integer(default=0)

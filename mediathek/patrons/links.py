@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mediathek.clock import now
-from mediathek.errors import DomainError
+from mediathek.errors import Gone
+from mediathek.passwords import new_token, token_digest
 from mediathek.patrons.tables import Account, OneTimeToken, TokenPurpose
-from mediathek.web.security import new_token, token_digest
 
 LINK_PATHS = {
     TokenPurpose.invite: "/passwort-setzen/",
@@ -74,8 +74,7 @@ async def mint(token_id: int, base_url: str, at: datetime) -> MintedLink | None:
     return MintedLink(url=f"{base_url.rstrip('/')}{path}{token}", recipient=recipient)
 
 
-class LinkInvalid(DomainError):
-    status = 410
+class LinkInvalid(Gone):
     code = "link_invalid"
 
 

@@ -10,12 +10,12 @@ from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.notifications.tables import Notification
+from mediathek.passwords import hash_password, password_problem, verify_password
 from mediathek.patrons import services
+from mediathek.patrons.sessions import end_all_sessions
 from mediathek.patrons.tables import Account, Patron
 from mediathek.reports.privacy import anonymise_loans_of_patron
 from mediathek.reservations.tables import Booking, Hold
-from mediathek.web.auth import end_all_sessions
-from mediathek.web.security import hash_password, password_problem, verify_password
 
 # What a patron may change themselves; category stays with the staff. A new e-mail address
 # counts once confirmed through the link sent to it (``email_change``).

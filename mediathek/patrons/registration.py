@@ -15,14 +15,14 @@ from mediathek.db import lock_rows, lock_value, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.passwords import hash_password, password_problem
 from mediathek.patrons import services
-from mediathek.patrons.accounts import normalise_email
 from mediathek.patrons.links import LinkInvalid, check_link, create_link
+from mediathek.patrons.logins import normalise_email
+from mediathek.patrons.sessions import end_all_sessions
 from mediathek.patrons.tables import Account, OneTimeToken, Patron, PatronStatus, TokenPurpose
 from mediathek.site_settings import get_setting
 from mediathek.vocab import Role
-from mediathek.web.auth import end_all_sessions
-from mediathek.web.security import hash_password, password_problem
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=2)

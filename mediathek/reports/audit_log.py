@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from mediathek.core_tables import AuditLog
+from mediathek.audit import AuditLog
 
 PER_PAGE = 50
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from mediathek.audit import Actor
+from mediathek.db import write_transaction
 from mediathek.site_settings import get_setting, set_setting
 
 
@@ -115,3 +117,12 @@ async def default_text(page: LegalPage) -> str:
         days=await get_setting("anonymise_after_days"),
         years=await get_setting("inactive_after_years"),
     )
+
+
+async def save_texts(texts: dict[str, str], actor: Actor) -> None:
+    """Save the legal pages named in ``texts`` (by page key) in one transaction, audited."""
+    async with write_transaction():
+        for page in PAGES:
+            if page.key in texts:
+                await save_text(page, texts[page.key])
+        await actor.record("legal_pages_changed", "site_setting", "")

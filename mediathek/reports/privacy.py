@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from mediathek.audit import Actor
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
+from mediathek.errors import InvalidInput
 from mediathek.patrons.tables import Account, Patron
 from mediathek.reports.statistics import BORROWERS_KEY
 from mediathek.site_settings import get_setting, set_setting
@@ -195,3 +197,40 @@ async def inactive_patrons(today: date, tz: ZoneInfo = BERLIN) -> list[InactiveP
         seen = max(x for x in (c["last_activity_at"], last_loans.get(c["id"])) if x)
         result.append(InactivePatron(c["id"], name, c["category"], seen))
     return sorted(result, key=lambda p: (p.last_seen or datetime.min.replace(tzinfo=tz), p.id))
+
+
+# Retention settings and the range an admin may choose (days / years).
+RETENTION = {
+    "anonymise_after_days": (1, 3650, "Bitte eine Zahl von 1 bis 3650 Tagen angeben."),
+    "inactive_after_years": (1, 30, "Bitte eine Zahl von 1 bis 30 Jahren angeben."),
+}
+
+
+def parse_retention(data: dict[str, str]) -> dict[str, int]:
+    values, errors = {}, {}
+    for key, (low, high, message) in RETENTION.items():
+        raw = (data.get(key) or "").strip()
+        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+            errors[key] = message
+        else:
+            values[key] = int(raw)
+    if errors:
+        raise InvalidInput(errors=errors)
+    return values
+
+
+async def save_retention(data: dict[str, str], actor: Actor) -> dict[str, int]:
+    """Check and save the retention periods; ``InvalidInput`` names each field out of range."""
+    values = parse_retention(data)
+    async with write_transaction():
+        for key, value in values.items():
+            await set_setting(key, value)
+        await actor.record("retention_changed", "site_setting", "", **values)
+    return values
+
+
+async def anonymise_now_by(today: date, actor: Actor) -> int:
+    """Anonymise what is due now, on an admin's request (audited)."""
+    count = await anonymise_returned_loans(today)
+    await actor.record("loans_anonymised", "loan", "", count=count)
+    return count

@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 
-from mediathek import audit
-from mediathek.db import write_transaction
+from mediathek.audit import Actor
 from mediathek.errors import InvalidInput
 from mediathek.reports import legal
 from mediathek.reports.audit_log import audit_entries
-from mediathek.reports.privacy import anonymise_returned_loans, inactive_patrons
+from mediathek.reports.privacy import (
+    RETENTION,
+    anonymise_now_by,
+    inactive_patrons,
+    save_retention,
+)
 from mediathek.reports.statistics import parse_day
-from mediathek.site_settings import get_setting, set_setting
+from mediathek.site_settings import get_setting
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Query = Annotated[str | None, QueryParameter(required=False)]
 
-# Retention settings and the range an admin may choose (days / years).
-RETENTION = {
-    "anonymise_after_days": (1, 3650, "Bitte eine Zahl von 1 bis 3650 Tagen angeben."),
-    "inactive_after_years": (1, 30, "Bitte eine Zahl von 1 bis 30 Jahren angeben."),
-}
 
-
-def _actor(request: Request) -> dict:
+def _actor(request: Request) -> Actor:
     user = request.scope["user"]
-    return {"actor_id": user.account_id, "actor_label": user.email}
+    return Actor(user.account_id, user.email)
 
 
 async def _legal_page(request: Request, slug: str) -> Response:
@@ -71,26 +69,8 @@ async def legal_form(request: Request, gespeichert: Query = None) -> Response:
 
 @post("/admin/rechtliches", access=Access.admin, include_in_schema=False, status_code=200)
 async def legal_save(request: Request, data: Form) -> Response:
-    async with write_transaction():
-        for page in legal.PAGES:
-            if page.key in data:
-                await legal.save_text(page, data[page.key])
-        await audit.record("legal_pages_changed", **_actor(request), object_type="site_setting")
+    await legal.save_texts(data, _actor(request))
     return redirect(request, "/admin/rechtliches?gespeichert=1")
-
-
-def parse_retention(data: dict[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for key, (low, high, message) in RETENTION.items():
-        raw = (data.get(key) or "").strip()
-        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-            errors[key] = message
-        else:
-            values[key] = int(raw)
-    if errors:
-        raise InvalidInput(errors=errors)
-    return values
 
 
 @get("/admin/datenschutz", access=Access.admin, include_in_schema=False)
@@ -108,7 +88,7 @@ async def retention_form(request: Request, gespeichert: Query = None) -> Respons
 @post("/admin/datenschutz", access=Access.admin, include_in_schema=False, status_code=200)
 async def retention_save(request: Request, data: Form) -> Response:
     try:
-        values = parse_retention(data)
+        await save_retention(data, _actor(request))
     except InvalidInput as exc:
         return render(
             request,
@@ -117,12 +97,6 @@ async def retention_save(request: Request, data: Form) -> Response:
             values=data,
             errors=exc.errors,
             saved=None,
-        )
-    async with write_transaction():
-        for key, value in values.items():
-            await set_setting(key, value)
-        await audit.record(
-            "retention_changed", **_actor(request), object_type="site_setting", **values
         )
     return redirect(request, "/admin/datenschutz?gespeichert=1")
 
@@ -134,8 +108,7 @@ async def retention_save(request: Request, data: Form) -> Response:
     status_code=200,
 )
 async def anonymise_now(request: Request) -> Response:
-    count = await anonymise_returned_loans(library_today(request))
-    await audit.record("loans_anonymised", **_actor(request), object_type="loan", count=count)
+    count = await anonymise_now_by(library_today(request), _actor(request))
     return redirect(request, f"/admin/datenschutz?gespeichert=anonymisiert-{count}")
 
 

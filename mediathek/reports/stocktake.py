@@ -16,8 +16,8 @@ from piccolo.custom_types import Combinable
 
 from mediathek import audit
 from mediathek.catalogue.barcodes import normalise_code
+from mediathek.catalogue.copy_moves import move_copies
 from mediathek.catalogue.policy import CopyEvent
-from mediathek.catalogue.services import move_copies
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, Copy, CopyStatus
 from mediathek.clock import now
 from mediathek.db import lock_rows, write_transaction

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 from mediathek.catalogue.policy import CopyEvent
 from mediathek.catalogue.tables import Copy, CopyStatus
-from mediathek.circulation.calendar import Calendar, Moved, moved_day
 from mediathek.clock import now
+from mediathek.opening_calendar import Calendar, Moved, moved_day
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import policy
 from mediathek.reservations.setaside import (

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mediathek.circulation.calendar import Calendar
+    from mediathek.opening_calendar import Calendar
 
 # How far ahead the booking form looks for the next free range.
 SEARCH_HORIZON_DAYS = 365

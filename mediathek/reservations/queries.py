@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
+from mediathek.errors import NotFound
 from mediathek.reservations.policy import pickup_return_text
-from mediathek.reservations.services import ACTIVE_HOLD, queue_of
+from mediathek.reservations.services import ACTIVE_HOLD, longest_booking_for, queue_of
 from mediathek.reservations.setaside import ACTIVE_BOOKING, PULL_NOTE, PUT_BACK_NOTE
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting
@@ -225,3 +226,23 @@ async def put_back() -> list[dict]:
 
 async def title_exists(title_id: int) -> bool:
     return await Title.exists().where(Title.id == title_id, Title.withdrawn_at.is_null())
+
+
+async def title_box(title_id: int, patron_id: int | None) -> dict:
+    """What the reservation box of a title shows: the title, its queue and bookings in short,
+    and for a logged-in patron her own holds and bookings and her longest booking."""
+    title = (
+        await Title.select(Title.id, Title.title, Title.media_type, Title.withdrawn_at)
+        .where(Title.id == title_id)
+        .first()
+    )
+    if title is None or title["withdrawn_at"] is not None:
+        raise NotFound("Diesen Titel gibt es nicht (mehr).")
+    return {
+        "title": title,
+        "summary": await title_summary(title_id),
+        "own": await own_reservations_of_title(title_id, patron_id) if patron_id else None,
+        "longest_booking": (
+            await longest_booking_for(patron_id, title["media_type"]) if patron_id else None
+        ),
+    }

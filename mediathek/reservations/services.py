@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mediathek.catalogue.copy_moves import move_copy
 from mediathek.catalogue.policy import CopyEvent
-from mediathek.catalogue.services import move_copy
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
-from mediathek.circulation.calendar import load_calendar
-from mediathek.circulation.rules import category_limits, loan_rule
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.loan_rules import category_limits, loan_rule
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.opening_calendar import load_calendar
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import policy
 from mediathek.reservations.policy import Span

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from mediathek.catalogue.copy_moves import move_copy
 from mediathek.catalogue.policy import CopyEvent
-from mediathek.catalogue.services import move_copy
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
-from mediathek.circulation.calendar import load_calendar
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.opening_calendar import load_calendar
 from mediathek.reservations.policy import CopyPlan, Span
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting

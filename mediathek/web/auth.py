@@ -7,18 +7,15 @@ Only SHA-256 digests of cookie and API tokens are stored.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from mediathek.patrons.tables import Account, ApiToken, WebSession
 from mediathek.settings import ProxyNetwork
 from mediathek.vocab import Role
-from mediathek.web.security import new_token, token_digest
 
 SESSION_COOKIE = "mediathek_session"
-SESSION_LIFETIME = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -42,125 +39,19 @@ class CurrentUser:
         return self.role == Role.admin
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+@dataclass(frozen=True)
+class LoginLookup:
+    """How the edge finds the login behind a session cookie or an API token. The functions
+    come from the area that owns logins (``app.py`` passes ``patrons.sessions``); each
+    returns the login's fields for ``CurrentUser`` or None when the cookie or token is no
+    longer good."""
+
+    of_session: Callable[[str], Awaitable[dict | None]]
+    of_api_token: Callable[[str, int], Awaitable[dict | None]]
 
 
-async def start_session(account_id: int, user_agent: str = "") -> str:
-    """Create a session for a verified login; returns the cookie value."""
-    token = new_token()
-    account = await Account.select(Account.session_epoch).where(Account.id == account_id).first()
-    assert account is not None  # the caller has just found it
-    await WebSession.insert(
-        WebSession(
-            token_hash=token_digest(token),
-            account=account_id,
-            csrf_token=new_token(),
-            session_epoch=account["session_epoch"],
-            expires_at=_now() + SESSION_LIFETIME,
-            user_agent=user_agent[:200],
-        )
-    )
-    await Account.update({Account.last_login_at: _now()}).where(Account.id == account_id)
-    return token
-
-
-async def end_session(token: str) -> None:
-    await WebSession.delete().where(WebSession.token_hash == token_digest(token))
-
-
-async def end_all_sessions(account_id: int) -> None:
-    """Log out everywhere (after a password change or a block): every session and every
-    personal API token of the account stop working."""
-    await Account.update({Account.session_epoch: Account.session_epoch + 1}).where(
-        Account.id == account_id
-    )
-    await WebSession.delete().where(WebSession.account == account_id)
-    await ApiToken.update({ApiToken.revoked_at: _now()}).where(
-        ApiToken.account == account_id, ApiToken.revoked_at.is_null()
-    )
-
-
-def _user(row: dict, prefix: str, session_id: int | None, csrf_token: str = "") -> CurrentUser:
-    return CurrentUser(
-        account_id=row[f"{prefix}id"],
-        email=row[f"{prefix}email"],
-        role=Role(row[f"{prefix}role"]),
-        patron_id=row[f"{prefix}patron"],
-        display_name=row[f"{prefix}display_name"] or row[f"{prefix}email"],
-        session_id=session_id,
-        csrf_token=csrf_token,
-        language=row.get(f"{prefix}language") or "",
-    )
-
-
-# Written out by hand: it runs on every request of a logged-in user, and piccolo spends over a
-# millisecond building the same select with seven columns through the foreign key.
-SESSION_SQL = (
-    "SELECT s.id AS session_id, s.expires_at, s.session_epoch AS session_epoch, s.csrf_token, "
-    "a.id, a.email, a.role, a.patron, a.display_name, a.is_active, a.language, "
-    "a.session_epoch AS account_epoch "
-    "FROM web_session s JOIN account a ON a.id = s.account WHERE s.token_hash = {}"
-)
-
-
-async def user_from_session(token: str) -> CurrentUser | None:
-    rows = await WebSession.raw(SESSION_SQL, token_digest(token))
-    if not rows:
-        return None
-    row = rows[0]
-    if (
-        row["expires_at"] < _now()
-        or not row["is_active"]
-        or row["session_epoch"] != row["account_epoch"]
-    ):
-        return None
-    return _user(row, "", row["session_id"], row["csrf_token"])
-
-
-# "Zuletzt benutzt" on the token list is exact to these minutes: writing it on every request
-# doubled the writes of a script's checkout.
-TOKEN_USE_RECORDED_EVERY = timedelta(minutes=5)
-
-
-def token_expires_at(created_at: datetime, token_days: int) -> datetime:
-    return created_at + timedelta(days=token_days)
-
-
-async def user_from_api_token(token: str, token_days: int) -> CurrentUser | None:
-    """The token's owner, unless the token is revoked or older than ``token_days``."""
-    row = (
-        await ApiToken.select(
-            ApiToken.id,
-            ApiToken.created_at,
-            ApiToken.last_used_at,
-            ApiToken.account.id,
-            ApiToken.account.email,
-            ApiToken.account.role,
-            ApiToken.account.patron,
-            ApiToken.account.display_name,
-            ApiToken.account.is_active,
-            ApiToken.account.language,
-        )
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_null())
-        .first()
-    )
-    if (
-        row is None
-        or not row["account.is_active"]
-        or token_expires_at(row["created_at"], token_days) <= _now()
-    ):
-        return None
-    now = _now()
-    last_used = row["last_used_at"]
-    if last_used is None or last_used <= now - TOKEN_USE_RECORDED_EVERY:
-        # Conditional: of many requests arriving together, one writes.
-        await ApiToken.update({ApiToken.last_used_at: now}).where(
-            ApiToken.id == row["id"],
-            (ApiToken.last_used_at.is_null())
-            | (ApiToken.last_used_at <= now - TOKEN_USE_RECORDED_EVERY),
-        )
-    return _user(row, "account.", None)
+def _user(login: dict) -> CurrentUser:
+    return CurrentUser(**{**login, "role": Role(login["role"])})
 
 
 def _cookie(scope: Scope, name: str) -> str | None:
@@ -185,8 +76,9 @@ def _bearer(scope: Scope) -> str | None:
 class AuthMiddleware:
     """Puts ``CurrentUser | None`` into ``scope["user"]`` for every HTTP request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, logins: LoginLookup) -> None:
         self.app = app
+        self.logins = logins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -195,10 +87,12 @@ class AuthMiddleware:
             if not path.startswith("/static/"):
                 if bearer := _bearer(scope):
                     settings = scope["litestar_app"].state.settings
-                    user = await user_from_api_token(bearer, settings.api_token_days)
+                    login = await self.logins.of_api_token(bearer, settings.api_token_days)
+                    user = _user(login) if login else None
                     scope["auth"] = "token"
                 elif cookie := _cookie(scope, SESSION_COOKIE):
-                    user = await user_from_session(cookie)
+                    login = await self.logins.of_session(cookie)
+                    user = _user(login) if login else None
                     scope["auth"] = "session"
             scope["user"] = user
         await self.app(scope, receive, send)

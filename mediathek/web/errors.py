@@ -20,7 +20,17 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
-from mediathek.errors import DomainError, InvalidInput
+from mediathek.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    NotFound,
+    Refused,
+    TooManyAttempts,
+)
+from mediathek.web.input_guard import ControlCharacters
 from mediathek.web.return_to import return_target
 
 log = logging.getLogger("mediathek")
@@ -105,14 +115,38 @@ def field_errors(extra: object) -> dict[str, str]:
     return errors
 
 
+# The one table from business facts to HTTP statuses. The most specific class wins (the first
+# class of the error's MRO found here); an error of any other kind is a clash with the current
+# state.
+STATUS_OF: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    InvalidInput: 422,
+    ControlCharacters: 400,
+    Conflict: 409,
+    Refused: 400,
+    Gone: 410,
+    TooManyAttempts: 429,
+    DomainError: 409,
+}
+
+
+def status_of(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 409
+
+
 def handle_domain_error(request: Request, exc: DomainError) -> Response:
+    status = status_of(exc)
     if is_api(request):
         extra = {"errors": exc.errors} if isinstance(exc, InvalidInput) else {}
-        return problem(exc.status, exc.message, exc.code, **extra)
+        return problem(status, exc.message, exc.code, **extra)
     message = exc.message
     if isinstance(exc, InvalidInput) and exc.errors:
         message = " ".join([message, *exc.errors.values()])
-    return error_page(request, exc.status, message)
+    return error_page(request, status, message)
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:

@@ -46,7 +46,6 @@ MAX_CHECKED_BODY = 32 * 1024 * 1024
 
 
 class ControlCharacters(InvalidInput):
-    status = 400
     code = "control_characters"
 
     def __init__(self, where: str) -> None:

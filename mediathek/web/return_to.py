@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from mediathek.patrons.tables import Account
-
 # Requests that change something cannot be repeated by a redirect (a GET on a POST-only
 # route answers "Methode nicht erlaubt"): after the login she goes back to the page instead.
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -48,10 +46,3 @@ def return_target(method: str, path: str, query: str, headers: dict[str, str]) -
     # HTMX names the page it was sent from; a plain form has the Referer.
     host = headers.get("host", "")
     return page_of(headers.get("hx-current-url"), host) or page_of(headers.get("referer"), host)
-
-
-async def landing_page(account_id: int) -> str:
-    """Where a login without a page to return to goes: a teacher to her account (with the
-    summary of her loans and holds on top), staff to the start page."""
-    row = await Account.select(Account.patron).where(Account.id == account_id).first()
-    return "/konto" if row and row["patron"] else "/"

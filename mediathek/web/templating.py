@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,12 +12,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mediathek import i18n, vocab
-from mediathek.catalogue.tables import COPY_STATUS_LABELS
-from mediathek.settings import Settings
-
-FRONTEND = Path(__file__).resolve().parent.parent.parent / "frontend"
-TEMPLATES_DIR = FRONTEND / "templates"
-STATIC_DIR = FRONTEND / "static"
+from mediathek.settings import TEMPLATES_DIR, Settings
 
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 
@@ -89,7 +83,9 @@ def make_filters(tz: ZoneInfo) -> dict:
     }
 
 
-def make_environment(settings: Settings) -> Environment:
+def make_environment(settings: Settings, area_labels: dict | None = None) -> Environment:
+    """``area_labels``: label tables of the areas for every template (``app.py`` passes them;
+    this module knows no area)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "xml", "svg"]),
@@ -113,9 +109,9 @@ def make_environment(settings: Settings) -> Environment:
         language_labels=LanguageNames(vocab.LANGUAGES),
         category_labels=Translated(vocab.PATRON_CATEGORY_LABELS),
         role_labels=Translated(vocab.ROLE_LABELS),
-        copy_status_labels=Translated(COPY_STATUS_LABELS),
         weekdays=WEEKDAYS,
         site_languages=i18n.LANGUAGES,
         current_language=i18n.current_language,
+        **{name: Translated(labels) for name, labels in (area_labels or {}).items()},
     )
     return env

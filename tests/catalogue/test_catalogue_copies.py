@@ -2,11 +2,11 @@ import asyncio
 
 import pytest
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import services
 from mediathek.catalogue.barcodes import is_valid_code
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
-from mediathek.core_tables import AuditLog
 from mediathek.errors import InvalidInput
 from tests.factories import catalogued_title
 

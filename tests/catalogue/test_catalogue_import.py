@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from mediathek.app import create_app
 from mediathek.catalogue import import_jobs, imports
 from mediathek.catalogue.tables import Component, Copy, ImportJob, Title, TitleLanguage
-from mediathek.web.auth import SESSION_COOKIE, start_session
+from mediathek.patrons.sessions import start_session
+from mediathek.web.auth import SESSION_COOKIE
 from tests.factories import arm_csrf, catalogued_title, http_client
 
 # Only a bound for a hung job: reading 50,000 rows takes its time on a busy machine.

@@ -8,8 +8,8 @@ from itertools import product
 import pytest
 
 from mediathek.catalogue.barcodes import make_code
+from mediathek.catalogue.copy_moves import move_copies, move_copy
 from mediathek.catalogue.policy import COPY_TRANSITIONS, CopyEvent, CopyStatusRefused
-from mediathek.catalogue.services import move_copies, move_copy
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.db import write_transaction
 

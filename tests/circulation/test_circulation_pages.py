@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 from mediathek.circulation import services
-from mediathek.circulation.rules import loan_rule
 from mediathek.circulation.tables import Closure, Loan
 from mediathek.clock import today as local_today
+from mediathek.loan_rules import loan_rule
 from mediathek.vocab import MediaType, PatronCategory
 from tests.factories import title_with_copies
 

@@ -3,6 +3,7 @@ from datetime import UTC, date, timedelta
 
 import pytest
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation import corrections, services
 from mediathek.circulation.policy import (
@@ -15,7 +16,6 @@ from mediathek.circulation.policy import (
     RenewalRefused,
 )
 from mediathek.circulation.tables import CategoryLimit, Closure, Loan
-from mediathek.core_tables import AuditLog
 from mediathek.errors import InvalidInput
 from mediathek.notifications.tables import Notification
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus

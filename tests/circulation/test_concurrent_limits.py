@@ -8,11 +8,11 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation import services
 from mediathek.circulation.policy import CheckoutRefused, RenewalRefused
 from mediathek.circulation.tables import CategoryLimit, Loan, LoanRule
-from mediathek.core_tables import AuditLog
 from mediathek.errors import Conflict
 from mediathek.patrons import registration
 from mediathek.patrons.tables import Account, Patron

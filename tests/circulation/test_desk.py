@@ -2,10 +2,10 @@ import asyncio
 import re
 from datetime import timedelta
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
 from mediathek.clock import today as library_date
-from mediathek.core_tables import AuditLog
 from mediathek.notifications.messages import make_renderer
 from mediathek.notifications.tables import Notification
 from mediathek.patrons.tables import Patron

@@ -4,10 +4,10 @@ import json
 import re
 from datetime import timedelta
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.circulation.tables import Loan
 from mediathek.clock import today as library_date
-from mediathek.core_tables import AuditLog
 from mediathek.notifications.tables import Notification
 from mediathek.patrons.tables import Patron
 from mediathek.reservations.tables import Booking, Hold, HoldStatus
@@ -140,7 +140,7 @@ async def test_words_that_fit_several_titles_offer_a_choice(client_for, staff, w
 async def test_staff_book_a_range_for_a_borrower_on_the_borrower_page(
     client_for, staff, walkin_carla, settings
 ):
-    from mediathek.circulation.calendar import load_calendar
+    from mediathek.opening_calendar import load_calendar
 
     title_id, _ = await title_with_copies("Medienkoffer Farben", MediaType.kit)
     today = library_date(settings.tz)

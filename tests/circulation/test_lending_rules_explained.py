@@ -9,11 +9,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import Copy
 from mediathek.circulation import card_expiry, closures, services
 from mediathek.circulation.policy import RenewalNeedsReason, RenewalRefused
 from mediathek.circulation.tables import Closure, Loan
-from mediathek.core_tables import AuditLog
 from mediathek.errors import InvalidInput
 from mediathek.notifications.tables import Notification, NotificationKind
 from mediathek.patrons.tables import Patron

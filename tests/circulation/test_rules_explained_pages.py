@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import Copy
-from mediathek.circulation.calendar import load_calendar
 from mediathek.circulation.tables import Loan
 from mediathek.clock import today as library_today
-from mediathek.core_tables import AuditLog
 from mediathek.notifications.tables import Notification, NotificationKind
+from mediathek.opening_calendar import load_calendar
 from mediathek.reservations.tables import Booking, BookingStatus
 from tests.factories import lend, title_with_copy_ids
 

@@ -15,7 +15,7 @@ from mediathek.backup import BackupError, create_backup, daily_backup, restore_b
 from mediathek.circulation import services
 from mediathek.db import postgres_config, sqlite_path, use_engine
 from mediathek.demo import load_demo
-from mediathek.notifications.scheduler import run_daily_once
+from mediathek.jobs.scheduler import run_daily_once
 from mediathek.vocab import PatronCategory
 from tests.db_snapshot import snapshot
 from tests.factories import PG_TEST_DB, make_persona, title_with_copies

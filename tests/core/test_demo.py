@@ -3,7 +3,7 @@
 from mediathek.catalogue.tables import Copy, Title, TitleLanguage
 from mediathek.circulation.tables import Loan
 from mediathek.demo import DEMO_LOGINS, load_demo
-from mediathek.patrons.accounts import authenticate
+from mediathek.patrons.logins import authenticate
 from mediathek.patrons.tables import Patron
 from mediathek.vocab import AgeGroup, Level, MediaType, PatronCategory, values_between
 

@@ -1,5 +1,5 @@
-from mediathek.circulation.rules import Limits, Rule, category_limits, checkout_terms, loan_rule
 from mediathek.circulation.tables import CategoryLimit, LoanRule
+from mediathek.loan_rules import Limits, Rule, category_limits, checkout_terms, loan_rule
 from mediathek.site_settings import get_setting, set_setting
 
 

@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from mediathek.db import postgres_config
-from mediathek.web.security import new_token, token_digest
+from mediathek.passwords import new_token, token_digest
 
 STAFF = "SELECT id FROM account WHERE email = 'theke@mediathek.example'"
 

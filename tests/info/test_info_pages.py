@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from mediathek.circulation.calendar import Calendar
+from mediathek.audit import AuditLog
 from mediathek.clock import today as library_today
-from mediathek.core_tables import AuditLog, SiteSetting
+from mediathek.core_tables import SiteSetting
 from mediathek.errors import InvalidInput
 from mediathek.info import policy
+from mediathek.opening_calendar import Calendar
 from mediathek.reservations import services as reservations
 from mediathek.reservations.hooks import on_return
 from mediathek.reservations.tables import Hold

@@ -10,16 +10,17 @@ import sys
 from datetime import timedelta
 
 from mediathek.clock import now
-from mediathek.notifications.delivery import deliver_outbox
-from mediathek.notifications.locks import (
+from mediathek.core_tables import JobLock
+from mediathek.jobs.locks import (
     LEASE,
     advisory_key,
     lease_is_abandoned,
     release_abandoned_leases,
 )
+from mediathek.jobs.scheduler import scheduler_running
+from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.outbox import enqueue
-from mediathek.notifications.scheduler import scheduler_running
-from mediathek.notifications.tables import JobLock, NotificationKind
+from mediathek.notifications.tables import NotificationKind
 from tests.core.test_cli import run_cli
 
 HOST = socket.gethostname()

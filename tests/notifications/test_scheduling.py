@@ -5,9 +5,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from mediathek import app as app_module
 from mediathek.clock import now, today
-from mediathek.jobs import run_daily_jobs
-from mediathek.notifications.scheduler import daily_run_due, tick
+from mediathek.jobs import daily
+from mediathek.jobs.daily import DAILY_JOBS, job_name, run_daily_jobs
+from mediathek.jobs.scheduler import daily_run_due, tick
+from mediathek.notifications import reminders
 from mediathek.notifications.tables import Notification
 from mediathek.settings import Settings
 from tests.core.test_cli import run_cli
@@ -29,14 +34,26 @@ def test_the_daily_run_happens_once_per_berlin_day():
     assert daily_run_due(settings, ran + timedelta(days=1), ran) is not None
 
 
-async def test_a_missing_daily_job_is_skipped_and_the_others_run(teacher_anna, today):
+async def test_a_failing_daily_job_is_reported_and_the_others_run(teacher_anna, today):
+    async def broken(day):
+        raise RuntimeError("kaputt")
+
     await lend_new_title(teacher_anna.patron_id, today - timedelta(days=7))
-    results = await run_daily_jobs(
-        today,
-        ["mediathek.reservations.nichtda:run_daily", "mediathek.notifications.reminders:run_daily"],
-    )
-    assert results["mediathek.reservations.nichtda:run_daily"] == {"skipped": "nicht vorhanden"}
+    results = await run_daily_jobs(today, [broken, reminders.run_daily])
+    assert results[job_name(broken)] == {"error": "kaputt"}
     assert results["mediathek.notifications.reminders:run_daily"]["digests"] == 1
+
+
+def test_the_daily_jobs_are_imported_functions_and_include_the_reminders():
+    assert reminders.run_daily in DAILY_JOBS
+    assert "mediathek.notifications.reminders:run_daily" in [job_name(j) for j in DAILY_JOBS]
+
+
+def test_the_app_refuses_to_start_with_a_daily_job_that_is_not_a_job(monkeypatch):
+    monkeypatch.setattr(daily, "DAILY_JOBS", [*daily.DAILY_JOBS, "mediathek.reminders:run_daily"])
+    monkeypatch.setattr(app_module, "DAILY_JOBS", daily.DAILY_JOBS)
+    with pytest.raises(RuntimeError, match="not async functions"):
+        app_module.create_app(Settings())
 
 
 async def test_a_scheduler_round_creates_and_delivers_once_a_day(
@@ -67,8 +84,8 @@ async def test_the_background_scheduler_delivers_while_the_app_runs(
 ):
     import asyncio
 
+    from mediathek.jobs.scheduler import scheduler_running
     from mediathek.notifications.outbox import enqueue, notice_key
-    from mediathek.notifications.scheduler import scheduler_running
     from mediathek.notifications.tables import NotificationKind
 
     day = today()

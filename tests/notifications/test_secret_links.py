@@ -7,8 +7,8 @@ import json
 from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.kinds import REDACTED_LINK
 from mediathek.notifications.tables import Notification
+from mediathek.passwords import token_digest
 from mediathek.patrons.tables import OneTimeToken
-from mediathek.web.security import token_digest
 from tests.factories import arm_csrf, http_client
 from tests.fakes import links_in
 

@@ -13,7 +13,7 @@ import httpx
 from mediathek.app import create_app
 from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.tables import Notification, NotificationKind
-from mediathek.patrons import accounts
+from mediathek.patrons import logins
 from mediathek.web.auth import client_address
 from tests.factories import PASSWORD
 
@@ -74,19 +74,19 @@ async def test_twenty_parallel_wrong_passwords_get_exactly_five_checks(
     db, teacher_anna, monkeypatch
 ):
     checks = []
-    real = accounts.verify_password
+    real = logins.verify_password
 
     def counting(password_hash, password):
         checks.append(password)
         return real(password_hash, password)
 
-    monkeypatch.setattr(accounts, "verify_password", counting)
+    monkeypatch.setattr(logins, "verify_password", counting)
     results = await asyncio.gather(
-        *[accounts.login(teacher_anna.email, WRONG, "198.51.100.9") for _ in range(20)],
+        *[logins.login(teacher_anna.email, WRONG, "198.51.100.9") for _ in range(20)],
         return_exceptions=True,
     )
-    refused = [r for r in results if isinstance(r, accounts.TooManyAttempts)]
-    failed = [r for r in results if isinstance(r, accounts.LoginFailed)]
+    refused = [r for r in results if isinstance(r, logins.TooManyAttempts)]
+    failed = [r for r in results if isinstance(r, logins.LoginFailed)]
     assert len(checks) == 5
     assert len(failed) == 5 and len(refused) == 15, results
 

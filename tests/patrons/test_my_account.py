@@ -2,8 +2,8 @@
 
 import pytest
 
+from mediathek.audit import AuditLog
 from mediathek.circulation.tables import Loan
-from mediathek.core_tables import AuditLog
 from mediathek.patrons.tables import Account, Patron, WebSession
 from mediathek.reservations.tables import Booking, Hold
 from tests.factories import PASSWORD, annas_things

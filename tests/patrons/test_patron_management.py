@@ -2,8 +2,8 @@
 
 import asyncio
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.barcodes import is_valid_code
-from mediathek.core_tables import AuditLog
 from mediathek.patrons import services
 from mediathek.patrons.tables import Patron
 

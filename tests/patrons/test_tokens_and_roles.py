@@ -1,6 +1,6 @@
 """Personal API tokens (Bearer, revocable) and role changes by admins."""
 
-from mediathek.core_tables import AuditLog
+from mediathek.audit import AuditLog
 from mediathek.patrons.tables import Account, ApiToken
 from tests.factories import PASSWORD, http_client
 
@@ -104,7 +104,7 @@ async def test_a_token_expires_after_the_configured_days_and_the_page_says_when(
 async def test_a_password_change_ends_every_token_and_other_session(app, client_for, teacher_anna):
     from datetime import UTC, datetime
 
-    from mediathek.web.security import new_token, token_digest
+    from mediathek.passwords import new_token, token_digest
 
     token = "mt_" + new_token()
     await ApiToken.insert(

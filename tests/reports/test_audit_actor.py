@@ -2,12 +2,11 @@
 
 from dataclasses import dataclass
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.services import Actor, withdraw_title
 from mediathek.circulation import corrections, services
-from mediathek.core_tables import AuditLog
 from mediathek.notifications.services import save_reminder_settings
-from mediathek.patrons import admin as accounts_admin
-from mediathek.patrons import privacy
+from mediathek.patrons import privacy, roles
 from mediathek.patrons.services import set_blocked
 from mediathek.patrons.tables import Account
 from mediathek.reports.stocktake import apply_stocktake, start_stocktake
@@ -85,7 +84,7 @@ async def test_catalogue_patrons_settings_and_stocktake_name_the_actor(
     await apply_stocktake(stocktake, today, staff.account_id, staff.email)
     await assert_by(staff, "stocktake_applied")
     other = await make_persona("Bernd Zweiter", Role.staff, None)
-    await accounts_admin.change_role(other.account_id, "admin", actor=Acting(admin.account_id, ""))
+    await roles.change_role(other.account_id, "admin", actor=Acting(admin.account_id, ""))
     await assert_by(admin, "account.role_changed")
 
 

@@ -2,7 +2,7 @@
 
 import re
 
-from mediathek.core_tables import AuditLog
+from mediathek.audit import AuditLog
 from mediathek.patrons.tables import Account
 from mediathek.vocab import Role
 from tests.factories import make_persona, title_with_copies

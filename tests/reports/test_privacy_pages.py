@@ -1,5 +1,4 @@
-from mediathek.audit import record
-from mediathek.core_tables import AuditLog
+from mediathek.audit import AuditLog, record
 from mediathek.reports.legal import render_markup
 from mediathek.site_settings import get_setting
 

@@ -1,8 +1,8 @@
 
 import pytest
 
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import Copy, CopyStatus
-from mediathek.core_tables import AuditLog
 from mediathek.errors import Conflict, InvalidInput
 from mediathek.reports.stocktake import (
     apply_stocktake,

@@ -1,5 +1,5 @@
+from mediathek.audit import AuditLog
 from mediathek.catalogue.tables import Copy, CopyStatus
-from mediathek.core_tables import AuditLog
 from tests.factories import LONG_AGO, add_copy, add_title
 
 

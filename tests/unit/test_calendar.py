@@ -1,6 +1,6 @@
 from datetime import date
 
-from mediathek.circulation.calendar import Calendar, Closed
+from mediathek.opening_calendar import Calendar, Closed
 
 
 def test_due_date_moves_from_a_saturday_to_monday():

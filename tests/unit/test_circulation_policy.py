@@ -2,7 +2,6 @@ from datetime import date
 
 import pytest
 
-from mediathek.circulation.calendar import Calendar, Closed
 from mediathek.circulation.policy import (
     CopyAlreadyLent,
     CopyFacts,
@@ -21,6 +20,7 @@ from mediathek.circulation.policy import (
     overdue_level,
     renewal_due_date,
 )
+from mediathek.opening_calendar import Calendar, Closed
 from tests.factories import FROZEN_TODAY
 
 LEVELS = [7, 14, 28]

@@ -224,4 +224,4 @@ def test_only_move_copies_writes_a_copy_status():
         for path in sorted((ROOT / "mediathek").rglob("*.py"))
         for name in copy_status_writers(path.read_text(encoding="utf-8"))
     }
-    assert writers == {"mediathek/catalogue/services.py: move_copies"}
+    assert writers == {"mediathek/catalogue/copy_moves.py: move_copies"}

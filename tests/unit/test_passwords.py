@@ -1,7 +1,7 @@
 """Passwords are stored as argon2id hashes with argon2-cffi's default (RFC 9106 low-memory)
 parameters; the test personas use cheaper ones, so these are asserted here."""
 
-from mediathek.web.security import hash_password, verify_password
+from mediathek.passwords import hash_password, verify_password
 
 
 def test_a_password_is_hashed_with_argon2id_and_the_production_parameters():

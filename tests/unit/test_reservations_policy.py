@@ -132,7 +132,7 @@ def test_a_loan_may_run_until_the_day_before_the_buffer_of_the_next_booking(toda
 
 
 def test_closed_pickup_and_return_days_name_the_nearest_opening_days(today):
-    from mediathek.circulation.calendar import Calendar
+    from mediathek.opening_calendar import Calendar
     from mediathek.reservations.policy import closed_day_errors, pickup_return_text
 
     cal = Calendar()
@@ -151,7 +151,7 @@ def test_closed_pickup_and_return_days_name_the_nearest_opening_days(today):
 
 
 def test_the_next_free_range_starts_and_ends_on_opening_days(today):
-    from mediathek.circulation.calendar import Calendar
+    from mediathek.opening_calendar import Calendar
 
     plans = [CopyPlan(1, (Span(D(2026, 3, 16), D(2026, 3, 20)),))]
     wanted = Span(D(2026, 3, 18), D(2026, 3, 19))

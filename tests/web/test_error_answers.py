@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mediathek.web import pages
+from mediathek import home_pages
 from mediathek.web.middleware import SECURITY_HEADERS
 
 
@@ -35,7 +35,7 @@ async def test_a_crash_answers_500_with_the_security_headers(client, monkeypatch
     async def broken() -> dict:
         raise RuntimeError("kaputt")
 
-    monkeypatch.setattr(pages, "home_overview", broken)
+    monkeypatch.setattr(home_pages, "home_overview", broken)
     for path in ("/", "/?x=1"):
         r = await client.get(path)
         assert r.status_code == 500

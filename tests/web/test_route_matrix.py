@@ -13,7 +13,8 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from mediathek.web.auth import SESSION_COOKIE, start_session
+from mediathek.patrons.sessions import start_session
+from mediathek.web.auth import SESSION_COOKIE
 from mediathek.web.guards import Access, is_automatic, route_access
 from tests.factories import annas_things, arm_csrf, http_client, path_values
 

@@ -4,8 +4,8 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from mediathek.app import create_app
+from mediathek.patrons.sessions import end_all_sessions
 from mediathek.patrons.tables import Account, WebSession
-from mediathek.web.auth import end_all_sessions
 from tests.factories import PASSWORD, arm_csrf, http_client
 
 
@@ -50,7 +50,8 @@ async def test_every_page_sends_the_security_headers(client_for, staff):
 
 
 async def test_htmx_post_without_csrf_header_is_refused(app, staff, teacher_anna):
-    from mediathek.web.auth import SESSION_COOKIE, start_session
+    from mediathek.patrons.sessions import start_session
+    from mediathek.web.auth import SESSION_COOKIE
 
     async with http_client(app) as c:
         c.cookies.set(SESSION_COOKIE, await start_session(staff.account_id))
@@ -122,7 +123,8 @@ async def test_a_csrf_token_of_one_session_is_refused_in_another(client_for, sta
 
 
 async def test_an_anonymous_csrf_token_is_refused_once_logged_in(app, staff, teacher_anna):
-    from mediathek.web.auth import SESSION_COOKIE, start_session
+    from mediathek.patrons.sessions import start_session
+    from mediathek.web.auth import SESSION_COOKIE
 
     async with http_client(app) as c:
         await arm_csrf(c)

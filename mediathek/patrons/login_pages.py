@@ -1,4 +1,4 @@
-"""Pages that belong to no one area: home, login/logout, health check."""
+"""Logging in and out in the browser: the login form, the session cookie, logging out."""
 
 from __future__ import annotations
 
@@ -8,34 +8,13 @@ from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 
-from mediathek.catalogue.queries import home_overview
-from mediathek.patrons import accounts
-from mediathek.patrons.tables import Account
-from mediathek.web.auth import (
-    SESSION_COOKIE,
-    SESSION_LIFETIME,
-    client_address,
-    end_session,
-    start_session,
-)
+from mediathek.patrons import logins
+from mediathek.patrons.sessions import SESSION_LIFETIME, end_session, landing_page, start_session
+from mediathek.web.auth import SESSION_COOKIE, client_address
+from mediathek.web.errors import status_of
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
-from mediathek.web.return_to import landing_page, safe_next
-
-
-@get("/", access=Access.public, include_in_schema=False)
-async def home(request: Request) -> Response:
-    return render(request, "home.html", overview=await home_overview())
-
-
-@get("/healthz", access=Access.public, tags=["Betrieb"])
-async def healthz() -> Response:
-    """Checks that the database answers."""
-    try:
-        await Account.raw("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        return Response({"status": "error", "database": "unreachable"}, status_code=503)
-    return Response({"status": "ok", "database": "ok"})
+from mediathek.web.return_to import safe_next
 
 
 @get("/anmelden", access=Access.anonymous, include_in_schema=False)
@@ -56,12 +35,12 @@ async def login(
     target = safe_next(data.get("next"))
     client = client_address(request.scope, request.app.state.settings.trusted_proxies)
     try:
-        account_id = await accounts.login(email, data.get("password", ""), client)
-    except (accounts.LoginFailed, accounts.TooManyAttempts) as exc:
+        account_id = await logins.login(email, data.get("password", ""), client)
+    except (logins.LoginFailed, logins.TooManyAttempts) as exc:
         return render(
             request,
             "auth/login.html",
-            status_code=exc.status,
+            status_code=status_of(exc),
             next=target,
             email=email,
             error=exc.message,
@@ -98,21 +77,4 @@ async def logout(request: Request) -> Response:
     return response
 
 
-@get("/verwaltung", access=Access.staff, include_in_schema=False)
-async def staff_overview(request: Request) -> Response:
-    return render(
-        request,
-        "overview.html",
-        heading="Übersicht für Mitarbeitende",
-        links=request.app.state.staff_links,
-    )
-
-
-@get("/admin", access=Access.admin, include_in_schema=False)
-async def admin_overview(request: Request) -> Response:
-    return render(
-        request, "overview.html", heading="Einstellungen", links=request.app.state.admin_links
-    )
-
-
-ROUTES = [home, healthz, login_form, login, logout, staff_overview, admin_overview]
+ROUTES = [login_form, login, logout]

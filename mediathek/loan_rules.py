@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from mediathek.circulation.tables import CategoryLimit, LoanRule
 from mediathek.db import write_transaction
+from mediathek.errors import InvalidInput
 from mediathek.vocab import MediaType, PatronCategory
 
 DEFAULT_LOAN_DAYS = 28
@@ -108,3 +109,40 @@ async def save_policy_table(rules: dict[tuple[str, str], Rule], limits: dict[str
                 for c, lim in limits.items()
             ]
         )
+
+
+def _number(form, name: str, low: int, high: int, errors: dict) -> int:
+    raw = str(form.get(name, "")).strip()
+    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
+        return int(raw)
+    errors[name] = f"Bitte eine ganze Zahl von {low} bis {high}."
+    return 0
+
+
+def parse_policy_form(form) -> tuple[dict[tuple[str, str], Rule], dict[str, Limits]]:
+    """The loan rule table from the admin's form; ``InvalidInput`` names every field that is
+    not a whole number in its range (days 1–365, renewals 0–20, limits 0–999)."""
+    errors: dict[str, str] = {}
+    table = {
+        (c.value, m.value): Rule(
+            _number(form, f"days-{c.value}-{m.value}", 1, 365, errors),
+            _number(form, f"renewals-{c.value}-{m.value}", 0, 20, errors),
+        )
+        for c in PatronCategory
+        for m in MediaType
+    }
+    limits = {
+        c.value: Limits(
+            _number(form, f"loans-{c.value}", 0, 999, errors),
+            _number(form, f"holds-{c.value}", 0, 999, errors),
+        )
+        for c in PatronCategory
+    }
+    if errors:
+        raise InvalidInput(errors=errors)
+    return table, limits
+
+
+async def save_policy_form(form) -> None:
+    table, limits = parse_policy_form(form)
+    await save_policy_table(table, limits)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from mediathek import errors
 from mediathek.addresses import AddressInvalid, address_problem, normalise_address
-from mediathek.errors import Conflict, DomainError, InvalidInput
+from mediathek.errors import Conflict, InvalidInput, Refused
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
+from mediathek.passwords import hash_password, password_problem, verify_password
 from mediathek.patrons.tables import Account, LoginThrottle, PatronStatus
 from mediathek.vocab import Role
-from mediathek.web.security import hash_password, password_problem, verify_password
 
 # Verifying against a fixed hash when the email is unknown keeps the response time alike,
 # so timing does not tell whether an address has an account.
@@ -101,8 +102,7 @@ CLAIM_ATTEMPT_SQL = (
 )
 
 
-class TooManyAttempts(DomainError):
-    status = 429
+class TooManyAttempts(errors.TooManyAttempts):
     code = "too_many_attempts"
 
 
@@ -190,6 +190,5 @@ async def _waiting_for_approval(email: str, password: str) -> bool:
     )
 
 
-class LoginFailed(DomainError):
-    status = 400
+class LoginFailed(Refused):
     code = "login_failed"

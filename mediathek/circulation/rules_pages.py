@@ -9,24 +9,15 @@ from urllib.parse import urlencode
 from litestar import Request, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
-from mediathek.circulation import calendar as cal
-from mediathek.circulation import closures, policy, rules
-from mediathek.circulation.tables import Loan
+from mediathek import loan_rules as rules
+from mediathek import opening_calendar as cal
+from mediathek.circulation import closures, overdue
 from mediathek.errors import InvalidInput
-from mediathek.site_settings import get_setting
 from mediathek.vocab import MediaType, PatronCategory
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
 ClosureId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-
-
-def _number(form, name: str, low: int, high: int, errors: dict) -> int:
-    raw = str(form.get(name, "")).strip()
-    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
-        return int(raw)
-    errors[name] = f"Bitte eine ganze Zahl von {low} bis {high}."
-    return 0
 
 
 async def _rules_page(request: Request, errors: dict | None = None, saved: bool = False, form=None):
@@ -55,25 +46,10 @@ async def loan_rules_page(
 @post("/admin/ausleihregeln", access=Access.admin, include_in_schema=False, status_code=200)
 async def save_loan_rules(request: Request) -> Response:
     form = await request.form()
-    errors: dict[str, str] = {}
-    table = {
-        (c.value, m.value): rules.Rule(
-            _number(form, f"days-{c.value}-{m.value}", 1, 365, errors),
-            _number(form, f"renewals-{c.value}-{m.value}", 0, 20, errors),
-        )
-        for c in PatronCategory
-        for m in MediaType
-    }
-    limits = {
-        c.value: rules.Limits(
-            _number(form, f"loans-{c.value}", 0, 999, errors),
-            _number(form, f"holds-{c.value}", 0, 999, errors),
-        )
-        for c in PatronCategory
-    }
-    if errors:
-        return await _rules_page(request, errors=errors, form=form)
-    await rules.save_policy_table(table, limits)
+    try:
+        await rules.save_policy_form(form)
+    except InvalidInput as exc:  # re-render with the errors at their fields
+        return await _rules_page(request, errors=exc.errors, form=form)
     return redirect(request, "/admin/ausleihregeln?gespeichert=1")
 
 
@@ -175,49 +151,15 @@ async def remove_closure(request: Request, closure_id: ClosureId) -> Response:
     return redirect(request, "/admin/kalender")
 
 
-SORTS = {
-    "faellig": (Loan.due_on, True),
-    "name": (Loan.patron.last_name, True),
-    "titel": (Loan.title.title, True),
-    "mahnstufe": (Loan.reminder_level, False),
-}
-
-
 @get("/verwaltung/ueberfaellig", access=Access.staff, include_in_schema=False)
 async def overdue_list(
     request: Request, sortierung: Annotated[str, QueryParameter()] = "faellig"
 ) -> Response:
-    today = library_today(request)
-    column, ascending = SORTS.get(sortierung, SORTS["faellig"])
-    rows = await (
-        Loan.select(
-            Loan.id,
-            Loan.due_on,
-            Loan.reminder_level,
-            Loan.copy.barcode.as_alias("barcode"),
-            Loan.title.title.as_alias("title_name"),
-            Loan.patron.first_name.as_alias("first_name"),
-            Loan.patron.last_name.as_alias("last_name"),
-            Loan.patron.email.as_alias("email"),
-            Loan.patron.phone.as_alias("phone"),
-            Loan.patron.card_barcode.as_alias("card"),
-            Loan.patron.institution.as_alias("institution"),
-        )
-        .where(Loan.returned_at.is_null(), Loan.due_on < today)
-        .order_by(column, ascending=ascending)
-        .order_by(Loan.due_on)
-    )
-    level_days = list(await get_setting("overdue_level_days"))
-    for r in rows:
-        r["overdue_days"] = (today - r["due_on"]).days
-        r["level"] = policy.overdue_level(r["due_on"], today, level_days, r["reminder_level"])
-    if sortierung == "mahnstufe":
-        rows.sort(key=lambda r: (-r["level"], r["due_on"]))
     return render(
         request,
         "circulation/overdue.html",
-        rows=rows,
-        sort=sortierung if sortierung in SORTS else "faellig",
+        rows=await overdue.overdue_loans(library_today(request), sortierung),
+        sort=sortierung if sortierung in overdue.SORTS else "faellig",
     )
 
 

@@ -1,62 +1,63 @@
 """Daily jobs of all areas, run once a day by the scheduler and by ``mediathek notify``.
 
-Each entry names an ``async def run_daily(today: date) -> dict`` as "module:function". A job
-must be safe to run twice on one day (the scheduler guards with a lock, but cron and the app
-may both be configured). A module that is not installed is skipped with a log line, so this
-list can name jobs of areas that come later.
+Each entry is an imported ``async def run_daily(today: date) -> dict``: a renamed or removed
+job fails when the app starts, never silently. A job must be safe to run twice on one day
+(the scheduler guards with a lock, but cron and the app may both be configured).
 """
 
 from __future__ import annotations
 
-import importlib
+import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from mediathek.backup import daily_backup
+from mediathek.circulation import card_expiry, once
+from mediathek.notifications import reminders
+from mediathek.reports import privacy
+from mediathek.reservations import services as reservations
+from mediathek.search import index as search_index
 from mediathek.settings import Settings
 
 log = logging.getLogger("mediathek.jobs")
 
+DailyJob = Callable[[date], Awaitable[dict]]
+
 # Order matters: pickups expire and bookings are set aside before the reminders are written,
 # so one run's notices describe the day's final state.
-DAILY_JOBS: list[str] = [
-    "mediathek.reservations.services:run_daily",
-    "mediathek.reports.privacy:run_daily",
-    "mediathek.circulation.card_expiry:run_daily",
-    "mediathek.notifications.reminders:run_daily",
-    "mediathek.search.index:run_daily",
-    "mediathek.circulation.once:run_daily",
+DAILY_JOBS: list[DailyJob] = [
+    reservations.run_daily,
+    privacy.run_daily,
+    card_expiry.run_daily,
+    reminders.run_daily,
+    search_index.run_daily,
+    once.run_daily,
 ]
 
 
-def resolve(name: str):
-    module_name, _, function = name.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            log.info("Tagesjob %s übersprungen: Modul nicht vorhanden.", name)
-            return None
-        raise
-    job = getattr(module, function, None)
-    if job is None:
-        log.info("Tagesjob %s übersprungen: Funktion nicht vorhanden.", name)
-    return job
+def job_name(job: DailyJob) -> str:
+    """``module:function``, the key of a job's result."""
+    return f"{job.__module__}:{job.__qualname__}"
+
+
+def check_daily_jobs(jobs: list[DailyJob]) -> None:
+    """Refuse to start with an entry that is not an async job (the app calls it at start)."""
+    broken = [repr(job) for job in jobs if not inspect.iscoroutinefunction(job)]
+    if broken:
+        raise RuntimeError(f"Daily jobs that are not async functions: {', '.join(broken)}")
 
 
 async def run_daily_jobs(
-    today: date, jobs: list[str] | None = None, settings: Settings | None = None
+    today: date, jobs: list[DailyJob] | None = None, settings: Settings | None = None
 ) -> dict[str, dict]:
     """Run every daily job; one failing job is logged and does not stop the others. With
     ``settings`` (the scheduler and ``mediathek notify``) the daily backup comes last, so it
     holds the day's final state."""
     results: dict[str, dict] = {}
-    for name in DAILY_JOBS if jobs is None else jobs:
-        job = resolve(name)
-        if job is None:
-            results[name] = {"skipped": "nicht vorhanden"}
-            continue
+    for job in DAILY_JOBS if jobs is None else jobs:
+        name = job_name(job)
         try:
             results[name] = await job(today)
         except Exception as exc:  # noqa: BLE001 - one broken job must not stop the rest
@@ -146,9 +147,7 @@ async def preview_daily_jobs(today: date) -> DailyPreview:
                 ],
                 sum(1 for r in after if r["reminder_level"] > levels[r["id"]]),
                 int(
-                    results.get("mediathek.reports.privacy:run_daily", {}).get(
-                        "anonymised_loans", 0
-                    )
+                    results.get(job_name(privacy.run_daily), {}).get("anonymised_loans", 0)
                 ),
             )
             raise _Rollback

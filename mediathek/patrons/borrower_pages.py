@@ -14,6 +14,7 @@ from mediathek.patrons.cards import card_svg_data_uri
 from mediathek.patrons.queries import open_loans
 from mediathek.reservations import for_borrower
 from mediathek.vocab import PATRON_CATEGORY_LABELS
+from mediathek.web.errors import status_of
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
@@ -127,7 +128,7 @@ class PatronPages(Controller):
             return render(
                 request,
                 "patrons/form.html",
-                status_code=exc.status,
+                status_code=status_of(exc),
                 patron=patron,
                 **_form_context(values, errors),
             )

@@ -6,14 +6,14 @@ import json
 
 from litestar import Controller, Request, Response, get, post
 
-from mediathek.circulation.account import my_loans_context
+from mediathek.circulation.my_loans_pages import my_loans_context
 from mediathek.circulation.own_loans import account_summary
 from mediathek.errors import InvalidInput
 from mediathek.patrons import privacy, services
+from mediathek.patrons.login_pages import start_browser_session
 from mediathek.reservations import queries as reservation_queries
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.pages import start_browser_session
 from mediathek.web.rendering import library_today, redirect, render
 
 EMAIL_PENDING = (

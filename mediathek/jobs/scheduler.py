@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, time
 
 from mediathek.clock import now
-from mediathek.jobs import run_daily_jobs
-from mediathek.notifications.delivery import deliver_outbox
-from mediathek.notifications.locks import (
+from mediathek.jobs.daily import run_daily_jobs
+from mediathek.jobs.locks import (
     job_lock,
     last_run,
     mark_run,
     release_abandoned_leases,
 )
+from mediathek.notifications.delivery import deliver_outbox
 from mediathek.settings import Settings
 
 log = logging.getLogger("mediathek.jobs")

@@ -13,14 +13,17 @@ from litestar import Request, Response, get, post
 from litestar.params import QueryParameter
 
 from mediathek.catalogue.barcodes import normalise_code
-from mediathek.circulation import account, admin, corrections, desk, policy, services
+from mediathek.circulation import (
+    corrections,
+    desk,
+    my_loans_pages,
+    policy,
+    rules_pages,
+    services,
+)
 from mediathek.circulation.once import request_id
-from mediathek.circulation.tables import Loan
 from mediathek.errors import DomainError, InvalidInput, NotFound
-from mediathek.notifications.outbox import enqueue, notice_key
-from mediathek.notifications.tables import NotificationKind
 from mediathek.reservations import for_borrower
-from mediathek.vocab import MEDIA_TYPES_WITH_COMPONENTS
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, render, wants_fragment
 
@@ -293,39 +296,11 @@ def confirm_page(request: Request, **context) -> Response:
     return render(request, "confirm.html", **context)
 
 
-async def _todays_loans(ausweis: str, request: Request) -> tuple[dict, list[dict]]:
-    patron = await services.find_patron(ausweis)
-    loans = await (
-        Loan.select(
-            Loan.id,
-            Loan.due_on,
-            Loan.title,
-            Loan.media_type,
-            Loan.due_reason,
-            Loan.copy.barcode.as_alias("barcode"),
-            Loan.title.title.as_alias("title_name"),
-        )
-        .where(
-            Loan.patron == patron["id"],
-            Loan.returned_at.is_null(),
-            Loan.loaned_on == library_today(request),
-        )
-        .order_by(Loan.id)
-    )
-    # A kit's parts go on the receipt: what was handed over is what comes back.
-    parts = await desk.parts_of_titles(
-        {ln["title"] for ln in loans if ln["media_type"] in MEDIA_TYPES_WITH_COMPONENTS}
-    )
-    for ln in loans:
-        ln["parts"] = parts.get(ln["title"], [])
-    return patron, loans
-
-
 @get("/theke/quittung", access=Access.staff, include_in_schema=False)
 async def receipt(
     request: Request, ausweis: Annotated[str, QueryParameter(name="ausweis")] = ""
 ) -> Response:
-    patron, loans = await _todays_loans(normalise_code(ausweis)[:32], request)
+    patron, loans = await desk.todays_loans(normalise_code(ausweis)[:32], library_today(request))
     return render(
         request,
         "circulation/receipt.html",
@@ -340,39 +315,7 @@ async def receipt(
 async def email_receipt(request: Request) -> Response:
     form = await request.form()
     ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
-    patron, loans = await _todays_loans(ausweis, request)
-    today = library_today(request)
-    if not loans:
-        outcome = desk.Outcome("info", message="Heute wurde noch nichts ausgeliehen.")
-    else:
-        queued = await enqueue(
-            NotificationKind.loan_receipt,
-            key=notice_key(
-                NotificationKind.loan_receipt, patron["id"], today, *[ln["id"] for ln in loans]
-            ),
-            patron_id=patron["id"],
-            payload={
-                "items": [
-                    {
-                        "title": ln["title_name"],
-                        "barcode": ln["barcode"],
-                        "due_on": str(ln["due_on"]),
-                        "parts": ln["parts"],
-                        "due_reason": ln["due_reason"],
-                    }
-                    for ln in loans
-                ]
-            },
-        )
-        outcome = (
-            desk.Outcome("info", message="Die Quittung wird per E-Mail geschickt.")
-            if queued
-            else desk.Outcome(
-                "error",
-                ok=False,
-                message="Keine E-Mail möglich (keine Adresse hinterlegt oder schon verschickt).",
-            )
-        )
+    outcome = await desk.email_receipt(ausweis, library_today(request))
     return await _desk(request, outcome, ausweis)
 
 
@@ -391,8 +334,8 @@ ROUTES = [
     desk_undo_lost,
     receipt,
     email_receipt,
-    *account.ROUTES,
-    *admin.ROUTES,
+    *my_loans_pages.ROUTES,
+    *rules_pages.ROUTES,
 ]
 STAFF_LINKS = [
     ("Theke", "/theke", "Ausleihe und Rückgabe mit dem Scanner"),

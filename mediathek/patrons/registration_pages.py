@@ -10,10 +10,10 @@ from litestar.params import Parameter
 from mediathek import i18n
 from mediathek.errors import InvalidInput
 from mediathek.patrons import email_change, registration, services
+from mediathek.patrons.login_pages import start_browser_session
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.pages import start_browser_session
 from mediathek.web.rendering import library_today, redirect, render
 
 Token = Annotated[str, Parameter(min_length=10, max_length=100)]

@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from piccolo.engine.postgres import PostgresEngine
 
 from mediathek.clock import now
+from mediathek.core_tables import JobLock
 from mediathek.db import current_engine, is_sqlite, write_transaction
-from mediathek.notifications.tables import JobLock
 
 log = logging.getLogger("mediathek.jobs")
 

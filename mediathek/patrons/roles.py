@@ -6,10 +6,10 @@ from mediathek import audit
 from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.passwords import new_token, token_digest
+from mediathek.patrons.sessions import token_expires_at
 from mediathek.patrons.tables import Account, ApiToken
 from mediathek.vocab import Role
-from mediathek.web.auth import token_expires_at
-from mediathek.web.security import new_token, token_digest
 
 
 async def list_accounts() -> list[dict]:

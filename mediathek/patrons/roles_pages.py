@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 
 from mediathek.errors import InvalidInput
-from mediathek.patrons import admin
+from mediathek.patrons import roles
 from mediathek.vocab import ROLE_LABELS
 from mediathek.web.forms import FormData, Id, form_value
 from mediathek.web.guards import Access
@@ -22,13 +22,13 @@ class AccountAdminPages(Controller):
         return render(
             request,
             "patrons/accounts.html",
-            accounts=await admin.list_accounts(),
+            accounts=await roles.list_accounts(),
             roles=list(ROLE_LABELS.items()),
         )
 
     @post("/{account_id:int}/rolle", status_code=200)
     async def role(self, request: Request, account_id: Id, data: FormData) -> Response:
-        await admin.change_role(account_id, form_value(data, "role"), actor=request.scope["user"])
+        await roles.change_role(account_id, form_value(data, "role"), actor=request.scope["user"])
         return redirect(request, "/admin/benutzerkonten")
 
 
@@ -42,7 +42,7 @@ class TokenPages(Controller):
             request,
             "patrons/tokens.html",
             status_code=422 if errors else 200,
-            tokens=await admin.list_tokens(
+            tokens=await roles.list_tokens(
                 request.scope["user"].account_id, request.app.state.settings.api_token_days
             ),
             token_days=request.app.state.settings.api_token_days,
@@ -57,7 +57,7 @@ class TokenPages(Controller):
     @post("/", status_code=200)
     async def create(self, request: Request, data: FormData) -> Response:
         try:
-            token = await admin.create_token(
+            token = await roles.create_token(
                 request.scope["user"].account_id, form_value(data, "name")
             )
         except InvalidInput as exc:
@@ -67,7 +67,7 @@ class TokenPages(Controller):
 
     @post("/{token_id:int}/widerrufen", status_code=200)
     async def revoke(self, request: Request, token_id: Id) -> Response:
-        await admin.revoke_token(request.scope["user"].account_id, token_id)
+        await roles.revoke_token(request.scope["user"].account_id, token_id)
         return redirect(request, "/verwaltung/api-tokens")
 
 

@@ -11,7 +11,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
 
-from mediathek.catalogue.tables import Title
 from mediathek.errors import Forbidden, InvalidInput, NotFound
 from mediathek.reservations import policy, queries, services
 from mediathek.reservations.ics import booking_ics
@@ -70,26 +69,9 @@ async def calendar_context(title_id: int, today: date, first: date | None) -> di
 async def title_context(
     request: Request, title_id: int, first: date | None = None, **extra
 ) -> dict:
-    title = (
-        await Title.select(Title.id, Title.title, Title.media_type, Title.withdrawn_at)
-        .where(Title.id == title_id)
-        .first()
-    )
-    if title is None or title["withdrawn_at"] is not None:
-        raise NotFound("Diesen Titel gibt es nicht (mehr).")
     today = library_today(request)
-    patron_id = patron_id_of(request)
     return {
-        "title": title,
-        "summary": await queries.title_summary(title_id),
-        "own": (
-            await queries.own_reservations_of_title(title_id, patron_id) if patron_id else None
-        ),
-        "longest_booking": (
-            await services.longest_booking_for(patron_id, title["media_type"])
-            if patron_id
-            else None
-        ),
+        **await queries.title_box(title_id, patron_id_of(request)),
         "form": {},
         "errors": {},
         "message": OK_MESSAGES.get(request.query_params.get("ok", "")),

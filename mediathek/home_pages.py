@@ -1,0 +1,65 @@
+"""Pages that belong to no one area: home, health check, the staff and admin overviews."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+
+from mediathek.patrons.tables import Account
+from mediathek.search.models import SearchParams
+from mediathek.search.services import search
+from mediathek.vocab import MediaType
+from mediathek.web.guards import Access
+from mediathek.web.rendering import render
+
+
+async def home_overview(newest: int = 12) -> dict:
+    """What the home page shows: titles per media type, titles on the shelf now and the newest
+    titles.
+
+    All of it comes from the search's in-memory facet table (an empty search, newest first):
+    counting the catalogue in SQL on every visit scanned every title and copy, and a few
+    visitors at once kept the database busy.
+    """
+    result = await search(SearchParams(sort="neu"))
+    by_type = {f.value: f.count for f in result.facets["media_type"]}
+    return {
+        "media_type_counts": [(t, by_type.get(t.value, 0)) for t in MediaType],
+        "title_count": result.total,
+        "available_titles": result.facets["available"][0].count,
+        "newest": result.hits[:newest],
+    }
+
+
+@get("/", access=Access.public, include_in_schema=False)
+async def home(request: Request) -> Response:
+    return render(request, "home.html", overview=await home_overview())
+
+
+@get("/healthz", access=Access.public, tags=["Betrieb"])
+async def healthz() -> Response:
+    """Checks that the database answers."""
+    try:
+        await Account.raw("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return Response({"status": "error", "database": "unreachable"}, status_code=503)
+    return Response({"status": "ok", "database": "ok"})
+
+
+@get("/verwaltung", access=Access.staff, include_in_schema=False)
+async def staff_overview(request: Request) -> Response:
+    return render(
+        request,
+        "overview.html",
+        heading="Übersicht für Mitarbeitende",
+        links=request.app.state.staff_links,
+    )
+
+
+@get("/admin", access=Access.admin, include_in_schema=False)
+async def admin_overview(request: Request) -> Response:
+    return render(
+        request, "overview.html", heading="Einstellungen", links=request.app.state.admin_links
+    )
+
+
+ROUTES = [home, healthz, staff_overview, admin_overview]
