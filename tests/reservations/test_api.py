@@ -98,7 +98,7 @@ async def test_the_reservation_api_is_documented(client):
 
 async def test_staff_reserve_for_a_borrower_through_the_api(client_for, staff, walkin_carla):
     """Carla has no login: staff place her hold and her booking, and she gets the e-mails."""
-    from mediathek.core_tables import AuditLog
+    from mediathek.audit import AuditLog
     from mediathek.notifications.tables import Notification
 
     held_id, _ = await title_with_copy_ids(1)
