@@ -5,6 +5,8 @@ Each error carries a German message meant for the person in front of the screen.
 
 from __future__ import annotations
 
+from mediathek.i18n import _
+
 
 class DomainError(Exception):
     """Base of all business errors. ``message`` is plain German for the UI and the API."""
@@ -34,8 +36,8 @@ class InvalidInput(DomainError):
     status = 422
     code = "invalid_input"
 
-    def __init__(self, message: str = "Bitte prüfen Sie Ihre Eingaben.", errors=None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None, errors=None) -> None:
+        super().__init__(message or _("Bitte prüfen Sie Ihre Eingaben."))
         self.errors: dict[str, str] = dict(errors or {})
 
 
