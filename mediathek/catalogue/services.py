@@ -22,6 +22,7 @@ from mediathek.catalogue.tables import (
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 
 OPEN_HOLDS = (HoldStatus.waiting, HoldStatus.ready)
@@ -79,7 +80,7 @@ async def get_title(title_id: int, *, include_withdrawn: bool = False) -> dict:
         query = query.where(Title.withdrawn_at.is_null())
     row = await query.first()
     if row is None:
-        raise NotFound("Diesen Titel gibt es nicht (mehr) im Bestand.")
+        raise NotFound(_("Diesen Titel gibt es nicht (mehr) im Bestand."))
     row["languages"] = [
         r["language"]
         for r in await TitleLanguage.select(TitleLanguage.language)

@@ -105,6 +105,16 @@ TRANSLATED = [
     "auth/registered.html",
     "auth/confirm_email.html",
     "auth/email_confirmed.html",
+    "account/index.html",
+    "account/_summary.html",
+    "circulation/my_loans.html",
+    "circulation/_my_loans.html",
+    "reservations/_title_actions.html",
+    "reservations/_availability.html",
+    "reservations/_my_holds.html",
+    "reservations/_my_bookings.html",
+    "reservations/mine.html",
+    "reservations/title.html",
 ]
 
 
