@@ -8,6 +8,7 @@ from datetime import date
 from mediathek.catalogue.tables import CopyStatus
 from mediathek.circulation.calendar import Calendar
 from mediathek.errors import Conflict, DomainError
+from mediathek.i18n import _
 from mediathek.patrons.tables import PatronStatus
 
 
@@ -210,16 +211,21 @@ def renewal_due_date(
 ) -> date:
     """The new due date of a renewal, or RenewalRefused with the reason."""
     if renewals >= max_renewals:
-        times = "einmal" if max_renewals == 1 else f"{max_renewals}-mal"
         if max_renewals == 0:
-            raise RenewalRefused("Dieses Medium kann nicht verlängert werden.")
-        raise RenewalRefused(f"Schon {times} verlängert – öfter geht es nicht.")
+            raise RenewalRefused(_("Dieses Medium kann nicht verlängert werden."))
+        if max_renewals == 1:
+            raise RenewalRefused(_("Schon einmal verlängert – öfter geht es nicht."))
+        raise RenewalRefused(
+            _("Schon %(num)s-mal verlängert – öfter geht es nicht.") % {"num": max_renewals}
+        )
     if others_waiting:
-        raise RenewalRefused("Andere warten auf diesen Titel. Bitte bringen Sie ihn zurück.")
+        raise RenewalRefused(_("Andere warten auf diesen Titel. Bitte bringen Sie ihn zurück."))
     new_due = calendar.due_date(today, loan_days)
     if latest is not None and new_due > latest:
         raise RenewalRefused(
-            "Dieses Exemplar ist danach für einen Zeitraum reserviert. "
-            "Eine Verlängerung ist nicht möglich."
+            _(
+                "Dieses Exemplar ist danach für einen Zeitraum reserviert. "
+                "Eine Verlängerung ist nicht möglich."
+            )
         )
     return max(new_due, current_due)
