@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
+from mediathek.i18n import N_, _
+
 MAX_LENGTH = 254
-NOT_ONE_ADDRESS = (
+NOT_ONE_ADDRESS = N_(
     "Bitte geben Sie genau eine gültige E-Mail-Adresse an, ohne Leerzeichen, "
     "Zeilenumbrüche, Kommas oder Semikolons."
 )
-NOT_AN_ADDRESS = "Bitte geben Sie eine gültige E-Mail-Adresse an (zum Beispiel name@beispiel.de)."
-EMPTY = "Bitte geben Sie eine E-Mail-Adresse an."
+NOT_AN_ADDRESS = N_(
+    "Bitte geben Sie eine gültige E-Mail-Adresse an (zum Beispiel name@beispiel.de)."
+)
+EMPTY = N_("Bitte geben Sie eine E-Mail-Adresse an.")
 
 
 class AddressInvalid(ValueError):
@@ -31,18 +35,18 @@ class AddressInvalid(ValueError):
 
 def _validated(text: str):
     if not text:
-        raise AddressInvalid(EMPTY)
+        raise AddressInvalid(_(EMPTY))
     # Said separately: the library's own reason would be English and less plain.
     if any(ch in ",;" or ch.isspace() or not ch.isprintable() for ch in text):
-        raise AddressInvalid(NOT_ONE_ADDRESS)
+        raise AddressInvalid(_(NOT_ONE_ADDRESS))
     if len(text) > MAX_LENGTH:
-        raise AddressInvalid(NOT_AN_ADDRESS)
+        raise AddressInvalid(_(NOT_AN_ADDRESS))
     try:
         # No SMTPUTF8: a local part in non-Latin letters needs a mail server that supports
         # it, and the Mediathek's may not. Internationalised domains are fine (punycode).
         return validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
-        raise AddressInvalid(NOT_AN_ADDRESS) from exc
+        raise AddressInvalid(_(NOT_AN_ADDRESS)) from exc
 
 
 def normalise_address(text: str) -> str:

@@ -7,6 +7,8 @@ allowed, invalid input, clashes with the current state, gone, too many attempts,
 
 from __future__ import annotations
 
+from mediathek.i18n import _
+
 
 class DomainError(Exception):
     """Base of all business errors. ``message`` is plain German for the UI and the API."""
@@ -32,8 +34,8 @@ class InvalidInput(DomainError):
 
     code = "invalid_input"
 
-    def __init__(self, message: str = "Bitte prüfen Sie Ihre Eingaben.", errors=None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None, errors=None) -> None:
+        super().__init__(message or _("Bitte prüfen Sie Ihre Eingaben."))
         self.errors: dict[str, str] = dict(errors or {})
 
 

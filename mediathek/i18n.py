@@ -18,11 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -117,6 +119,13 @@ def babel_locale(code: str | None = None) -> Locale:
         return Locale.parse(code or _current.get())
     except (UnknownLocaleError, ValueError):
         return Locale.parse(SOURCE)
+
+
+def format_day(value: date) -> str:
+    """A day inside a sentence: "07.12.2026" in German, the locale's medium form else."""
+    if _current.get() == SOURCE:
+        return value.strftime("%d.%m.%Y")
+    return format_date(value, format="medium", locale=babel_locale())
 
 
 @contextmanager

@@ -8,6 +8,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from mediathek.i18n import _
+
 # argon2-cffi's defaults are argon2id with RFC 9106's "low memory" profile.
 _hasher = PasswordHasher()
 
@@ -30,9 +32,11 @@ def verify_password(password_hash: str, password: str) -> bool:
 def password_problem(password: str) -> str | None:
     """Why a new password is not acceptable, in German, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."
+        return _("Das Passwort muss mindestens %(num)s Zeichen lang sein.") % {
+            "num": MIN_PASSWORD_LENGTH
+        }
     if password.strip() != password:
-        return "Das Passwort darf nicht mit Leerzeichen beginnen oder enden."
+        return _("Das Passwort darf nicht mit Leerzeichen beginnen oder enden.")
     return None
 
 

@@ -24,6 +24,7 @@ from mediathek.catalogue.tables import (
 )
 from mediathek.db import current_engine, is_sqlite, read_snapshot, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.reservations.tables import Booking, Hold
 
 
@@ -63,7 +64,7 @@ async def get_title(title_id: int, *, include_withdrawn: bool = False) -> dict:
             query = query.where(Title.withdrawn_at.is_null())
         row = await query.first()
         if row is None:
-            raise NotFound("Diesen Titel gibt es nicht (mehr) im Bestand.")
+            raise NotFound(_("Diesen Titel gibt es nicht (mehr) im Bestand."))
         parts = await Title.raw(_TITLE_PARTS, title_id, title_id, title_id, title_id)
         copies = await Copy.select().where(Copy.title == title_id).order_by(Copy.barcode)
     row["languages"] = [p["name"] for p in parts if p["kind"] == "l"]

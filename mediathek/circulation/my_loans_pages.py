@@ -8,9 +8,11 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
+from mediathek import i18n
 from mediathek.circulation import policy, services
 from mediathek.circulation.own_loans import my_loans, renew_all
 from mediathek.errors import NotFound
+from mediathek.i18n import _
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, render
 
@@ -57,13 +59,16 @@ async def renew_my_loan(request: Request, loan_id: LoanId) -> Response:
     status = 200
     try:
         done = await services.renew(loan_id, today=today, by_patron_id=user.patron_id)
-        message = f"„{done.title}“ ist verlängert bis {done.due_on:%d.%m.%Y}."
+        message = _("„%(title)s“ ist verlängert bis %(date)s.") % {
+            "title": done.title,
+            "date": i18n.format_day(done.due_on),
+        }
         if done.due_reason:
             message += " " + done.due_reason
     except policy.RenewalRefused as exc:
         error = exc.message
     except NotFound:
-        error = "Diese Ausleihe gibt es nicht."
+        error = _("Diese Ausleihe gibt es nicht.")
         status = 404
     return render(
         request,
@@ -89,11 +94,14 @@ async def renew_all_my_loans(request: Request) -> Response:
     report = await renew_all(user.patron_id, today)
     renewed = sum(1 for r in report if r.renewed)
     if not report:
-        message = "Sie haben gerade nichts ausgeliehen."
+        message = _("Sie haben gerade nichts ausgeliehen.")
     elif renewed == len(report):
-        message = "Alle Ausleihen sind verlängert."
+        message = _("Alle Ausleihen sind verlängert.")
     else:
-        message = f"{renewed} von {len(report)} Ausleihen verlängert."
+        message = _("%(renewed)s von %(total)s Ausleihen verlängert.") % {
+            "renewed": renewed,
+            "total": len(report),
+        }
     return render(
         request,
         "circulation/my_loans.html",

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from babel.dates import format_skeleton
+
+from mediathek import i18n
 from mediathek.circulation import policy, services
 from mediathek.circulation.tables import Loan
+from mediathek.i18n import _, ngettext
 from mediathek.loan_rules import loan_rule
 from mediathek.site_settings import get_setting
 
@@ -65,35 +69,51 @@ async def my_loans(patron_id: int, today: date) -> list[dict]:
     return rows
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def account_summary(loans: list[dict], holds_ready: int, bookings_ready: int, today: date) -> str:
     """One line for the top of Mein Konto, e.g.
     "3 ausgeliehen, nächste Rückgabe 07.12., 1 Vormerkung abholbereit"."""
     parts = []
     if loans:
-        parts.append(f"{len(loans)} ausgeliehen")
+        parts.append(_("%(num)s ausgeliehen") % {"num": len(loans)})
         overdue = sum(1 for ln in loans if ln["due_on"] < today)
         if overdue:
-            parts.append(f"{overdue} überfällig")
+            parts.append(_("%(num)s überfällig") % {"num": overdue})
         upcoming = [ln["due_on"] for ln in loans if ln["due_on"] >= today]
         if upcoming:
             first = min(upcoming)
             parts.append(
-                "nächste Rückgabe heute"
+                _("nächste Rückgabe heute")
                 if first == today
-                else f"nächste Rückgabe {first:%d.%m.}"
-                + ("" if first.year == today.year else f"{first:%Y}")
+                else _("nächste Rückgabe %(date)s") % {"date": _short_day(first, today)}
             )
     else:
-        parts.append("nichts ausgeliehen")
+        parts.append(_("nichts ausgeliehen"))
     if holds_ready:
-        parts.append(_count(holds_ready, "Vormerkung", "Vormerkungen") + " abholbereit")
+        parts.append(
+            ngettext(
+                "%(num)s Vormerkung abholbereit", "%(num)s Vormerkungen abholbereit", holds_ready
+            )
+            % {"num": holds_ready}
+        )
     if bookings_ready:
-        parts.append(_count(bookings_ready, "Reservierung", "Reservierungen") + " abholbereit")
-    return ", ".join(parts)
+        parts.append(
+            ngettext(
+                "%(num)s Reservierung abholbereit",
+                "%(num)s Reservierungen abholbereit",
+                bookings_ready,
+            )
+            % {"num": bookings_ready}
+        )
+    return _(", ").join(parts)
+
+
+def _short_day(day: date, today: date) -> str:
+    """"07.12." this year, "07.12.2027" later (German); the locale's own forms else."""
+    if i18n.current() == i18n.SOURCE:
+        return f"{day:%d.%m.}" + ("" if day.year == today.year else f"{day:%Y}")
+    if day.year == today.year:
+        return format_skeleton("MMMd", day, locale=i18n.babel_locale())
+    return i18n.format_day(day)
 
 
 async def renew_all(patron_id: int, today: date) -> list[RenewOutcome]:
@@ -109,6 +129,11 @@ async def renew_all(patron_id: int, today: date) -> list[RenewOutcome]:
             outcomes.append(RenewOutcome(loan["id"], loan["title_name"], False, exc.message))
             continue
         outcomes.append(
-            RenewOutcome(loan["id"], done.title, True, f"verlängert bis {done.due_on:%d.%m.%Y}")
+            RenewOutcome(
+                loan["id"],
+                done.title,
+                True,
+                _("verlängert bis %(date)s") % {"date": i18n.format_day(done.due_on)},
+            )
         )
     return outcomes

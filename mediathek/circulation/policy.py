@@ -9,6 +9,7 @@ from typing import Any
 from mediathek.catalogue.policy import CopyEvent, copy_moves_from
 from mediathek.catalogue.tables import CopyStatus
 from mediathek.errors import Conflict, DomainError
+from mediathek.i18n import _
 from mediathek.opening_calendar import Calendar
 from mediathek.patrons.tables import PatronStatus
 
@@ -284,10 +285,13 @@ def renewal_due_date(
     not counted). The new period counts from the current due date (the usual library default:
     renewing early gains nothing and loses nothing) and ends on an opening day."""
     if renewals >= max_renewals:
-        times = "einmal" if max_renewals == 1 else f"{max_renewals}-mal"
         if max_renewals == 0:
-            raise RenewalRefused("Dieses Medium kann nicht verlängert werden.")
-        raise RenewalRefused(f"Schon {times} verlängert – öfter geht es nicht.")
+            raise RenewalRefused(_("Dieses Medium kann nicht verlängert werden."))
+        if max_renewals == 1:
+            raise RenewalRefused(_("Schon einmal verlängert – öfter geht es nicht."))
+        raise RenewalRefused(
+            _("Schon %(num)s-mal verlängert – öfter geht es nicht.") % {"num": max_renewals}
+        )
     if others_waiting:
         raise RenewalRefused("Andere warten auf diesen Titel. Bitte bringen Sie ihn zurück.")
     if level >= NO_ONLINE_RENEWAL_LEVEL:

@@ -38,7 +38,7 @@ async def how_it_works(request: Request) -> Response:
         rules=await services.lending_rules(),
         info=await request.app.state.site_info.refresh(force=True),
         days=policy.days,
-        times=policy.times,
+        renewals=policy.renewals,
     )
 
 

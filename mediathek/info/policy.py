@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _, ngettext
 from mediathek.patrons.logins import email_problem
 
 SHORT_WEEKDAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
@@ -105,11 +106,23 @@ def opening_hours_short(days: Iterable[tuple[int, str]]) -> str:
 
 
 def days(n: int) -> str:
-    return f"{n} Tag" if n == 1 else f"{n} Tage"
+    return ngettext("%(num)s Tag", "%(num)s Tage", n) % {"num": n}
 
 
-def times(n: int) -> str:
-    return {0: "nicht", 1: "einmal", 2: "zweimal", 3: "dreimal"}.get(n, f"{n}-mal")
+# Whole phrases, so that each language words "twice" and "renew" its own way.
+_RENEWALS = {
+    0: N_("nicht verlängern"),
+    1: N_("einmal verlängern"),
+    2: N_("zweimal verlängern"),
+    3: N_("dreimal verlängern"),
+}
+
+
+def renewals(n: int) -> str:
+    """How often a loan may be renewed, as the rules page says it: "zweimal verlängern"."""
+    if n in _RENEWALS:
+        return _(_RENEWALS[n])
+    return _("%(num)s-mal verlängern") % {"num": n}
 
 
 @dataclass(frozen=True)

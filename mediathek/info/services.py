@@ -11,6 +11,7 @@ from mediathek import audit
 from mediathek import loan_rules as rules
 from mediathek.circulation import policy as circulation_policy
 from mediathek.db import write_transaction
+from mediathek.i18n import N_
 from mediathek.info import policy
 from mediathek.notifications.messages import open_days
 from mediathek.site_settings import DEFAULTS, get_setting, set_setting
@@ -20,7 +21,16 @@ from mediathek.vocab import MediaType, PatronCategory
 # request would cost a query per page; each app process keeps them this many seconds (a
 # change made in this process shows at once, one made in another within this time).
 SITE_INFO_SECONDS = 60.0
-WEEKDAY_NAMES = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+# German msgids: the contact page shows them in the reader's language.
+WEEKDAY_NAMES = [
+    N_("Montag"),
+    N_("Dienstag"),
+    N_("Mittwoch"),
+    N_("Donnerstag"),
+    N_("Freitag"),
+    N_("Samstag"),
+    N_("Sonntag"),
+]
 
 
 @dataclass(frozen=True)

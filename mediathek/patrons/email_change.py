@@ -16,6 +16,7 @@ from mediathek import audit
 from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.errors import Forbidden, InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.patrons import policy
@@ -23,12 +24,12 @@ from mediathek.patrons.links import LinkInvalid, check_link, create_link
 from mediathek.patrons.tables import Account, OneTimeToken, Patron, TokenPurpose
 
 EMAIL_CHANGE_LIFETIME = timedelta(days=2)
-TAKEN = "Diese E-Mail-Adresse gehört schon zu einem anderen Konto."
-NOT_YOURS = (
+TAKEN = N_("Diese E-Mail-Adresse gehört schon zu einem anderen Konto.")
+NOT_YOURS = N_(
     "Die Anmelde-Adresse eines Kontos mit gleicher oder höherer Rolle können Sie nicht ändern. "
     "Die Person kann das selbst unter „Mein Konto“ tun, oder die Verwaltung hilft."
 )
-OTHER_LOGIN = (
+OTHER_LOGIN = N_(
     "Dieser Link gehört zu einem anderen Konto. Bitte melden Sie sich ab und mit der "
     "bisherigen Adresse des Kontos an, dessen Adresse geändert werden soll."
 )
@@ -48,9 +49,9 @@ async def request_email_change(
     if actor is not None and not policy.may_change_login(
         actor.role, actor.account_id, account["role"], account["id"]
     ):
-        raise Forbidden(NOT_YOURS)
+        raise Forbidden(_(NOT_YOURS))
     if await Account.exists().where((Account.email == new_email) & (Account.id != account["id"])):
-        raise InvalidInput(errors={"email": TAKEN})
+        raise InvalidInput(errors={"email": _(TAKEN)})
     language = "de"
     if account["patron"]:
         patron = (
@@ -100,8 +101,10 @@ async def link_for(token: str) -> dict:
         row = await check_link(token, (TokenPurpose.email_change,))
     except LinkInvalid as exc:
         raise LinkInvalid(
-            "Dieser Link ist abgelaufen oder wurde schon benutzt. Die E-Mail-Adresse bleibt, "
-            "wie sie war; Sie können die Änderung unter „Mein Konto“ neu anstoßen."
+            _(
+                "Dieser Link ist abgelaufen oder wurde schon benutzt. Die E-Mail-Adresse bleibt, "
+                "wie sie war; Sie können die Änderung unter „Mein Konto“ neu anstoßen."
+            )
         ) from exc
     account = (
         await Account.select(Account.password_hash).where(Account.id == row["account_id"]).first()
@@ -116,19 +119,19 @@ async def confirm_email_change(token: str, account_id: int | None) -> str:
     async with write_transaction():
         row = await link_for(token)
         if row["has_password"] and account_id != row["account_id"]:
-            raise Forbidden(OTHER_LOGIN)
+            raise Forbidden(_(OTHER_LOGIN))
         used = (
             await OneTimeToken.update({OneTimeToken.used_at: now()})
             .where(OneTimeToken.id == row["id"], OneTimeToken.used_at.is_null())
             .returning(OneTimeToken.account)
         )
         if not used:
-            raise LinkInvalid("Dieser Link wurde schon benutzt.")
+            raise LinkInvalid(_("Dieser Link wurde schon benutzt."))
         new_email = row["new_email"]
         if await Account.exists().where(
             (Account.email == new_email) & (Account.id != row["account_id"])
         ):
-            raise InvalidInput(TAKEN, errors={"email": TAKEN})
+            raise InvalidInput(_(TAKEN), errors={"email": _(TAKEN)})
         account = (
             await Account.update({Account.email: new_email})
             .where(Account.id == row["account_id"])

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from mediathek.clock import now
 from mediathek.errors import Gone
+from mediathek.i18n import _
 from mediathek.passwords import new_token, token_digest
 from mediathek.patrons.tables import Account, OneTimeToken, TokenPurpose
 
@@ -101,7 +102,9 @@ async def check_link(token: str, purposes=PASSWORD_PURPOSES) -> dict:
     )
     if row is None or row["used_at"] is not None or row["expires_at"] < now():
         raise LinkInvalid(
-            "Dieser Link ist abgelaufen oder wurde schon benutzt. "
-            "Bitte fordern Sie einen neuen an („Passwort vergessen?“)."
+            _(
+                "Dieser Link ist abgelaufen oder wurde schon benutzt. "
+                "Bitte fordern Sie einen neuen an („Passwort vergessen?“)."
+            )
         )
     return row

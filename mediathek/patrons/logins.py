@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from mediathek import errors
 from mediathek.addresses import AddressInvalid, address_problem, normalise_address
 from mediathek.errors import Conflict, InvalidInput, Refused
+from mediathek.i18n import N_, _
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.passwords import hash_password, password_problem, verify_password
@@ -81,7 +82,7 @@ async def create_account(
 # the admin's address five times locks anyone else out.
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5
-TOO_MANY_ATTEMPTS = (
+TOO_MANY_ATTEMPTS = N_(
     "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten und versuchen "
     "Sie es dann noch einmal. Haben Sie Ihr Passwort vergessen? Dann können Sie es neu setzen."
 )
@@ -125,7 +126,7 @@ async def claim_attempt(email: str, client: str, at: datetime) -> int:
         CLAIM_ATTEMPT_SQL, account_key, client, at, start, start, at, start, MAX_FAILURES
     )
     if not rows:
-        raise TooManyAttempts(TOO_MANY_ATTEMPTS)
+        raise TooManyAttempts(_(TOO_MANY_ATTEMPTS))
     return rows[0]["failures"]
 
 
@@ -168,10 +169,12 @@ async def login(email: str, password: str, client: str) -> int:
         await LoginThrottle.delete().where(LoginThrottle.window_started_at < at - timedelta(days=1))
         if await _waiting_for_approval(email, password):
             raise LoginFailed(
-                "Ihr Konto ist noch nicht freigeschaltet. Sie bekommen eine E-Mail, "
-                "sobald wir es freigeschaltet haben."
+                _(
+                    "Ihr Konto ist noch nicht freigeschaltet. Sie bekommen eine E-Mail, "
+                    "sobald wir es freigeschaltet haben."
+                )
             )
-        raise LoginFailed("E-Mail-Adresse oder Passwort stimmen nicht.")
+        raise LoginFailed(_("E-Mail-Adresse oder Passwort stimmen nicht."))
     await forget_attempts(email, client)
     return account_id
 

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from mediathek.circulation.my_loans_pages import my_loans_context
 from mediathek.circulation.own_loans import account_summary
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.patrons import privacy, services
 from mediathek.patrons.login_pages import start_browser_session
 from mediathek.reservations import queries as reservation_queries
@@ -16,7 +17,7 @@ from mediathek.web.forms import FormData, Id, flat, form_value
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
-EMAIL_PENDING = (
+EMAIL_PENDING = N_(
     "Ihre Angaben wurden gespeichert. Wir haben einen Link an die neue E-Mail-Adresse "
     "geschickt: erst wenn Sie ihn öffnen und bestätigen, gilt die neue Adresse. "
     "Bis dahin melden Sie sich mit der bisherigen an."
@@ -60,13 +61,13 @@ class AccountPages(Controller):
     @get("/")
     async def index(self, request: Request) -> Response:
         messages = {
-            "profil": "Ihre Angaben wurden gespeichert.",
+            "profil": N_("Ihre Angaben wurden gespeichert."),
             "email": EMAIL_PENDING,
-            "passwort": "Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie abgemeldet.",
-            "loeschen": "Ihr Löschantrag ist eingegangen.",
+            "passwort": N_("Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie abgemeldet."),
+            "loeschen": N_("Ihr Löschantrag ist eingegangen."),
         }
-        ok = request.query_params.get("ok", "")
-        return await self._page(request, message=messages.get(ok, ""))
+        message = messages.get(request.query_params.get("ok", ""))
+        return await self._page(request, message=_(message) if message else "")
 
     @get("/uebersicht")
     async def summary(self, request: Request) -> Response:

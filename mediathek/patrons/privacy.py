@@ -9,6 +9,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.i18n import _, ngettext
 from mediathek.notifications.tables import Notification
 from mediathek.passwords import hash_password, password_problem, verify_password
 from mediathek.patrons import services
@@ -60,11 +61,11 @@ async def change_password(account_id: int, current: str, new: str, repeat: str) 
     row = await Account.select(Account.password_hash).where(Account.id == account_id).first()
     errors = {}
     if row is None or not verify_password(row["password_hash"], current):
-        errors["current_password"] = "Das bisherige Passwort stimmt nicht."
+        errors["current_password"] = _("Das bisherige Passwort stimmt nicht.")
     elif problem := password_problem(new):
         errors["password"] = problem
     elif new != repeat:
-        errors["password_repeat"] = "Die beiden Passwörter sind nicht gleich."
+        errors["password_repeat"] = _("Die beiden Passwörter sind nicht gleich.")
     if errors:
         raise InvalidInput(errors=errors)
     await Account.update({Account.password_hash: hash_password(new)}).where(
@@ -167,8 +168,14 @@ async def delete_patron(patron_id: int, *, actor) -> None:
         open_count = await Loan.count().where(Loan.patron == patron_id, Loan.returned_at.is_null())
         if open_count:
             raise Conflict(
-                f"Löschen ist erst möglich, wenn alles zurückgegeben ist "
-                f"(noch {open_count} offene Ausleihe{'n' if open_count > 1 else ''})."
+                ngettext(
+                    "Löschen ist erst möglich, wenn alles zurückgegeben ist "
+                    "(noch %(num)s offene Ausleihe).",
+                    "Löschen ist erst möglich, wenn alles zurückgegeben ist "
+                    "(noch %(num)s offene Ausleihen).",
+                    open_count,
+                )
+                % {"num": open_count}
             )
         # Through the anonymisation job's own step, so the yearly borrower counts keep them.
         anonymised = await anonymise_loans_of_patron(patron_id)

@@ -13,6 +13,7 @@ from typing import Any
 from mediathek.clock import now
 from mediathek.db import lock_rows, lock_value, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.passwords import hash_password, password_problem
@@ -32,7 +33,7 @@ def _password_errors(password: str, repeat: str | None) -> dict[str, str]:
     if problem := password_problem(password):
         return {"password": problem}
     if repeat is not None and repeat != password:
-        return {"password_repeat": "Die beiden Passwörter sind nicht gleich."}
+        return {"password_repeat": _("Die beiden Passwörter sind nicht gleich.")}
     return {}
 
 
@@ -44,10 +45,10 @@ async def register(data: dict[str, Any], *, today: date) -> int | None:
     errors: dict[str, str] = {}
     email = normalise_email(str(data.get("email", "")))
     if not email:
-        errors["email"] = "Bitte geben Sie Ihre E-Mail-Adresse an."
+        errors["email"] = _("Bitte geben Sie Ihre E-Mail-Adresse an.")
     errors |= _password_errors(str(data.get("password", "")), str(data.get("password_repeat", "")))
     if not data.get("privacy_consent"):
-        errors["privacy_consent"] = "Bitte stimmen Sie der Datenschutzerklärung zu."
+        errors["privacy_consent"] = _("Bitte stimmen Sie der Datenschutzerklärung zu.")
     fields = {k: data[k] for k in services.PATRON_FIELDS if k in data and k != "notes"}
     fields.pop("expires_on", None)
     try:
@@ -235,7 +236,7 @@ async def set_password_with_link(token: str, password: str, repeat: str | None =
             .returning(OneTimeToken.id)
         )
         if not used:  # a second click at the same moment
-            raise LinkInvalid("Dieser Link wurde schon benutzt.")
+            raise LinkInvalid(_("Dieser Link wurde schon benutzt."))
         await Account.update({Account.password_hash: password_hash}).where(
             Account.id == row["account_id"]
         )

@@ -27,7 +27,7 @@ def _register_page(request: Request, values: dict, errors: dict, status: int = 2
         status_code=status,
         values=values,
         errors=errors,
-        categories=SELF_CATEGORIES,
+        categories=[(value, i18n.gettext(label)) for value, label in SELF_CATEGORIES],
         languages=list(services.EMAIL_LANGUAGES.items()),
     )
 

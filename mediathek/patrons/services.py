@@ -12,6 +12,7 @@ from mediathek.catalogue.barcodes import code_number, is_valid_code, make_code, 
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.patrons.email_change import request_email_change
 from mediathek.patrons.tables import Account, Patron, PatronStatus
 from mediathek.vocab import PatronCategory
@@ -79,29 +80,31 @@ def clean_patron(data: dict[str, Any], *, staff: bool = True) -> dict[str, Any]:
             try:
                 out[name] = parse_date(value)
             except ValueError:
-                errors[name] = "Bitte geben Sie das Datum als TT.MM.JJJJ an."
+                errors[name] = _("Bitte geben Sie das Datum als TT.MM.JJJJ an.")
             continue
         text = "" if value is None else str(value).strip()
         if "\x00" in text:
-            errors[name] = "Die Eingabe enthält ungültige Zeichen."
+            errors[name] = _("Die Eingabe enthält ungültige Zeichen.")
             continue
         if name in LIMITS and len(text) > LIMITS[name]:
-            errors[name] = f"Höchstens {LIMITS[name]} Zeichen."
+            errors[name] = _("Höchstens %(num)s Zeichen.") % {"num": LIMITS[name]}
             continue
         out[name] = text
     if "last_name" in out and not out["last_name"]:
-        errors["last_name"] = "Bitte geben Sie einen Nachnamen (oder den Namen der Einrichtung) an."
+        errors["last_name"] = _(
+            "Bitte geben Sie einen Nachnamen (oder den Namen der Einrichtung) an."
+        )
     if "category" in out:
         allowed = set(PatronCategory) if staff else set(PatronCategory) - {PatronCategory.staff}
         if out["category"] not in allowed:
-            errors["category"] = "Bitte wählen Sie eine Nutzergruppe."
+            errors["category"] = _("Bitte wählen Sie eine Nutzergruppe.")
     if out.get("email"):
         try:
             out["email"] = normalise_address(out["email"])
         except AddressInvalid as exc:
             errors["email"] = exc.message
     if "preferred_language" in out and out["preferred_language"] not in EMAIL_LANGUAGES:
-        errors["preferred_language"] = "Bitte wählen Sie eine der angebotenen Sprachen."
+        errors["preferred_language"] = _("Bitte wählen Sie eine der angebotenen Sprachen.")
     if errors:
         raise InvalidInput(errors=errors)
     return out

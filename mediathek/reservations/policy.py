@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mediathek.opening_calendar import Calendar
 
+from mediathek.i18n import _
+
 # How far ahead the booking form looks for the next free range.
 SEARCH_HORIZON_DAYS = 365
 
@@ -55,13 +57,13 @@ def patron_refusal(
 ) -> str | None:
     """Why this patron may not reserve anything right now (German), or None."""
     if status == "pending":
-        return "Ihre Anmeldung wurde noch nicht freigeschaltet."
+        return _("Ihre Anmeldung wurde noch nicht freigeschaltet.")
     if status != "active":
-        return "Ihr Konto ist nicht aktiv. Bitte sprechen Sie uns an."
+        return _("Ihr Konto ist nicht aktiv. Bitte sprechen Sie uns an.")
     if blocked_reason:
-        return "Ihr Konto ist gesperrt. Bitte sprechen Sie uns an."
+        return _("Ihr Konto ist gesperrt. Bitte sprechen Sie uns an.")
     if expires_on is not None and expires_on < today:
-        return "Ihre Anmeldung ist abgelaufen. Bitte verlängern Sie sie an der Theke."
+        return _("Ihre Anmeldung ist abgelaufen. Bitte verlängern Sie sie an der Theke.")
     return None
 
 
@@ -69,14 +71,13 @@ def hold_refusal(
     *, active_holds: int, max_holds: int, holds_this_title: bool, has_it_on_loan: bool = False
 ) -> str | None:
     if has_it_on_loan:
-        return "Sie haben diesen Titel gerade ausgeliehen."
+        return _("Sie haben diesen Titel gerade ausgeliehen.")
     if holds_this_title:
-        return "Sie haben diesen Titel schon vorgemerkt."
+        return _("Sie haben diesen Titel schon vorgemerkt.")
     if active_holds >= max_holds:
-        return (
-            f"Sie haben schon {active_holds} Vormerkungen – mehr als {max_holds} "
-            "sind nicht möglich."
-        )
+        return _(
+            "Sie haben schon %(active)s Vormerkungen – mehr als %(max)s sind nicht möglich."
+        ) % {"active": active_holds, "max": max_holds}
     return None
 
 
@@ -92,11 +93,13 @@ def booking_range_errors(start: date, end: date, today: date, max_days: int) -> 
     """Field → German message for a requested range; empty when the range is acceptable."""
     errors: dict[str, str] = {}
     if start <= today:
-        errors["start_on"] = "Der erste Tag muss in der Zukunft liegen (frühestens morgen)."
+        errors["start_on"] = _("Der erste Tag muss in der Zukunft liegen (frühestens morgen).")
     if end < start:
-        errors["end_on"] = "Der letzte Tag darf nicht vor dem ersten Tag liegen."
+        errors["end_on"] = _("Der letzte Tag darf nicht vor dem ersten Tag liegen.")
     elif Span(start, end).days > max_days:
-        errors["end_on"] = f"Sie können höchstens {max_days} Tage am Stück reservieren."
+        errors["end_on"] = _("Sie können höchstens %(num)s Tage am Stück reservieren.") % {
+            "num": max_days
+        }
     return errors
 
 

@@ -11,7 +11,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
 
+from mediathek import i18n
 from mediathek.errors import Forbidden, InvalidInput, NotFound
+from mediathek.i18n import N_, _
 from mediathek.reservations import policy, queries, services
 from mediathek.reservations.ics import booking_ics
 from mediathek.site_settings import get_setting
@@ -23,11 +25,16 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 FromDay = Annotated[str | None, QueryParameter(name="ab", max_length=10)]
 
 OK_MESSAGES = {
-    "vormerkung": "Der Titel ist für Sie vorgemerkt.",
-    "reservierung": "Ihre Reservierung ist gespeichert.",
-    "storniert": "Storniert.",
+    "vormerkung": N_("Der Titel ist für Sie vorgemerkt."),
+    "reservierung": N_("Ihre Reservierung ist gespeichert."),
+    "storniert": N_("Storniert."),
 }
 CALENDAR_WEEKS = 6
+
+
+def ok_message(request: Request) -> str | None:
+    message = OK_MESSAGES.get(request.query_params.get("ok", ""))
+    return _(message) if message else None
 
 
 def patron_id_of(request: Request) -> int | None:
@@ -74,7 +81,7 @@ async def title_context(
         **await queries.title_box(title_id, patron_id_of(request)),
         "form": {},
         "errors": {},
-        "message": OK_MESSAGES.get(request.query_params.get("ok", "")),
+        "message": ok_message(request),
         **await calendar_context(title_id, today, first),
         **extra,
     }
@@ -123,11 +130,11 @@ async def title_calendar(request: Request, title_id: Id, ab: FromDay = None) -> 
 async def hold_title(request: HTMXRequest, title_id: Id) -> Response:
     result = await services.place_hold(own_patron_id(request), title_id, library_today(request))
     message = (
-        f"Ein Exemplar liegt für Sie bereit. Bitte holen Sie es bis zum "
-        f"{result.pickup_until:%d.%m.%Y} ab."
+        _("Ein Exemplar liegt für Sie bereit. Bitte holen Sie es bis zum %(date)s ab.")
+        % {"date": i18n.format_day(result.pickup_until)}
         if result.pickup_until
-        else f"Der Titel ist für Sie vorgemerkt. Sie sind Nummer {result.position} "
-        "in der Warteliste."
+        else _("Der Titel ist für Sie vorgemerkt. Sie sind Nummer %(position)s in der Warteliste.")
+        % {"position": result.position}
     )
     if request.htmx:
         return render_title(request, await title_context(request, title_id, message=message))
@@ -146,8 +153,8 @@ async def book_title(request: HTMXRequest, title_id: Id, data: Form) -> Response
         if start is None or end is None:
             raise InvalidInput(
                 errors={
-                    **({"start_on": "Bitte geben Sie den ersten Tag an."} if not start else {}),
-                    **({"end_on": "Bitte geben Sie den letzten Tag an."} if not end else {}),
+                    **({"start_on": _("Bitte geben Sie den ersten Tag an.")} if not start else {}),
+                    **({"end_on": _("Bitte geben Sie den letzten Tag an.")} if not end else {}),
                 }
             )
         await services.book(own_patron_id(request), title_id, start, end, library_today(request))
@@ -173,7 +180,7 @@ async def mine_context(request: Request) -> dict:
     return {
         "holds": await queries.my_holds(patron_id),
         "bookings": await queries.my_bookings(patron_id),
-        "message": OK_MESSAGES.get(request.query_params.get("ok", "")),
+        "message": ok_message(request),
     }
 
 
@@ -212,7 +219,7 @@ async def my_bookings_fragment(request: Request) -> Response:
 async def cancel_my_hold(request: HTMXRequest, hold_id: Id) -> Response:
     await services.cancel_hold(hold_id, patron_id_of(request), library_today(request))
     if request.htmx:
-        context = {**await mine_context(request), "message": "Die Vormerkung ist storniert."}
+        context = {**await mine_context(request), "message": _("Die Vormerkung ist storniert.")}
         return render(request, "reservations/_my_holds.html", **context)
     return redirect(request, "/konto/reservierungen?ok=storniert")
 
@@ -226,7 +233,7 @@ async def cancel_my_hold(request: HTMXRequest, hold_id: Id) -> Response:
 async def cancel_my_booking(request: HTMXRequest, booking_id: Id) -> Response:
     await services.cancel_booking(booking_id, patron_id_of(request), library_today(request))
     if request.htmx:
-        context = {**await mine_context(request), "message": "Die Reservierung ist storniert."}
+        context = {**await mine_context(request), "message": _("Die Reservierung ist storniert.")}
         return render(request, "reservations/_my_bookings.html", **context)
     return redirect(request, "/konto/reservierungen?ok=storniert")
 
@@ -234,7 +241,7 @@ async def cancel_my_booking(request: HTMXRequest, booking_id: Id) -> Response:
 async def ics_response(request: Request, booking_id: int, patron_id: int | None) -> Response:
     booking = await queries.booking_for_calendar(booking_id, patron_id)
     if booking is None:
-        raise NotFound("Diese Reservierung gibt es nicht.")
+        raise NotFound(_("Diese Reservierung gibt es nicht."))
     settings = request.app.state.settings
     contact = await get_setting("contact") or {}
     text = booking_ics(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mediathek import i18n
 from mediathek.catalogue.copy_moves import move_copy
 from mediathek.catalogue.policy import CopyEvent
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
@@ -12,6 +13,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.loan_rules import category_limits, loan_rule
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
@@ -77,7 +79,7 @@ async def _patron(patron_id: int, today: date) -> dict:
         .first()
     )
     if patron is None:
-        raise NotFound("Diese Person gibt es nicht.")
+        raise NotFound(_("Diese Person gibt es nicht."))
     reason = policy.patron_refusal(
         status=patron["status"],
         blocked_reason=patron["blocked_reason"],
@@ -96,7 +98,7 @@ async def _title(title_id: int) -> dict:
         .first()
     )
     if title is None or title["withdrawn_at"] is not None:
-        raise NotFound("Diesen Titel gibt es nicht (mehr).")
+        raise NotFound(_("Diesen Titel gibt es nicht (mehr)."))
     return title
 
 
@@ -127,7 +129,7 @@ async def place_hold(patron_id: int, title_id: int, today: date) -> HoldResult:
             )
             == 0
         ):
-            raise ReservationRefused("Von diesem Titel gibt es kein Exemplar zum Ausleihen.")
+            raise ReservationRefused(_("Von diesem Titel gibt es kein Exemplar zum Ausleihen."))
         active = await Hold.select(Hold.title).where(
             Hold.patron == patron_id, Hold.status.is_in(list(ACTIVE_HOLD))
         )
@@ -167,9 +169,9 @@ async def cancel_hold(hold_id: int, patron_id: int | None, today: date) -> None:
             .first()
         )
         if hold is None or (patron_id is not None and hold["patron"] != patron_id):
-            raise NotFound("Diese Vormerkung gibt es nicht.")
+            raise NotFound(_("Diese Vormerkung gibt es nicht."))
         if hold["status"] not in ACTIVE_HOLD:
-            raise Conflict("Diese Vormerkung ist schon abgeschlossen.")
+            raise Conflict(_("Diese Vormerkung ist schon abgeschlossen."))
         await Hold.update({Hold.status: HoldStatus.cancelled, Hold.closed_at: now()}).where(
             Hold.id == hold_id
         )
@@ -219,8 +221,8 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
             Booking.start_on <= end_on,
             Booking.end_on >= start_on,
         ):
-            raise ReservationRefused("Sie haben diesen Titel für diese Zeit schon reserviert.")
-        buffer_days, _, _ = await settings_for_reservations()
+            raise ReservationRefused(_("Sie haben diesen Titel für diese Zeit schon reserviert."))
+        buffer_days, _set_aside, _longest = await settings_for_reservations()
         plans = await copy_plans(title_id, today)
         copy_id = policy.pick_copy(plans, wanted, buffer_days, today)
         if copy_id is None:
@@ -228,12 +230,15 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
             suggestion = policy.next_free_range(
                 plans, wanted, buffer_days, today, is_open=calendar.is_open
             )
-            message = "Für diesen Zeitraum ist kein Exemplar frei."
+            message = _("Für diesen Zeitraum ist kein Exemplar frei.")
             if suggestion:
-                message += (
-                    f" Frei ist der Titel wieder vom {suggestion.start:%d.%m.%Y} "
-                    f"bis {suggestion.end:%d.%m.%Y}."
-                )
+                message = _(
+                    "Für diesen Zeitraum ist kein Exemplar frei. "
+                    "Frei ist der Titel wieder vom %(start)s bis %(end)s."
+                ) % {
+                    "start": i18n.format_day(suggestion.start),
+                    "end": i18n.format_day(suggestion.end),
+                }
             raise BookingUnavailable(message, suggestion)
         row = await Booking.insert(
             Booking(
@@ -271,9 +276,9 @@ async def cancel_booking(booking_id: int, patron_id: int | None, today: date) ->
             .first()
         )
         if booking is None or (patron_id is not None and booking["patron"] != patron_id):
-            raise NotFound("Diese Reservierung gibt es nicht.")
+            raise NotFound(_("Diese Reservierung gibt es nicht."))
         if booking["status"] not in ACTIVE_BOOKING:
-            raise Conflict("Diese Reservierung ist schon abgeschlossen.")
+            raise Conflict(_("Diese Reservierung ist schon abgeschlossen."))
         await Booking.update(
             {Booking.status: BookingStatus.cancelled, Booking.closed_at: now()}
         ).where(Booking.id == booking_id)
@@ -307,7 +312,7 @@ async def availability_calendar(
 async def _set_aside_bookings(today: date, booking_id: int | None = None) -> int:
     """Set aside copies for confirmed bookings starting within the set-aside days. A copy that
     is not on the shelf is swapped for another copy free over the range, if there is one."""
-    buffer_days, set_aside_days, _ = await settings_for_reservations()
+    buffer_days, set_aside_days, _longest = await settings_for_reservations()
     query = Booking.select(
         Booking.id,
         Booking.patron,

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response, get
 from litestar.params import QueryParameter
 
+from mediathek.i18n import N_
 from mediathek.search.models import SORTS, SearchParams
 from mediathek.search.services import search
 from mediathek.search.understand import load_synonyms
@@ -16,11 +17,11 @@ from mediathek.web.guards import Access
 from mediathek.web.rendering import render
 
 FACET_PARAMS = {
-    "media_type": ("medienart", "media_types", "Medienart"),
-    "language": ("sprache", "languages", "Sprache"),
-    "level": ("niveau", "levels", "Sprachniveau"),
-    "age": ("alter", "ages", "Altersgruppe"),
-    "topic": ("thema", "topics", "Thema"),
+    "media_type": ("medienart", "media_types", N_("Medienart")),
+    "language": ("sprache", "languages", N_("Sprache")),
+    "level": ("niveau", "levels", N_("Sprachniveau")),
+    "age": ("alter", "ages", N_("Altersgruppe")),
+    "topic": ("thema", "topics", N_("Thema")),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from mediathek.i18n import N_
 from mediathek.search import text
 from mediathek.vocab import (
     LANGUAGES,
@@ -15,7 +16,7 @@ from mediathek.vocab import (
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
-SORTS = {"relevanz": "Relevanz", "titel": "Titel (A–Z)", "neu": "Neu im Bestand"}
+SORTS = {"relevanz": N_("Relevanz"), "titel": N_("Titel (A–Z)"), "neu": N_("Neu im Bestand")}
 TOPIC_FACET_SIZE = 15
 
 

@@ -30,34 +30,48 @@ from mediathek.errors import (
     Refused,
     TooManyAttempts,
 )
+from mediathek.i18n import N_, _
 from mediathek.web.input_guard import ControlCharacters
 from mediathek.web.return_to import return_target
 
 log = logging.getLogger("mediathek")
 
 TITLES = {
-    400: "Ungültige Anfrage",
-    401: "Anmeldung erforderlich",
-    403: "Kein Zugriff",
-    404: "Seite nicht gefunden",
-    405: "Methode nicht erlaubt",
-    409: "Nicht möglich",
-    413: "Datei zu groß",
-    422: "Eingaben prüfen",
-    429: "Zu viele Versuche",
-    500: "Interner Fehler",
-    503: "Vorübergehend nicht verfügbar",
+    400: N_("Ungültige Anfrage"),
+    401: N_("Anmeldung erforderlich"),
+    403: N_("Kein Zugriff"),
+    404: N_("Seite nicht gefunden"),
+    405: N_("Methode nicht erlaubt"),
+    409: N_("Nicht möglich"),
+    413: N_("Datei zu groß"),
+    422: N_("Eingaben prüfen"),
+    429: N_("Zu viele Versuche"),
+    500: N_("Interner Fehler"),
+    503: N_("Vorübergehend nicht verfügbar"),
 }
 
 MESSAGES = {
-    400: "Die Anfrage konnte nicht verarbeitet werden.",
-    401: "Bitte melden Sie sich an.",
-    403: "Sie haben keinen Zugriff auf diese Seite.",
-    404: "Diese Seite gibt es nicht (mehr). Vielleicht hilft die Suche weiter.",
-    405: "Diese Aktion ist hier nicht möglich.",
-    500: "Da ist etwas schiefgegangen. Bitte versuchen Sie es noch einmal; "
-    "wenn der Fehler bleibt, sagen Sie uns Bescheid.",
+    400: N_("Die Anfrage konnte nicht verarbeitet werden."),
+    401: N_("Bitte melden Sie sich an."),
+    403: N_("Sie haben keinen Zugriff auf diese Seite."),
+    404: N_("Diese Seite gibt es nicht (mehr). Vielleicht hilft die Suche weiter."),
+    405: N_("Diese Aktion ist hier nicht möglich."),
+    500: N_(
+        "Da ist etwas schiefgegangen. Bitte versuchen Sie es noch einmal; "
+        "wenn der Fehler bleibt, sagen Sie uns Bescheid."
+    ),
 }
+
+
+UNKNOWN = N_("Fehler")
+
+
+def title_of(status: int) -> str:
+    return _(TITLES.get(status, UNKNOWN))
+
+
+def message_of(status: int) -> str:
+    return _(MESSAGES[status]) if status in MESSAGES else ""
 
 
 def is_api(request: Request) -> bool:
@@ -70,7 +84,7 @@ def is_api(request: Request) -> bool:
 def problem(status: int, detail: str, code: str = "", **extra: Any) -> Response:
     body = {
         "type": f"about:blank#{code}" if code else "about:blank",
-        "title": TITLES.get(status, "Fehler"),
+        "title": title_of(status),
         "status": status,
         "detail": detail,
         **extra,
@@ -83,7 +97,7 @@ def error_page(request: Request, status: int, message: str, **extra: Any) -> Res
     if getattr(request, "htmx", None):
         return Template(
             template_name="errors/_message.html",
-            context={"status": status, "title": TITLES.get(status, "Fehler"), "message": message},
+            context={"status": status, "title": title_of(status), "message": message},
             status_code=status,
             headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
         )
@@ -92,7 +106,7 @@ def error_page(request: Request, status: int, message: str, **extra: Any) -> Res
         template_name=template,
         context={
             "status": status,
-            "title": TITLES.get(status, "Fehler"),
+            "title": title_of(status),
             "message": message,
             **extra,
         },
@@ -161,28 +175,28 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
             return Response(content=b"", headers={"HX-Redirect": login})
         return Redirect(path=login, status_code=303)
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
-        message = (
+        message = _(
             "Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "
             "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
         )
     elif isinstance(exc, ValidationException):
         status = 400 if status < 400 else status
-        message = "Die Eingaben sind unvollständig oder haben ein falsches Format."
+        message = _("Die Eingaben sind unvollständig oder haben ein falsches Format.")
     elif isinstance(exc, NotFoundException):
-        message = MESSAGES[404]
+        message = message_of(404)
     elif status == 413:
         limit = request.app.state.settings.max_upload_mb
-        message = (
-            f"Die Datei ist zu groß: höchstens {limit} MB auf einmal. Bitte teilen Sie die "
+        message = _(
+            "Die Datei ist zu groß: höchstens %(limit)s MB auf einmal. Bitte teilen Sie die "
             "Datei auf oder speichern Sie sie ohne unnötige Spalten und Formatierungen."
-        )
+        ) % {"limit": limit}
     else:
-        message = MESSAGES.get(status) or (exc.detail if isinstance(exc.detail, str) else "")
+        message = message_of(status) or (exc.detail if isinstance(exc.detail, str) else "")
     if is_api(request):
         extra: dict[str, Any] = {}
         if isinstance(exc, ValidationException) and exc.extra:
             extra["errors"] = field_errors(exc.extra)
-        response = problem(status, message or TITLES.get(status, "Fehler"), **extra)
+        response = problem(status, message or title_of(status), **extra)
     else:
         response = error_page(request, status, message)
     # e.g. "Allow" on 405: clients learn which methods the path does take.
@@ -194,8 +208,8 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("Unexpected error on %s %s", request.method, request.url.path)
     if is_api(request):
-        return problem(500, MESSAGES[500])
-    return error_page(request, 500, MESSAGES[500])
+        return problem(500, message_of(500))
+    return error_page(request, 500, message_of(500))
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

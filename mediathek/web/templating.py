@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -15,6 +15,13 @@ from mediathek import i18n, vocab
 from mediathek.settings import TEMPLATES_DIR, Settings
 
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+
+
+def short_weekday(index: int) -> str:
+    """A calendar column's head (0 = Monday): "Mo" in German, the locale's short name else."""
+    if i18n.current() == i18n.SOURCE:
+        return WEEKDAYS[index][:2]
+    return str(get_day_names("short", locale=i18n.babel_locale())[index])
 
 
 class Translated(Mapping[str, str]):
@@ -52,9 +59,7 @@ def make_filters(tz: ZoneInfo) -> dict:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(tz).date()
-        if i18n.current() == i18n.SOURCE:
-            return value.strftime("%d.%m.%Y")
-        return format_date(value, format="medium", locale=i18n.babel_locale())
+        return i18n.format_day(value)
 
     def de_datetime(value: datetime | None) -> str:
         if value is None:
@@ -110,6 +115,7 @@ def make_environment(settings: Settings, area_labels: dict | None = None) -> Env
         category_labels=Translated(vocab.PATRON_CATEGORY_LABELS),
         role_labels=Translated(vocab.ROLE_LABELS),
         weekdays=WEEKDAYS,
+        short_weekday=short_weekday,
         site_languages=i18n.LANGUAGES,
         current_language=i18n.current_language,
         **{name: Translated(labels) for name, labels in (area_labels or {}).items()},

@@ -189,8 +189,8 @@ async def test_withdrawing_a_title_with_a_lent_copy_is_refused_with_the_reason(c
 
 
 async def test_withdrawing_is_asked_first_noted_and_can_be_taken_back(client_for, staff):
-    from mediathek.catalogue.tables import Title
     from mediathek.audit import AuditLog
+    from mediathek.catalogue.tables import Title
 
     title_id, _ = await catalogued_title(copies=2)
     first = await Copy.select(Copy.id).where(Copy.title == title_id).order_by(Copy.id).first()

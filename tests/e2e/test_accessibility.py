@@ -94,3 +94,36 @@ async def test_no_serious_accessibility_violations(browser, live_server, role):
         found += await violations_on(page, path)
     await context.close()
     assert found == [], "\n".join(str(v) for v in found)
+
+
+# What a visitor and a teacher read, in the languages besides German (Arabic right to left).
+TRANSLATED_PAGES = {
+    None: [
+        "/",
+        "/katalog",
+        "/katalog?q=Bildkarten",
+        "/titel/1",
+        "/kontakt",
+        "/so-funktionierts",
+        "/anmelden",
+        "/registrieren",
+        "/passwort-vergessen",
+    ],
+    "teacher": ["/konto", "/konto/ausleihen", "/konto/reservierungen", "/titel/1/reservieren"],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("role", [None, "teacher"])
+async def test_translated_pages_have_no_serious_violations(browser, live_server, role, lang):
+    context = await browser.new_context(base_url=live_server.url, locale="de-DE", bypass_csp=True)
+    page = await context.new_page()
+    if role:
+        await login(page, LOGINS[role])
+    await page.goto(f"/sprache/{lang}")
+    found = []
+    for path in TRANSLATED_PAGES[role]:
+        found += await violations_on(page, path)
+        assert await page.evaluate("document.documentElement.lang") == lang, path
+    await context.close()
+    assert found == [], "\n".join(str(v) for v in found)

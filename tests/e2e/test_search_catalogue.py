@@ -36,7 +36,9 @@ async def test_a_facet_click_filters_and_the_back_button_restores_the_search(pag
 
 
 async def test_without_javascript_the_form_still_searches(browser, live_server):
-    context = await browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = await browser.new_context(
+        base_url=live_server.url, locale="de-DE", java_script_enabled=False
+    )
     page = await context.new_page()
     await page.goto("/katalog")
     await page.get_by_label(re.compile("^Suchen nach")).fill("Medienkoffer")
