@@ -12,6 +12,7 @@ from mediathek.circulation import calendar as cal
 from mediathek.circulation import policy, rules
 from mediathek.circulation.tables import Loan
 from mediathek.errors import InvalidInput
+from mediathek.i18n import _
 from mediathek.site_settings import get_setting
 from mediathek.vocab import MediaType, PatronCategory
 from mediathek.web.guards import Access
@@ -24,7 +25,7 @@ def _number(form, name: str, low: int, high: int, errors: dict) -> int:
     raw = str(form.get(name, "")).strip()
     if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
         return int(raw)
-    errors[name] = f"Bitte eine ganze Zahl von {low} bis {high}."
+    errors[name] = _("Bitte eine ganze Zahl von %(low)s bis %(high)s.") % {"low": low, "high": high}
     return 0
 
 
@@ -119,7 +120,7 @@ def _date(form, name: str, errors: dict) -> date | None:
     try:
         return date.fromisoformat(str(form.get(name, "")))
     except ValueError:
-        errors[name] = "Bitte ein Datum wählen."
+        errors[name] = _("Bitte ein Datum wählen.")
         return None
 
 

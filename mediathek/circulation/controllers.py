@@ -17,6 +17,7 @@ from mediathek.circulation import account, admin, corrections, desk, policy, ser
 from mediathek.circulation.once import request_id
 from mediathek.circulation.tables import Loan
 from mediathek.errors import DomainError, InvalidInput, NotFound
+from mediathek.i18n import N_, _
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.reservations import for_borrower
@@ -48,7 +49,7 @@ def _desk_session(form) -> str:
 async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) -> Response:
     panel = await desk.patron_panel(ausweis, library_today(request))
     if ausweis and panel is None:
-        outcome = desk.Outcome("error", ok=False, message="Diesen Ausweis kennen wir nicht.")
+        outcome = desk.Outcome("error", ok=False, message=_("Diesen Ausweis kennen wir nicht."))
         ausweis = ""
     url = f"/theke?ausweis={ausweis}" if ausweis else "/theke"
     return render(
@@ -153,7 +154,7 @@ async def desk_reserve(request: Request) -> Response:
 @post("/theke/schliessen", access=Access.staff, include_in_schema=False, status_code=200)
 async def desk_close(request: Request) -> Response:
     return await _desk(
-        request, desk.Outcome("info", message="Ausweis geschlossen. Rückgabe-Modus."), ""
+        request, desk.Outcome("info", message=_("Ausweis geschlossen. Rückgabe-Modus.")), ""
     )
 
 
@@ -183,7 +184,10 @@ async def desk_found(request: Request) -> Response:
         title, hold_message = await corrections.found_again(
             str(form.get("code", ""))[:64], today=library_today(request), staff_id=_staff(request)
         )
-        outcome = desk.Outcome("info", message=f"„{title}“ ist wieder da und zurück im Bestand.")
+        outcome = desk.Outcome(
+            "info",
+            message=_("„%(title)s“ ist wieder da und zurück im Bestand.") % {"title": title},
+        )
         outcome.extra["hold_message"] = hold_message
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
@@ -207,7 +211,9 @@ async def desk_hold_shelved(request: Request) -> Response:
     try:
         slip = await desk.hold_slip(str(form.get("code", ""))[:64])
         outcome = desk.Outcome(
-            "info", message=f"Im Abholregal: „{slip.title}“ ({slip.barcode}) für {slip.who}."
+            "info",
+            message=_("Im Abholregal: „%(title)s“ (%(barcode)s) für %(name)s.")
+            % {"title": slip.title, "barcode": slip.barcode, "name": slip.who},
         )
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
@@ -223,7 +229,9 @@ async def desk_renew(request: Request) -> Response:
             _int(form.get("loan_id")), today=library_today(request), staff_id=_staff(request)
         )
         outcome = desk.Outcome(
-            "renewed", message=f"Verlängert: „{done.title}“ bis {done.due_on:%d.%m.%Y}."
+            "renewed",
+            message=_("Verlängert: „%(title)s“ bis %(day)s.")
+            % {"title": done.title, "day": f"{done.due_on:%d.%m.%Y}"},
         )
     except (policy.RenewalRefused, NotFound) as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
@@ -243,13 +251,15 @@ async def desk_mark(request: Request) -> Response:
     if lost and not form.get("confirmed"):
         return confirm_page(
             request,
-            question=f"Exemplar {code} als verloren markieren?",
-            detail="Die Ausleihe endet, das Exemplar gilt als verloren. Gleich danach lässt "
-            "sich das rückgängig machen; taucht es später auf, ist es an der Theke "
-            "„wiedergefunden“.",
+            question=_("Exemplar %(code)s als verloren markieren?") % {"code": code},
+            detail=_(
+                "Die Ausleihe endet, das Exemplar gilt als verloren. Gleich danach lässt "
+                "sich das rückgängig machen; taucht es später auf, ist es an der Theke "
+                "„wiedergefunden“."
+            ),
             action="/theke/markieren",
             fields={"code": code, "ausweis": ausweis, "what": "lost"},
-            button="Als verloren markieren",
+            button=_("Als verloren markieren"),
             back=f"/theke?ausweis={ausweis}" if ausweis else "/verwaltung/ueberfaellig",
         )
     try:
@@ -338,7 +348,7 @@ async def email_receipt(request: Request) -> Response:
     patron, loans = await _todays_loans(ausweis, request)
     today = library_today(request)
     if not loans:
-        outcome = desk.Outcome("info", message="Heute wurde noch nichts ausgeliehen.")
+        outcome = desk.Outcome("info", message=_("Heute wurde noch nichts ausgeliehen."))
     else:
         queued = await enqueue(
             NotificationKind.loan_receipt,
@@ -359,12 +369,12 @@ async def email_receipt(request: Request) -> Response:
             },
         )
         outcome = (
-            desk.Outcome("info", message="Die Quittung wird per E-Mail geschickt.")
+            desk.Outcome("info", message=_("Die Quittung wird per E-Mail geschickt."))
             if queued
             else desk.Outcome(
                 "error",
                 ok=False,
-                message="Keine E-Mail möglich (keine Adresse hinterlegt oder schon verschickt).",
+                message=_("Keine E-Mail möglich (keine Adresse hinterlegt oder schon verschickt)."),
             )
         )
     return await _desk(request, outcome, ausweis)
@@ -389,10 +399,14 @@ ROUTES = [
     *admin.ROUTES,
 ]
 STAFF_LINKS = [
-    ("Theke", "/theke", "Ausleihe und Rückgabe mit dem Scanner"),
-    ("Überfällig", "/verwaltung/ueberfaellig", "Überfällige Medien mit Kontaktdaten"),
+    (N_("Theke"), "/theke", N_("Ausleihe und Rückgabe mit dem Scanner")),
+    (N_("Überfällig"), "/verwaltung/ueberfaellig", N_("Überfällige Medien mit Kontaktdaten")),
 ]
 ADMIN_LINKS = [
-    ("Ausleihregeln", "/admin/ausleihregeln", "Leihfristen, Verlängerungen, Höchstzahlen"),
-    ("Öffnungstage und Schließtage", "/admin/kalender", "Öffnungszeiten, Schließzeiten, Feiertage"),
+    (N_("Ausleihregeln"), "/admin/ausleihregeln", N_("Leihfristen, Verlängerungen, Höchstzahlen")),
+    (
+        N_("Öffnungstage und Schließtage"),
+        "/admin/kalender",
+        N_("Öffnungszeiten, Schließzeiten, Feiertage"),
+    ),
 ]

@@ -9,6 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 
 from mediathek.catalogue.queries import home_overview
+from mediathek.i18n import _
 from mediathek.patrons import accounts
 from mediathek.patrons.tables import Account
 from mediathek.web.auth import (
@@ -103,7 +104,7 @@ async def staff_overview(request: Request) -> Response:
     return render(
         request,
         "overview.html",
-        heading="Übersicht für Mitarbeitende",
+        heading=_("Übersicht für Mitarbeitende"),
         links=request.app.state.staff_links,
     )
 
@@ -111,7 +112,7 @@ async def staff_overview(request: Request) -> Response:
 @get("/admin", access=Access.admin, include_in_schema=False)
 async def admin_overview(request: Request) -> Response:
     return render(
-        request, "overview.html", heading="Einstellungen", links=request.app.state.admin_links
+        request, "overview.html", heading=_("Einstellungen"), links=request.app.state.admin_links
     )
 
 
