@@ -85,6 +85,7 @@ TRANSLATED = [
     "emails/_items.html",
     "emails/_footer.txt",
     "overview.html",
+    "confirm.html",
     "circulation/_desk.html",
     "circulation/_desk_borrowers.html",
     "circulation/_desk_lent.html",

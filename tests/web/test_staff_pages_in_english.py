@@ -35,6 +35,10 @@ async def test_the_desk_speaks_english_to_staff_who_chose_it(client_for, staff, 
         assert "Returned: “Bildkarten Obst” (Anna Berger). Checked in." in back.text
         unknown = await scan(c, "M999999", teacher_anna.card)
         assert "There is no copy with the number M999999." in unknown.text
+        # Without the page's dialog, "lost" is asked on a page of its own.
+        asked = await c.post("/theke/markieren", data={"code": code, "what": "lost"})
+        assert f"Mark copy {code} as lost?" in asked.text
+        assert "<title>Please confirm" in asked.text and ">Cancel</a>" in asked.text
 
         await c.get("/sprache/de")
         german = await scan(c, teacher_anna.card)
