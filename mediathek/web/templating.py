@@ -20,7 +20,16 @@ FRONTEND = Path(__file__).resolve().parent.parent.parent / "frontend"
 TEMPLATES_DIR = FRONTEND / "templates"
 STATIC_DIR = FRONTEND / "static"
 
-WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+# Marked for the catalogue; a template shows one as ``_(weekdays[d])``.
+WEEKDAYS = [
+    i18n.N_("Montag"),
+    i18n.N_("Dienstag"),
+    i18n.N_("Mittwoch"),
+    i18n.N_("Donnerstag"),
+    i18n.N_("Freitag"),
+    i18n.N_("Samstag"),
+    i18n.N_("Sonntag"),
+]
 
 
 class Translated(Mapping[str, str]):

@@ -59,3 +59,19 @@ async def test_the_title_list_and_a_title_speak_english(client_for, staff):
         overview = await c.get("/verwaltung")
         assert "Staff overview" in overview.text
         assert "Checkout and return with the scanner" in overview.text
+
+
+async def test_the_loan_rules_and_the_calendar_speak_english_to_an_admin(client_for, admin):
+    async with client_for(admin) as c:
+        await c.get("/sprache/en")
+        rules = await c.get("/admin/ausleihregeln")
+        assert "<h1>Loan rules</h1>" in rules.text and "Limits per user group" in rules.text
+        calendar = await c.get("/admin/kalender")
+        assert "<h1>Opening days and closed days</h1>" in calendar.text
+        assert '<th scope="row">Monday</th>' in calendar.text
+        assert 'aria-label="Opening hours Monday"' in calendar.text
+        refused = await c.post(
+            "/admin/kalender/schliesstage",
+            data={"start_on": "2026-08-10", "end_on": "2026-08-01", "label": "Sommerpause"},
+        )
+        assert "The end is before the start." in refused.text
