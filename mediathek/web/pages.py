@@ -105,15 +105,23 @@ async def staff_overview(request: Request) -> Response:
         request,
         "overview.html",
         heading=_("Übersicht für Mitarbeitende"),
-        links=request.app.state.staff_links,
+        links=_translated(request.app.state.staff_links),
     )
 
 
 @get("/admin", access=Access.admin, include_in_schema=False)
 async def admin_overview(request: Request) -> Response:
     return render(
-        request, "overview.html", heading=_("Einstellungen"), links=request.app.state.admin_links
+        request,
+        "overview.html",
+        heading=_("Einstellungen"),
+        links=_translated(request.app.state.admin_links),
     )
+
+
+def _translated(links: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The areas' links (marked with N_ where they are defined) in the request's language."""
+    return [(_(label), href, _(description)) for label, href, description in links]
 
 
 ROUTES = [home, healthz, login_form, login, logout, staff_overview, admin_overview]
