@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, Response, get
 
+from mediathek.i18n import _
 from mediathek.patrons.tables import Account
 from mediathek.search.models import SearchParams
 from mediathek.search.services import search
@@ -50,16 +51,24 @@ async def staff_overview(request: Request) -> Response:
     return render(
         request,
         "overview.html",
-        heading="Übersicht für Mitarbeitende",
-        links=request.app.state.staff_links,
+        heading=_("Übersicht für Mitarbeitende"),
+        links=_translated(request.app.state.staff_links),
     )
 
 
 @get("/admin", access=Access.admin, include_in_schema=False)
 async def admin_overview(request: Request) -> Response:
     return render(
-        request, "overview.html", heading="Einstellungen", links=request.app.state.admin_links
+        request,
+        "overview.html",
+        heading=_("Einstellungen"),
+        links=_translated(request.app.state.admin_links),
     )
+
+
+def _translated(links: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The areas' links (marked with N_ where they are defined) in the request's language."""
+    return [(_(label), href, _(description)) for label, href, description in links]
 
 
 ROUTES = [home, healthz, staff_overview, admin_overview]

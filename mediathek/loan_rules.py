@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from mediathek.circulation.tables import CategoryLimit, LoanRule
 from mediathek.db import write_transaction
 from mediathek.errors import InvalidInput
+from mediathek.i18n import _
 from mediathek.vocab import MediaType, PatronCategory
 
 DEFAULT_LOAN_DAYS = 28
@@ -115,7 +116,7 @@ def _number(form, name: str, low: int, high: int, errors: dict) -> int:
     raw = str(form.get(name, "")).strip()
     if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
         return int(raw)
-    errors[name] = f"Bitte eine ganze Zahl von {low} bis {high}."
+    errors[name] = _("Bitte eine ganze Zahl von %(low)s bis %(high)s.") % {"low": low, "high": high}
     return 0
 
 

@@ -15,6 +15,7 @@ import holidays
 from mediathek.circulation.tables import Closure, OpeningDay
 from mediathek.db import write_transaction
 from mediathek.errors import InvalidInput
+from mediathek.i18n import _
 
 # Monday–Friday open unless an admin says otherwise.
 DEFAULT_OPEN_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
@@ -78,7 +79,7 @@ class Calendar:
     def add_opening_days(self, day: date, n: int) -> date:
         """The n-th opening day after ``day`` (n ≥ 1); e.g. a pickup deadline."""
         current, counted = day, 0
-        for _ in range(MAX_SEARCH_DAYS * 2):
+        for _step in range(MAX_SEARCH_DAYS * 2):
             current += timedelta(days=1)
             if self.is_open(current):
                 counted += 1
@@ -129,7 +130,7 @@ async def save_opening_days(days: dict[int, tuple[bool, str]]) -> None:
     """weekday → (open, hours); all seven days are written."""
     if not any(is_open for is_open, _ in days.values()):
         # Due dates and pickup deadlines move to the next opening day: there must be one.
-        raise InvalidInput(errors={"weekdays": "Mindestens ein Tag muss ein Öffnungstag sein."})
+        raise InvalidInput(errors={"weekdays": _("Mindestens ein Tag muss ein Öffnungstag sein.")})
     async with write_transaction():
         await OpeningDay.delete(force=True)
         await OpeningDay.insert(
@@ -142,11 +143,11 @@ async def add_closure(start_on: date, end_on: date, label: str) -> int:
     that fall inside it."""
     errors = {}
     if end_on < start_on:
-        errors["end_on"] = "Das Ende liegt vor dem Anfang."
+        errors["end_on"] = _("Das Ende liegt vor dem Anfang.")
     elif (end_on - start_on).days > MAX_SEARCH_DAYS:
-        errors["end_on"] = "Eine Schließzeit darf höchstens ein Jahr dauern."
+        errors["end_on"] = _("Eine Schließzeit darf höchstens ein Jahr dauern.")
     if not label.strip():
-        errors["label"] = "Bitte einen Grund angeben, z. B. „Sommerpause“."
+        errors["label"] = _("Bitte einen Grund angeben, z. B. „Sommerpause“.")
     if errors:
         raise InvalidInput(errors=errors)
     rows = await Closure.insert(

@@ -13,6 +13,7 @@ from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.clock import now as _now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.i18n import N_, _
 from mediathek.reservations.tables import Booking
 
 BARCODE_LOCK_KEY = 7_301_001  # any constant shared by every instance of the app
@@ -60,18 +61,18 @@ async def add_copies(
     n = policy.parse_copy_count(count)
     errors = {}
     if n is None:
-        errors["count"] = "Bitte eine Anzahl von 1 bis 200 eingeben."
+        errors["count"] = _("Bitte eine Anzahl von 1 bis 200 eingeben.")
     shelf_mark = (shelf_mark or "").strip()
     if len(shelf_mark) > 100:
-        errors["shelf_mark"] = "Die Signatur darf höchstens 100 Zeichen haben."
+        errors["shelf_mark"] = _("Die Signatur darf höchstens 100 Zeichen haben.")
     if errors or n is None:
         raise InvalidInput(errors=errors)
     async with write_transaction():
         title = await Title.select(Title.id, Title.withdrawn_at).where(Title.id == title_id).first()
         if title is None:
-            raise NotFound("Diesen Titel gibt es nicht.")
+            raise NotFound(_("Diesen Titel gibt es nicht."))
         if title["withdrawn_at"] is not None:
-            raise Conflict("Der Titel ist ausgesondert; neue Exemplare sind nicht möglich.")
+            raise Conflict(_("Der Titel ist ausgesondert; neue Exemplare sind nicht möglich."))
         codes = await add_copies_in_transaction(title_id, n, shelf_mark, prefix, today)
         await actor.record(
             "copies_added",
@@ -89,11 +90,11 @@ async def get_copy(copy_id: int) -> dict:
         .first()
     )
     if row is None:
-        raise NotFound("Dieses Exemplar gibt es nicht.")
+        raise NotFound(_("Dieses Exemplar gibt es nicht."))
     return row
 
 
-RACED = "Das Exemplar wurde gerade an der Theke geändert. Bitte neu laden."
+RACED = N_("Das Exemplar wurde gerade an der Theke geändert. Bitte neu laden.")
 
 
 async def change_copy(
@@ -106,11 +107,13 @@ async def change_copy(
 ) -> dict:
     """Staff edit of one copy: shelf mark and/or status (within what policy allows)."""
     if shelf_mark is not None and len(shelf_mark.strip()) > 100:
-        raise InvalidInput(errors={"shelf_mark": "Die Signatur darf höchstens 100 Zeichen haben."})
+        raise InvalidInput(
+            errors={"shelf_mark": _("Die Signatur darf höchstens 100 Zeichen haben.")}
+        )
     async with write_transaction():
         copy = await Copy.select(Copy.id, Copy.status, Copy.title).where(Copy.id == copy_id).first()
         if copy is None:
-            raise NotFound("Dieses Exemplar gibt es nicht.")
+            raise NotFound(_("Dieses Exemplar gibt es nicht."))
         now = _now()
         values: dict = {Copy.updated_at: now}
         if shelf_mark is not None:
@@ -126,12 +129,14 @@ async def change_copy(
                 Booking.copy == copy_id, Booking.status.is_in(list(OPEN_BOOKINGS))
             ):
                 raise CopyStatusRefused(
-                    "Für dieses Exemplar gibt es eine offene Reservierung. "
-                    "Bitte die Reservierung zuerst stornieren."
+                    _(
+                        "Für dieses Exemplar gibt es eine offene Reservierung. "
+                        "Bitte die Reservierung zuerst stornieren."
+                    )
                 )
             event = policy.STAFF_STATUS_EVENTS[CopyStatus(status)]
             if not await move_copy(copy_id, event, expected_from=[copy["status"]], at=now):
-                raise CopyStatusRefused(RACED)
+                raise CopyStatusRefused(_(RACED))
             status_from = policy.copy_status_after(copy["status"], event)
             await actor.record(
                 "copy_status_changed",
@@ -147,7 +152,7 @@ async def change_copy(
             .returning(Copy.id)
         )
         if not done:
-            raise CopyStatusRefused(RACED)
+            raise CopyStatusRefused(_(RACED))
     return await get_copy(copy_id)
 
 

@@ -11,6 +11,7 @@ from litestar.params import Parameter
 
 from mediathek.catalogue import export, import_jobs, imports
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
@@ -40,8 +41,8 @@ class ImportController(Controller):
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InvalidInput(
-                "Bitte wählen Sie eine Datei aus.",
-                errors={"file": "Bitte wählen Sie eine Datei aus."},
+                _("Bitte wählen Sie eine Datei aus."),
+                errors={"file": _("Bitte wählen Sie eine Datei aus.")},
             )
         settings = request.app.state.settings
         content = await upload.read(settings.max_upload_bytes + 1)
@@ -88,8 +89,8 @@ ROUTES = [ImportController, export_catalogue]
 ON_STARTUP = [import_jobs.recover_interrupted]
 STAFF_LINKS = [
     (
-        "Import / Export",
+        N_("Import / Export"),
         "/verwaltung/import",
-        "Titel aus CSV oder Excel übernehmen, Bestand als CSV",
+        N_("Titel aus CSV oder Excel übernehmen, Bestand als CSV"),
     ),
 ]

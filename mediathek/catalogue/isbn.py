@@ -15,6 +15,7 @@ from isbnlib import registry
 
 from mediathek.catalogue import covers, policy, services
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.settings import Settings
 
 log = logging.getLogger("mediathek.isbn")
@@ -44,11 +45,11 @@ ISO1_TO_3 = {
     "pt": "por",
 }  # fmt: skip
 
-OFFLINE_MESSAGE = (
+OFFLINE_MESSAGE = N_(
     "Der Katalogdienst im Internet ist gerade nicht erreichbar. "
     "Bitte tragen Sie die Angaben selbst ein."
 )
-NOT_FOUND_MESSAGE = (
+NOT_FOUND_MESSAGE = N_(
     "Zu dieser ISBN wurden keine Angaben gefunden. Bitte tragen Sie die Angaben selbst ein."
 )
 
@@ -126,7 +127,7 @@ def _fetch_cover(isbn13: str, settings: Settings) -> str:
 
 async def lookup_isbn(raw: str, settings: Settings) -> IsbnResult:
     """Check the ISBN, say whether we have it already, else ask the metadata services."""
-    problem = policy.isbn_error(raw) if raw.strip() else "Bitte geben Sie eine ISBN ein."
+    problem = policy.isbn_error(raw) if raw.strip() else _("Bitte geben Sie eine ISBN ein.")
     if problem:
         raise InvalidInput(errors={"isbn": problem})
     isbn13 = policy.normalise_isbn(raw)
@@ -136,12 +137,14 @@ async def lookup_isbn(raw: str, settings: Settings) -> IsbnResult:
         return IsbnResult(
             isbn13,
             existing_title_id=existing,
-            message="Diesen Titel gibt es schon im Bestand. Sie können ein Exemplar hinzufügen.",
+            message=_("Diesen Titel gibt es schon im Bestand. Sie können ein Exemplar hinzufügen."),
         )
     fields, message = await asyncio.to_thread(_fetch, isbn13, settings)
     if fields is None:
-        return IsbnResult(isbn13, message=message, fields={"isbn": isbn13})
-    return IsbnResult(isbn13, found=True, fields=fields, message="Angaben gefunden – bitte prüfen.")
+        return IsbnResult(isbn13, message=_(message), fields={"isbn": isbn13})
+    return IsbnResult(
+        isbn13, found=True, fields=fields, message=_("Angaben gefunden – bitte prüfen.")
+    )
 
 
 def cover_for_new_title(settings: Settings, isbn13: str | None, cover_file: str) -> str:

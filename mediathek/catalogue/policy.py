@@ -18,6 +18,7 @@ import isbnlib
 
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, CopyStatus
 from mediathek.errors import Conflict
+from mediathek.i18n import N_, _
 from mediathek.reservations.tables import BookingStatus, HoldStatus
 from mediathek.vocab import LANGUAGES, AgeGroup, Level, MediaType, order_index
 
@@ -78,28 +79,28 @@ class CopyEvent(StrEnum):
 
 
 COPY_EVENT_LABELS = {
-    CopyEvent.checkout: "Ausleihen",
-    CopyEvent.checkout_override: "Ausleihen mit Begründung",
-    CopyEvent.checkin: "Zurücknehmen",
-    CopyEvent.checkin_incomplete: "Unvollständig zurücknehmen",
-    CopyEvent.undo_checkout: "Ausleihe rückgängig machen",
-    CopyEvent.undo_pickup: "Abholung rückgängig machen",
-    CopyEvent.undo_checkin: "Rückgabe rückgängig machen",
-    CopyEvent.set_aside: "Ins Abholregal legen",
-    CopyEvent.pass_on: "An die nächste Person weitergeben",
-    CopyEvent.release: "Aus dem Abholregal zurück ins Regal",
-    CopyEvent.mark_lost: "Als verloren melden",
-    CopyEvent.mark_damaged: "Als beschädigt melden (wird geprüft)",
-    CopyEvent.send_to_repair: "In Reparatur geben",
-    CopyEvent.back_on_shelf: "Geprüft oder repariert zurück ins Regal",
-    CopyEvent.found_again: "Wiedergefunden",
-    CopyEvent.stocktake_missing: "Bei der Bestandsrevision nicht gefunden",
-    CopyEvent.withdraw: "Aussondern",
-    CopyEvent.undo_lost: "Verloren-Meldung zurücknehmen (wieder ausgeliehen)",
-    CopyEvent.reinstate: "Aussonderung zurücknehmen (ins Regal)",
-    CopyEvent.reinstate_for_check: "Aussonderung zurücknehmen (wird geprüft)",
-    CopyEvent.reinstate_in_repair: "Aussonderung zurücknehmen (in Reparatur)",
-    CopyEvent.reinstate_lost: "Aussonderung zurücknehmen (verloren)",
+    CopyEvent.checkout: N_("Ausleihen"),
+    CopyEvent.checkout_override: N_("Ausleihen mit Begründung"),
+    CopyEvent.checkin: N_("Zurücknehmen"),
+    CopyEvent.checkin_incomplete: N_("Unvollständig zurücknehmen"),
+    CopyEvent.undo_checkout: N_("Ausleihe rückgängig machen"),
+    CopyEvent.undo_pickup: N_("Abholung rückgängig machen"),
+    CopyEvent.undo_checkin: N_("Rückgabe rückgängig machen"),
+    CopyEvent.set_aside: N_("Ins Abholregal legen"),
+    CopyEvent.pass_on: N_("An die nächste Person weitergeben"),
+    CopyEvent.release: N_("Aus dem Abholregal zurück ins Regal"),
+    CopyEvent.mark_lost: N_("Als verloren melden"),
+    CopyEvent.mark_damaged: N_("Als beschädigt melden (wird geprüft)"),
+    CopyEvent.send_to_repair: N_("In Reparatur geben"),
+    CopyEvent.back_on_shelf: N_("Geprüft oder repariert zurück ins Regal"),
+    CopyEvent.found_again: N_("Wiedergefunden"),
+    CopyEvent.stocktake_missing: N_("Bei der Bestandsrevision nicht gefunden"),
+    CopyEvent.withdraw: N_("Aussondern"),
+    CopyEvent.undo_lost: N_("Verloren-Meldung zurücknehmen (wieder ausgeliehen)"),
+    CopyEvent.reinstate: N_("Aussonderung zurücknehmen (ins Regal)"),
+    CopyEvent.reinstate_for_check: N_("Aussonderung zurücknehmen (wird geprüft)"),
+    CopyEvent.reinstate_in_repair: N_("Aussonderung zurücknehmen (in Reparatur)"),
+    CopyEvent.reinstate_lost: N_("Aussonderung zurücknehmen (verloren)"),
 }
 
 _S, _E = CopyStatus, CopyEvent
@@ -181,7 +182,8 @@ REINSTATE_EVENTS = {
 def copy_move_refused(status: str, event: CopyEvent) -> CopyStatusRefused:
     label = next((v for k, v in COPY_STATUS_LABELS.items() if k == status), str(status))
     return CopyStatusRefused(
-        f"„{COPY_EVENT_LABELS[event]}“ geht bei diesem Exemplar nicht (Status: {label}).",
+        _("„%(step)s“ geht bei diesem Exemplar nicht (Status: %(status)s).")
+        % {"step": _(COPY_EVENT_LABELS[event]), "status": _(label)},
         status=str(status),
         event=str(event),
     )
@@ -228,9 +230,9 @@ def normalise_isbn(raw: str) -> str | None:
 def isbn_error(raw: str) -> str | None:
     digits = re.sub(r"[^0-9Xx]", "", raw or "")
     if len(digits) not in (10, 13):
-        return "Eine ISBN hat 10 oder 13 Ziffern. Bitte prüfen Sie die Eingabe."
+        return _("Eine ISBN hat 10 oder 13 Ziffern. Bitte prüfen Sie die Eingabe.")
     if normalise_isbn(raw) is None:
-        return (
+        return _(
             "Diese ISBN ist ungültig (die Prüfziffer stimmt nicht). "
             "Bitte vergleichen Sie sie mit dem Buch."
         )
@@ -293,7 +295,10 @@ def _text(
 ) -> str:
     value = str(form.get(name) or "").strip()
     if len(value) > limit:
-        errors[name] = f"{label} darf höchstens {limit} Zeichen haben."
+        errors[name] = _("%(field)s darf höchstens %(limit)s Zeichen haben.") % {
+            "field": _(label),
+            "limit": limit,
+        }
     return value
 
 
@@ -306,7 +311,7 @@ def _choice(
     try:
         return str(enum_cls(value).value)
     except ValueError:
-        errors[name] = f"Bitte wählen Sie {label} aus der Liste."
+        errors[name] = _("Bitte wählen Sie %(what)s aus der Liste.") % {"what": _(label)}
         return None
 
 
@@ -327,12 +332,12 @@ def validate_title(
     separated), components as a list of (name, quantity) pairs.
     """
     errors: dict[str, str] = {}
-    title = _text(form, "title", 500, errors, "Der Titel")
+    title = _text(form, "title", 500, errors, N_("Der Titel"))
     if not title and "title" not in errors:
-        errors["title"] = "Bitte geben Sie den Titel ein."
-    media_type = _choice(form, "media_type", MediaType, errors, "eine Medienart")
+        errors["title"] = _("Bitte geben Sie den Titel ein.")
+    media_type = _choice(form, "media_type", MediaType, errors, N_("eine Medienart"))
     if media_type is None and "media_type" not in errors:
-        errors["media_type"] = "Bitte wählen Sie die Medienart."
+        errors["media_type"] = _("Bitte wählen Sie die Medienart.")
 
     isbn = None
     raw_isbn = str(form.get("isbn") or "").strip()
@@ -343,29 +348,33 @@ def validate_title(
         else:
             isbn = normalise_isbn(raw_isbn)
 
-    level_min = _choice(form, "level_min", Level, errors, "ein Sprachniveau")
-    level_max = _choice(form, "level_max", Level, errors, "ein Sprachniveau")
+    level_min = _choice(form, "level_min", Level, errors, N_("ein Sprachniveau"))
+    level_max = _choice(form, "level_max", Level, errors, N_("ein Sprachniveau"))
     if level_min and level_max and order_index(Level, level_min) > order_index(Level, level_max):
-        errors["level_max"] = (
+        errors["level_max"] = _(
             "Das höchste Sprachniveau muss gleich oder höher als das niedrigste sein."
         )
-    age_min = _choice(form, "age_min", AgeGroup, errors, "eine Altersgruppe")
-    age_max = _choice(form, "age_max", AgeGroup, errors, "eine Altersgruppe")
+    age_min = _choice(form, "age_min", AgeGroup, errors, N_("eine Altersgruppe"))
+    age_max = _choice(form, "age_max", AgeGroup, errors, N_("eine Altersgruppe"))
     if age_min and age_max and order_index(AgeGroup, age_min) > order_index(AgeGroup, age_max):
-        errors["age_max"] = "Die älteste Altersgruppe muss gleich oder älter als die jüngste sein."
+        errors["age_max"] = _(
+            "Die älteste Altersgruppe muss gleich oder älter als die jüngste sein."
+        )
 
     languages = []
     for code in _as_list(form.get("languages")):
         code = code.lower()
         if code not in LANGUAGES:
-            errors["languages"] = f"Unbekannter Sprachcode „{code}“. Bitte aus der Liste wählen."
+            errors["languages"] = _(
+                "Unbekannter Sprachcode „%(code)s“. Bitte aus der Liste wählen."
+            ) % {"code": code}
         elif code not in languages:
             languages.append(code)
 
     topics: list[str] = []
     for name in _as_list(form.get("topics")):
         if len(name) > 100:
-            errors["topics"] = "Ein Schlagwort darf höchstens 100 Zeichen haben."
+            errors["topics"] = _("Ein Schlagwort darf höchstens 100 Zeichen haben.")
         elif name.casefold() not in {t.casefold() for t in topics}:
             topics.append(name)
 
@@ -376,18 +385,22 @@ def validate_title(
         if not name and not qty_text:
             continue  # an empty row the form offers for adding
         if not name:
-            errors["components"] = f"Bestandteil {i + 1}: Bitte einen Namen eingeben."
+            errors["components"] = _("Bestandteil %(n)s: Bitte einen Namen eingeben.") % {
+                "n": i + 1
+            }
             continue
         try:
             quantity = int(qty_text or "1")
         except ValueError:
             quantity = 0
         if not 1 <= quantity <= 9999:
-            errors["components"] = f"Bestandteil „{name}“: Die Anzahl muss eine Zahl ab 1 sein."
+            errors["components"] = _(
+                "Bestandteil „%(name)s“: Die Anzahl muss eine Zahl ab 1 sein."
+            ) % {"name": name}
             continue
         components.append((name[:200], quantity))
     if len(components) > MAX_COMPONENTS:
-        errors["components"] = f"Höchstens {MAX_COMPONENTS} Bestandteile."
+        errors["components"] = _("Höchstens %(n)s Bestandteile.") % {"n": MAX_COMPONENTS}
 
     year = None
     raw_year = str(form.get("year") or "").strip()
@@ -396,17 +409,17 @@ def validate_title(
             not (raw_year.isascii() and raw_year.isdigit())
             or not YEAR_MIN <= int(raw_year) <= current_year + 1
         ):
-            errors["year"] = (
-                f"Bitte ein Erscheinungsjahr zwischen {YEAR_MIN} und {current_year + 1} eingeben."
-            )
+            errors["year"] = _(
+                "Bitte ein Erscheinungsjahr zwischen %(first)s und %(last)s eingeben."
+            ) % {"first": YEAR_MIN, "last": current_year + 1}
         else:
             year = int(raw_year)
 
     data = TitleData(
         title=title,
         media_type=media_type or "",
-        subtitle=_text(form, "subtitle", 500, errors, "Der Untertitel"),
-        authors=_text(form, "authors", 500, errors, "Die Angabe der Personen"),
+        subtitle=_text(form, "subtitle", 500, errors, N_("Der Untertitel")),
+        authors=_text(form, "authors", 500, errors, N_("Die Angabe der Personen")),
         isbn=isbn,
         level_min=level_min,
         level_max=level_max,
@@ -415,12 +428,12 @@ def validate_title(
         languages=languages,
         topics=topics,
         components=components,
-        description=_text(form, "description", 20000, errors, "Die Beschreibung"),
-        publisher=_text(form, "publisher", 200, errors, "Der Verlag"),
+        description=_text(form, "description", 20000, errors, N_("Die Beschreibung")),
+        publisher=_text(form, "publisher", 200, errors, N_("Der Verlag")),
         year=year,
-        series=_text(form, "series", 200, errors, "Die Reihe"),
-        volume=_text(form, "volume", 50, errors, "Der Band"),
-        notes=_text(form, "notes", 20000, errors, "Die Notiz"),
+        series=_text(form, "series", 200, errors, N_("Die Reihe")),
+        volume=_text(form, "volume", 50, errors, N_("Der Band")),
+        notes=_text(form, "notes", 20000, errors, N_("Die Notiz")),
     )
     return (None, errors) if errors else (data, {})
 
@@ -439,14 +452,16 @@ def import_key(title: str, publisher: str, year: int | None) -> str:
 def copy_status_change_error(current: str, new: str) -> str | None:
     """May staff move a copy from ``current`` to ``new`` by hand? None = yes, else why not."""
     if new not in {s.value for s in STAFF_SETTABLE_STATUSES}:
-        return "Diesen Status setzt die Theke (Ausleihe oder Vormerkung), nicht die Bestandspflege."
+        return _(
+            "Diesen Status setzt die Theke (Ausleihe oder Vormerkung), nicht die Bestandspflege."
+        )
     if current in {s.value for s in CIRCULATING_STATUSES}:
-        return (
+        return _(
             "Das Exemplar ist gerade ausgeliehen oder liegt im Abholregal. "
             "Bitte zuerst an der Theke zurücknehmen."
         )
     if current == CopyStatus.withdrawn and new != CopyStatus.withdrawn:
-        return "Das Exemplar ist ausgesondert. Ausgesonderte Exemplare bleiben nur zur Historie."
+        return _("Das Exemplar ist ausgesondert. Ausgesonderte Exemplare bleiben nur zur Historie.")
     return None
 
 

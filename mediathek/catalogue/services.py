@@ -35,8 +35,10 @@ class IsbnAlreadyCatalogued(Conflict):
 
     def __init__(self, title_id: int) -> None:
         super().__init__(
-            "Diesen Titel (gleiche ISBN) gibt es schon im Bestand. "
-            "Fügen Sie dort ein Exemplar hinzu.",
+            _(
+                "Diesen Titel (gleiche ISBN) gibt es schon im Bestand. "
+                "Fügen Sie dort ein Exemplar hinzu."
+            ),
             title_id=title_id,
         )
         self.title_id = title_id
@@ -69,9 +71,7 @@ async def get_title(title_id: int, *, include_withdrawn: bool = False) -> dict:
         copies = await Copy.select().where(Copy.title == title_id).order_by(Copy.barcode)
     row["languages"] = [p["name"] for p in parts if p["kind"] == "l"]
     row["topics"] = [p["name"] for p in parts if p["kind"] == "t"]
-    row["components"] = [
-        {"name": p["name"], "quantity": p["n"]} for p in parts if p["kind"] == "c"
-    ]
+    row["components"] = [{"name": p["name"], "quantity": p["n"]} for p in parts if p["kind"] == "c"]
     due = {p["n"]: date.fromisoformat(str(p["name"])[:10]) for p in parts if p["kind"] == "d"}
     for c in copies:
         c["due_on"] = due.get(c["id"])
@@ -206,7 +206,7 @@ async def create_title(
     data, errors = policy.validate_title(form, today.year)
     n_copies = 0 if str(copies).strip() in ("", "0") else policy.parse_copy_count(copies)
     if n_copies is None:
-        errors["copies"] = "Bitte eine Anzahl Exemplare von 0 bis 200 eingeben."
+        errors["copies"] = _("Bitte eine Anzahl Exemplare von 0 bis 200 eingeben.")
     if errors or data is None:
         raise InvalidInput(errors=errors)
     async with write_transaction():
@@ -235,12 +235,12 @@ async def update_title(title_id: int, form: dict, today, actor: Actor = Actor())
     async with write_transaction():
         current = await Title.select(Title.id).where(Title.id == title_id).first()
         if current is None:
-            raise NotFound("Diesen Titel gibt es nicht.")
+            raise NotFound(_("Diesen Titel gibt es nicht."))
         if data.isbn:
             other = await title_id_by_isbn(data.isbn)
             if other and other != title_id:
                 raise InvalidInput(
-                    errors={"isbn": "Diese ISBN gehört schon zu einem anderen Titel."}
+                    errors={"isbn": _("Diese ISBN gehört schon zu einem anderen Titel.")}
                 )
         await Title.update({Title.updated_at: _now()}, **data.columns()).where(Title.id == title_id)
         await _write_children(title_id, data)
@@ -260,7 +260,7 @@ async def withdraw_title(title_id: int, actor: Actor = Actor(), note: str = "") 
     async with write_transaction():
         title = await Title.select(Title.id, Title.withdrawn_at).where(Title.id == title_id).first()
         if title is None:
-            raise NotFound("Diesen Titel gibt es nicht.")
+            raise NotFound(_("Diesen Titel gibt es nicht."))
         if title["withdrawn_at"] is not None:
             return 0
         busy = await Copy.count().where(
@@ -269,8 +269,11 @@ async def withdraw_title(title_id: int, actor: Actor = Actor(), note: str = "") 
         )
         if busy:
             raise TitleHasCirculatingCopies(
-                f"{busy} Exemplar(e) dieses Titels sind ausgeliehen oder liegen im Abholregal. "
-                "Bitte erst an der Theke zurücknehmen, dann aussondern."
+                _(
+                    "%(n)s Exemplar(e) dieses Titels sind ausgeliehen oder liegen im Abholregal. "
+                    "Bitte erst an der Theke zurücknehmen, dann aussondern."
+                )
+                % {"n": busy}
             )
         holds = await Hold.count().where(
             Hold.title == title_id, Hold.status.is_in(list(OPEN_HOLDS))
@@ -281,8 +284,11 @@ async def withdraw_title(title_id: int, actor: Actor = Actor(), note: str = "") 
         if holds or bookings:
             # Cancelling them means telling the patrons: that is the reservations' job.
             raise TitleHasCirculatingCopies(
-                f"Für diesen Titel sind {holds} Vormerkung(en) und {bookings} Reservierung(en) "
-                "offen. Bitte diese zuerst stornieren, dann aussondern."
+                _(
+                    "Für diesen Titel sind %(holds)s Vormerkung(en) und %(bookings)s "
+                    "Reservierung(en) offen. Bitte diese zuerst stornieren, dann aussondern."
+                )
+                % {"holds": holds, "bookings": bookings}
             )
         now = _now()
         # What each copy was before: "undo" gives it back that status.
@@ -310,14 +316,14 @@ async def reinstate_title(title_id: int, actor: Actor = Actor()) -> int:
     async with write_transaction():
         title = await Title.select(Title.id, Title.withdrawn_at).where(Title.id == title_id).first()
         if title is None:
-            raise NotFound("Diesen Titel gibt es nicht.")
+            raise NotFound(_("Diesen Titel gibt es nicht."))
         if title["withdrawn_at"] is None:
-            raise Conflict("Dieser Titel ist nicht ausgesondert.")
+            raise Conflict(_("Dieser Titel ist nicht ausgesondert."))
         detail = await audit.last_detail("title_withdrawn", "title", title_id)
         before = detail.get("before")
         if not isinstance(before, dict):
             # Withdrawn before statuses were recorded: nothing to go back to safely.
-            raise Conflict("Diese Aussonderung lässt sich nicht rückgängig machen.")
+            raise Conflict(_("Diese Aussonderung lässt sich nicht rückgängig machen."))
         now = _now()
         restored = 0
         # Only copies withdrawn with the title: one withdrawn on its own earlier stays so.

@@ -15,6 +15,7 @@ from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import covers, isbn, labels, services
 from mediathek.catalogue.policy import STAFF_SETTABLE_STATUSES, normalise_isbn
 from mediathek.errors import InvalidInput, NotFound
+from mediathek.i18n import N_, _
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
 
@@ -89,7 +90,7 @@ def edit_buttons(values: dict, form) -> bool:
     return False
 
 
-WITHDRAW_DETAIL = (
+WITHDRAW_DETAIL = N_(
     "Der Titel verschwindet aus dem Katalog, alle Exemplare werden ausgesondert. Die "
     "Ausleihhistorie bleibt. Das lässt sich danach auf dieser Seite rückgängig machen."
 )
@@ -262,11 +263,11 @@ class TitleController(Controller):
             return render(
                 request,
                 "confirm.html",
-                question=f"„{t['title']}“ aussondern?",
-                detail=WITHDRAW_DETAIL,
+                question=_("„%(title)s“ aussondern?") % {"title": t["title"]},
+                detail=_(WITHDRAW_DETAIL),
                 action=f"/verwaltung/titel/{title_id}/aussondern",
                 fields={},
-                button="Titel aussondern",
+                button=_("Titel aussondern"),
                 back=f"/verwaltung/titel/{title_id}",
             )
         await services.withdraw_title(
@@ -370,13 +371,13 @@ async def looked_up_cover(
     """Preview of a cover the ISBN lookup stored, before the title is saved."""
     path = covers.cover_path(settings_of(request), name)
     if path is None:
-        raise NotFound("Dieses Titelbild gibt es nicht.")
+        raise NotFound(_("Dieses Titelbild gibt es nicht."))
     return File(path=path, content_disposition_type="inline")
 
 
 ROUTES = [TitleController, CopyController, label_sheet, looked_up_cover]
 STAFF_LINKS = [
-    ("Bestand", "/verwaltung/titel", "Titel und Exemplare anlegen, ändern, aussondern"),
-    ("Titel per ISBN", "/verwaltung/titel/neu", "ISBN scannen, Angaben übernehmen"),
-    ("Etiketten", "/verwaltung/etiketten", "Strichcode-Etiketten auf A4 drucken"),
+    (N_("Bestand"), "/verwaltung/titel", N_("Titel und Exemplare anlegen, ändern, aussondern")),
+    (N_("Titel per ISBN"), "/verwaltung/titel/neu", N_("ISBN scannen, Angaben übernehmen")),
+    (N_("Etiketten"), "/verwaltung/etiketten", N_("Strichcode-Etiketten auf A4 drucken")),
 ]

@@ -14,6 +14,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.reservations import hooks
 from mediathek.reservations.tables import Hold, HoldStatus
 
@@ -36,13 +37,13 @@ class UndoToken:
     def parse(cls, text: str) -> UndoToken:
         parts = text.split(".")
         if len(parts) != 5 or parts[0] not in ("checkout", "checkin"):
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         try:
             loan_id, copy_id, stamp = (int(p) for p in parts[1:4])
         except ValueError as exc:
-            raise InvalidInput(STALE) from exc
+            raise InvalidInput(_(STALE)) from exc
         if not (1 <= loan_id <= 2**31 - 1 and 1 <= copy_id <= 2**31 - 1):
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         return cls(parts[0], loan_id, copy_id, stamp, parts[4][:64])
 
     @classmethod
@@ -56,7 +57,7 @@ class UndoToken:
         return cls("checkin", back.loan_id, back.copy_id, micros(back.returned_at), desk)
 
 
-STALE = "Diese Schaltfläche ist veraltet: Es ist inzwischen etwas anderes geschehen."
+STALE = N_("Diese Schaltfläche ist veraltet: Es ist inzwischen etwas anderes geschehen.")
 
 
 def micros(at: datetime | None) -> int:
@@ -68,7 +69,9 @@ async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk
     is open again). Only the action the token names, only for today's actions, only while
     nothing else happened to that loan since, and only at the desk that did it."""
     if token.desk and token.desk != desk:
-        raise InvalidInput("Diese Aktion wurde an einer anderen Theke (einem anderen Tab) gebucht.")
+        raise InvalidInput(
+            _("Diese Aktion wurde an einer anderen Theke (einem anderen Tab) gebucht.")
+        )
     async with write_transaction():
         loan = (
             await Loan.select(
@@ -85,15 +88,15 @@ async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk
         )
         if loan is None or loan["copy"] != token.copy_id:
             raise InvalidInput(
-                "Diese Ausleihe gibt es nicht mehr (schon rückgängig gemacht)."
+                _("Diese Ausleihe gibt es nicht mehr (schon rückgängig gemacht).")
                 if token.kind == "checkout"
-                else STALE
+                else _(STALE)
             )
         if token.kind == "checkout":
             if micros(loan["loaned_at"]) != token.stamp:
-                raise InvalidInput(STALE)
+                raise InvalidInput(_(STALE))
             if loan["returned_at"] is not None or loan["loaned_on"] != today:
-                raise InvalidInput("Diese Ausleihe lässt sich nicht mehr rückgängig machen.")
+                raise InvalidInput(_("Diese Ausleihe lässt sich nicht mehr rückgängig machen."))
             # A hold picked up by this checkout goes back on the hold shelf.
             restored = (
                 await Hold.update({Hold.status: HoldStatus.ready, Hold.closed_at: None})
@@ -107,15 +110,17 @@ async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk
             await Loan.delete().where(Loan.id == loan["id"])
             event = CopyEvent.undo_pickup if restored else CopyEvent.undo_checkout
             if not await move_copy(loan["copy"], event):
-                raise InvalidInput(STALE)
-            message = f"Ausleihe von „{loan['title_name']}“ rückgängig gemacht."
+                raise InvalidInput(_(STALE))
+            message = _("Ausleihe von „%(title)s“ rückgängig gemacht.") % {
+                "title": loan["title_name"]
+            }
         else:
             if loan["returned_at"] is None:
-                raise InvalidInput("Diese Rückgabe ist schon rückgängig gemacht.")
+                raise InvalidInput(_("Diese Rückgabe ist schon rückgängig gemacht."))
             if micros(loan["returned_at"]) != token.stamp:
-                raise InvalidInput(STALE)
+                raise InvalidInput(_(STALE))
             if await Loan.exists().where(Loan.copy == loan["copy"], Loan.returned_at.is_null()):
-                raise InvalidInput("Das Exemplar ist inzwischen wieder ausgeliehen.")
+                raise InvalidInput(_("Das Exemplar ist inzwischen wieder ausgeliehen."))
             await Hold.update(
                 {Hold.status: HoldStatus.waiting, Hold.copy: None, Hold.pickup_until: None}
             ).where(Hold.copy == loan["copy"], Hold.status == HoldStatus.ready)
@@ -124,8 +129,10 @@ async def undo_last(token: UndoToken, *, today: date, staff_id: int | None, desk
             )
             # Staff may have sent the copy elsewhere since (repair, lost): that stands.
             if not await move_copy(loan["copy"], CopyEvent.undo_checkin, note=""):
-                raise InvalidInput(STALE)
-            message = f"Rückgabe von „{loan['title_name']}“ rückgängig gemacht."
+                raise InvalidInput(_(STALE))
+            message = _("Rückgabe von „%(title)s“ rückgängig gemacht.") % {
+                "title": loan["title_name"]
+            }
         await audit.record(
             f"{token.kind}.undo",
             actor_id=staff_id,
@@ -153,13 +160,13 @@ class LostToken:
     def parse(cls, text: str) -> LostToken:
         parts = text.split(".")
         if len(parts) != 5 or parts[0] != "lost" or parts[4] not in LOST_UNDO_TO:
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         try:
             copy_id, loan_id, stamp = (int(p) for p in parts[1:4])
         except ValueError as exc:
-            raise InvalidInput(STALE) from exc
+            raise InvalidInput(_(STALE)) from exc
         if not (1 <= copy_id <= 2**31 - 1 and 0 <= loan_id <= 2**31 - 1):
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         return cls(copy_id, loan_id, stamp, parts[4])
 
 
@@ -178,7 +185,7 @@ async def _mark(
 ) -> tuple[str, LostToken]:
     copy = await find_copy(copy_code)
     if copy["status"] not in copy_moves_from(event):  # only a withdrawn copy is past both
-        raise InvalidInput("Dieses Exemplar ist ausgesondert.")
+        raise InvalidInput(_("Dieses Exemplar ist ausgesondert."))
     when = now()
     async with write_transaction():
         # The loan ends here: the item is gone (lost) or back at the desk (damaged).
@@ -213,7 +220,7 @@ async def mark_lost_undoable(
     """Mark lost; the token takes it back right after (None when nothing can be put back)."""
     text = note.strip() or "als verloren gemeldet"
     title, token = await _mark(copy_code, CopyEvent.mark_lost, text, staff_id=staff_id)
-    return f"„{title}“ ist als verloren markiert.", (
+    return _("„%(title)s“ ist als verloren markiert.") % {"title": title}, (
         token if token.before in LOST_UNDO_TO else None
     )
 
@@ -234,7 +241,7 @@ async def undo_lost(token: LostToken, *, staff_id: int | None) -> str:
             or copy["status"] != CopyStatus.lost
             or micros(copy["updated_at"]) != token.stamp
         ):
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         if token.loan_id:
             loan = (
                 await Loan.select(Loan.returned_at, Loan.copy)
@@ -246,13 +253,13 @@ async def undo_lost(token: LostToken, *, staff_id: int | None) -> str:
                 or loan["copy"] != token.copy_id
                 or micros(loan["returned_at"]) != token.stamp
             ):
-                raise InvalidInput(STALE)
+                raise InvalidInput(_(STALE))
             await Loan.update({Loan.returned_at: None, Loan.checkin_note: ""}).where(
                 Loan.id == token.loan_id
             )
         back = UNDO_LOST_EVENTS[CopyStatus(token.before)]
         if not await move_copy(token.copy_id, back, expected_from=[CopyStatus.lost], note=""):
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         await audit.record(
             "copy.lost.undo",
             actor_id=staff_id,
@@ -261,13 +268,13 @@ async def undo_lost(token: LostToken, *, staff_id: int | None) -> str:
             loan_id=token.loan_id or None,
             status=token.before,
         )
-    return f"„{copy['title_name']}“ ist nicht mehr als verloren markiert."
+    return _("„%(title)s“ ist nicht mehr als verloren markiert.") % {"title": copy["title_name"]}
 
 
 async def mark_damaged(copy_code: str, *, staff_id: int | None, note: str = "") -> str:
     text = "Beschädigt" + (f": {note.strip()}" if note.strip() else "")
-    title, _ = await _mark(copy_code, CopyEvent.mark_damaged, text, staff_id=staff_id)
-    return f"„{title}“ ist als beschädigt markiert und wird geprüft."
+    title, _token = await _mark(copy_code, CopyEvent.mark_damaged, text, staff_id=staff_id)
+    return _("„%(title)s“ ist als beschädigt markiert und wird geprüft.") % {"title": title}
 
 
 FOUND_AGAIN_FROM = copy_moves_from(CopyEvent.found_again)
@@ -282,12 +289,14 @@ async def found_again(
     async with write_transaction():
         copy = await find_copy(copy_code)
         if copy["status"] not in FOUND_AGAIN_FROM:
-            raise InvalidInput("Dieses Exemplar ist weder verloren noch ausgesondert.")
+            raise InvalidInput(_("Dieses Exemplar ist weder verloren noch ausgesondert."))
         title = await Title.select(Title.withdrawn_at).where(Title.id == copy["title"]).first()
         if title and title["withdrawn_at"] is not None:
             raise InvalidInput(
-                "Der ganze Titel ist ausgesondert: Bitte erst den Titel im Bestand wieder "
-                "aufnehmen."
+                _(
+                    "Der ganze Titel ist ausgesondert: Bitte erst den Titel im Bestand wieder "
+                    "aufnehmen."
+                )
             )
         # Marking it lost ended the loan already; a loan still open ends now.
         await Loan.update({Loan.returned_at: now(), Loan.checkin_note: "wiedergefunden"}).where(

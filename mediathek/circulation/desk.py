@@ -17,6 +17,7 @@ from mediathek.circulation.once import once
 from mediathek.circulation.tables import Loan
 from mediathek.db import current_engine
 from mediathek.errors import DomainError, NotFound
+from mediathek.i18n import _
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.patrons.services import search_patrons
@@ -172,7 +173,7 @@ async def _scan(
         return await borrower_choice(code, today), ausweis
     code = normalise_code(code)
     if not code:
-        return Outcome("info", message="Bitte einen Code scannen oder eintippen."), ausweis
+        return Outcome("info", message=_("Bitte einen Code scannen oder eintippen.")), ausweis
     if is_valid_code(code, card_prefix):
         try:
             patron = await services.find_patron(code)
@@ -182,9 +183,13 @@ async def _scan(
         problems = patron_problems(patron, name, today)
         if problems:
             # Not a green "opened": lending needs an exception with a reason now.
-            text = f"{name} ist geöffnet – Achtung: " + " ".join(problems)
+            text = _("%(name)s ist geöffnet – Achtung: %(problems)s") % {
+                "name": name,
+                "problems": " ".join(problems),
+            }
             return Outcome("opened", ok=False, message=text), code
-        return Outcome("opened", message=f"{name} ist geöffnet. Jetzt Medien scannen."), code
+        opened = _("%(name)s ist geöffnet. Jetzt Medien scannen.") % {"name": name}
+        return Outcome("opened", message=opened), code
     isbn = isbn13(code)
     if isbn:
         wanted = (
@@ -193,13 +198,15 @@ async def _scan(
         copies = await copies_for_isbn(isbn, wanted)
         if not copies:
             return Outcome(
-                "error", ok=False, message=f"Zur ISBN {code} passt kein Exemplar."
+                "error",
+                ok=False,
+                message=_("Zur ISBN %(isbn)s passt kein Exemplar.") % {"isbn": code},
             ), ausweis
         if len(copies) > 1:
             return (
                 Outcome(
                     "choose",
-                    message="Mehrere Exemplare passen. Bitte das Exemplar scannen oder wählen.",
+                    message=_("Mehrere Exemplare passen. Bitte das Exemplar scannen oder wählen."),
                     choices=copies,
                 ),
                 ausweis,
@@ -227,16 +234,24 @@ async def _scan(
         return refusal(exc, code), ausweis
     if not back.was_on_loan and back.copy_status in corrections.FOUND_AGAIN_FROM:
         # Someone brought back what was written off: a person decides, the copy waits.
-        what = "als verloren gemeldet" if back.copy_status == CopyStatus.lost else "ausgesondert"
+        if back.copy_status == CopyStatus.lost:
+            question = _("„%(title)s“ ist als verloren gemeldet. Ist das Exemplar wieder da?")
+        else:
+            question = _("„%(title)s“ ist ausgesondert. Ist das Exemplar wieder da?")
         return Outcome(
             "found",
             ok=False,
-            message=f"„{back.title}“ ist {what}. Ist das Exemplar wieder da?",
+            message=question % {"title": back.title},
             code=back.barcode,
         ), ausweis
     if not back.was_on_loan:
-        return Outcome("info", message=f"„{back.title}“: {back.message}"), ausweis
-    text = f"Zurück: „{back.title}“ ({back.patron_name}). {back.message}"
+        text = _("„%(title)s“: %(message)s") % {"title": back.title, "message": back.message}
+        return Outcome("info", message=text), ausweis
+    text = _("Zurück: „%(title)s“ (%(name)s). %(message)s") % {
+        "title": back.title,
+        "name": back.patron_name,
+        "message": back.message,
+    }
     outcome = Outcome(
         "returned",
         ok=not back.missing,
@@ -309,12 +324,15 @@ async def borrower_choice(query: str, today: date) -> Outcome:
         return Outcome(
             "error",
             ok=False,
-            message=f"Niemand mit „{query.strip()[:100]}“ im Namen gefunden. Bitte den Ausweis "
-            "scannen oder anders schreiben.",
+            message=_(
+                "Niemand mit „%(name)s“ im Namen gefunden. Bitte den Ausweis scannen oder "
+                "anders schreiben."
+            )
+            % {"name": query.strip()[:100]},
         )
     return Outcome(
         "patrons",
-        message="Wen möchten Sie öffnen? Bitte auswählen.",
+        message=_("Wen möchten Sie öffnen? Bitte auswählen."),
         choices=found,
     )
 
@@ -344,14 +362,17 @@ def _count(text: str, default: int) -> int:
 
 
 def lent_outcome(lent: services.CheckoutResult, today: date, desk: str = "") -> Outcome:
-    text = f"Ausgeliehen: „{lent.title}“ – zurück bis {lent.due_on:%d.%m.%Y}."
+    text = _("Ausgeliehen: „%(title)s“ – zurück bis %(day)s.") % {
+        "title": lent.title,
+        "day": f"{lent.due_on:%d.%m.%Y}",
+    }
     if lent.overridden:
-        text += " (Ausnahme wurde protokolliert.)"
+        text += " " + _("(Ausnahme wurde protokolliert.)")
     if lent.card_expires_on is not None and lent.card_expires_on < lent.due_on:
-        text += (
-            f" Achtung: Der Ausweis läuft schon am {lent.card_expires_on:%d.%m.%Y} ab, "
-            "vor dem Rückgabedatum. Bitte den Ausweis verlängern."
-        )
+        text += " " + _(
+            "Achtung: Der Ausweis läuft schon am %(day)s ab, vor dem Rückgabedatum. "
+            "Bitte den Ausweis verlängern."
+        ) % {"day": f"{lent.card_expires_on:%d.%m.%Y}"}
     outcome = Outcome("lent", message=text, undo=str(corrections.UndoToken.of_checkout(lent, desk)))
     outcome.extra["due_reason"] = lent.due_reason
     if not lent.reservations_touched:
@@ -450,7 +471,8 @@ async def _patron_panel(ausweis: str, today: date) -> PatronPanel | None:
     expires = patron["expires_on"]
     if expires is not None and today <= expires < today + timedelta(CARD_EXPIRY_NOTICE_DAYS):
         notices.append(
-            f"Der Ausweis läuft am {expires:%d.%m.%Y} ab: Leihfristen enden spätestens davor."
+            _("Der Ausweis läuft am %(day)s ab: Leihfristen enden spätestens davor.")
+            % {"day": f"{expires:%d.%m.%Y}"}
         )
     return PatronPanel(patron, loans, holds, [r.message for r in decision.refusals], notices)
 
@@ -493,7 +515,7 @@ async def hold_slip(copy_code: str) -> HoldSlip:
         )
     record = hold or booking
     if record is None or record["patron"] is None:
-        raise NotFound("Dieses Exemplar ist für niemanden zurückgelegt.")
+        raise NotFound(_("Dieses Exemplar ist für niemanden zurückgelegt."))
     patron = await services.find_patron(record["patron"])
     who = (
         services.patron_name(patron)
@@ -538,7 +560,7 @@ async def email_receipt(card: str, today: date) -> Outcome:
     """Queue today's receipt as an e-mail to the patron (once per set of loans)."""
     patron, loans = await todays_loans(card, today)
     if not loans:
-        return Outcome("info", message="Heute wurde noch nichts ausgeliehen.")
+        return Outcome("info", message=_("Heute wurde noch nichts ausgeliehen."))
     queued = await enqueue(
         NotificationKind.loan_receipt,
         key=notice_key(
@@ -559,9 +581,9 @@ async def email_receipt(card: str, today: date) -> Outcome:
         },
     )
     if queued:
-        return Outcome("info", message="Die Quittung wird per E-Mail geschickt.")
+        return Outcome("info", message=_("Die Quittung wird per E-Mail geschickt."))
     return Outcome(
         "error",
         ok=False,
-        message="Keine E-Mail möglich (keine Adresse hinterlegt oder schon verschickt).",
+        message=_("Keine E-Mail möglich (keine Adresse hinterlegt oder schon verschickt)."),
     )

@@ -23,6 +23,7 @@ from mediathek.circulation import (
 )
 from mediathek.circulation.once import request_id
 from mediathek.errors import DomainError, InvalidInput, NotFound
+from mediathek.i18n import N_, _
 from mediathek.reservations import for_borrower
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, render, wants_fragment
@@ -51,7 +52,7 @@ def _desk_session(form) -> str:
 async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) -> Response:
     panel = await desk.patron_panel(ausweis, library_today(request))
     if ausweis and panel is None:
-        outcome = desk.Outcome("error", ok=False, message="Diesen Ausweis kennen wir nicht.")
+        outcome = desk.Outcome("error", ok=False, message=_("Diesen Ausweis kennen wir nicht."))
         ausweis = ""
     url = f"/theke?ausweis={ausweis}" if ausweis else "/theke"
     return render(
@@ -156,7 +157,7 @@ async def desk_reserve(request: Request) -> Response:
 @post("/theke/schliessen", access=Access.staff, include_in_schema=False, status_code=200)
 async def desk_close(request: Request) -> Response:
     return await _desk(
-        request, desk.Outcome("info", message="Ausweis geschlossen. Rückgabe-Modus."), ""
+        request, desk.Outcome("info", message=_("Ausweis geschlossen. Rückgabe-Modus.")), ""
     )
 
 
@@ -186,7 +187,10 @@ async def desk_found(request: Request) -> Response:
         title, hold_message = await corrections.found_again(
             str(form.get("code", ""))[:64], today=library_today(request), staff_id=_staff(request)
         )
-        outcome = desk.Outcome("info", message=f"„{title}“ ist wieder da und zurück im Bestand.")
+        outcome = desk.Outcome(
+            "info",
+            message=_("„%(title)s“ ist wieder da und zurück im Bestand.") % {"title": title},
+        )
         outcome.extra["hold_message"] = hold_message
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
@@ -210,7 +214,9 @@ async def desk_hold_shelved(request: Request) -> Response:
     try:
         slip = await desk.hold_slip(str(form.get("code", ""))[:64])
         outcome = desk.Outcome(
-            "info", message=f"Im Abholregal: „{slip.title}“ ({slip.barcode}) für {slip.who}."
+            "info",
+            message=_("Im Abholregal: „%(title)s“ (%(barcode)s) für %(name)s.")
+            % {"title": slip.title, "barcode": slip.barcode, "name": slip.who},
         )
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
@@ -229,7 +235,9 @@ async def desk_renew(request: Request) -> Response:
             override_reason=str(form.get("override_reason", ""))[:500] or None,
         )
         outcome = desk.Outcome(
-            "renewed", message=f"Verlängert: „{done.title}“ bis {done.due_on:%d.%m.%Y}."
+            "renewed",
+            message=_("Verlängert: „%(title)s“ bis %(day)s.")
+            % {"title": done.title, "day": f"{done.due_on:%d.%m.%Y}"},
         )
         outcome.extra["due_reason"] = done.due_reason
     except (policy.RenewalRefused, NotFound) as exc:
@@ -250,13 +258,15 @@ async def desk_mark(request: Request) -> Response:
     if lost and not form.get("confirmed"):
         return confirm_page(
             request,
-            question=f"Exemplar {code} als verloren markieren?",
-            detail="Die Ausleihe endet, das Exemplar gilt als verloren. Gleich danach lässt "
-            "sich das rückgängig machen; taucht es später auf, ist es an der Theke "
-            "„wiedergefunden“.",
+            question=_("Exemplar %(code)s als verloren markieren?") % {"code": code},
+            detail=_(
+                "Die Ausleihe endet, das Exemplar gilt als verloren. Gleich danach lässt "
+                "sich das rückgängig machen; taucht es später auf, ist es an der Theke "
+                "„wiedergefunden“."
+            ),
             action="/theke/markieren",
             fields={"code": code, "ausweis": ausweis, "what": "lost"},
-            button="Als verloren markieren",
+            button=_("Als verloren markieren"),
             back=f"/theke?ausweis={ausweis}" if ausweis else "/verwaltung/ueberfaellig",
         )
     try:
@@ -338,10 +348,14 @@ ROUTES = [
     *rules_pages.ROUTES,
 ]
 STAFF_LINKS = [
-    ("Theke", "/theke", "Ausleihe und Rückgabe mit dem Scanner"),
-    ("Überfällig", "/verwaltung/ueberfaellig", "Überfällige Medien mit Kontaktdaten"),
+    (N_("Theke"), "/theke", N_("Ausleihe und Rückgabe mit dem Scanner")),
+    (N_("Überfällig"), "/verwaltung/ueberfaellig", N_("Überfällige Medien mit Kontaktdaten")),
 ]
 ADMIN_LINKS = [
-    ("Ausleihregeln", "/admin/ausleihregeln", "Leihfristen, Verlängerungen, Höchstzahlen"),
-    ("Öffnungstage und Schließtage", "/admin/kalender", "Öffnungszeiten, Schließzeiten, Feiertage"),
+    (N_("Ausleihregeln"), "/admin/ausleihregeln", N_("Leihfristen, Verlängerungen, Höchstzahlen")),
+    (
+        N_("Öffnungstage und Schließtage"),
+        "/admin/kalender",
+        N_("Öffnungszeiten, Schließzeiten, Feiertage"),
+    ),
 ]

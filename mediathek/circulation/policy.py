@@ -135,31 +135,42 @@ def checkout_refusals(
     """Every reason not to lend this copy to this patron today (empty: lend)."""
     d = Decision()
     if copy.status in (CopyStatus.on_loan, CopyStatus.withdrawn):
-        label = "schon ausgeliehen" if copy.status == CopyStatus.on_loan else "ausgesondert"
-        d.refusals.append(CopyAlreadyLent(f"Dieses Exemplar ist {label}."))
+        if copy.status == CopyStatus.on_loan:
+            d.refusals.append(CopyAlreadyLent(_("Dieses Exemplar ist schon ausgeliehen.")))
+        else:
+            d.refusals.append(CopyAlreadyLent(_("Dieses Exemplar ist ausgesondert.")))
     elif copy.status not in LENDABLE:
         d.refusals.append(
             CopyNotAvailable(
-                f"Dieses Exemplar ist nicht ausleihbar (Status: {status_label(copy.status)})."
+                _("Dieses Exemplar ist nicht ausleihbar (Status: %(status)s).")
+                % {"status": status_label(copy.status)}
             )
         )
     if copy.set_aside_for_other:
         d.refusals.append(CopySetAside(copy.set_aside_for_other))
     if patron.status != PatronStatus.active:
-        d.refusals.append(PatronNotApproved(f"{patron.name} ist noch nicht freigeschaltet."))
+        d.refusals.append(
+            PatronNotApproved(_("%(name)s ist noch nicht freigeschaltet.") % {"name": patron.name})
+        )
     if patron.blocked_reason:
-        d.refusals.append(PatronBlocked(f"{patron.name} ist gesperrt: {patron.blocked_reason}"))
+        d.refusals.append(
+            PatronBlocked(
+                _("%(name)s ist gesperrt: %(reason)s")
+                % {"name": patron.name, "reason": patron.blocked_reason}
+            )
+        )
     if patron.expires_on is not None and patron.expires_on < today:
         d.refusals.append(
             PatronExpired(
-                f"Der Ausweis von {patron.name} ist seit {patron.expires_on:%d.%m.%Y} abgelaufen."
+                _("Der Ausweis von %(name)s ist seit %(day)s abgelaufen.")
+                % {"name": patron.name, "day": f"{patron.expires_on:%d.%m.%Y}"}
             )
         )
     if len(open_loans) >= max_loans:
         d.refusals.append(
             LoanLimitReached(
-                f"{patron.name} hat schon {len(open_loans)} Medien ausgeliehen "
-                f"(höchstens {max_loans})."
+                _("%(name)s hat schon %(n)s Medien ausgeliehen (höchstens %(max)s).")
+                % {"name": patron.name, "n": len(open_loans), "max": max_loans}
             )
         )
     worst = max(
@@ -169,8 +180,11 @@ def checkout_refusals(
     if worst >= 2:
         d.refusals.append(
             OverdueTooLong(
-                f"{patron.name} hat Medien, die lange überfällig sind ({worst}. Mahnung). "
-                "Bitte erst zurückgeben."
+                _(
+                    "%(name)s hat Medien, die lange überfällig sind (%(level)s. Mahnung). "
+                    "Bitte erst zurückgeben."
+                )
+                % {"name": patron.name, "level": worst}
             )
         )
     return d
@@ -179,7 +193,7 @@ def checkout_refusals(
 def status_label(status: str) -> str:
     from mediathek.catalogue.tables import COPY_STATUS_LABELS
 
-    return COPY_STATUS_LABELS.get(status, status)
+    return _(COPY_STATUS_LABELS[status]) if status in COPY_STATUS_LABELS else status
 
 
 @dataclass(frozen=True)
@@ -247,8 +261,10 @@ def due_date(
     if due.on < today:
         if latest is not None and due.on == calendar.previous_opening_day(latest):
             raise CopySetAside(
-                "Dieses Exemplar ist bald für einen Zeitraum reserviert "
-                "und kann jetzt nicht ausgeliehen werden."
+                _(
+                    "Dieses Exemplar ist bald für einen Zeitraum reserviert "
+                    "und kann jetzt nicht ausgeliehen werden."
+                )
             )
         # The card runs out today and the desk is open on a closed day: due today.
         due = DueDate(today, due.reason)
@@ -293,7 +309,7 @@ def renewal_due_date(
             _("Schon %(num)s-mal verlängert – öfter geht es nicht.") % {"num": max_renewals}
         )
     if others_waiting:
-        raise RenewalRefused("Andere warten auf diesen Titel. Bitte bringen Sie ihn zurück.")
+        raise RenewalRefused(_("Andere warten auf diesen Titel. Bitte bringen Sie ihn zurück."))
     if level >= NO_ONLINE_RENEWAL_LEVEL:
         if online:
             raise RenewalRefused(

@@ -13,6 +13,7 @@ from mediathek import loan_rules as rules
 from mediathek import opening_calendar as cal
 from mediathek.circulation import closures, overdue
 from mediathek.errors import InvalidInput
+from mediathek.i18n import _
 from mediathek.vocab import MediaType, PatronCategory
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
@@ -110,7 +111,7 @@ def _date(form, name: str, errors: dict) -> date | None:
     try:
         return date.fromisoformat(str(form.get(name, "")))
     except ValueError:
-        errors[name] = "Bitte ein Datum wählen."
+        errors[name] = _("Bitte ein Datum wählen.")
         return None
 
 

@@ -20,6 +20,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
 from mediathek.errors import NotFound
+from mediathek.i18n import _
 from mediathek.loan_rules import checkout_terms, loan_rule
 from mediathek.opening_calendar import load_calendar
 from mediathek.patrons.tables import Patron
@@ -98,7 +99,7 @@ async def find_patron(card_or_patron: str | int) -> dict:
     else:
         row = await query.where(Patron.card_barcode == normalise_code(card_or_patron)).first()
     if row is None:
-        raise NotFound("Diesen Ausweis kennen wir nicht. Bitte prüfen Sie die Nummer.")
+        raise NotFound(_("Diesen Ausweis kennen wir nicht. Bitte prüfen Sie die Nummer."))
     return row
 
 
@@ -113,7 +114,9 @@ COPY_SQL = (
 async def find_copy(copy_code: str) -> dict:
     rows = await Copy.raw(COPY_SQL, normalise_code(copy_code))
     if not rows:
-        raise NotFound(f"Ein Exemplar mit der Nummer {copy_code} gibt es nicht.")
+        raise NotFound(
+            _("Ein Exemplar mit der Nummer %(code)s gibt es nicht.") % {"code": copy_code}
+        )
     return rows[0]
 
 
@@ -165,7 +168,7 @@ async def checkout(
             status = (status_before or CopyStatus.available) if claimed else copy["status"]
             result = await _lend(patron, copy, status, claimed, today, staff_id, override_reason)
     except INTEGRITY_ERRORS as exc:
-        raise policy.CopyAlreadyLent("Dieses Exemplar wurde gerade schon ausgeliehen.") from exc
+        raise policy.CopyAlreadyLent(_("Dieses Exemplar wurde gerade schon ausgeliehen.")) from exc
     return result
 
 
@@ -194,7 +197,8 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
         level_days=level_days,
     )
     if not claimed and not decision.refusals:
-        decision.refusals.append(policy.CopyAlreadyLent("Dieses Exemplar ist schon ausgeliehen."))
+        already = _("Dieses Exemplar ist schon ausgeliehen.")
+        decision.refusals.append(policy.CopyAlreadyLent(already))
     if decision.refusals and not (override_reason and decision.overridable):
         first = next((r for r in decision.refusals if not r.overridable), decision.refusals[0])
         first.detail["reasons"] = [r.message for r in decision.refusals]
@@ -296,7 +300,7 @@ async def checkin(
             return CheckinResult(
                 copy["barcode"],
                 copy["title_name"],
-                message="Dieses Exemplar war nicht ausgeliehen – nichts zu tun.",
+                message=_("Dieses Exemplar war nicht ausgeliehen – nichts zu tun."),
                 was_on_loan=False,
                 copy_id=copy["id"],
                 copy_status=copy["status"],
@@ -304,7 +308,7 @@ async def checkin(
         if components and missing_components is None:
             # Roll back (the loan stays open) and show the checklist first.
             raise policy.ComponentsToCheck(
-                "Bitte prüfen Sie die Bestandteile.", [dict(c) for c in components]
+                _("Bitte prüfen Sie die Bestandteile."), [dict(c) for c in components]
             )
         loan_id, patron_id = closed[0]["id"], closed[0]["patron"]
         missing = [m.strip() for m in (missing_components or []) if m.strip()]
@@ -317,9 +321,9 @@ async def checkin(
             await _move_back(copy, CopyEvent.checkin)
             hold_message = await hooks.on_return(copy["id"], today)
         who = await Patron.select(Patron.first_name, Patron.last_name).where(Patron.id == patron_id)
-    message = "Zurückgenommen."
+    message = _("Zurückgenommen.")
     if missing:
-        message = "Zurückgenommen, aber unvollständig: Das Exemplar wird geprüft."
+        message = _("Zurückgenommen, aber unvollständig: Das Exemplar wird geprüft.")
     return CheckinResult(
         copy["barcode"],
         copy["title_name"],
@@ -359,7 +363,7 @@ async def loan_for_update(loan_id: int) -> dict:
         .first()
     )
     if row is None:
-        raise NotFound("Diese Ausleihe gibt es nicht.")
+        raise NotFound(_("Diese Ausleihe gibt es nicht."))
     return row
 
 
@@ -380,9 +384,9 @@ async def renew(
         await lock_rows("loan", loan_id)
         loan = await loan_for_update(loan_id)
         if by_patron_id is not None and loan["patron"] != by_patron_id:
-            raise NotFound("Diese Ausleihe gibt es nicht.")
+            raise NotFound(_("Diese Ausleihe gibt es nicht."))
         if loan["returned_at"] is not None:
-            raise policy.RenewalRefused("Dieses Medium ist schon zurückgegeben.")
+            raise policy.RenewalRefused(_("Dieses Medium ist schon zurückgegeben."))
         rule = await loan_rule(loan["patron_category"], loan["media_type"])
         level = loan["reminder_level"]
         if loan["due_on"] < today:

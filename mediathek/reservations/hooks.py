@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from mediathek.catalogue.policy import CopyEvent
 from mediathek.catalogue.tables import Copy, CopyStatus
 from mediathek.clock import now
+from mediathek.i18n import _
 from mediathek.opening_calendar import Calendar, Moved, moved_day
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import policy
@@ -30,7 +31,7 @@ async def _patron_name(patron_id: int) -> str:
         .first()
     )
     if row is None:
-        return "eine andere Person"
+        return _("eine andere Person")
     name = f"{row['first_name']} {row['last_name']}".strip()
     return f"{name} ({row['institution']})" if row["institution"] else name
 
@@ -63,20 +64,21 @@ async def reserved_for_other(copy_id: int, patron_id: int) -> str | None:
         .first()
     )
     if hold is not None and hold["patron"] != patron_id:
-        return (
-            f"Dieses Exemplar liegt für {await _patron_name(hold['patron'])} im Abholregal "
-            f"(vorgemerkt, abholbereit bis {hold['pickup_until']:%d.%m.%Y})."
-        )
+        return _(
+            "Dieses Exemplar liegt für %(name)s im Abholregal "
+            "(vorgemerkt, abholbereit bis %(day)s)."
+        ) % {"name": await _patron_name(hold["patron"]), "day": f"{hold['pickup_until']:%d.%m.%Y}"}
     booking = (
         await Booking.select(Booking.patron, Booking.start_on, Booking.end_on)
         .where(Booking.copy == copy_id, Booking.status == BookingStatus.ready)
         .first()
     )
     if booking is not None and booking["patron"] != patron_id:
-        return (
-            f"Dieses Exemplar ist für {await _patron_name(booking['patron'])} reserviert "
-            f"({booking['start_on']:%d.%m.%Y} bis {booking['end_on']:%d.%m.%Y})."
-        )
+        return _("Dieses Exemplar ist für %(name)s reserviert (%(start)s bis %(end)s).") % {
+            "name": await _patron_name(booking["patron"]),
+            "start": f"{booking['start_on']:%d.%m.%Y}",
+            "end": f"{booking['end_on']:%d.%m.%Y}",
+        }
     return None
 
 
@@ -199,11 +201,15 @@ async def on_return(copy_id: int, today: date) -> str | None:
     kind, record, day = served
     name = await _patron_name(record["patron"])
     if kind == "booking":
-        return (
-            f"Ins Abholregal legen: reserviert für {name} "
-            f"ab {record['start_on']:%d.%m.%Y} bis {record['end_on']:%d.%m.%Y}."
-        )
-    return f"Ins Abholregal legen: vorgemerkt für {name}, abholbereit bis {day:%d.%m.%Y}."
+        return _("Ins Abholregal legen: reserviert für %(name)s ab %(start)s bis %(end)s.") % {
+            "name": name,
+            "start": f"{record['start_on']:%d.%m.%Y}",
+            "end": f"{record['end_on']:%d.%m.%Y}",
+        }
+    return _("Ins Abholregal legen: vorgemerkt für %(name)s, abholbereit bis %(day)s.") % {
+        "name": name,
+        "day": f"{day:%d.%m.%Y}",
+    }
 
 
 async def move_out_of_closure(calendar: Calendar, first: date, last: date) -> list[Moved]:

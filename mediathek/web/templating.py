@@ -14,7 +14,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from mediathek import i18n, vocab
 from mediathek.settings import TEMPLATES_DIR, Settings
 
-WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+# Marked for the catalogue; a template shows one as ``_(weekdays[d])``.
+WEEKDAYS = [
+    i18n.N_("Montag"),
+    i18n.N_("Dienstag"),
+    i18n.N_("Mittwoch"),
+    i18n.N_("Donnerstag"),
+    i18n.N_("Freitag"),
+    i18n.N_("Samstag"),
+    i18n.N_("Sonntag"),
+]
 
 
 def short_weekday(index: int) -> str:

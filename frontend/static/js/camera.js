@@ -13,6 +13,13 @@
     if (el) el.textContent = text;
   }
 
+  // The words come from the page (data-text-* on #camera, in the person's language).
+  function t(key, code) {
+    var box = document.getElementById("camera");
+    var text = (box && box.getAttribute("data-text-" + key)) || "";
+    return text.split("{code}").join(code || "");
+  }
+
   function submitCode(code) {
     var now = Date.now();
     // The camera sees the same label many times a second: send it once.
@@ -21,7 +28,7 @@
     var field = document.getElementById("scan-code");
     if (!field || !field.form) return;
     field.value = code;
-    status("Erkannt: " + code);
+    status(t("recognised", code));
     if (field.form.requestSubmit) field.form.requestSubmit(); else field.form.submit();
   }
 
@@ -30,7 +37,7 @@
     var script = document.createElement("script");
     script.src = ZXING_SRC;
     script.onload = done;
-    script.onerror = function () { status("Die Kamera-Erkennung konnte nicht geladen werden."); };
+    script.onerror = function () { status(t("not-loaded")); };
     document.head.appendChild(script);
   }
 
@@ -49,7 +56,7 @@
           }).catch(function () {});
         }, 250);
       })
-      .catch(function () { status("Kein Zugriff auf die Kamera. Bitte im Browser erlauben."); });
+      .catch(function () { status(t("no-access")); });
   }
 
   function startZXing(video) {
@@ -58,7 +65,7 @@
       zxingReader.decodeFromConstraints(
         { video: { facingMode: "environment" } }, video,
         function (result) { if (result) submitCode(result.getText()); }
-      ).catch(function () { status("Kein Zugriff auf die Kamera. Bitte im Browser erlauben."); });
+      ).catch(function () { status(t("no-access")); });
     });
   }
 
@@ -80,9 +87,9 @@
       var open = panel.hidden;
       panel.hidden = !open;
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
-      toggle.textContent = open ? "Kamera ausschalten" : "Mit der Kamera scannen";
+      toggle.textContent = open ? t("off") : t("on");
       if (!open) { stop(video); return; }
-      status("Barcode vor die Kamera halten.");
+      status(t("hold"));
       if ("BarcodeDetector" in window) startDetector(video); else startZXing(video);
     });
   });

@@ -28,6 +28,17 @@
   var offline = false;
   var stopped = ""; // a reason that needs the person (logged out), not just time
   var retryTimer = null;
+
+  // The words come from the page (data-text-* on the scan form, in the person's language);
+  // "{n}" and "{code}" stand for a number and a code.
+  function t(key, values) {
+    var form = document.getElementById("scan-form");
+    var text = (form && form.getAttribute("data-text-" + key)) || "";
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(values[name]));
+    });
+    return text;
+  }
   var retryDelay = 1000;
   var applying = false;
 
@@ -111,13 +122,13 @@
       li.appendChild(head);
       var text = document.createElement("span");
       text.className = "log-text";
-      if (item.state === "queued") text.textContent = "wartet";
-      else if (item.state === "sending") text.textContent = "wird gesendet …";
+      if (item.state === "queued") text.textContent = t("queued");
+      else if (item.state === "sending") text.textContent = t("sending");
       else text.textContent = item.text;
       if (item.attention && !item.done) {
         var mark = document.createElement("strong");
         mark.className = "badge " + (item.ok ? "badge-warn" : "badge-error");
-        mark.textContent = item.ok ? "Bitte beachten" : "Nicht erledigt";
+        mark.textContent = item.ok ? t("attention") : t("not-done");
         li.appendChild(mark);
       }
       li.appendChild(text);
@@ -125,8 +136,8 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "button button-small button-secondary log-dismiss";
-        button.textContent = "Gesehen";
-        button.setAttribute("aria-label", "Gesehen: " + item.code);
+        button.textContent = t("seen");
+        button.setAttribute("aria-label", t("seen-code", { code: item.code }));
         button.setAttribute("data-dismiss", item.id);
         li.appendChild(button);
       }
@@ -145,16 +156,13 @@
       text = stopped;
       cls += " queue-stopped";
     } else if (offline) {
-      text = "Keine Verbindung zum Server. " + waiting + (waiting === 1 ? " Scan wartet" : " Scans warten") +
-        " und " + (waiting === 1 ? "wird" : "werden") + " gesendet, sobald die Verbindung wieder steht. " +
-        "Nichts geht verloren, auch nicht beim Neuladen.";
+      text = t(waiting === 1 ? "offline-one" : "offline-many", { n: waiting });
       cls += " queue-offline";
     } else if (blockedBy && waiting) {
-      text = "Bitte zuerst die offene Frage beantworten. Danach " + (waiting === 1 ? "wird 1 wartender Scan" :
-        "werden " + waiting + " wartende Scans") + " gesendet.";
+      text = t(waiting === 1 ? "blocked-one" : "blocked-many", { n: waiting });
       cls += " queue-blocked";
     } else if (waiting > 1 || (waiting === 1 && !sending)) {
-      text = waiting + (waiting === 1 ? " Scan wartet." : " Scans warten.");
+      text = t(waiting === 1 ? "waiting-one" : "waiting-many", { n: waiting });
     }
     status.hidden = !text;
     status.className = cls;
@@ -215,15 +223,13 @@
       if (response.redirected && response.url.indexOf("/theke") === -1) {
         // The login ran out: the page shows the login form, the scan was not applied.
         if (current) current.state = "queued";
-        stopped = "Sie sind nicht mehr angemeldet. Bitte in einem neuen Tab anmelden und diese Seite " +
-          "neu laden: Die wartenden Scans bleiben erhalten.";
+        stopped = t("logged-out");
         renderLog();
         return;
       }
       if (!(response.ok || response.status === 422)) {
         if (current) current.state = "queued";
-        stopped = "Der Server hat den Scan abgelehnt (" + response.status + "). Bitte die Seite neu laden: " +
-          "Die wartenden Scans bleiben erhalten.";
+        stopped = t("refused", { n: response.status });
         renderLog();
         return;
       }
@@ -275,7 +281,7 @@
     item.state = "done";
     if (!result) {
       // "Nicht jetzt": the question stays open, and marked, in the log.
-      item.text = (item.text || item.code) + " – nicht beantwortet.";
+      item.text = t("unanswered", { text: item.text || item.code });
       return;
     }
     var message = result.querySelector(".desk-message");
@@ -340,15 +346,14 @@
       var count = options().length;
       if (!count) {
         close();
-        say("Niemand mit diesem Namen gefunden.");
+        say(t("nobody"));
         return;
       }
       box.hidden = false;
       field.setAttribute("aria-controls", "borrower-options");
       field.setAttribute("aria-expanded", "true");
       mark(-1);
-      say(count + (count === 1 ? " Person gefunden" : " Personen gefunden") +
-        ". Mit Pfeil nach unten wählen, Enter öffnet den Ausweis.");
+      say(t(count === 1 ? "found-one" : "found-many", { n: count }));
     }
 
     function lookup() {
@@ -495,7 +500,7 @@
     if (!id) {
       if (!result) return setup();
       id = newId();
-      log.unshift({ id: id, code: "Aktion", at: Date.now(), state: "done", text: "", ok: true });
+      log.unshift({ id: id, code: t("action"), at: Date.now(), state: "done", text: "", ok: true });
     }
     blockedBy = null;
     record(id);
