@@ -3,7 +3,7 @@ the session log in English, while the scans work as in German."""
 
 from playwright.async_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.live import login
 from tests.e2e.test_desk_scanner import demo_codes, new_patron_card, type_burst
 
 

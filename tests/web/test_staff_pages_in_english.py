@@ -3,7 +3,7 @@ answers to a scan and the words the desk's script shows. German stays the defaul
 
 from __future__ import annotations
 
-from tests.circulation_fixtures import make_title
+from tests.factories import title_with_copies
 
 
 async def scan(c, code, ausweis=""):
@@ -13,7 +13,7 @@ async def scan(c, code, ausweis=""):
 
 
 async def test_the_desk_speaks_english_to_staff_who_chose_it(client_for, staff, teacher_anna):
-    _, [code] = await make_title("Bildkarten Obst")
+    _, [code] = await title_with_copies("Bildkarten Obst")
     async with client_for(staff) as c:
         await c.get("/sprache/en")
         page = await c.get("/theke")
@@ -46,7 +46,7 @@ async def test_the_desk_speaks_english_to_staff_who_chose_it(client_for, staff, 
 
 
 async def test_the_title_list_and_a_title_speak_english(client_for, staff):
-    title_id, _ = await make_title("Bildkarten Obst", copies=2)
+    title_id, _ = await title_with_copies("Bildkarten Obst", copies=2)
     async with client_for(staff) as c:
         await c.get("/sprache/en")
         titles = await c.get("/verwaltung/titel")
