@@ -26,7 +26,7 @@ from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.reservations import for_borrower
 from mediathek.web.forms import Form, form_value, form_values
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, render, wants_fragment
+from mediathek.web.rendering import Today, library_today, render, wants_fragment
 
 
 def _staff(request: Request) -> int | None:
@@ -75,7 +75,7 @@ async def desk_page(
 
 
 @post("/theke/scan", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_scan(request: Request, data: Form) -> Response:
+async def desk_scan(request: Request, data: Form, today: Today) -> Response:
     missing = None
     if data.get("checklist"):
         missing = (
@@ -91,7 +91,7 @@ async def desk_scan(request: Request, data: Form) -> Response:
     outcome, ausweis = await desk.scan(
         str(data.get("code", ""))[:64],
         normalise_code(str(data.get("ausweis", "")))[:32],
-        today=library_today(request),
+        today=today,
         staff_id=_staff(request),
         card_prefix=request.app.state.settings.card_barcode_prefix,
         override_reason=str(data.get("override_reason", "")).strip()[:500] or None,
@@ -137,16 +137,14 @@ async def borrower_lookup(
 
 
 @post("/theke/vormerken", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_reserve(request: Request, data: Form) -> Response:
+async def desk_reserve(request: Request, data: Form, today: Today) -> Response:
     """A hold or a booking for the open borrower (phoning, or at the counter)."""
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         patron = await services.find_patron(ausweis)
     except NotFound as exc:
         return await _desk(request, desk.Outcome("error", ok=False, message=exc.message), "")
-    reply = await for_borrower.reserve(
-        patron["id"], data, today=library_today(request), staff_id=_staff(request)
-    )
+    reply = await for_borrower.reserve(patron["id"], data, today=today, staff_id=_staff(request))
     outcome = desk.Outcome("reserved", ok=reply.ok, message=reply.message)
     outcome.extra["reserve"] = reply
     return await _desk(request, outcome, ausweis)
@@ -160,12 +158,12 @@ async def desk_close(request: Request) -> Response:
 
 
 @post("/theke/rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_undo(request: Request, data: Form) -> Response:
+async def desk_undo(request: Request, data: Form, today: Today) -> Response:
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         text = await corrections.undo_last(
             corrections.UndoToken.parse(str(data.get("undo", ""))[:200]),
-            today=library_today(request),
+            today=today,
             staff_id=_staff(request),
             desk=_desk_session(data),
         )
@@ -176,12 +174,12 @@ async def desk_undo(request: Request, data: Form) -> Response:
 
 
 @post("/theke/wiedergefunden", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_found(request: Request, data: Form) -> Response:
+async def desk_found(request: Request, data: Form, today: Today) -> Response:
     """A copy marked lost or withdrawn turned up at the desk: back on the shelf."""
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         title, hold_message = await corrections.found_again(
-            str(data.get("code", ""))[:64], today=library_today(request), staff_id=_staff(request)
+            str(data.get("code", ""))[:64], today=today, staff_id=_staff(request)
         )
         outcome = desk.Outcome("info", message=f"„{title}“ ist wieder da und zurück im Bestand.")
         outcome.extra["hold_message"] = hold_message
@@ -214,12 +212,12 @@ async def desk_hold_shelved(request: Request, data: Form) -> Response:
 
 
 @post("/theke/verlaengern", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_renew(request: Request, data: Form) -> Response:
+async def desk_renew(request: Request, data: Form, today: Today) -> Response:
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         done = await services.renew(
             _int(form_value(data, "loan_id")),
-            today=library_today(request),
+            today=today,
             staff_id=_staff(request),
             override_reason=str(data.get("override_reason", ""))[:500] or None,
         )
@@ -305,9 +303,9 @@ async def receipt(
 
 
 @post("/theke/quittung", access=Access.staff, include_in_schema=False, status_code=200)
-async def email_receipt(request: Request, data: Form) -> Response:
+async def email_receipt(request: Request, data: Form, today: Today) -> Response:
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
-    outcome = await desk.email_receipt(ausweis, library_today(request))
+    outcome = await desk.email_receipt(ausweis, today)
     return await _desk(request, outcome, ausweis)
 
 

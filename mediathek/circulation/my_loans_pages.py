@@ -13,7 +13,7 @@ from mediathek.errors import NotFound
 from mediathek.i18n import _
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, render
+from mediathek.web.rendering import Today, render
 
 # Tells the rest of Mein Konto (the summary line) that the loans changed.
 LOANS_CHANGED = {"HX-Trigger": "loans-changed"}
@@ -33,9 +33,8 @@ async def my_loans_context(patron_id: int, today: date, **extra) -> dict:
 
 
 @get("/konto/ausleihen", access=Access.patron, include_in_schema=False)
-async def my_loans_page(request: Request) -> Response:
+async def my_loans_page(request: Request, today: Today) -> Response:
     user = request.scope["user"]
-    today = library_today(request)
     return render(
         request,
         "circulation/my_loans.html",
@@ -50,9 +49,8 @@ async def my_loans_page(request: Request) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def renew_my_loan(request: Request, loan_id: Id) -> Response:
+async def renew_my_loan(request: Request, loan_id: Id, today: Today) -> Response:
     user = request.scope["user"]
-    today = library_today(request)
     message = error = ""
     status = 200
     try:
@@ -86,9 +84,8 @@ async def renew_my_loan(request: Request, loan_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def renew_all_my_loans(request: Request) -> Response:
+async def renew_all_my_loans(request: Request, today: Today) -> Response:
     user = request.scope["user"]
-    today = library_today(request)
     report = await renew_all(user.patron_id, today)
     renewed = sum(1 for r in report if r.renewed)
     if not report:

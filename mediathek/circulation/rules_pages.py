@@ -16,7 +16,7 @@ from mediathek.errors import InvalidInput
 from mediathek.vocab import MediaType, PatronCategory
 from mediathek.web.forms import Form, Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import Today, library_today, redirect, render
 
 
 async def _rules_page(request: Request, errors: dict | None = None, saved: bool = False, form=None):
@@ -112,15 +112,13 @@ def _date(form, name: str, errors: dict) -> date | None:
 
 
 @post("/admin/kalender/schliesstage", access=Access.admin, include_in_schema=False, status_code=200)
-async def add_closure(request: Request, data: Form) -> Response:
+async def add_closure(request: Request, data: Form, today: Today) -> Response:
     errors: dict[str, str] = {}
     start_on, end_on = _date(data, "start_on", errors), _date(data, "end_on", errors)
     try:
         if errors or start_on is None or end_on is None:
             raise InvalidInput(errors=errors)
-        result = await closures.close(
-            start_on, end_on, str(data.get("label", "")), today=library_today(request)
-        )
+        result = await closures.close(start_on, end_on, str(data.get("label", "")), today=today)
     except InvalidInput as exc:
         return await _calendar_page(request, errors={**errors, **exc.errors}, form=dict(data))
     return redirect(
