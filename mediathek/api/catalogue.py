@@ -13,10 +13,11 @@ from litestar import Request, Response, get, patch, post, put
 from litestar.params import JSONBody, Parameter, QueryParameter
 
 from mediathek import clock
-from mediathek.api.common import Id, problems
+from mediathek.api.common import problems
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import isbn, services
 from mediathek.catalogue.policy import display_isbn
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 
 STAFF_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]

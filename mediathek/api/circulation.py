@@ -8,17 +8,17 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from mediathek.circulation import policy, services
 from mediathek.circulation.once import REQUEST_ID, once
 from mediathek.circulation.tables import Loan
 from mediathek.errors import Forbidden, InvalidInput
 from mediathek.web.errors import problem
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today
 
-LoanId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 PROBLEM = {
     401: ResponseSpec(data_container=dict, description="Nicht angemeldet"),
     403: ResponseSpec(data_container=dict, description="Kein Zugriff"),
@@ -149,7 +149,7 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
     status_code=200,
 )
 async def api_renew(
-    request: Request, loan_id: LoanId, data: JSONBody[RenewIn | None] = None
+    request: Request, loan_id: Id, data: JSONBody[RenewIn | None] = None
 ) -> dict[str, Any]:
     """Verlängert eine Ausleihe: Mitarbeitende jede, Ausleihende nur die eigene. Das neue
     Rückgabedatum zählt ab dem bisherigen; ``due_reason`` sagt, warum es kürzer ausfällt.

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
 
-# Bounded, so a huge id is a 400 instead of a database overflow.
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 # Browser session or personal API token.
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 

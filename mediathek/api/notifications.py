@@ -7,11 +7,12 @@ from typing import Annotated
 
 from litestar import Request, get, post
 from litestar.openapi.spec import SecurityRequirement
-from litestar.params import Parameter, QueryParameter
+from litestar.params import QueryParameter
 from msgspec import Struct
 
 from mediathek.api.common import problems
 from mediathek.notifications import services
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 
 SECURITY: list[SecurityRequirement] = [{"bearer": []}, {"session": []}]
@@ -97,9 +98,7 @@ async def list_notifications(
     status_code=200,
     responses=problems(401, 403, 404),
 )
-async def resend_notification(
-    request: Request, notice_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-) -> Queued:
+async def resend_notification(request: Request, notice_id: Id) -> Queued:
     """Queue a notice again; it is sent with the next delivery round (a new Message-ID)."""
     user = request.scope["user"]
     await services.resend_notice(notice_id, actor_id=user.account_id, actor_label=user.email)

@@ -8,9 +8,10 @@ from typing import Annotated
 from litestar import Request, get, post
 from litestar.params import JSONBody, QueryParameter
 
-from mediathek.api.common import Id, problems
+from mediathek.api.common import problems
 from mediathek.reports import stocktake as stocktakes
 from mediathek.reports.statistics import compute, parse_period
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today
 

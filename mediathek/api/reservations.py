@@ -9,10 +9,11 @@ from typing import Annotated
 from litestar import Request, Response, delete, get, post
 from litestar.params import JSONBody, Parameter, QueryParameter
 
-from mediathek.api.common import Id, problems
+from mediathek.api.common import problems
 from mediathek.errors import Forbidden, InvalidInput, NotFound
 from mediathek.reservations import for_borrower, queries, services
 from mediathek.reservations.reservation_pages import ics_response
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today
 
@@ -31,7 +32,7 @@ PatronRef = Annotated[
 
 @dataclass
 class HoldIn:
-    title_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+    title_id: Id
     patron_id: PatronRef = None
 
 
@@ -47,7 +48,7 @@ class HoldOut:
 
 @dataclass
 class BookingIn:
-    title_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+    title_id: Id
     start_on: date
     end_on: date
     patron_id: PatronRef = None

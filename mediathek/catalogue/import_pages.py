@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.params import Parameter
 
 from mediathek.catalogue import export, import_jobs, imports
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_, _
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
-
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
 class ImportController(Controller):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.params import Parameter, PathParameter, QueryParameter
+from litestar.params import PathParameter, QueryParameter
 from litestar.response import File
 
 from mediathek import clock
@@ -16,10 +16,10 @@ from mediathek.catalogue import covers, isbn, labels, services
 from mediathek.catalogue.policy import STAFF_SETTABLE_STATUSES, normalise_isbn
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import N_, _
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
 
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 PER_PAGE = 50
 
 TITLE_FIELDS = (

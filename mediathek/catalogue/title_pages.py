@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Request, Response, get
-from litestar.params import Parameter
 from litestar.response import File
 
 from mediathek.catalogue import covers, services
 from mediathek.errors import NotFound
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import render
-
-Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
 @get("/titel/{title_id:int}", access=Access.public, include_in_schema=False)

@@ -25,8 +25,9 @@ from mediathek.circulation.once import request_id
 from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.i18n import N_, _
 from mediathek.reservations import for_borrower
+from mediathek.web.forms import Form, form_value, form_values
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, render, wants_fragment
+from mediathek.web.rendering import Today, library_today, render, wants_fragment
 
 
 def _staff(request: Request) -> int | None:
@@ -75,30 +76,29 @@ async def desk_page(
 
 
 @post("/theke/scan", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_scan(request: Request) -> Response:
-    form = await request.form()
+async def desk_scan(request: Request, data: Form, today: Today) -> Response:
     missing = None
-    if form.get("checklist"):
+    if data.get("checklist"):
         missing = (
             []
-            if form.get("complete")
+            if data.get("complete")
             else desk.missing_parts(
-                form.getall("component", []),
-                form.getall("quantity", []),
-                set(form.getall("present", [])),
-                form.getall("missing_count", []),
+                form_values(data, "component"),
+                form_values(data, "quantity"),
+                set(form_values(data, "present")),
+                form_values(data, "missing_count"),
             )
         )
     outcome, ausweis = await desk.scan(
-        str(form.get("code", ""))[:64],
-        normalise_code(str(form.get("ausweis", "")))[:32],
-        today=library_today(request),
+        str(data.get("code", ""))[:64],
+        normalise_code(str(data.get("ausweis", "")))[:32],
+        today=today,
         staff_id=_staff(request),
         card_prefix=request.app.state.settings.card_barcode_prefix,
-        override_reason=str(form.get("override_reason", "")).strip()[:500] or None,
+        override_reason=str(data.get("override_reason", "")).strip()[:500] or None,
         missing_components=missing,
-        scan_id=request_id(form.get("scan_id")),
-        desk=_desk_session(form),
+        scan_id=request_id(data.get("scan_id")),
+        desk=_desk_session(data),
     )
     if outcome.new_loan and wants_fragment(request):
         return _lent_answer(request, outcome, ausweis)
@@ -138,17 +138,14 @@ async def borrower_lookup(
 
 
 @post("/theke/vormerken", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_reserve(request: Request) -> Response:
+async def desk_reserve(request: Request, data: Form, today: Today) -> Response:
     """A hold or a booking for the open borrower (phoning, or at the counter)."""
-    form = await request.form()
-    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         patron = await services.find_patron(ausweis)
     except NotFound as exc:
         return await _desk(request, desk.Outcome("error", ok=False, message=exc.message), "")
-    reply = await for_borrower.reserve(
-        patron["id"], form, today=library_today(request), staff_id=_staff(request)
-    )
+    reply = await for_borrower.reserve(patron["id"], data, today=today, staff_id=_staff(request))
     outcome = desk.Outcome("reserved", ok=reply.ok, message=reply.message)
     outcome.extra["reserve"] = reply
     return await _desk(request, outcome, ausweis)
@@ -162,15 +159,14 @@ async def desk_close(request: Request) -> Response:
 
 
 @post("/theke/rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_undo(request: Request) -> Response:
-    form = await request.form()
-    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+async def desk_undo(request: Request, data: Form, today: Today) -> Response:
+    ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         text = await corrections.undo_last(
-            corrections.UndoToken.parse(str(form.get("undo", ""))[:200]),
-            today=library_today(request),
+            corrections.UndoToken.parse(str(data.get("undo", ""))[:200]),
+            today=today,
             staff_id=_staff(request),
-            desk=_desk_session(form),
+            desk=_desk_session(data),
         )
         outcome = desk.Outcome("undone", message=text)
     except DomainError as exc:
@@ -179,13 +175,12 @@ async def desk_undo(request: Request) -> Response:
 
 
 @post("/theke/wiedergefunden", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_found(request: Request) -> Response:
+async def desk_found(request: Request, data: Form, today: Today) -> Response:
     """A copy marked lost or withdrawn turned up at the desk: back on the shelf."""
-    form = await request.form()
-    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         title, hold_message = await corrections.found_again(
-            str(form.get("code", ""))[:64], today=library_today(request), staff_id=_staff(request)
+            str(data.get("code", ""))[:64], today=today, staff_id=_staff(request)
         )
         outcome = desk.Outcome(
             "info",
@@ -207,12 +202,11 @@ async def hold_slip(
 
 
 @post("/theke/abholregal", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_hold_shelved(request: Request) -> Response:
+async def desk_hold_shelved(request: Request, data: Form) -> Response:
     """The person at the desk confirms: the returned copy lies on the hold shelf."""
-    form = await request.form()
-    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+    ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
-        slip = await desk.hold_slip(str(form.get("code", ""))[:64])
+        slip = await desk.hold_slip(str(data.get("code", ""))[:64])
         outcome = desk.Outcome(
             "info",
             message=_("Im Abholregal: „%(title)s“ (%(barcode)s) für %(name)s.")
@@ -224,15 +218,14 @@ async def desk_hold_shelved(request: Request) -> Response:
 
 
 @post("/theke/verlaengern", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_renew(request: Request) -> Response:
-    form = await request.form()
-    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+async def desk_renew(request: Request, data: Form, today: Today) -> Response:
+    ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         done = await services.renew(
-            _int(form.get("loan_id")),
-            today=library_today(request),
+            _int(form_value(data, "loan_id")),
+            today=today,
             staff_id=_staff(request),
-            override_reason=str(form.get("override_reason", ""))[:500] or None,
+            override_reason=str(data.get("override_reason", ""))[:500] or None,
         )
         outcome = desk.Outcome(
             "renewed",
@@ -246,16 +239,15 @@ async def desk_renew(request: Request) -> Response:
 
 
 @post("/theke/markieren", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_mark(request: Request) -> Response:
+async def desk_mark(request: Request, data: Form) -> Response:
     """Mark a copy as lost or damaged (from the desk or the overdue list). "Lost" is asked
     first (the page's dialog, or a page of its own without JavaScript) and can be taken
     back right after."""
-    form = await request.form()
-    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
-    code = str(form.get("code", ""))[:64]
-    note = str(form.get("note", ""))[:500]
-    lost = form.get("what") == "lost"
-    if lost and not form.get("confirmed"):
+    ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
+    code = str(data.get("code", ""))[:64]
+    note = str(data.get("note", ""))[:500]
+    lost = data.get("what") == "lost"
+    if lost and not data.get("confirmed"):
         return confirm_page(
             request,
             question=_("Exemplar %(code)s als verloren markieren?") % {"code": code},
@@ -288,12 +280,11 @@ async def desk_mark(request: Request) -> Response:
 @post(
     "/theke/verloren-rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200
 )
-async def desk_undo_lost(request: Request) -> Response:
-    form = await request.form()
-    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
+async def desk_undo_lost(request: Request, data: Form) -> Response:
+    ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         text = await corrections.undo_lost(
-            corrections.LostToken.parse(str(form.get("undo", ""))[:200]), staff_id=_staff(request)
+            corrections.LostToken.parse(str(data.get("undo", ""))[:200]), staff_id=_staff(request)
         )
         outcome = desk.Outcome("undone", message=text)
     except DomainError as exc:
@@ -322,10 +313,9 @@ async def receipt(
 
 
 @post("/theke/quittung", access=Access.staff, include_in_schema=False, status_code=200)
-async def email_receipt(request: Request) -> Response:
-    form = await request.form()
-    ausweis = normalise_code(str(form.get("ausweis", "")))[:32]
-    outcome = await desk.email_receipt(ausweis, library_today(request))
+async def email_receipt(request: Request, data: Form, today: Today) -> Response:
+    ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
+    outcome = await desk.email_receipt(ausweis, today)
     return await _desk(request, outcome, ausweis)
 
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 from litestar import Request, Response, get, post
-from litestar.params import Parameter
 
 from mediathek import i18n
 from mediathek.circulation import policy, services
 from mediathek.circulation.own_loans import my_loans, renew_all
 from mediathek.errors import NotFound
 from mediathek.i18n import _
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, render
+from mediathek.web.rendering import Today, render
 
-LoanId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 # Tells the rest of Mein Konto (the summary line) that the loans changed.
 LOANS_CHANGED = {"HX-Trigger": "loans-changed"}
 
@@ -35,9 +33,8 @@ async def my_loans_context(patron_id: int, today: date, **extra) -> dict:
 
 
 @get("/konto/ausleihen", access=Access.patron, include_in_schema=False)
-async def my_loans_page(request: Request) -> Response:
+async def my_loans_page(request: Request, today: Today) -> Response:
     user = request.scope["user"]
-    today = library_today(request)
     return render(
         request,
         "circulation/my_loans.html",
@@ -52,9 +49,8 @@ async def my_loans_page(request: Request) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def renew_my_loan(request: Request, loan_id: LoanId) -> Response:
+async def renew_my_loan(request: Request, loan_id: Id, today: Today) -> Response:
     user = request.scope["user"]
-    today = library_today(request)
     message = error = ""
     status = 200
     try:
@@ -88,9 +84,8 @@ async def renew_my_loan(request: Request, loan_id: LoanId) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def renew_all_my_loans(request: Request) -> Response:
+async def renew_all_my_loans(request: Request, today: Today) -> Response:
     user = request.scope["user"]
-    today = library_today(request)
     report = await renew_all(user.patron_id, today)
     renewed = sum(1 for r in report if r.renewed)
     if not report:

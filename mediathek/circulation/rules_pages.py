@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
-from litestar.params import Parameter, QueryParameter
+from litestar.params import QueryParameter
 
 from mediathek import loan_rules as rules
 from mediathek import opening_calendar as cal
@@ -15,10 +15,9 @@ from mediathek.circulation import closures, overdue
 from mediathek.errors import InvalidInput
 from mediathek.i18n import _
 from mediathek.vocab import MediaType, PatronCategory
+from mediathek.web.forms import Form, Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
-
-ClosureId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+from mediathek.web.rendering import Today, library_today, redirect, render
 
 
 async def _rules_page(request: Request, errors: dict | None = None, saved: bool = False, form=None):
@@ -45,12 +44,11 @@ async def loan_rules_page(
 
 
 @post("/admin/ausleihregeln", access=Access.admin, include_in_schema=False, status_code=200)
-async def save_loan_rules(request: Request) -> Response:
-    form = await request.form()
+async def save_loan_rules(request: Request, data: Form) -> Response:
     try:
-        await rules.save_policy_form(form)
+        await rules.save_policy_form(data)
     except InvalidInput as exc:  # re-render with the errors at their fields
-        return await _rules_page(request, errors=exc.errors, form=form)
+        return await _rules_page(request, errors=exc.errors, form=data)
     return redirect(request, "/admin/ausleihregeln?gespeichert=1")
 
 
@@ -94,11 +92,10 @@ async def calendar_page(
 @post(
     "/admin/kalender/oeffnungstage", access=Access.admin, include_in_schema=False, status_code=200
 )
-async def save_opening_days(request: Request) -> Response:
-    form = await request.form()
+async def save_opening_days(request: Request, data: Form) -> Response:
     await cal.save_opening_days(
         {
-            d: (bool(form.get(f"open-{d}")), str(form.get(f"hours-{d}", "")).strip())
+            d: (bool(data.get(f"open-{d}")), str(data.get(f"hours-{d}", "")).strip())
             for d in range(7)
         }
     )
@@ -116,18 +113,15 @@ def _date(form, name: str, errors: dict) -> date | None:
 
 
 @post("/admin/kalender/schliesstage", access=Access.admin, include_in_schema=False, status_code=200)
-async def add_closure(request: Request) -> Response:
-    form = await request.form()
+async def add_closure(request: Request, data: Form, today: Today) -> Response:
     errors: dict[str, str] = {}
-    start_on, end_on = _date(form, "start_on", errors), _date(form, "end_on", errors)
+    start_on, end_on = _date(data, "start_on", errors), _date(data, "end_on", errors)
     try:
         if errors or start_on is None or end_on is None:
             raise InvalidInput(errors=errors)
-        result = await closures.close(
-            start_on, end_on, str(form.get("label", "")), today=library_today(request)
-        )
+        result = await closures.close(start_on, end_on, str(data.get("label", "")), today=today)
     except InvalidInput as exc:
-        return await _calendar_page(request, errors={**errors, **exc.errors}, form=dict(form))
+        return await _calendar_page(request, errors={**errors, **exc.errors}, form=dict(data))
     return redirect(
         request,
         "/admin/kalender?"
@@ -147,7 +141,7 @@ async def add_closure(request: Request) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def remove_closure(request: Request, closure_id: ClosureId) -> Response:
+async def remove_closure(request: Request, closure_id: Id) -> Response:
     await cal.remove_closure(closure_id)
     return redirect(request, "/admin/kalender")
 

@@ -6,16 +6,16 @@ from typing import Annotated
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter, PathParameter, QueryParameter
+from litestar.params import Body, PathParameter, QueryParameter
 
 from mediathek.errors import InvalidInput
 from mediathek.notifications import services
 from mediathek.notifications.kinds import KIND_LABELS, STATUS_LABELS
 from mediathek.notifications.reminders import level_three_patrons
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
 
-NoticeId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 TemplateName = Annotated[str, PathParameter(max_length=100)]
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 BASE = "/verwaltung/benachrichtigungen"
@@ -50,7 +50,7 @@ async def outbox(
 
 
 @get(BASE + "/{notice_id:int}", access=Access.staff, include_in_schema=False)
-async def notice(request: Request, notice_id: NoticeId) -> Response:
+async def notice(request: Request, notice_id: Id) -> Response:
     return render(
         request,
         "notifications/notice.html",
@@ -67,7 +67,7 @@ EMAIL_HTML_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img
 
 
 @get(BASE + "/{notice_id:int}/html", access=Access.staff, include_in_schema=False)
-async def notice_html(request: Request, notice_id: NoticeId) -> Response:
+async def notice_html(request: Request, notice_id: Id) -> Response:
     found = await services.get_notice(notice_id, request.app.state.settings)
     return Response(
         content=found["body_html"],
@@ -77,7 +77,7 @@ async def notice_html(request: Request, notice_id: NoticeId) -> Response:
 
 
 @post(BASE + "/{notice_id:int}/erneut-senden", access=Access.staff, include_in_schema=False)
-async def resend(request: Request, notice_id: NoticeId) -> Response:
+async def resend(request: Request, notice_id: Id) -> Response:
     await services.resend_notice(notice_id, **actor(request))
     return redirect(request, f"{BASE}/{notice_id}?erneut=1")
 

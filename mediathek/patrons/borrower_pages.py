@@ -15,7 +15,7 @@ from mediathek.patrons.queries import open_loans
 from mediathek.reservations import for_borrower
 from mediathek.vocab import PATRON_CATEGORY_LABELS
 from mediathek.web.errors import status_of
-from mediathek.web.forms import FormData, Id, flat, form_value
+from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
@@ -58,7 +58,7 @@ class PatronPages(Controller):
         return render(request, "patrons/form.html", patron=None, **_form_context(values))
 
     @post("/", status_code=200)
-    async def create(self, request: Request, data: FormData) -> Response:
+    async def create(self, request: Request, data: Form) -> Response:
         values = flat(data)
         settings = request.app.state.settings
         try:
@@ -117,7 +117,7 @@ class PatronPages(Controller):
         return render(request, "patrons/form.html", patron=patron, **_form_context(patron))
 
     @post("/{patron_id:int}", status_code=200)
-    async def update(self, request: Request, patron_id: Id, data: FormData) -> Response:
+    async def update(self, request: Request, patron_id: Id, data: Form) -> Response:
         values = flat(data)
         try:
             pending = await services.update_patron(patron_id, values, actor=request.scope["user"])
@@ -135,7 +135,7 @@ class PatronPages(Controller):
         return redirect(request, f"{BASE}/{patron_id}" + ("?email=1" if pending else ""))
 
     @post("/{patron_id:int}/sperren", status_code=200)
-    async def block(self, request: Request, patron_id: Id, data: FormData) -> Response:
+    async def block(self, request: Request, patron_id: Id, data: Form) -> Response:
         try:
             await services.set_blocked(
                 patron_id, form_value(data, "reason"), actor=request.scope["user"]
@@ -150,13 +150,12 @@ class PatronPages(Controller):
         return redirect(request, f"{BASE}/{patron_id}")
 
     @post("/{patron_id:int}/vormerken", status_code=200)
-    async def reserve(self, request: Request, patron_id: Id) -> Response:
+    async def reserve(self, request: Request, patron_id: Id, data: Form) -> Response:
         """Staff place a hold or a booking for this borrower (also without a login)."""
-        form = await request.form()
         await services.get_patron(patron_id)  # a clear 404 for a borrower who is gone
         reply = await for_borrower.reserve(
             patron_id,
-            form,
+            data,
             today=library_today(request),
             staff_id=request.scope["user"].account_id,
         )

@@ -13,7 +13,7 @@ from mediathek.i18n import N_, _
 from mediathek.patrons import privacy, services
 from mediathek.patrons.login_pages import start_browser_session
 from mediathek.reservations import queries as reservation_queries
-from mediathek.web.forms import FormData, Id, flat, form_value
+from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
@@ -75,7 +75,7 @@ class AccountPages(Controller):
         return await self._page(request, fragment="account/_summary.html")
 
     @post("/profil", status_code=200)
-    async def profile(self, request: Request, data: FormData) -> Response:
+    async def profile(self, request: Request, data: Form) -> Response:
         try:
             pending = await privacy.update_own_profile(request.scope["user"].patron_id, flat(data))
         except InvalidInput as exc:
@@ -83,7 +83,7 @@ class AccountPages(Controller):
         return redirect(request, "/konto?ok=email" if pending else "/konto?ok=profil")
 
     @post("/passwort", status_code=200)
-    async def password(self, request: Request, data: FormData) -> Response:
+    async def password(self, request: Request, data: Form) -> Response:
         user = request.scope["user"]
         try:
             await privacy.change_password(

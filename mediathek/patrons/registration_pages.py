@@ -12,7 +12,7 @@ from mediathek.errors import InvalidInput
 from mediathek.patrons import email_change, registration, services
 from mediathek.patrons.login_pages import start_browser_session
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
-from mediathek.web.forms import FormData, Id, flat, form_value
+from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
@@ -42,7 +42,7 @@ async def register_form(request: Request) -> Response:
 
 
 @post("/registrieren", access=Access.anonymous, include_in_schema=False, status_code=200)
-async def register(request: Request, data: FormData) -> Response:
+async def register(request: Request, data: Form) -> Response:
     values = flat(data)
     try:
         await registration.register(values, today=library_today(request))
@@ -59,7 +59,7 @@ async def forgot_form(request: Request) -> Response:
 
 
 @post("/passwort-vergessen", access=Access.anonymous, include_in_schema=False, status_code=200)
-async def forgot(request: Request, data: FormData) -> Response:
+async def forgot(request: Request, data: Form) -> Response:
     await registration.request_password_reset(
         form_value(data, "email"),
         today=library_today(request),
@@ -77,7 +77,7 @@ async def set_password_form(request: Request, token: Token) -> Response:
 @post(
     "/passwort-setzen/{token:str}", access=Access.public, include_in_schema=False, status_code=200
 )
-async def set_password(request: Request, token: Token, data: FormData) -> Response:
+async def set_password(request: Request, token: Token, data: Form) -> Response:
     try:
         account_id = await registration.set_password_with_link(
             token, form_value(data, "password"), form_value(data, "password_repeat")
@@ -143,7 +143,7 @@ class ApprovalPages(Controller):
         return redirect(request, f"/verwaltung/ausleihende/{patron_id}")
 
     @post("/{patron_id:int}/ablehnen", status_code=200)
-    async def reject(self, request: Request, patron_id: Id, data: FormData) -> Response:
+    async def reject(self, request: Request, patron_id: Id, data: Form) -> Response:
         await registration.reject(
             patron_id,
             actor=request.scope["user"],

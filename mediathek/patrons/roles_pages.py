@@ -7,7 +7,7 @@ from litestar import Controller, Request, Response, get, post
 from mediathek.errors import InvalidInput
 from mediathek.patrons import roles
 from mediathek.vocab import ROLE_LABELS
-from mediathek.web.forms import FormData, Id, form_value
+from mediathek.web.forms import Form, Id, form_value
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
 
@@ -27,7 +27,7 @@ class AccountAdminPages(Controller):
         )
 
     @post("/{account_id:int}/rolle", status_code=200)
-    async def role(self, request: Request, account_id: Id, data: FormData) -> Response:
+    async def role(self, request: Request, account_id: Id, data: Form) -> Response:
         await roles.change_role(account_id, form_value(data, "role"), actor=request.scope["user"])
         return redirect(request, "/admin/benutzerkonten")
 
@@ -55,7 +55,7 @@ class TokenPages(Controller):
         return await self._page(request)
 
     @post("/", status_code=200)
-    async def create(self, request: Request, data: FormData) -> Response:
+    async def create(self, request: Request, data: Form) -> Response:
         try:
             token = await roles.create_token(
                 request.scope["user"].account_id, form_value(data, "name")

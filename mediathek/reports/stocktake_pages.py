@@ -6,15 +6,15 @@ from typing import Annotated
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body
 
 from mediathek.errors import InvalidInput
 from mediathek.reports import stocktake as service
+from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-StocktakeId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
 def _user(request: Request):
@@ -73,7 +73,7 @@ async def _page(request: Request, stocktake_id: int, **extra) -> Response:
 
 
 @get("/verwaltung/revision/{stocktake_id:int}", access=Access.staff, include_in_schema=False)
-async def stocktake_page(request: Request, stocktake_id: StocktakeId) -> Response:
+async def stocktake_page(request: Request, stocktake_id: Id) -> Response:
     return await _page(request, stocktake_id)
 
 
@@ -83,7 +83,7 @@ async def stocktake_page(request: Request, stocktake_id: StocktakeId) -> Respons
     include_in_schema=False,
     status_code=200,
 )
-async def scan(request: Request, stocktake_id: StocktakeId, data: Form) -> Response:
+async def scan(request: Request, stocktake_id: Id, data: Form) -> Response:
     shelf = data.get("regal", "")
     try:
         result = await service.record_scan(stocktake_id, data.get("barcode", ""), shelf)
@@ -98,7 +98,7 @@ async def scan(request: Request, stocktake_id: StocktakeId, data: Form) -> Respo
     include_in_schema=False,
     status_code=200,
 )
-async def apply(request: Request, stocktake_id: StocktakeId, data: Form) -> Response:
+async def apply(request: Request, stocktake_id: Id, data: Form) -> Response:
     """Asked first (the page's dialog, or a page of its own without JavaScript)."""
     if not data.get("confirmed"):
         report = await service.stocktake_report(stocktake_id)
@@ -130,7 +130,7 @@ async def apply(request: Request, stocktake_id: StocktakeId, data: Form) -> Resp
     include_in_schema=False,
     status_code=200,
 )
-async def undo_apply(request: Request, stocktake_id: StocktakeId) -> Response:
+async def undo_apply(request: Request, stocktake_id: Id) -> Response:
     """The copies marked lost go back on the shelf, the stocktake is open again."""
     await service.undo_apply(stocktake_id, _user(request).account_id)
     return redirect(request, f"/verwaltung/revision/{stocktake_id}")
@@ -142,7 +142,7 @@ async def undo_apply(request: Request, stocktake_id: StocktakeId) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def cancel(request: Request, stocktake_id: StocktakeId) -> Response:
+async def cancel(request: Request, stocktake_id: Id) -> Response:
     await service.cancel_stocktake(stocktake_id)
     return redirect(request, f"/verwaltung/revision/{stocktake_id}")
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from mediathek.clock import today
@@ -18,6 +19,15 @@ from mediathek.clock import today
 def library_today(request: Request) -> date:
     """The library's date (Europe/Berlin by default) for the service a handler calls."""
     return today(request.app.state.settings.tz)
+
+
+def provide_today(request: Request) -> date:
+    """The dependency ``today`` of every handler: the library's date."""
+    return library_today(request)
+
+
+# A handler asks for the library's date with a parameter ``today: Today``.
+Today = NamedDependency[date]
 
 
 def wants_fragment(request: Request) -> bool:
