@@ -9,6 +9,7 @@ from litestar.params import Parameter
 
 from mediathek import i18n
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_
 from mediathek.patrons import email_change, registration, services
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import FormData, Id, flat, form_value
@@ -181,5 +182,5 @@ ROUTES = [
     invite,
 ]
 STAFF_LINKS = [
-    ("Freischaltungen", "/verwaltung/freischaltungen", "Online-Anmeldungen prüfen"),
+    (N_("Freischaltungen"), "/verwaltung/freischaltungen", N_("Online-Anmeldungen prüfen")),
 ]

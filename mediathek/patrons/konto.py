@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from mediathek.circulation.account import my_loans_context
 from mediathek.circulation.own_loans import account_summary
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_
 from mediathek.patrons import privacy, services
 from mediathek.reservations import queries as reservation_queries
 from mediathek.web.forms import FormData, Id, flat, form_value
@@ -130,5 +131,5 @@ class DeletionPages(Controller):
 
 ROUTES = [AccountPages, DeletionPages]
 STAFF_LINKS = [
-    ("Löschanträge", "/verwaltung/loeschantraege", "Wünsche nach Löschung bearbeiten"),
+    (N_("Löschanträge"), "/verwaltung/loeschantraege", N_("Wünsche nach Löschung bearbeiten")),
 ]

@@ -12,11 +12,14 @@ from mediathek.catalogue.barcodes import code_number, is_valid_code, make_code, 
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
+from mediathek.i18n import N_, _
 from mediathek.patrons.email_change import request_email_change
 from mediathek.patrons.tables import Account, Patron, PatronStatus
 from mediathek.vocab import PatronCategory
 
-LOGIN_NEEDS_EMAIL = "Diese Person hat ein Benutzerkonto: die E-Mail-Adresse kann nicht leer sein."
+LOGIN_NEEDS_EMAIL = N_(
+    "Diese Person hat ein Benutzerkonto: die E-Mail-Adresse kann nicht leer sein."
+)
 # Every language the site speaks; each notice is written in all of them.
 EMAIL_LANGUAGES = {code: language.name for code, language in i18n.LANGUAGES.items()}
 # A registration runs two years unless staff set another date.
@@ -79,29 +82,31 @@ def clean_patron(data: dict[str, Any], *, staff: bool = True) -> dict[str, Any]:
             try:
                 out[name] = parse_date(value)
             except ValueError:
-                errors[name] = "Bitte geben Sie das Datum als TT.MM.JJJJ an."
+                errors[name] = _("Bitte geben Sie das Datum als TT.MM.JJJJ an.")
             continue
         text = "" if value is None else str(value).strip()
         if "\x00" in text:
-            errors[name] = "Die Eingabe enthält ungültige Zeichen."
+            errors[name] = _("Die Eingabe enthält ungültige Zeichen.")
             continue
         if name in LIMITS and len(text) > LIMITS[name]:
-            errors[name] = f"Höchstens {LIMITS[name]} Zeichen."
+            errors[name] = _("Höchstens %(n)s Zeichen.") % {"n": LIMITS[name]}
             continue
         out[name] = text
     if "last_name" in out and not out["last_name"]:
-        errors["last_name"] = "Bitte geben Sie einen Nachnamen (oder den Namen der Einrichtung) an."
+        errors["last_name"] = _(
+            "Bitte geben Sie einen Nachnamen (oder den Namen der Einrichtung) an."
+        )
     if "category" in out:
         allowed = set(PatronCategory) if staff else set(PatronCategory) - {PatronCategory.staff}
         if out["category"] not in allowed:
-            errors["category"] = "Bitte wählen Sie eine Nutzergruppe."
+            errors["category"] = _("Bitte wählen Sie eine Nutzergruppe.")
     if out.get("email"):
         try:
             out["email"] = normalise_address(out["email"])
         except AddressInvalid as exc:
             errors["email"] = exc.message
     if "preferred_language" in out and out["preferred_language"] not in EMAIL_LANGUAGES:
-        errors["preferred_language"] = "Bitte wählen Sie eine der angebotenen Sprachen."
+        errors["preferred_language"] = _("Bitte wählen Sie eine der angebotenen Sprachen.")
     if errors:
         raise InvalidInput(errors=errors)
     return out
@@ -178,7 +183,7 @@ async def create_patron(
 async def get_patron(patron_id: int) -> dict[str, Any]:
     row = await Patron.select().where(Patron.id == patron_id).first()
     if row is None:
-        raise NotFound("Diese Person gibt es nicht (mehr).")
+        raise NotFound(_("Diese Person gibt es nicht (mehr)."))
     account = (
         await Account.select(Account.id, Account.email, Account.is_active, Account.role)
         .where(Account.patron == patron_id)
@@ -210,7 +215,7 @@ async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> 
             .first()
         )
         if current is None:
-            raise NotFound("Diese Person gibt es nicht (mehr).")
+            raise NotFound(_("Diese Person gibt es nicht (mehr)."))
         new_email = fields.get("email")
         if new_email is not None and new_email != current["email"]:
             account = (
@@ -221,7 +226,7 @@ async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> 
             if account is not None:
                 del fields["email"]
                 if not new_email:
-                    raise InvalidInput(errors={"email": LOGIN_NEEDS_EMAIL})
+                    raise InvalidInput(errors={"email": _(LOGIN_NEEDS_EMAIL)})
                 await request_email_change(
                     account, new_email, name=display_name(current), actor=actor
                 )
@@ -238,12 +243,14 @@ async def set_blocked(patron_id: int, reason: str | None, *, actor) -> None:
     if reason is not None:
         reason = reason.strip()
         if not reason:
-            raise InvalidInput(errors={"reason": "Bitte geben Sie einen Grund für die Sperre an."})
+            raise InvalidInput(
+                errors={"reason": _("Bitte geben Sie einen Grund für die Sperre an.")}
+            )
         if len(reason) > 500:
-            raise InvalidInput(errors={"reason": "Höchstens 500 Zeichen."})
+            raise InvalidInput(errors={"reason": _("Höchstens %(n)s Zeichen.") % {"n": 500}})
     async with write_transaction():
         if not await Patron.exists().where(Patron.id == patron_id):
-            raise NotFound("Diese Person gibt es nicht (mehr).")
+            raise NotFound(_("Diese Person gibt es nicht (mehr)."))
         await Patron.update({Patron.blocked_reason: reason or "", Patron.updated_at: now()}).where(
             Patron.id == patron_id
         )

@@ -12,6 +12,7 @@ from litestar.params import Body, QueryParameter
 from mediathek import audit
 from mediathek.db import write_transaction
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.reports import legal
 from mediathek.reports.audit_log import audit_entries
 from mediathek.reports.privacy import anonymise_returned_loans, inactive_patrons
@@ -25,8 +26,8 @@ Query = Annotated[str | None, QueryParameter(required=False)]
 
 # Retention settings and the range an admin may choose (days / years).
 RETENTION = {
-    "anonymise_after_days": (1, 3650, "Bitte eine Zahl von 1 bis 3650 Tagen angeben."),
-    "inactive_after_years": (1, 30, "Bitte eine Zahl von 1 bis 30 Jahren angeben."),
+    "anonymise_after_days": (1, 3650, N_("Bitte eine Zahl von 1 bis 3650 Tagen angeben.")),
+    "inactive_after_years": (1, 30, N_("Bitte eine Zahl von 1 bis 30 Jahren angeben.")),
 }
 
 
@@ -85,7 +86,7 @@ def parse_retention(data: dict[str, str]) -> dict[str, Any]:
     for key, (low, high, message) in RETENTION.items():
         raw = (data.get(key) or "").strip()
         if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-            errors[key] = message
+            errors[key] = _(message)
         else:
             values[key] = int(raw)
     if errors:
@@ -195,17 +196,17 @@ ROUTES = [
 ]
 STAFF_LINKS = [
     (
-        "Löschkandidaten",
+        N_("Löschkandidaten"),
         "/verwaltung/loeschkandidaten",
-        "Ausleihende, die lange nichts ausgeliehen haben",
+        N_("Ausleihende, die lange nichts ausgeliehen haben"),
     ),
 ]
 ADMIN_LINKS = [
     (
-        "Rechtliche Seiten",
+        N_("Rechtliche Seiten"),
         "/admin/rechtliches",
-        "Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache",
+        N_("Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache"),
     ),
-    ("Datenschutz-Fristen", "/admin/datenschutz", "Anonymisierung und Löschfristen"),
-    ("Protokoll", "/admin/protokoll", "Wer hat wann was geändert"),
+    (N_("Datenschutz-Fristen"), "/admin/datenschutz", N_("Anonymisierung und Löschfristen")),
+    (N_("Protokoll"), "/admin/protokoll", N_("Wer hat wann was geändert")),
 ]

@@ -13,6 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 
 from mediathek.catalogue.tables import Title
 from mediathek.errors import Forbidden, InvalidInput, NotFound
+from mediathek.i18n import N_, _
 from mediathek.reservations import queries, services
 from mediathek.reservations.ics import booking_ics
 from mediathek.web.guards import Access
@@ -292,10 +293,11 @@ async def staff_page(request: Request) -> Response:
         put_back=await queries.put_back(),
         today=today,
         message={
-            "abgleich": "Der Tagesabgleich ist gelaufen.",
-            "erledigt": "Erledigt.",
-            "storniert": "Storniert. Das Exemplar geht weiter an die nächste Person "
-            "oder zurück ins Regal.",
+            "abgleich": _("Der Tagesabgleich ist gelaufen."),
+            "erledigt": _("Erledigt."),
+            "storniert": _(
+                "Storniert. Das Exemplar geht weiter an die nächste Person oder zurück ins Regal."
+            ),
         }.get(request.query_params.get("ok", "")),
     )
 
@@ -366,8 +368,8 @@ ROUTES = [
 
 STAFF_LINKS = [
     (
-        "Vormerkungen & Abholregal",
+        N_("Vormerkungen & Abholregal"),
         "/verwaltung/vormerkungen",
-        "Abholregal, was aus dem Regal geholt werden muss, abgelaufene Abholungen",
+        N_("Abholregal, was aus dem Regal geholt werden muss, abgelaufene Abholungen"),
     )
 ]
