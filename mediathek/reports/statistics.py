@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count
 
+from mediathek import i18n
 from mediathek.catalogue.tables import Title, TitleLanguage
 from mediathek.circulation.tables import Loan
 from mediathek.errors import InvalidInput
@@ -34,6 +35,7 @@ from mediathek.vocab import (
     Level,
     MediaType,
     PatronCategory,
+    language_name,
     values_between,
 )
 
@@ -298,7 +300,7 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
             "sprachen",
             _("Ausleihen nach Sprache"),
             [_("Sprache"), _("Ausleihen")],
-            _rows(by_language, LANGUAGES, sorted(LANGUAGES, key=lambda c: -by_language[c])),
+            _rows(by_language, _language_names(), sorted(LANGUAGES, key=lambda c: -by_language[c])),
             note=_("Mehrsprachige Titel zählen bei jeder ihrer Sprachen."),
         ),
         StatTable(
@@ -319,6 +321,16 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
         await _reservations(period, tz),
     ]
     return Statistics(period, total, await active_borrowers(period), tables)
+
+
+def _language_names() -> dict[str, str]:
+    """The catalogue's languages named in the reader's language (Babel's names; German as the
+    vocabulary has them)."""
+    here = i18n.current()
+    if here == i18n.SOURCE:
+        return LANGUAGES
+    names = {code: language_name(code, here) for code in LANGUAGES}
+    return {code: name[:1].upper() + name[1:] for code, name in names.items()}
 
 
 def _label(labels: dict, key):

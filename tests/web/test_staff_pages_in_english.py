@@ -29,7 +29,7 @@ async def test_an_admin_who_chose_english_reads_the_borrower_list_in_english(
 async def test_an_admin_who_chose_english_reads_the_statistics_in_english(
     client_for, admin, teacher_anna
 ):
-    title = await make_title("Bildkarten Obst", "game")
+    title = await make_title("Bildkarten Obst", "game", languages=("ara",))
     copy_id, _ = await make_copy(title)
     await make_loan(copy_id, teacher_anna.patron_id, date(2025, 3, 5), date(2025, 3, 20))
     async with client_for(admin) as c:
@@ -43,6 +43,7 @@ async def test_an_admin_who_chose_english_reads_the_statistics_in_english(
     assert ">Loans per month</h2>" in html and ">Loans by media type</h2>" in html
     assert "March 2025: 1" in html  # the chart's description, month name included
     assert "Download as CSV" in html
+    assert '<th scope="row">Arabic</th>' in html and "Arabisch" not in html
     assert "Ausleihen je Monat" not in html and "März" not in html
     assert wrong.status_code == 422
     assert "The end is before the start." in wrong.text
