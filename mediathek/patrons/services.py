@@ -12,14 +12,11 @@ from mediathek.catalogue.barcodes import code_number, is_valid_code, make_code, 
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
-from mediathek.i18n import N_, _
+from mediathek.i18n import _
 from mediathek.patrons.email_change import request_email_change
 from mediathek.patrons.tables import Account, Patron, PatronStatus
 from mediathek.vocab import PatronCategory
 
-LOGIN_NEEDS_EMAIL = N_(
-    "Diese Person hat ein Benutzerkonto: die E-Mail-Adresse kann nicht leer sein."
-)
 # Every language the site speaks; each notice is written in all of them.
 EMAIL_LANGUAGES = {code: language.name for code, language in i18n.LANGUAGES.items()}
 # A registration runs two years unless staff set another date.
@@ -89,7 +86,7 @@ def clean_patron(data: dict[str, Any], *, staff: bool = True) -> dict[str, Any]:
             errors[name] = _("Die Eingabe enthält ungültige Zeichen.")
             continue
         if name in LIMITS and len(text) > LIMITS[name]:
-            errors[name] = _("Höchstens %(n)s Zeichen.") % {"n": LIMITS[name]}
+            errors[name] = _("Höchstens %(num)s Zeichen.") % {"num": LIMITS[name]}
             continue
         out[name] = text
     if "last_name" in out and not out["last_name"]:
@@ -226,7 +223,14 @@ async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> 
             if account is not None:
                 del fields["email"]
                 if not new_email:
-                    raise InvalidInput(errors={"email": _(LOGIN_NEEDS_EMAIL)})
+                    raise InvalidInput(
+                        errors={
+                            "email": _(
+                                "Diese Person hat ein Benutzerkonto: die E-Mail-Adresse "
+                                "kann nicht leer sein."
+                            )
+                        }
+                    )
                 await request_email_change(
                     account, new_email, name=display_name(current), actor=actor
                 )
@@ -247,7 +251,7 @@ async def set_blocked(patron_id: int, reason: str | None, *, actor) -> None:
                 errors={"reason": _("Bitte geben Sie einen Grund für die Sperre an.")}
             )
         if len(reason) > 500:
-            raise InvalidInput(errors={"reason": _("Höchstens %(n)s Zeichen.") % {"n": 500}})
+            raise InvalidInput(errors={"reason": _("Höchstens %(num)s Zeichen.") % {"num": 500}})
     async with write_transaction():
         if not await Patron.exists().where(Patron.id == patron_id):
             raise NotFound(_("Diese Person gibt es nicht (mehr)."))

@@ -22,7 +22,7 @@ from mediathek import i18n
 from mediathek.catalogue.tables import Title, TitleLanguage
 from mediathek.circulation.tables import Loan
 from mediathek.errors import InvalidInput
-from mediathek.i18n import N_, _
+from mediathek.i18n import N_, _, pgettext
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting
 from mediathek.vocab import (
@@ -263,11 +263,13 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
         )
     }
 
+    # The column heading (a count), not the verb the desk's button says.
+    loans = pgettext("Anzahl", "Ausleihen")
     tables = [
         StatTable(
             "monate",
             _("Ausleihen je Monat"),
-            [_("Monat"), _("Ausleihen")],
+            [_("Monat"), loans],
             [
                 [f"{_(MONTH_NAMES[m - 1])} {y}", per_month.get((y, m), 0)]
                 for y, m in period.months()
@@ -276,19 +278,19 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
         StatTable(
             "medienarten",
             _("Ausleihen nach Medienart"),
-            [_("Medienart"), _("Ausleihen")],
+            [_("Medienart"), loans],
             _rows(by_type, MEDIA_TYPE_LABELS, list(MediaType)),
         ),
         StatTable(
             "nutzergruppen",
             _("Ausleihen nach Nutzergruppe"),
-            [_("Nutzergruppe"), _("Ausleihen")],
+            [_("Nutzergruppe"), loans],
             _rows(by_category, PATRON_CATEGORY_LABELS, list(PatronCategory)),
         ),
         StatTable(
             "sprachniveaus",
             _("Ausleihen nach Sprachniveau"),
-            [_("Sprachniveau"), _("Ausleihen")],
+            [_("Sprachniveau"), loans],
             _rows(by_level, LEVEL_LABELS, list(Level)),
             note=_(
                 "Ein Titel deckt oft mehrere Niveaus ab (z. B. A1–A2). Eine Ausleihe zählt "
@@ -299,21 +301,21 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
         StatTable(
             "sprachen",
             _("Ausleihen nach Sprache"),
-            [_("Sprache"), _("Ausleihen")],
+            [_("Sprache"), loans],
             _rows(by_language, _language_names(), sorted(LANGUAGES, key=lambda c: -by_language[c])),
             note=_("Mehrsprachige Titel zählen bei jeder ihrer Sprachen."),
         ),
         StatTable(
             "altersgruppen",
             _("Ausleihen nach Altersgruppe"),
-            [_("Altersgruppe"), _("Ausleihen")],
+            [_("Altersgruppe"), loans],
             _rows(by_age, AGE_GROUP_LABELS, list(AgeGroup)),
             note=_("Ein Titel für mehrere Altersgruppen zählt bei jeder von ihnen."),
         ),
         StatTable(
             "beliebteste-titel",
             _("Die %(n)s meistgeliehenen Titel") % {"n": TOP_TITLES},
-            [_("Titel"), _("Ausleihen")],
+            [_("Titel"), loans],
             [[_title_label(titles.get(tid, {})), n] for tid, n in top],
             chart=False,
         ),

@@ -47,7 +47,8 @@ async def test_profile_and_email_language_can_be_changed(client_for, teacher_ann
         )
         assert r.status_code in (200, 303)
         bad = await c.post("/konto/profil", data={"preferred_language": "fr"})
-        assert bad.status_code == 422 and "eine der angebotenen Sprachen" in bad.text
+        # She chose English: the page, and its error, are in English now.
+        assert bad.status_code == 422 and "one of the languages offered" in bad.text
     row = await Patron.select().where(Patron.id == teacher_anna.patron_id).first()
     assert row["preferred_language"] == "en" and row["city"] == "Essen"
     assert row["email"] == teacher_anna.email  # a new address counts once its owner confirms it
