@@ -68,3 +68,15 @@ async def test_an_admin_who_chose_english_reads_the_email_templates_list_in_engl
     assert german.status_code in (200, 303)
     assert "<h1>E-Mail-Vorlagen</h1>" in again.text
     assert "<td>Erinnerung: bald fällig</td>" in again.text
+
+
+async def test_the_overview_tiles_of_these_areas_speak_english_and_stay_escaped(client_for, admin):
+    async with client_for(admin) as c:
+        await c.get("/sprache/en")
+        staff_page = await c.get("/verwaltung")
+        admin_page = await c.get("/admin")
+    assert ">Holds &amp; pick-up shelf</span>" in staff_page.text
+    assert ">Search, add, block, print library card</span>" in staff_page.text
+    assert ">Loans and use for the annual report</span>" in staff_page.text
+    assert ">E-mail templates</span>" in admin_page.text
+    assert ">Deadlines for holds and bookings</span>" in admin_page.text
