@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_
 from mediathek.info import policy, services
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
@@ -115,13 +116,13 @@ ROUTES = [
 ]
 ADMIN_LINKS = [
     (
-        "Kontakt und Öffnungszeiten",
+        N_("Kontakt und Öffnungszeiten"),
         "/admin/kontakt",
-        "Anschrift, Telefon, E-Mail und Öffnungszeiten für die Seiten und E-Mails",
+        N_("Anschrift, Telefon, E-Mail und Öffnungszeiten für die Seiten und E-Mails"),
     ),
     (
-        "Fristen für Vormerkungen und Reservierungen",
+        N_("Fristen für Vormerkungen und Reservierungen"),
         "/admin/fristen",
-        "Abholfrist, Puffer, Zurücklegen, längste Reservierung",
+        N_("Abholfrist, Puffer, Zurücklegen, längste Reservierung"),
     ),
 ]

@@ -29,10 +29,10 @@ class Number:
 
 # The deadlines of holds and bookings, with the range an admin may choose.
 DEADLINES: dict[str, Number] = {
-    "hold_pickup_days": Number(1, 30, "Abholfrist für Vormerkungen (Öffnungstage)"),
-    "booking_buffer_days": Number(0, 14, "Puffer zwischen zwei Reservierungen (Tage)"),
-    "booking_set_aside_days": Number(0, 14, "Reservierte Medien zurücklegen (Tage vorher)"),
-    "booking_max_days": Number(0, 365, "Längste Reservierung (Tage, 0 = wie die Leihfrist)"),
+    "hold_pickup_days": Number(1, 30, N_("Abholfrist für Vormerkungen (Öffnungstage)")),
+    "booking_buffer_days": Number(0, 14, N_("Puffer zwischen zwei Reservierungen (Tage)")),
+    "booking_set_aside_days": Number(0, 14, N_("Reservierte Medien zurücklegen (Tage vorher)")),
+    "booking_max_days": Number(0, 365, N_("Längste Reservierung (Tage, 0 = wie die Leihfrist)")),
 }
 REGISTRATION_NUMBERS: dict[str, Number] = {
     "approval_days": Number(1, 30, "Freischaltung dauert höchstens (Werktage)"),
@@ -47,7 +47,10 @@ def _number(form: Mapping[str, str], name: str, rule: Number, errors: dict[str, 
     raw = str(form.get(name) or "").strip()
     if raw.isdigit() and rule.low <= int(raw) <= rule.high:
         return int(raw)
-    errors[name] = f"Bitte eine ganze Zahl von {rule.low} bis {rule.high} angeben."
+    errors[name] = _("Bitte eine ganze Zahl von %(low)s bis %(high)s angeben.") % {
+        "low": rule.low,
+        "high": rule.high,
+    }
     return 0
 
 
@@ -66,21 +69,21 @@ def parse_contact(form: Mapping[str, str]) -> dict[str, str]:
     contact = {key: _text(form, key) for key in ("name", "address", "phone", "email")}
     hours = _text(form, "opening_hours_text")
     if not contact["name"]:
-        errors["name"] = "Bitte geben Sie den Namen der Mediathek an."
+        errors["name"] = _("Bitte geben Sie den Namen der Mediathek an.")
     elif len(contact["name"]) > 120:
-        errors["name"] = "Der Name ist zu lang (höchstens 120 Zeichen)."
+        errors["name"] = _("Der Name ist zu lang (höchstens 120 Zeichen).")
     if not contact["address"]:
-        errors["address"] = "Bitte geben Sie die Anschrift an (Straße, PLZ, Ort)."
+        errors["address"] = _("Bitte geben Sie die Anschrift an (Straße, PLZ, Ort).")
     elif len(contact["address"]) > 200:
-        errors["address"] = "Die Anschrift ist zu lang (höchstens 200 Zeichen)."
+        errors["address"] = _("Die Anschrift ist zu lang (höchstens 200 Zeichen).")
     if contact["phone"] and not PHONE.match(contact["phone"]):
-        errors["phone"] = "Bitte eine Telefonnummer aus Ziffern angeben, z. B. 0211 89-12345."
+        errors["phone"] = _("Bitte eine Telefonnummer aus Ziffern angeben, z. B. 0211 89-12345.")
     if not contact["email"]:
-        errors["email"] = "Bitte geben Sie eine E-Mail-Adresse an."
+        errors["email"] = _("Bitte geben Sie eine E-Mail-Adresse an.")
     elif problem := email_problem(contact["email"]):
         errors["email"] = problem
     if len(hours) > 120:
-        errors["opening_hours_text"] = "Bitte kürzer fassen (höchstens 120 Zeichen)."
+        errors["opening_hours_text"] = _("Bitte kürzer fassen (höchstens 120 Zeichen).")
     if errors:
         raise InvalidInput(errors=errors)
     return {**contact, "opening_hours_text": hours}

@@ -32,33 +32,34 @@ stored and shown to staff says ``REDACTED_LINK`` instead.
 from __future__ import annotations
 
 from mediathek import i18n
+from mediathek.i18n import N_
 from mediathek.notifications.tables import NotificationKind, NotificationStatus
 
 KIND_LABELS: dict[str, str] = {
-    NotificationKind.due_soon: "Erinnerung: bald fällig",
-    NotificationKind.overdue: "Mahnung (überfällig)",
-    NotificationKind.hold_ready: "Vormerkung abholbereit",
-    NotificationKind.hold_expired: "Abholfrist abgelaufen",
-    NotificationKind.booking_confirmed: "Reservierung bestätigt",
-    NotificationKind.booking_ready: "Reservierung abholbereit",
-    NotificationKind.loan_receipt: "Ausleihquittung",
-    NotificationKind.registration_received: "Registrierung eingegangen",
-    NotificationKind.account_approved: "Konto freigeschaltet",
-    NotificationKind.account_rejected: "Registrierung abgelehnt",
-    NotificationKind.invite: "Einladung",
-    NotificationKind.password_reset: "Passwort zurücksetzen",
-    NotificationKind.email_change_confirm: "E-Mail-Änderung bestätigen",
-    NotificationKind.email_change_notice: "E-Mail-Änderung (Hinweis an alte Adresse)",
-    NotificationKind.login_warning: "Warnung: fehlgeschlagene Anmeldungen",
-    NotificationKind.test: "Test-E-Mail",
-    NotificationKind.card_expiry: "Ausweis läuft bald ab",
-    NotificationKind.dates_moved: "Termine verschoben (Schließzeit)",
+    NotificationKind.due_soon: N_("Erinnerung: bald fällig"),
+    NotificationKind.overdue: N_("Mahnung (überfällig)"),
+    NotificationKind.hold_ready: N_("Vormerkung abholbereit"),
+    NotificationKind.hold_expired: N_("Abholfrist abgelaufen"),
+    NotificationKind.booking_confirmed: N_("Reservierung bestätigt"),
+    NotificationKind.booking_ready: N_("Reservierung abholbereit"),
+    NotificationKind.loan_receipt: N_("Ausleihquittung"),
+    NotificationKind.registration_received: N_("Registrierung eingegangen"),
+    NotificationKind.account_approved: N_("Konto freigeschaltet"),
+    NotificationKind.account_rejected: N_("Registrierung abgelehnt"),
+    NotificationKind.invite: N_("Einladung"),
+    NotificationKind.password_reset: N_("Passwort zurücksetzen"),
+    NotificationKind.email_change_confirm: N_("E-Mail-Änderung bestätigen"),
+    NotificationKind.email_change_notice: N_("E-Mail-Änderung (Hinweis an alte Adresse)"),
+    NotificationKind.login_warning: N_("Warnung: fehlgeschlagene Anmeldungen"),
+    NotificationKind.test: N_("Test-E-Mail"),
+    NotificationKind.card_expiry: N_("Ausweis läuft bald ab"),
+    NotificationKind.dates_moved: N_("Termine verschoben (Schließzeit)"),
 }
 
 STATUS_LABELS: dict[str, str] = {
-    NotificationStatus.queued: "wartet",
-    NotificationStatus.sent: "gesendet",
-    NotificationStatus.failed: "fehlgeschlagen",
+    NotificationStatus.queued: N_("wartet"),
+    NotificationStatus.sent: N_("gesendet"),
+    NotificationStatus.failed: N_("fehlgeschlagen"),
 }
 
 # Kinds whose payload lists loans: re-checked at delivery time (returned items are dropped).

@@ -9,12 +9,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter, QueryParameter
 
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_
 from mediathek.notifications import services
 from mediathek.notifications.kinds import KIND_LABELS, STATUS_LABELS
 from mediathek.notifications.reminders import level_three_patrons
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
+from mediathek.web.templating import Translated
 
 TemplateName = Annotated[str, PathParameter(max_length=100)]
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -32,8 +34,8 @@ async def _outbox_page(request: Request, flt: services.OutboxFilter, **extra) ->
         "notifications/outbox.html",
         fragment="notifications/_outbox.html",
         outbox=await services.list_notices(flt),
-        kind_labels=KIND_LABELS,
-        status_labels=STATUS_LABELS,
+        kind_labels=Translated(KIND_LABELS),
+        status_labels=Translated(STATUS_LABELS),
         **extra,
     )
 
@@ -55,8 +57,8 @@ async def notice(request: Request, notice_id: Id) -> Response:
         request,
         "notifications/notice.html",
         notice=await services.get_notice(notice_id, request.app.state.settings),
-        kind_labels=KIND_LABELS,
-        status_labels=STATUS_LABELS,
+        kind_labels=Translated(KIND_LABELS),
+        status_labels=Translated(STATUS_LABELS),
         queued=request.query_params.get("erneut") == "1",
     )
 
@@ -188,10 +190,14 @@ ROUTES = [
 ]
 
 STAFF_LINKS = [
-    ("Benachrichtigungen", BASE, "E-Mails an Ausleihende: Status, Fehler, erneut senden"),
-    ("Mahnstufe 3", "/verwaltung/mahnstufe-3", "Ausleihende mit Medien in der 3. Mahnstufe"),
+    (N_("Benachrichtigungen"), BASE, N_("E-Mails an Ausleihende: Status, Fehler, erneut senden")),
+    (
+        N_("Mahnstufe 3"),
+        "/verwaltung/mahnstufe-3",
+        N_("Ausleihende mit Medien in der 3. Mahnstufe"),
+    ),
 ]
 ADMIN_LINKS = [
-    ("Erinnerungen", "/admin/erinnerungen", "Wann an Rückgaben erinnert und gemahnt wird"),
-    ("E-Mail-Vorlagen", "/admin/email-vorlagen", "Texte der E-Mails anpassen"),
+    (N_("Erinnerungen"), "/admin/erinnerungen", N_("Wann an Rückgaben erinnert und gemahnt wird")),
+    (N_("E-Mail-Vorlagen"), "/admin/email-vorlagen", N_("Texte der E-Mails anpassen")),
 ]

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mediathek.i18n import _
 from mediathek.notifications.tables import NotificationKind
 
 DUE_SOON = 0  # the "level" of a due-soon item; 1–3 are overdue levels
@@ -81,13 +82,15 @@ def check_reminder_settings(due_soon: str, levels: Sequence[str]) -> tuple[int, 
     errors: dict[str, str] = {}
     days = _int_or_none(due_soon)
     if days is None or not 0 <= days <= 30:
-        errors["due_soon_days"] = "Bitte eine Zahl von 0 bis 30 eingeben."
+        errors["due_soon_days"] = _("Bitte eine Zahl von 0 bis 30 eingeben.")
     parsed = [_int_or_none(v) for v in levels]
     numbers = [v for v in parsed if v is not None and 1 <= v <= 365]
     if len(parsed) != MAX_LEVEL or len(numbers) != len(parsed):
-        errors["overdue_level_days"] = "Bitte für jede Mahnstufe eine Zahl von 1 bis 365 eingeben."
+        errors["overdue_level_days"] = _(
+            "Bitte für jede Mahnstufe eine Zahl von 1 bis 365 eingeben."
+        )
     elif any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
-        errors["overdue_level_days"] = "Jede Mahnstufe muss später kommen als die vorige."
+        errors["overdue_level_days"] = _("Jede Mahnstufe muss später kommen als die vorige.")
     if errors or days is None:
         raise ReminderSettingsInvalid(errors)
     return days, numbers

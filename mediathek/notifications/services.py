@@ -12,6 +12,7 @@ from mediathek.addresses import AddressInvalid, normalise_address
 from mediathek.core_tables import SiteSetting
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.notifications import delivery, policy
 from mediathek.notifications.kinds import KIND_LABELS, SAMPLE_PAYLOADS, TEMPLATE_LANGUAGES
 from mediathek.notifications.mailer import SendFailure
@@ -116,7 +117,7 @@ async def get_notice(notice_id: int, settings: Settings) -> dict:
         .first()
     )
     if row is None:
-        raise NotFound("Diese Benachrichtigung gibt es nicht.")
+        raise NotFound(_("Diese Benachrichtigung gibt es nicht."))
     if not row["body_text"]:
         rendered = (await make_renderer(settings)).render(
             row["kind"], row["language"], row["level"], row["payload"] or {}
@@ -134,7 +135,7 @@ async def get_notice(notice_id: int, settings: Settings) -> dict:
 async def resend_notice(notice_id: int, *, actor_id: int | None, actor_label: str) -> None:
     async with write_transaction():
         if not await delivery.resend(notice_id):
-            raise NotFound("Diese Benachrichtigung gibt es nicht.")
+            raise NotFound(_("Diese Benachrichtigung gibt es nicht."))
         await audit.record(
             "notification_resend",
             actor_id=actor_id,
@@ -153,7 +154,7 @@ async def send_test(settings: Settings, recipient: str) -> None:
         await delivery.send_test_email(settings, recipient)
     except SendFailure as failure:
         raise InvalidInput(
-            "Die Test-E-Mail konnte nicht gesendet werden.", errors={"email": failure.message}
+            _("Die Test-E-Mail konnte nicht gesendet werden."), errors={"email": failure.message}
         ) from failure
 
 
@@ -200,7 +201,7 @@ def template_names() -> list[str]:
 
 def _check_name(name: str) -> tuple[str, str]:
     if name not in template_names():
-        raise NotFound("Diese E-Mail-Vorlage gibt es nicht.")
+        raise NotFound(_("Diese E-Mail-Vorlage gibt es nicht."))
     kind, lang = name.split(".", 1)
     return kind, lang
 
@@ -210,7 +211,7 @@ async def list_templates() -> list[dict]:
     return [
         {
             "kind": kind.value,
-            "label": KIND_LABELS[kind],
+            "label": i18n.gettext(KIND_LABELS[kind]),
             "languages": [
                 (text_name(kind, lang), i18n.LANGUAGES[lang], text_name(kind, lang) in overrides)
                 for lang in TEMPLATE_LANGUAGES
@@ -230,7 +231,7 @@ async def get_template(name: str, settings: Settings) -> dict:
     return {
         "name": name,
         "kind": kind,
-        "label": KIND_LABELS[kind],
+        "label": i18n.gettext(KIND_LABELS[kind]),
         "lang": lang,
         "language": i18n.LANGUAGES[lang],
         "subject": (adapted.subject or standard.subject) if adapted else standard.subject,
@@ -256,13 +257,15 @@ async def save_template(
     body = body.replace("\r\n", "\n").strip()
     errors = {}
     if not subject:
-        errors["subject"] = "Bitte einen Betreff angeben."
+        errors["subject"] = _("Bitte einen Betreff angeben.")
     elif len(subject) > MAX_SUBJECT:
-        errors["subject"] = f"Der Betreff ist zu lang (höchstens {MAX_SUBJECT} Zeichen)."
+        errors["subject"] = _("Der Betreff ist zu lang (höchstens %(n)s Zeichen).") % {
+            "n": MAX_SUBJECT
+        }
     if not body:
-        errors["body"] = "Der Text darf nicht leer sein."
+        errors["body"] = _("Der Text darf nicht leer sein.")
     elif len(body) > MAX_BODY:
-        errors["body"] = "Der Text ist zu lang (höchstens 20.000 Zeichen)."
+        errors["body"] = _("Der Text ist zu lang (höchstens 20.000 Zeichen).")
     if errors:
         raise InvalidInput(errors=errors)
     renderer = await make_renderer(settings)

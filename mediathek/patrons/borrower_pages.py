@@ -9,6 +9,7 @@ from litestar.params import QueryParameter
 
 from mediathek import clock
 from mediathek.errors import Forbidden, InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.patrons import services
 from mediathek.patrons.cards import card_svg_data_uri
 from mediathek.patrons.queries import open_loans
@@ -26,7 +27,7 @@ def _form_context(values: dict, errors: dict | None = None) -> dict:
     return {
         "values": values,
         "errors": errors or {},
-        "categories": list(PATRON_CATEGORY_LABELS.items()),
+        "categories": [(key, _(label)) for key, label in PATRON_CATEGORY_LABELS.items()],
         "languages": list(services.EMAIL_LANGUAGES.items()),
     }
 
@@ -170,5 +171,5 @@ class PatronPages(Controller):
 
 ROUTES = [PatronPages]
 STAFF_LINKS = [
-    ("Ausleihende", BASE, "Suchen, anlegen, sperren, Ausweis drucken"),
+    (N_("Ausleihende"), BASE, N_("Suchen, anlegen, sperren, Ausweis drucken")),
 ]

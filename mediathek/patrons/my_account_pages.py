@@ -131,5 +131,5 @@ class DeletionPages(Controller):
 
 ROUTES = [AccountPages, DeletionPages]
 STAFF_LINKS = [
-    ("Löschanträge", "/verwaltung/loeschantraege", "Wünsche nach Löschung bearbeiten"),
+    (N_("Löschanträge"), "/verwaltung/loeschantraege", N_("Wünsche nach Löschung bearbeiten")),
 ]

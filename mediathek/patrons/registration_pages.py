@@ -9,6 +9,7 @@ from litestar.params import Parameter
 
 from mediathek import i18n
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_
 from mediathek.patrons import email_change, registration, services
 from mediathek.patrons.login_pages import start_browser_session
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
@@ -181,5 +182,5 @@ ROUTES = [
     invite,
 ]
 STAFF_LINKS = [
-    ("Freischaltungen", "/verwaltung/freischaltungen", "Online-Anmeldungen prüfen"),
+    (N_("Freischaltungen"), "/verwaltung/freischaltungen", N_("Online-Anmeldungen prüfen")),
 ]

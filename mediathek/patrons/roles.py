@@ -6,6 +6,7 @@ from mediathek import audit
 from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.passwords import new_token, token_digest
 from mediathek.patrons.sessions import token_expires_at
 from mediathek.patrons.tables import Account, ApiToken
@@ -30,7 +31,7 @@ async def list_accounts() -> list[dict]:
 
 async def change_role(account_id: int, role: str, *, actor) -> None:
     if role not in set(Role):
-        raise InvalidInput(errors={"role": "Bitte wählen Sie eine Rolle."})
+        raise InvalidInput(errors={"role": _("Bitte wählen Sie eine Rolle.")})
     async with write_transaction():
         row = (
             await Account.select(Account.role, Account.patron)
@@ -38,17 +39,17 @@ async def change_role(account_id: int, role: str, *, actor) -> None:
             .first()
         )
         if row is None:
-            raise NotFound("Dieses Benutzerkonto gibt es nicht (mehr).")
+            raise NotFound(_("Dieses Benutzerkonto gibt es nicht (mehr)."))
         if row["role"] == role:
             return
         if role == Role.teacher and row["patron"] is None:
-            raise Conflict("Eine Lehrkraft braucht einen Eintrag als Ausleihende*r.")
+            raise Conflict(_("Eine Lehrkraft braucht einen Eintrag als Ausleihende*r."))
         if row["role"] == Role.admin:
             admins = await Account.count().where(
                 Account.role == Role.admin, Account.is_active.eq(True)
             )
             if admins <= 1:
-                raise Conflict("Das letzte Verwaltungskonto kann seine Rolle nicht abgeben.")
+                raise Conflict(_("Das letzte Verwaltungskonto kann seine Rolle nicht abgeben."))
         await Account.update({Account.role: role}).where(Account.id == account_id)
         await audit.record(
             "account.role_changed",
@@ -85,7 +86,7 @@ async def create_token(account_id: int, name: str) -> str:
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput(
-            errors={"name": "Bitte geben Sie dem Token einen Namen (höchstens 100 Zeichen)."}
+            errors={"name": _("Bitte geben Sie dem Token einen Namen (höchstens 100 Zeichen).")}
         )
     token = "mt_" + new_token()
     await ApiToken.insert(ApiToken(account=account_id, name=name, token_hash=token_digest(token)))
@@ -100,4 +101,4 @@ async def revoke_token(account_id: int, token_id: int) -> None:
         .returning(ApiToken.id)
     )
     if not revoked:
-        raise NotFound("Dieses Token gibt es nicht.")
+        raise NotFound(_("Dieses Token gibt es nicht."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_
 from mediathek.patrons import roles
 from mediathek.vocab import ROLE_LABELS
 from mediathek.web.forms import Form, Id, form_value
@@ -74,10 +75,10 @@ class TokenPages(Controller):
 ROUTES = [AccountAdminPages, TokenPages]
 ADMIN_LINKS = [
     (
-        "Benutzerkonten",
+        N_("Benutzerkonten"),
         "/admin/benutzerkonten",
-        "Rollen von Lehrkräften, Mitarbeitenden, Verwaltung",
+        N_("Rollen von Lehrkräften, Mitarbeitenden, Verwaltung"),
     ),
-    ("API-Tokens", "/verwaltung/api-tokens", "Persönliche Tokens für Skripte"),
+    (N_("API-Tokens"), "/verwaltung/api-tokens", N_("Persönliche Tokens für Skripte")),
 ]
-STAFF_LINKS = [("API-Tokens", "/verwaltung/api-tokens", "Persönliche Tokens für Skripte")]
+STAFF_LINKS = [(N_("API-Tokens"), "/verwaltung/api-tokens", N_("Persönliche Tokens für Skripte"))]

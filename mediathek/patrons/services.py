@@ -17,7 +17,6 @@ from mediathek.patrons.email_change import request_email_change
 from mediathek.patrons.tables import Account, Patron, PatronStatus
 from mediathek.vocab import PatronCategory
 
-LOGIN_NEEDS_EMAIL = "Diese Person hat ein Benutzerkonto: die E-Mail-Adresse kann nicht leer sein."
 # Every language the site speaks; each notice is written in all of them.
 EMAIL_LANGUAGES = {code: language.name for code, language in i18n.LANGUAGES.items()}
 # A registration runs two years unless staff set another date.
@@ -181,7 +180,7 @@ async def create_patron(
 async def get_patron(patron_id: int) -> dict[str, Any]:
     row = await Patron.select().where(Patron.id == patron_id).first()
     if row is None:
-        raise NotFound("Diese Person gibt es nicht (mehr).")
+        raise NotFound(_("Diese Person gibt es nicht (mehr)."))
     account = (
         await Account.select(Account.id, Account.email, Account.is_active, Account.role)
         .where(Account.patron == patron_id)
@@ -213,7 +212,7 @@ async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> 
             .first()
         )
         if current is None:
-            raise NotFound("Diese Person gibt es nicht (mehr).")
+            raise NotFound(_("Diese Person gibt es nicht (mehr)."))
         new_email = fields.get("email")
         if new_email is not None and new_email != current["email"]:
             account = (
@@ -224,7 +223,14 @@ async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> 
             if account is not None:
                 del fields["email"]
                 if not new_email:
-                    raise InvalidInput(errors={"email": LOGIN_NEEDS_EMAIL})
+                    raise InvalidInput(
+                        errors={
+                            "email": _(
+                                "Diese Person hat ein Benutzerkonto: die E-Mail-Adresse "
+                                "kann nicht leer sein."
+                            )
+                        }
+                    )
                 await request_email_change(
                     account, new_email, name=display_name(current), actor=actor
                 )
@@ -241,12 +247,14 @@ async def set_blocked(patron_id: int, reason: str | None, *, actor) -> None:
     if reason is not None:
         reason = reason.strip()
         if not reason:
-            raise InvalidInput(errors={"reason": "Bitte geben Sie einen Grund für die Sperre an."})
+            raise InvalidInput(
+                errors={"reason": _("Bitte geben Sie einen Grund für die Sperre an.")}
+            )
         if len(reason) > 500:
-            raise InvalidInput(errors={"reason": "Höchstens 500 Zeichen."})
+            raise InvalidInput(errors={"reason": _("Höchstens %(num)s Zeichen.") % {"num": 500}})
     async with write_transaction():
         if not await Patron.exists().where(Patron.id == patron_id):
-            raise NotFound("Diese Person gibt es nicht (mehr).")
+            raise NotFound(_("Diese Person gibt es nicht (mehr)."))
         await Patron.update({Patron.blocked_reason: reason or "", Patron.updated_at: now()}).where(
             Patron.id == patron_id
         )

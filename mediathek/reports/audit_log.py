@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mediathek.audit import AuditLog
+from mediathek.i18n import _
 
 PER_PAGE = 50
 
@@ -62,7 +63,7 @@ async def audit_entries(
     for entry in entries:
         # Who acted, as written with the entry (it outlives the account); no name: a job.
         entry["who"] = entry["actor_label"] or (
-            "Konto " + str(entry["actor"]) if entry["actor"] else "System"
+            _("Konto %(n)s") % {"n": entry["actor"]} if entry["actor"] else _("System")
         )
     actions = [
         r["action"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from mediathek.i18n import _
+
 BAR = 22  # height of one horizontal bar (px)
 GAP = 8
 LABEL_WIDTH = 210
@@ -38,11 +40,11 @@ def _svg(width: int, height: int, chart_id: str, title: str, desc: str, body: st
 
 
 def _describe(rows: list[tuple[str, int]]) -> str:
-    return "; ".join(f"{label}: {n}" for label, n in rows) or "Keine Daten im Zeitraum."
+    return "; ".join(f"{label}: {n}" for label, n in rows) or _("Keine Daten im Zeitraum.")
 
 
 def horizontal_bars(chart_id: str, title: str, rows: list[tuple[str, int]]) -> Markup:
-    top = _nice_max(max((n for _, n in rows), default=0))
+    top = _nice_max(max((n for _label, n in rows), default=0))
     height = max(1, len(rows)) * (BAR + GAP) + GAP
     width = LABEL_WIDTH + PLOT_WIDTH + 50
     parts = []
@@ -58,13 +60,14 @@ def horizontal_bars(chart_id: str, title: str, rows: list[tuple[str, int]]) -> M
             f'y="{y + BAR * 0.7:.1f}">{n}</text>'
         )
     if not rows:
-        parts.append(f'<text class="chart-label" x="6" y="{BAR}">Keine Daten im Zeitraum.</text>')
+        empty = escape(_("Keine Daten im Zeitraum."))
+        parts.append(f'<text class="chart-label" x="6" y="{BAR}">{empty}</text>')
     return _svg(width, height, chart_id, title, _describe(rows), "".join(parts))
 
 
 def vertical_bars(chart_id: str, title: str, rows: list[tuple[str, int]]) -> Markup:
     """Columns for a time series (loans per month); labels are shortened to 3 letters."""
-    top = _nice_max(max((n for _, n in rows), default=0))
+    top = _nice_max(max((n for _label, n in rows), default=0))
     column = 34
     left, bottom = 40, 36
     width = left + max(1, len(rows)) * (column + 8) + 8

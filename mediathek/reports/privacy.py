@@ -16,6 +16,7 @@ from mediathek.circulation.tables import Loan
 from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.patrons.tables import Account, Patron
 from mediathek.reports.statistics import BORROWERS_KEY
 from mediathek.site_settings import get_setting, set_setting
@@ -201,8 +202,8 @@ async def inactive_patrons(today: date, tz: ZoneInfo = BERLIN) -> list[InactiveP
 
 # Retention settings and the range an admin may choose (days / years).
 RETENTION = {
-    "anonymise_after_days": (1, 3650, "Bitte eine Zahl von 1 bis 3650 Tagen angeben."),
-    "inactive_after_years": (1, 30, "Bitte eine Zahl von 1 bis 30 Jahren angeben."),
+    "anonymise_after_days": (1, 3650, N_("Bitte eine Zahl von 1 bis 3650 Tagen angeben.")),
+    "inactive_after_years": (1, 30, N_("Bitte eine Zahl von 1 bis 30 Jahren angeben.")),
 }
 
 
@@ -211,7 +212,7 @@ def parse_retention(data: dict[str, str]) -> dict[str, int]:
     for key, (low, high, message) in RETENTION.items():
         raw = (data.get(key) or "").strip()
         if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-            errors[key] = message
+            errors[key] = _(message)
         else:
             values[key] = int(raw)
     if errors:

@@ -11,6 +11,7 @@ from litestar.params import Body, QueryParameter
 
 from mediathek.audit import Actor
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_
 from mediathek.reports import legal
 from mediathek.reports.audit_log import audit_entries
 from mediathek.reports.privacy import (
@@ -168,17 +169,17 @@ ROUTES = [
 ]
 STAFF_LINKS = [
     (
-        "Löschkandidaten",
+        N_("Löschkandidaten"),
         "/verwaltung/loeschkandidaten",
-        "Ausleihende, die lange nichts ausgeliehen haben",
+        N_("Ausleihende, die lange nichts ausgeliehen haben"),
     ),
 ]
 ADMIN_LINKS = [
     (
-        "Rechtliche Seiten",
+        N_("Rechtliche Seiten"),
         "/admin/rechtliches",
-        "Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache",
+        N_("Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache"),
     ),
-    ("Datenschutz-Fristen", "/admin/datenschutz", "Anonymisierung und Löschfristen"),
-    ("Protokoll", "/admin/protokoll", "Wer hat wann was geändert"),
+    (N_("Datenschutz-Fristen"), "/admin/datenschutz", N_("Anonymisierung und Löschfristen")),
+    (N_("Protokoll"), "/admin/protokoll", N_("Wer hat wann was geändert")),
 ]

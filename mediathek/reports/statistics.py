@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count
 
+from mediathek import i18n
 from mediathek.catalogue.tables import Title, TitleLanguage
 from mediathek.circulation.tables import Loan
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _, pgettext
 from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
 from mediathek.site_settings import get_setting
 from mediathek.vocab import (
@@ -33,26 +35,27 @@ from mediathek.vocab import (
     Level,
     MediaType,
     PatronCategory,
+    language_name,
     values_between,
 )
 
 # SiteSetting key under which the anonymisation job keeps {"YYYY-MM": [patron ids]}.
 BORROWERS_KEY = "anonymised_borrowers"
 MONTH_NAMES = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
+    N_("Januar"),
+    N_("Februar"),
+    N_("März"),
+    N_("April"),
+    N_("Mai"),
+    N_("Juni"),
+    N_("Juli"),
+    N_("August"),
+    N_("September"),
+    N_("Oktober"),
+    N_("November"),
+    N_("Dezember"),
 ]
-NO_VALUE = "ohne Angabe"
+NO_VALUE = N_("ohne Angabe")
 TOP_TITLES = 20
 MAX_RANGE_DAYS = 366 * 10
 
@@ -64,8 +67,11 @@ class Period:
 
     def label(self) -> str:
         if self.start == date(self.start.year, 1, 1) and self.end == date(self.start.year, 12, 31):
-            return f"Jahr {self.start.year}"
-        return f"{self.start:%d.%m.%Y} bis {self.end:%d.%m.%Y}"
+            return _("Jahr %(year)s") % {"year": self.start.year}
+        return _("%(start)s bis %(end)s") % {
+            "start": f"{self.start:%d.%m.%Y}",
+            "end": f"{self.end:%d.%m.%Y}",
+        }
 
     def months(self) -> list[tuple[int, int]]:
         months, y, m = [], self.start.year, self.start.month
@@ -82,9 +88,9 @@ def parse_period(jahr: str | None, von: str | None, bis: str | None, today: date
         start, end = parse_day(von, "von", errors), parse_day(bis, "bis", errors)
         if not errors and start and end:
             if end < start:
-                errors["bis"] = "Das Ende liegt vor dem Anfang."
+                errors["bis"] = _("Das Ende liegt vor dem Anfang.")
             elif (end - start).days > MAX_RANGE_DAYS:
-                errors["bis"] = "Bitte wählen Sie höchstens zehn Jahre."
+                errors["bis"] = _("Bitte wählen Sie höchstens zehn Jahre.")
         if errors:
             raise InvalidInput(errors=errors)
         return Period(start, end)  # type: ignore[arg-type]
@@ -93,14 +99,14 @@ def parse_period(jahr: str | None, von: str | None, bis: str | None, today: date
         # isdigit() alone also admits "³" or "²⁰²⁶", which int() refuses.
         jahr = jahr.strip()
         if not (jahr.isascii() and jahr.isdigit()) or not 1900 <= int(jahr) <= 2999:
-            raise InvalidInput(errors={"jahr": "Bitte geben Sie ein Jahr wie 2026 an."})
+            raise InvalidInput(errors={"jahr": _("Bitte geben Sie ein Jahr wie 2026 an.")})
         year = int(jahr)
     return Period(date(year, 1, 1), date(year, 12, 31))
 
 
 def parse_day(raw: str | None, name: str, errors: dict[str, str]) -> date | None:
     if not raw:
-        errors[name] = "Bitte geben Sie ein Datum an."
+        errors[name] = _("Bitte geben Sie ein Datum an.")
         return None
     raw = raw.strip()
     try:
@@ -109,7 +115,7 @@ def parse_day(raw: str | None, name: str, errors: dict[str, str]) -> date | None
             return date(int(y), int(m), int(d))
         return date.fromisoformat(raw)
     except (ValueError, OverflowError):
-        errors[name] = "Bitte geben Sie das Datum als TT.MM.JJJJ an."
+        errors[name] = _("Bitte geben Sie das Datum als TT.MM.JJJJ an.")
         return None
 
 
@@ -253,55 +259,63 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
     titles = {
         r["id"]: r
         for r in await Title.select(Title.id, Title.title, Title.authors).where(
-            Title.id.is_in([tid for tid, _ in top] or [0])
+            Title.id.is_in([tid for tid, _n in top] or [0])
         )
     }
 
+    # The column heading (a count), not the verb the desk's button says.
+    loans = pgettext("Anzahl", "Ausleihen")
     tables = [
         StatTable(
             "monate",
-            "Ausleihen je Monat",
-            ["Monat", "Ausleihen"],
-            [[f"{MONTH_NAMES[m - 1]} {y}", per_month.get((y, m), 0)] for y, m in period.months()],
+            _("Ausleihen je Monat"),
+            [_("Monat"), loans],
+            [
+                [f"{_(MONTH_NAMES[m - 1])} {y}", per_month.get((y, m), 0)]
+                for y, m in period.months()
+            ],
         ),
         StatTable(
             "medienarten",
-            "Ausleihen nach Medienart",
-            ["Medienart", "Ausleihen"],
+            _("Ausleihen nach Medienart"),
+            [_("Medienart"), loans],
             _rows(by_type, MEDIA_TYPE_LABELS, list(MediaType)),
         ),
         StatTable(
             "nutzergruppen",
-            "Ausleihen nach Nutzergruppe",
-            ["Nutzergruppe", "Ausleihen"],
+            _("Ausleihen nach Nutzergruppe"),
+            [_("Nutzergruppe"), loans],
             _rows(by_category, PATRON_CATEGORY_LABELS, list(PatronCategory)),
         ),
         StatTable(
             "sprachniveaus",
-            "Ausleihen nach Sprachniveau",
-            ["Sprachniveau", "Ausleihen"],
+            _("Ausleihen nach Sprachniveau"),
+            [_("Sprachniveau"), loans],
             _rows(by_level, LEVEL_LABELS, list(Level)),
-            note="Ein Titel deckt oft mehrere Niveaus ab (z. B. A1–A2). Eine Ausleihe zählt "
-            "bei jedem abgedeckten Niveau; die Summe ist daher größer als die Zahl der Ausleihen.",
+            note=_(
+                "Ein Titel deckt oft mehrere Niveaus ab (z. B. A1–A2). Eine Ausleihe zählt "
+                "bei jedem abgedeckten Niveau; die Summe ist daher größer als die Zahl der "
+                "Ausleihen."
+            ),
         ),
         StatTable(
             "sprachen",
-            "Ausleihen nach Sprache",
-            ["Sprache", "Ausleihen"],
-            _rows(by_language, LANGUAGES, sorted(LANGUAGES, key=lambda c: -by_language[c])),
-            note="Mehrsprachige Titel zählen bei jeder ihrer Sprachen.",
+            _("Ausleihen nach Sprache"),
+            [_("Sprache"), loans],
+            _rows(by_language, _language_names(), sorted(LANGUAGES, key=lambda c: -by_language[c])),
+            note=_("Mehrsprachige Titel zählen bei jeder ihrer Sprachen."),
         ),
         StatTable(
             "altersgruppen",
-            "Ausleihen nach Altersgruppe",
-            ["Altersgruppe", "Ausleihen"],
+            _("Ausleihen nach Altersgruppe"),
+            [_("Altersgruppe"), loans],
             _rows(by_age, AGE_GROUP_LABELS, list(AgeGroup)),
-            note="Ein Titel für mehrere Altersgruppen zählt bei jeder von ihnen.",
+            note=_("Ein Titel für mehrere Altersgruppen zählt bei jeder von ihnen."),
         ),
         StatTable(
             "beliebteste-titel",
-            f"Die {TOP_TITLES} meistgeliehenen Titel",
-            ["Titel", "Ausleihen"],
+            _("Die %(n)s meistgeliehenen Titel") % {"n": TOP_TITLES},
+            [_("Titel"), loans],
             [[_title_label(titles.get(tid, {})), n] for tid, n in top],
             chart=False,
         ),
@@ -311,22 +325,37 @@ async def compute(period: Period, tz: ZoneInfo | None = None) -> Statistics:
     return Statistics(period, total, await active_borrowers(period), tables)
 
 
+def _language_names() -> dict[str, str]:
+    """The catalogue's languages named in the reader's language (Babel's names; German as the
+    vocabulary has them)."""
+    here = i18n.current()
+    if here == i18n.SOURCE:
+        return LANGUAGES
+    names = {code: language_name(code, here) for code in LANGUAGES}
+    return {code: name[:1].upper() + name[1:] for code, name in names.items()}
+
+
+def _label(labels: dict, key):
+    """A vocabulary's label (a German msgid) in the reader's language; unknown keys as they are."""
+    return _(labels[key]) if key in labels else key
+
+
 def _rows(counts: Counter, labels: dict, order: list) -> list[list]:
-    rows = [[labels.get(k, k), counts[k]] for k in order if counts.get(k)]
-    rows += [[labels.get(k, k), n] for k, n in counts.items() if k not in order and k and n]
+    rows = [[_label(labels, k), counts[k]] for k in order if counts.get(k)]
+    rows += [[_label(labels, k), n] for k, n in counts.items() if k not in order and k and n]
     if counts.get(None):
-        rows.append([NO_VALUE, counts[None]])
+        rows.append([_(NO_VALUE), counts[None]])
     return rows
 
 
 def _title_label(t: dict) -> str:
     if not t:
-        return "(unbekannter Titel)"
+        return _("(unbekannter Titel)")
     return f"{t['title']} ({t['authors']})" if t.get("authors") else t["title"]
 
 
 async def _never_borrowed(period: Period, tz: ZoneInfo) -> StatTable:
-    _, end = _bounds(period, tz)
+    end = _bounds(period, tz)[1]
     title, loan = Title._meta.tablename, Loan._meta.tablename
     in_stock = await Title.count().where(Title.withdrawn_at.is_null(), Title.created_at < end)
     never = await Title.raw(
@@ -342,11 +371,14 @@ async def _never_borrowed(period: Period, tz: ZoneInfo) -> StatTable:
     )
     return StatTable(
         "nie-ausgeliehen",
-        "Titel ohne Ausleihe im Zeitraum",
-        ["Titel", "Medienart"],
-        [[_title_label(r), MEDIA_TYPE_LABELS.get(r["media_type"], r["media_type"])] for r in never],
-        note=f"{len(never)} von {in_stock} Titeln im Bestand wurden im Zeitraum nicht "
-        "ausgeliehen (ausgesonderte Titel zählen nicht mit).",
+        _("Titel ohne Ausleihe im Zeitraum"),
+        [_("Titel"), _("Medienart")],
+        [[_title_label(r), _label(MEDIA_TYPE_LABELS, r["media_type"])] for r in never],
+        note=_(
+            "%(never)s von %(stock)s Titeln im Bestand wurden im Zeitraum nicht "
+            "ausgeliehen (ausgesonderte Titel zählen nicht mit)."
+        )
+        % {"never": len(never), "stock": in_stock},
         chart=False,
     )
 
@@ -367,22 +399,22 @@ async def _reservations(period: Period, tz: ZoneInfo) -> StatTable:
     b = {r["status"]: r["n"] for r in bookings}
     return StatTable(
         "vormerkungen",
-        "Vormerkungen und Reservierungen",
-        ["Art", "Angelegt", "Erfüllt (abgeholt)", "Noch offen"],
+        _("Vormerkungen und Reservierungen"),
+        [_("Art"), _("Angelegt"), _("Erfüllt (abgeholt)"), _("Noch offen")],
         [
             [
-                "Vormerkungen",
+                _("Vormerkungen"),
                 sum(h.values()),
                 h.get(HoldStatus.fulfilled, 0),
                 h.get(HoldStatus.waiting, 0) + h.get(HoldStatus.ready, 0),
             ],
             [
-                "Reservierungen für einen Zeitraum",
+                _("Reservierungen für einen Zeitraum"),
                 sum(b.values()),
                 b.get(BookingStatus.collected, 0),
                 b.get(BookingStatus.confirmed, 0) + b.get(BookingStatus.ready, 0),
             ],
         ],
-        note="Gezählt werden Vormerkungen und Reservierungen, die im Zeitraum angelegt wurden.",
+        note=_("Gezählt werden Vormerkungen und Reservierungen, die im Zeitraum angelegt wurden."),
         chart=False,
     )

@@ -9,6 +9,7 @@ from litestar.params import FromPath, QueryParameter
 
 from mediathek.csv_files import to_csv
 from mediathek.errors import InvalidInput, NotFound
+from mediathek.i18n import N_
 from mediathek.reports import charts
 from mediathek.reports.statistics import Period, compute, parse_period
 from mediathek.web.guards import Access
@@ -84,5 +85,5 @@ async def statistics_csv(
 
 ROUTES = [statistics_page, statistics_csv]
 STAFF_LINKS = [
-    ("Statistik", "/verwaltung/statistik", "Ausleihen und Nutzung für den Jahresbericht"),
+    (N_("Statistik"), "/verwaltung/statistik", N_("Ausleihen und Nutzung für den Jahresbericht")),
 ]

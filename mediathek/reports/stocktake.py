@@ -22,10 +22,11 @@ from mediathek.catalogue.tables import COPY_STATUS_LABELS, Copy, CopyStatus
 from mediathek.clock import now
 from mediathek.db import lock_rows, write_transaction
 from mediathek.errors import Conflict, InvalidInput, NotFound
+from mediathek.i18n import N_, _
 from mediathek.reports.tables import Stocktake, StocktakeScan
 
 OPEN, APPLIED, CANCELLED = "open", "applied", "cancelled"
-STATUS_LABELS = {OPEN: "läuft", APPLIED: "abgeschlossen", CANCELLED: "abgebrochen"}
+STATUS_LABELS = {OPEN: N_("läuft"), APPLIED: N_("abgeschlossen"), CANCELLED: N_("abgebrochen")}
 # Copies the shelf should not hold: seeing one means its status is wrong.
 ELSEWHERE = {
     CopyStatus.on_loan,
@@ -40,9 +41,11 @@ def parse_prefixes(raw: str) -> list[str]:
     """Shelf-mark prefixes separated by commas or new lines; empty = the whole stock."""
     prefixes = sorted({p.strip() for p in raw.replace("\n", ",").split(",") if p.strip()})
     if len(prefixes) > MAX_PREFIXES:
-        raise InvalidInput(errors={"signaturen": f"Höchstens {MAX_PREFIXES} Signaturen."})
+        raise InvalidInput(
+            errors={"signaturen": _("Höchstens %(n)s Signaturen.") % {"n": MAX_PREFIXES}}
+        )
     if any(len(p) > 100 for p in prefixes):
-        raise InvalidInput(errors={"signaturen": "Eine Signatur ist zu lang."})
+        raise InvalidInput(errors={"signaturen": _("Eine Signatur ist zu lang.")})
     return prefixes
 
 
@@ -63,7 +66,7 @@ async def load_stocktake(stocktake_id: int) -> dict:
         await Stocktake.select().where(Stocktake.id == stocktake_id).output(load_json=True).first()
     )
     if row is None:
-        raise NotFound("Diese Bestandsrevision gibt es nicht.")
+        raise NotFound(_("Diese Bestandsrevision gibt es nicht."))
     return row
 
 
@@ -79,8 +82,8 @@ async def list_stocktakes() -> list[dict]:
 def _require_open(stocktake: dict) -> None:
     if stocktake["status"] != OPEN:
         raise Conflict(
-            f"Diese Bestandsrevision ist {STATUS_LABELS.get(stocktake['status'], '')}; "
-            "es kann nichts mehr erfasst werden."
+            _("Diese Bestandsrevision ist %(status)s; es kann nichts mehr erfasst werden.")
+            % {"status": _(STATUS_LABELS.get(stocktake["status"], ""))}
         )
 
 
@@ -99,7 +102,7 @@ async def record_scan(stocktake_id: int, barcode: str, shelf_mark: str = "") -> 
     code = normalise_code(barcode)[:64]
     shelf_mark = shelf_mark.strip()[:100]
     if not code:
-        raise InvalidInput(errors={"barcode": "Bitte scannen Sie einen Barcode."})
+        raise InvalidInput(errors={"barcode": _("Bitte scannen Sie einen Barcode.")})
     stocktake = await load_stocktake(stocktake_id)
     _require_open(stocktake)
     copy = (
@@ -126,25 +129,33 @@ async def record_scan(stocktake_id: int, barcode: str, shelf_mark: str = "") -> 
                 )
             )
     if copy is None:
-        return ScanResult(code, "unknown", f"{code}: unbekannter Barcode (notiert).")
+        return ScanResult(
+            code, "unknown", _("%(code)s: unbekannter Barcode (notiert).") % {"code": code}
+        )
     warnings = _warnings(copy, shelf_mark, stocktake["shelf_marks"])
     if already:
-        return ScanResult(code, "again", f"{copy['title']}: war schon erfasst.", copy, warnings)
-    return ScanResult(code, "seen", f"{copy['title']}: erfasst.", copy, warnings)
+        message = _("%(title)s: war schon erfasst.") % {"title": copy["title"]}
+        return ScanResult(code, "again", message, copy, warnings)
+    message = _("%(title)s: erfasst.") % {"title": copy["title"]}
+    return ScanResult(code, "seen", message, copy, warnings)
 
 
 def _warnings(copy: dict, shelf_mark: str, prefixes: list[str]) -> list[str]:
     warnings = []
     if copy["status"] in ELSEWHERE:
         warnings.append(
-            f"Laut System {COPY_STATUS_LABELS[CopyStatus(copy['status'])]} – bitte prüfen."
+            _("Laut System %(status)s – bitte prüfen.")
+            % {"status": _(COPY_STATUS_LABELS[CopyStatus(copy["status"])])}
         )
     if shelf_mark and copy["shelf_mark"] != shelf_mark:
         warnings.append(
-            f"Gehört an {copy['shelf_mark'] or '(keine Signatur)'}, nicht {shelf_mark}."
+            _("Gehört an %(home)s, nicht %(here)s.")
+            % {"home": copy["shelf_mark"] or _("(keine Signatur)"), "here": shelf_mark}
         )
     elif not shelf_mark and not in_scope(copy["shelf_mark"], prefixes):
-        warnings.append(f"Gehört an {copy['shelf_mark']}, außerhalb dieser Revision.")
+        warnings.append(
+            _("Gehört an %(home)s, außerhalb dieser Revision.") % {"home": copy["shelf_mark"]}
+        )
     return warnings
 
 
@@ -272,13 +283,13 @@ async def undo_apply(stocktake_id: int, actor_id: int | None = None) -> int:
         stocktake = await load_stocktake(stocktake_id)
         if stocktake["status"] != APPLIED:
             raise Conflict(
-                "Diese Bestandsrevision ist nicht abgeschlossen: nichts rückgängig zu machen."
+                _("Diese Bestandsrevision ist nicht abgeschlossen: nichts rückgängig zu machen.")
             )
         detail = await audit.last_detail("stocktake_applied", "stocktake", stocktake_id)
         ids = [int(i) for i in detail.get("copies", [])]
         copy_note = str(detail.get("copy_note", ""))
         if not copy_note:
-            raise Conflict("Diese Übernahme lässt sich nicht mehr rückgängig machen.")
+            raise Conflict(_("Diese Übernahme lässt sich nicht mehr rückgängig machen."))
         restored: list[int] = []
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             # Only those still lost with this stocktake's note: one found or changed since

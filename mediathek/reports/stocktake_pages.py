@@ -9,6 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from mediathek.errors import InvalidInput
+from mediathek.i18n import N_, _
 from mediathek.reports import stocktake as service
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
@@ -105,12 +106,15 @@ async def apply(request: Request, stocktake_id: Id, data: Form) -> Response:
         return render(
             request,
             "confirm.html",
-            question="Ergebnis der Bestandsrevision übernehmen?",
-            detail=f"{len(report.missing)} nicht gefundene Exemplare werden auf „verloren“ "
-            "gesetzt, die Revision wird abgeschlossen. Das lässt sich danach rückgängig machen.",
+            question=_("Ergebnis der Bestandsrevision übernehmen?"),
+            detail=_(
+                "%(n)s nicht gefundene Exemplare werden auf „verloren“ gesetzt, die Revision "
+                "wird abgeschlossen. Das lässt sich danach rückgängig machen."
+            )
+            % {"n": len(report.missing)},
             action=f"/verwaltung/revision/{stocktake_id}/anwenden",
             fields={},
-            button="Ergebnis übernehmen",
+            button=_("Ergebnis übernehmen"),
             back=f"/verwaltung/revision/{stocktake_id}",
         )
     user = _user(request)
@@ -149,5 +153,5 @@ async def cancel(request: Request, stocktake_id: Id) -> Response:
 
 ROUTES = [stocktakes, start, stocktake_page, scan, apply, undo_apply, cancel]
 STAFF_LINKS = [
-    ("Bestandsrevision", "/verwaltung/revision", "Regale scannen, Fehlendes finden"),
+    (N_("Bestandsrevision"), "/verwaltung/revision", N_("Regale scannen, Fehlendes finden")),
 ]

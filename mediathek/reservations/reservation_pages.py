@@ -285,10 +285,11 @@ async def staff_page(request: Request) -> Response:
         put_back=await queries.put_back(),
         today=today,
         message={
-            "abgleich": "Der Tagesabgleich ist gelaufen.",
-            "erledigt": "Erledigt.",
-            "storniert": "Storniert. Das Exemplar geht weiter an die nächste Person "
-            "oder zurück ins Regal.",
+            "abgleich": _("Der Tagesabgleich ist gelaufen."),
+            "erledigt": _("Erledigt."),
+            "storniert": _(
+                "Storniert. Das Exemplar geht weiter an die nächste Person oder zurück ins Regal."
+            ),
         }.get(request.query_params.get("ok", "")),
     )
 
@@ -359,8 +360,8 @@ ROUTES = [
 
 STAFF_LINKS = [
     (
-        "Vormerkungen & Abholregal",
+        N_("Vormerkungen & Abholregal"),
         "/verwaltung/vormerkungen",
-        "Abholregal, was aus dem Regal geholt werden muss, abgelaufene Abholungen",
+        N_("Abholregal, was aus dem Regal geholt werden muss, abgelaufene Abholungen"),
     )
 ]
