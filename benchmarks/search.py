@@ -465,9 +465,7 @@ async def _timed(c: httpx.AsyncClient, path: str, rounds: int, before: str | Non
     return statistics.median(times), percentile(times, 95), statistics.median(cpu), hits
 
 
-async def measure(
-    url: str, rare: str, rounds: int
-) -> dict[str, tuple[float, float, float, int]]:
+async def measure(url: str, rare: str, rounds: int) -> dict[str, tuple[float, float, float, int]]:
     settings = Settings(
         database_url=url,
         secret_key="benchmark-secret-key-0123456789-abcdefghij",

@@ -96,6 +96,8 @@ async def last_detail(action: str, object_type: str, object_id: int | str) -> di
     )
     detail = (entry or {}).get("detail") or {}
     return json.loads(detail) if isinstance(detail, str) else detail
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who does it, for the audit log."""
@@ -103,9 +105,7 @@ class Actor:
     account_id: int | None = None
     label: str = ""
 
-    async def record(
-        self, action: str, object_type: str, object_id: int | str, **detail
-    ) -> None:
+    async def record(self, action: str, object_type: str, object_id: int | str, **detail) -> None:
         """Write an audit log entry for this actor (inside the caller's transaction)."""
         await record(
             action,

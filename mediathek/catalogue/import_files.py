@@ -116,8 +116,7 @@ def check_xlsx_archive(path: Path) -> None:
     if sum(m.file_size for m in members) > XLSX_MAX_UNPACKED:
         raise too_big
     if any(
-        m.filename.lower().endswith("sharedstrings.xml")
-        and m.file_size > XLSX_MAX_SHARED_STRINGS
+        m.filename.lower().endswith("sharedstrings.xml") and m.file_size > XLSX_MAX_SHARED_STRINGS
         for m in members
     ):
         raise too_big

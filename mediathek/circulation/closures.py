@@ -70,9 +70,7 @@ async def _move_due_dates(calendar, first: date, last: date, label: str) -> list
         # Conditional on the date read: a renewal or return meanwhile wins.
         done = (
             await Loan.update({Loan.due_on: new, Loan.due_reason: policy.closure_reason(label)})
-            .where(
-                Loan.id == loan["id"], Loan.due_on == loan["due_on"], Loan.returned_at.is_null()
-            )
+            .where(Loan.id == loan["id"], Loan.due_on == loan["due_on"], Loan.returned_at.is_null())
             .returning(Loan.id)
         )
         if done:

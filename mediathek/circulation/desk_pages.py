@@ -277,9 +277,7 @@ async def desk_mark(request: Request, data: Form) -> Response:
     return await _desk(request, outcome, ausweis)
 
 
-@post(
-    "/theke/verloren-rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200
-)
+@post("/theke/verloren-rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200)
 async def desk_undo_lost(request: Request, data: Form) -> Response:
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:

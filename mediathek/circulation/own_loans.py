@@ -108,7 +108,7 @@ def account_summary(loans: list[dict], holds_ready: int, bookings_ready: int, to
 
 
 def _short_day(day: date, today: date) -> str:
-    """"07.12." this year, "07.12.2027" later (German); the locale's own forms else."""
+    """ "07.12." this year, "07.12.2027" later (German); the locale's own forms else."""
     if i18n.current() == i18n.SOURCE:
         return f"{day:%d.%m.}" + ("" if day.year == today.year else f"{day:%Y}")
     if day.year == today.year:

@@ -146,9 +146,7 @@ async def preview_daily_jobs(today: date) -> DailyPreview:
                     for n in new
                 ],
                 sum(1 for r in after if r["reminder_level"] > levels[r["id"]]),
-                int(
-                    results.get(job_name(privacy.run_daily), {}).get("anonymised_loans", 0)
-                ),
+                int(results.get(job_name(privacy.run_daily), {}).get("anonymised_loans", 0)),
             )
             raise _Rollback
     except _Rollback:

@@ -229,13 +229,17 @@ class Renderer:
             except TemplateError:
                 if adapted is None:
                     raise
-                log.exception("E-Mail-Text %s (angepasst) ist fehlerhaft; nehme den Standard.",
-                              text_name(kind, lang))
+                log.exception(
+                    "E-Mail-Text %s (angepasst) ist fehlerhaft; nehme den Standard.",
+                    text_name(kind, lang),
+                )
                 subject, text, marked = self._body(standard, context)
             context["subject"] = subject
-            items_html = Markup(
-                self._html.get_template("_items.html").render(context)
-            ) if _ITEM_MARK in marked else Markup("")
+            items_html = (
+                Markup(self._html.get_template("_items.html").render(context))
+                if _ITEM_MARK in marked
+                else Markup("")
+            )
             body_html = _paragraphs(marked, items_html)
             footer = self._text.get_template("_footer.txt").render(context)
             html = self._html.get_template("_layout.html").render(

@@ -254,9 +254,7 @@ async def apply_stocktake(
         note_on_copies = f"Bei der Bestandsrevision am {today:%d.%m.%Y} nicht gefunden."
         marked: list[int] = []
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-            marked += await move_copies(
-                CopyEvent.stocktake_missing, ids=chunk, note=note_on_copies
-            )
+            marked += await move_copies(CopyEvent.stocktake_missing, ids=chunk, note=note_on_copies)
         await Stocktake.update({Stocktake.status: APPLIED, Stocktake.finished_at: now()}).where(
             Stocktake.id == stocktake_id
         )

@@ -219,9 +219,7 @@ async def move_out_of_closure(calendar: Calendar, first: date, last: date) -> li
     moved: list[Moved] = []
     holds = await Hold.select(
         Hold.id, Hold.patron, Hold.pickup_until, Hold.title.title.as_alias("title_name")
-    ).where(
-        Hold.status == HoldStatus.ready, Hold.pickup_until >= first, Hold.pickup_until <= last
-    )
+    ).where(Hold.status == HoldStatus.ready, Hold.pickup_until >= first, Hold.pickup_until <= last)
     for hold in holds:
         new = moved_day(calendar, hold["pickup_until"])
         if new is None:

@@ -110,7 +110,10 @@ def make_environment(settings: Settings, area_labels: dict | None = None) -> Env
     # Newstyle gettext: placeholders are filled by name and escaped, and a template cannot
     # forget the % of a translated string. The callables read the request's language.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
+        i18n.gettext,
+        i18n.ngettext,
+        newstyle=True,
+        pgettext=i18n.pgettext,
         npgettext=i18n.npgettext,
     )
     env.filters.update(make_filters(settings.tz))

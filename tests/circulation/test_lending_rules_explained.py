@@ -68,9 +68,7 @@ async def test_a_renewal_that_moves_nothing_is_refused_and_not_counted(teacher_a
     _, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     # Her card runs out on the due date: no renewal can move it.
-    await Patron.update({Patron.expires_on: lent.due_on}).where(
-        Patron.id == teacher_anna.patron_id
-    )
+    await Patron.update({Patron.expires_on: lent.due_on}).where(Patron.id == teacher_anna.patron_id)
     with pytest.raises(RenewalRefused, match="nicht verschieben.*Ausweis"):
         await services.renew(lent.loan_id, today=today, by_patron_id=teacher_anna.patron_id)
     loan = await Loan.select(Loan.renewals, Loan.due_on).where(Loan.id == lent.loan_id).first()
@@ -201,9 +199,7 @@ async def test_a_closure_moves_due_dates_pickups_and_booking_starts(
     assert len(by_patron[volunteer_ben.patron_id]["items"]) == 2
 
 
-async def test_a_closure_leaves_dates_outside_it_and_bad_input_writes_nothing(
-    teacher_anna, today
-):
+async def test_a_closure_leaves_dates_outside_it_and_bad_input_writes_nothing(teacher_anna, today):
     _, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     result = await closures.close(date(2026, 4, 8), date(2026, 4, 9), "Umzug", today=today)

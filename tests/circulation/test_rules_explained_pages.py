@@ -114,9 +114,7 @@ async def test_staff_renew_a_long_overdue_loan_at_the_desk_with_a_reason(
     assert {r["object_id"] for r in reasons} == {str(loan_id), str(other)}
 
 
-async def test_a_closure_tells_staff_how_many_dates_moved(
-    client_for, admin, teacher_anna, today
-):
+async def test_a_closure_tells_staff_how_many_dates_moved(client_for, admin, teacher_anna, today):
     calendar = await load_calendar(today)
     due = calendar.next_opening_day(today + timedelta(days=10))
     _, [copy_id] = await title_with_copy_ids(1, name="Wimmelbuch Stadt")
@@ -131,10 +129,13 @@ async def test_a_closure_tells_staff_how_many_dates_moved(
         assert "verschoben: 1 Rückgabedatum, 0 Abholfristen" in page.text
     moved = await Loan.select(Loan.due_on, Loan.due_reason).where(Loan.id == loan_id).first()
     assert moved["due_on"] > due and "Fortbildung" in moved["due_reason"]
-    assert await Notification.count().where(
-        Notification.kind == NotificationKind.dates_moved,
-        Notification.patron == teacher_anna.patron_id,
-    ) == 1
+    assert (
+        await Notification.count().where(
+            Notification.kind == NotificationKind.dates_moved,
+            Notification.patron == teacher_anna.patron_id,
+        )
+        == 1
+    )
 
 
 async def test_how_it_works_states_the_renewal_rules(client):

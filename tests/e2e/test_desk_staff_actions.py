@@ -30,9 +30,7 @@ async def axe(page) -> list:
     return await page.evaluate(AXE_RUN)
 
 
-async def test_a_borrower_without_her_card_is_found_by_name_with_the_keyboard(
-    browser, live_server
-):
+async def test_a_borrower_without_her_card_is_found_by_name_with_the_keyboard(browser, live_server):
     url = live_server.database_url
     add_patron(url, "Ottilie", "Wunderlich", 999_101, notes="Bringt Kita-Gruppe mit.")
     card = add_patron(url, "Otto", "Wunderlich", 999_102)

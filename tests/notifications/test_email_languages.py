@@ -73,8 +73,10 @@ def test_adaptations_of_the_old_three_files_become_one_text():
         (
             "email_template:overdue.de.txt",
             json.dumps(
-                {"v": 'Hallo {{ name }}\n\n{% include "_items.de.txt" %}\n\nTschüss\n'
-                      '{% include "_footer.de.txt" %}\n'}
+                {
+                    "v": 'Hallo {{ name }}\n\n{% include "_items.de.txt" %}\n\nTschüss\n'
+                    '{% include "_footer.de.txt" %}\n'
+                }
             ),
         ),
         ("email_template:due_soon.en.html", json.dumps({"v": "<p>only html</p>"})),

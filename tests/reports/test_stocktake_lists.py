@@ -1,4 +1,3 @@
-
 import pytest
 
 from mediathek.audit import AuditLog

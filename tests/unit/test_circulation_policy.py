@@ -107,9 +107,9 @@ def test_renewal_rules(today):
     cal = Calendar()
     kw = dict(today=today, current_due=date(2026, 3, 20), loan_days=28, latest=None)
     # From the current due date (20.3. + 28 days = 17.4.), not from today.
-    assert renewal_due_date(
-        cal, renewals=0, max_renewals=2, others_waiting=False, **kw
-    ) == DueDate(date(2026, 4, 17))
+    assert renewal_due_date(cal, renewals=0, max_renewals=2, others_waiting=False, **kw) == DueDate(
+        date(2026, 4, 17)
+    )
     with pytest.raises(RenewalRefused, match="2-mal"):
         renewal_due_date(cal, renewals=2, max_renewals=2, others_waiting=False, **kw)
     with pytest.raises(RenewalRefused, match="warten"):

@@ -142,9 +142,10 @@ def test_closed_pickup_and_return_days_name_the_nearest_opening_days(today):
     assert "Do 24.12. oder Mo 28.12." in errors["start_on"]
     assert "Mo 28.12." in errors["end_on"]
     # Tomorrow closed: the day before is today, too early to start; only the next one.
-    assert "Mo 16.03." in closed_day_errors(cal, D(2026, 3, 14), D(2026, 3, 16), D(2026, 3, 13))[
-        "start_on"
-    ]
+    assert (
+        "Mo 16.03."
+        in closed_day_errors(cal, D(2026, 3, 14), D(2026, 3, 16), D(2026, 3, 13))["start_on"]
+    )
     assert pickup_return_text(D(2026, 12, 7), D(2026, 12, 11)) == (
         "Abholen ab Mo 07.12., zurückbringen bis Fr 11.12."
     )

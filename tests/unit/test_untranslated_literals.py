@@ -71,7 +71,7 @@ def test_the_detector_finds_german_text_attributes_and_labels():
 
 def test_the_detector_lets_translated_and_technical_text_pass():
     assert untranslated('<p>{{ _("Hallo Welt") }}</p>') == []
-    link = "<a href=\"/katalog\" class=\"button button-small\">{{ _(\"Katalog\") }}</a>"
+    link = '<a href="/katalog" class="button button-small">{{ _("Katalog") }}</a>'
     assert untranslated(link) == []
     assert untranslated('{% extends "base.html" %}{% if lang == "en" %}{% endif %}') == []
     assert untranslated("<span>Mediathek</span> · 42 &ndash; ISBN") == []
