@@ -36,7 +36,7 @@ async def test_self_registration_then_staff_approval_then_first_login(browser, l
     await staff.goto("/verwaltung")
     await staff.get_by_role("link", name="Freischaltungen").first.click()
     await staff.get_by_role("button", name="Freischalten: Greta Neumann").click()
-    await staff.get_by_role("heading", name="Greta Neumann").wait_for()
+    await staff.get_by_role("heading", name="Greta Neumann", level=1).wait_for()
     card = await staff.locator("dt:has-text('Ausweisnummer') + dd").inner_text()
     assert card.startswith("K")
     await desk.close()
