@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mediathek.opening_calendar import Calendar
 
+from babel.dates import format_date
+
+from mediathek import i18n
 from mediathek.i18n import _
 
 # How far ahead the booking form looks for the next free range.
@@ -107,14 +110,19 @@ SHORT_WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 
 def short_day(day: date) -> str:
-    """ "Mo 07.12." – how the booking box names a day."""
+    """ "Mo 07.12." – how the booking box names a day (in the reader's language)."""
+    if i18n.current() != i18n.SOURCE:
+        return format_date(day, format="EEE d MMM", locale=i18n.babel_locale())
     return f"{SHORT_WEEKDAYS[day.weekday()]} {day:%d.%m.}"
 
 
 def pickup_return_text(start: date, end: date) -> str:
     """The booking in the words of what she does: "Abholen ab Mo 07.12., zurückbringen bis
     Fr 11.12." (the first day is the pickup day, the last the return day)."""
-    return f"Abholen ab {short_day(start)}, zurückbringen bis {short_day(end)}"
+    return _("Abholen ab %(start)s, zurückbringen bis %(end)s") % {
+        "start": short_day(start),
+        "end": short_day(end),
+    }
 
 
 def nearest_opening_days(calendar: Calendar, day: date, today: date) -> list[date]:

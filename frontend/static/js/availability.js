@@ -70,12 +70,12 @@
     if (!f.start.value || f.end.value || day < f.start.value) {
       f.start.value = day;
       f.end.value = "";
-      say(calendar, "Abholen ab " + shortName(cell) + ". Jetzt den Rückgabetag wählen.");
+      say(calendar, calendar.getAttribute("data-text-start").replace("{day}", shortName(cell)));
     } else {
       f.end.value = day;
       var first = cellFor(calendar, f.start.value);
       var from = first ? shortName(first) : f.start.value;
-      say(calendar, "Abholen ab " + from + ", zurückbringen bis " + shortName(cell) + ". Jetzt „Reservieren“ wählen.");
+      say(calendar, calendar.getAttribute("data-text-range").replace("{start}", from).replace("{end}", shortName(cell)));
     }
     mark(calendar);
   });
