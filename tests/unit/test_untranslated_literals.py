@@ -114,6 +114,7 @@ TRANSLATED = [
     "reservations/_my_bookings.html",
     "circulation/_my_loans.html",
     "reservations/_availability.html",
+    "info/how_it_works.html",
     "overview.html",
     "confirm.html",
     "circulation/_desk.html",
