@@ -313,25 +313,35 @@ def renewal_due_date(
     if level >= NO_ONLINE_RENEWAL_LEVEL:
         if online:
             raise RenewalRefused(
-                f"Dieses Medium ist lange überfällig ({level}. Mahnung). Online verlängern "
-                "geht nicht mehr. Bitte bringen Sie es zurück oder sprechen Sie mit uns."
+                _(
+                    "Dieses Medium ist lange überfällig (%(level)s. Mahnung). Online verlängern "
+                    "geht nicht mehr. Bitte bringen Sie es zurück oder sprechen Sie mit uns."
+                )
+                % {"level": level}
             )
         if not override:
             raise RenewalNeedsReason(
-                f"Lange überfällig ({level}. Mahnung): Verlängern nur mit Begründung "
-                "(wird protokolliert)."
+                _(
+                    "Lange überfällig (%(level)s. Mahnung): Verlängern nur mit Begründung "
+                    "(wird protokolliert)."
+                )
+                % {"level": level}
             )
     due = _capped(
         calendar, DueDate(calendar.due_date(current_due, loan_days)), latest, card_expires
     )
     if due.on <= current_due:
+        # The reason of a shortened date is stored with the loan, in German (see due_reason).
         why = due.reason.removeprefix("Kürzere Leihfrist: ")
-        text = "Eine Verlängerung würde das Rückgabedatum nicht verschieben."
+        text = _("Eine Verlängerung würde das Rückgabedatum nicht verschieben.")
         raise RenewalRefused(f"{text} {why}".strip())
     if due.on < today:
         raise RenewalRefused(
-            f"Auch verlängert wäre das Medium überfällig (neues Rückgabedatum "
-            f"{due.on:%d.%m.%Y}). Bitte bringen Sie es zurück."
+            _(
+                "Auch verlängert wäre das Medium überfällig (neues Rückgabedatum %(day)s). "
+                "Bitte bringen Sie es zurück."
+            )
+            % {"day": f"{due.on:%d.%m.%Y}"}
         )
     return due
 
