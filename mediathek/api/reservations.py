@@ -81,6 +81,12 @@ def _reserving_for(request: Request, patron_id: int | None) -> tuple[int, bool]:
     if patron_id is not None and patron_id != user.patron_id:
         if not user.is_staff:
             raise Forbidden("Nur Mitarbeitende dürfen für andere Personen reservieren.")
+        # Checked here: the bounds of an optional body field are not enforced, and
+        # PostgreSQL answers an id beyond its integer range with an error.
+        if not 1 <= patron_id <= 2**31 - 1:
+            raise InvalidInput(
+                "Diese Person gibt es nicht.", errors={"patron_id": "Keine gültige Nummer."}
+            )
         return patron_id, True
     if user.patron_id is None:
         raise InvalidInput(

@@ -143,3 +143,18 @@ async def test_a_teacher_cannot_reserve_for_someone_else(client_for, teacher_ann
         )
         assert own.status_code == 201
     assert await Booking.count() == 0
+
+
+async def test_a_borrower_id_beyond_the_integer_range_is_refused_not_a_server_error(
+    client_for, staff
+):
+    """PostgreSQL refuses such an id with an error; the API must answer 400 before that."""
+    title_id, _ = await title_with_copy_ids(1)
+    async with client_for(staff) as c:
+        for path, extra in (
+            ("/api/v1/holds", {}),
+            ("/api/v1/bookings", {"start_on": "2000-01-01", "end_on": "2000-01-01"}),
+        ):
+            r = await c.post(path, json={"title_id": title_id, "patron_id": 2**31, **extra})
+            assert r.status_code in (400, 422), (path, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
