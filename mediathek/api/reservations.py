@@ -8,6 +8,7 @@ from typing import Annotated
 
 from litestar import Request, Response, delete, get, post
 from litestar.params import JSONBody, Parameter, QueryParameter
+from msgspec import Meta
 
 from mediathek.api.common import problems
 from mediathek.errors import Forbidden, InvalidInput, NotFound
@@ -20,19 +21,24 @@ from mediathek.web.rendering import library_today
 SECURED: list[dict[str, list[str]]] = [{"session": []}, {"bearer": []}]
 
 
-PatronRef = Annotated[
-    int | None,
-    Parameter(
-        ge=1,
-        le=2**31 - 1,
-        description="Staff only: the borrower to reserve for (also one without a login).",
-    ),
-]
+# Fields of a JSON body are checked by msgspec, which reads its own ``Meta`` (Litestar's
+# ``Parameter`` bounds hold for path and query parameters only, and document the schema): an
+# id beyond PostgreSQL's integer range would otherwise reach the database, a server error.
+BodyId = Annotated[int, Meta(ge=1, le=2**31 - 1), Parameter(ge=1, le=2**31 - 1)]
+_PATRON_REF = "Staff only: the borrower to reserve for (also one without a login)."
+PatronRef = (
+    Annotated[
+        int,
+        Meta(ge=1, le=2**31 - 1),
+        Parameter(ge=1, le=2**31 - 1, description=_PATRON_REF),
+    ]
+    | None
+)
 
 
 @dataclass
 class HoldIn:
-    title_id: Id
+    title_id: BodyId
     patron_id: PatronRef = None
 
 
@@ -48,7 +54,7 @@ class HoldOut:
 
 @dataclass
 class BookingIn:
-    title_id: Id
+    title_id: BodyId
     start_on: date
     end_on: date
     patron_id: PatronRef = None
@@ -81,12 +87,6 @@ def _reserving_for(request: Request, patron_id: int | None) -> tuple[int, bool]:
     if patron_id is not None and patron_id != user.patron_id:
         if not user.is_staff:
             raise Forbidden("Nur Mitarbeitende dürfen für andere Personen reservieren.")
-        # Checked here: the bounds of an optional body field are not enforced, and
-        # PostgreSQL answers an id beyond its integer range with an error.
-        if not 1 <= patron_id <= 2**31 - 1:
-            raise InvalidInput(
-                "Diese Person gibt es nicht.", errors={"patron_id": "Keine gültige Nummer."}
-            )
         return patron_id, True
     if user.patron_id is None:
         raise InvalidInput(
