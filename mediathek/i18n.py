@@ -115,8 +115,14 @@ def current_language() -> Language:
 
 
 def babel_locale(code: str | None = None) -> Locale:
+    return _parsed_locale(code or _current.get())
+
+
+@cache
+def _parsed_locale(code: str) -> Locale:
+    """Parsed once per code: date and number filters ask for it for every value they format."""
     try:
-        return Locale.parse(code or _current.get())
+        return Locale.parse(code)
     except (UnknownLocaleError, ValueError):
         return Locale.parse(SOURCE)
 

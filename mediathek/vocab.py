@@ -7,6 +7,7 @@ min/max codes and compared through ``ORDER``.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 from babel import Locale
 from babel.core import get_global
@@ -173,7 +174,12 @@ def language_name(code: str, locale: str = "de") -> str:
     """A language's name in ``locale``; the code itself if nobody knows it."""
     if code in CLARIFIED_LANGUAGES:
         return CLARIFIED_LANGUAGES[code]  # translated where shown
-    return Locale.parse(locale).languages.get(cldr_code(code)) or code
+    return _locale(locale).languages.get(cldr_code(code)) or code
+
+
+@cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
 
 
 LANGUAGES = {code: language_name(code) for code in _LANGUAGE_CODES}

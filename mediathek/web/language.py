@@ -76,9 +76,10 @@ class AccountLanguage:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _cookie(scope) is None:
-            user = scope.get("user")
-            if code := i18n.supported(getattr(user, "language", None)):
+        if scope["type"] == "http":
+            # Only a login with a language of its own needs the cookie read a second time.
+            code = i18n.supported(getattr(scope.get("user"), "language", None))
+            if code and _cookie(scope) is None:
                 i18n.switch(code)
         await self.app(scope, receive, send)
 
