@@ -198,13 +198,12 @@ class Renderer:
 
     def _body(self, source: NoticeText, context: dict) -> tuple[str, str, str]:
         subject = " ".join(self._template(source.subject).render(context).split())
-        text = self._template(source.body).render(
-            {**context, "subject": subject, "item_list": self.items_text(context)}
-        )
+        # Rendered once with a mark where the list goes: the text part gets the list as
+        # lines, the HTML part a table (thousands of digests go out in one run).
         marked = self._template(source.body).render(
             {**context, "subject": subject, "item_list": _ITEM_MARK}
         )
-        return subject, text, marked
+        return subject, marked.replace(_ITEM_MARK, self.items_text(context)), marked
 
     def render(
         self, kind: str, language: str | None, level: int, payload: dict, *, link: str = ""
