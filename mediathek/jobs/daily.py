@@ -15,7 +15,7 @@ from datetime import date
 
 from mediathek.backup import daily_backup
 from mediathek.circulation import card_expiry, once
-from mediathek.notifications import reminders
+from mediathek.notifications import pickup, reminders
 from mediathek.reports import privacy
 from mediathek.reservations import services as reservations
 from mediathek.search import index as search_index
@@ -25,13 +25,14 @@ log = logging.getLogger("mediathek.jobs")
 
 DailyJob = Callable[[date], Awaitable[dict]]
 
-# Order matters: pickups expire and bookings are set aside before the reminders are written,
-# so one run's notices describe the day's final state.
+# Order matters: pickups expire and bookings are set aside (or expire) before the reminders
+# are written, so one run's notices describe the day's final state.
 DAILY_JOBS: list[DailyJob] = [
     reservations.run_daily,
     privacy.run_daily,
     card_expiry.run_daily,
     reminders.run_daily,
+    pickup.run_daily,
     search_index.run_daily,
     once.run_daily,
 ]

@@ -20,7 +20,13 @@ from mediathek.clock import now
 from mediathek.db import write_transaction
 from mediathek.jobs.locks import extend_lease, job_lock
 from mediathek.notifications import policy
-from mediathek.notifications.kinds import ALL_RETURNED, LOAN_DIGEST_KINDS, SECRET_KINDS
+from mediathek.notifications.kinds import (
+    ALL_CANCELLED,
+    ALL_RETURNED,
+    BOOKING_DIGEST_KINDS,
+    LOAN_DIGEST_KINDS,
+    SECRET_KINDS,
+)
 from mediathek.notifications.mailer import Mailer, SendFailure
 from mediathek.notifications.messages import (
     Renderer,
@@ -31,6 +37,7 @@ from mediathek.notifications.messages import (
 from mediathek.notifications.tables import Notification, NotificationKind, NotificationStatus
 from mediathek.patrons.links import MintedLink, mint
 from mediathek.patrons.tables import Patron
+from mediathek.reservations.tables import Booking, BookingStatus
 from mediathek.settings import Settings
 from mediathek.site_settings import set_setting
 
@@ -76,9 +83,40 @@ async def _open_loans(notices: list[dict]) -> set[tuple[int, int]]:
     return {(r["id"], r["patron"]) for r in rows}
 
 
-def still_needed(notice: dict, open_loans: set[tuple[int, int]]) -> tuple[str, int, dict] | None:
-    """Kind, level and payload as they stand now; None when every item came back meanwhile."""
+async def _live_bookings(notices: list[dict]) -> set[tuple[int, int]]:
+    """(booking id, patron id) of the batch's bookings that are still to be picked up."""
+    ids = {
+        int(item["booking_id"])
+        for n in notices
+        if n["kind"] in BOOKING_DIGEST_KINDS
+        for item in n["payload"].get("items", [])
+        if "booking_id" in item
+    }
+    if not ids:
+        return set()
+    rows = await Booking.select(Booking.id, Booking.patron).where(
+        Booking.id.is_in(sorted(ids))
+        & Booking.status.is_in([BookingStatus.confirmed, BookingStatus.ready])
+    )
+    return {(r["id"], r["patron"]) for r in rows}
+
+
+def still_needed(
+    notice: dict,
+    open_loans: set[tuple[int, int]],
+    live_bookings: set[tuple[int, int]] | None = None,
+) -> tuple[str, int, dict] | None:
+    """Kind, level and payload as they stand now; None when every item came back (or every
+    booking was cancelled) meanwhile."""
     kind, level, payload = notice["kind"], notice["level"], notice["payload"]
+    if kind in BOOKING_DIGEST_KINDS:
+        bookings = [
+            i
+            for i in payload.get("items", [])
+            if "booking_id" not in i
+            or (int(i["booking_id"]), notice["patron"]) in (live_bookings or set())
+        ]
+        return (kind, level, {**payload, "items": bookings}) if bookings else None
     if kind not in LOAN_DIGEST_KINDS:
         return kind, level, payload
     items = [
@@ -141,16 +179,19 @@ async def prepare(
     """Re-check, render and store a batch in one transaction, BEFORE anything is sent: a
     retry after a crash finds the stored Message-ID and sends with the same one."""
     open_loans = await _open_loans(notices)
+    live_bookings = await _live_bookings(notices)
     recipients = await _recipients(notices)
     batch = Batch()
     async with write_transaction():
         for notice in notices:
-            current = still_needed(notice, open_loans)
+            current = still_needed(notice, open_loans, live_bookings)
             if current is None:
                 await Notification.update(
                     {
                         Notification.status: NotificationStatus.sent,
-                        Notification.last_error: ALL_RETURNED,
+                        Notification.last_error: ALL_CANCELLED
+                        if notice["kind"] in BOOKING_DIGEST_KINDS
+                        else ALL_RETURNED,
                         Notification.sent_at: at,
                     }
                 ).where(Notification.id == notice["id"])

@@ -23,6 +23,10 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``card_expiry``: ``{"name", "expires_on" (ISO date)}`` (14 days ahead, once per expiry date)
 - ``dates_moved``: ``{"closure", "items": [{"title", "what", "old", "new"}]}`` (a closure
   moved her dates to the next opening day; ``what``: due_on, pickup_until or booking_start)
+- ``pickup_reminder`` (created by ``notifications.pickup``): ``{"name", "pickup_on" (ISO
+  date), "items": [{"booking_id", "title", "start_on", "end_on"}]}`` — the
+  opening day before the pickup day, one per borrower and pickup day; carries an .ics file.
+  Bookings cancelled before delivery are dropped.
 
 The secret kinds carry only the id of their one-time link row: the link itself is minted
 while the e-mail is written and reaches the recipient alone (``patrons.links``). What is
@@ -54,6 +58,7 @@ KIND_LABELS: dict[str, str] = {
     NotificationKind.test: N_("Test-E-Mail"),
     NotificationKind.card_expiry: N_("Ausweis läuft bald ab"),
     NotificationKind.dates_moved: N_("Termine verschoben (Schließzeit)"),
+    NotificationKind.pickup_reminder: N_("Erinnerung: Reservierung abholen"),
 }
 
 STATUS_LABELS: dict[str, str] = {
@@ -68,6 +73,9 @@ LOAN_DIGEST_KINDS = frozenset({NotificationKind.due_soon, NotificationKind.overd
 # The languages a notice is written in (the site's); any other falls back to German.
 TEMPLATE_LANGUAGES = i18n.SUPPORTED
 
+# Kinds whose payload lists bookings: re-checked at delivery (cancelled ones are dropped).
+BOOKING_DIGEST_KINDS = frozenset({NotificationKind.pickup_reminder})
+
 # Kinds whose e-mail carries a one-time link: composed at delivery, redacted everywhere else.
 SECRET_KINDS = frozenset(
     {
@@ -80,6 +88,8 @@ REDACTED_LINK = "[Link entfernt: er steht nur in der E-Mail an die Empfängerin]
 
 # Written into last_error when a reminder is no longer needed at delivery time.
 ALL_RETURNED = "erledigt: alles zurückgegeben"
+# … and when every booking of a pickup reminder was cancelled (or collected) meanwhile.
+ALL_CANCELLED = "erledigt: keine Reservierung mehr abzuholen"
 
 # Example payloads: the template editor's preview and checks use them.
 SAMPLE_ITEMS = [
@@ -140,6 +150,24 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
                 "old": "2026-03-13",
                 "new": "2026-03-16",
             }
+        ],
+    },
+    NotificationKind.pickup_reminder: {
+        "name": "Anna Berger",
+        "pickup_on": "2026-04-13",
+        "items": [
+            {
+                "booking_id": 1,
+                "title": "Medienkoffer Kita",
+                "start_on": "2026-04-13",
+                "end_on": "2026-04-24",
+            },
+            {
+                "booking_id": 2,
+                "title": "Bildkarten Obst und Gemüse",
+                "start_on": "2026-04-13",
+                "end_on": "2026-04-17",
+            },
         ],
     },
 }

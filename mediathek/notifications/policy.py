@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from mediathek.i18n import _
 from mediathek.notifications.tables import NotificationKind
+from mediathek.opening_calendar import Calendar
 
 DUE_SOON = 0  # the "level" of a due-soon item; 1–3 are overdue levels
 MAX_LEVEL = 3
@@ -107,6 +109,30 @@ def _int_or_none(value: str) -> int | None:
         return int(str(value).strip())
     except ValueError:
         return None
+
+
+def reminder_day(calendar: Calendar, pickup_on: date) -> date:
+    """The day of a booking's pickup reminder: the last opening day before the pickup day
+    (for a Monday pickup the Friday before, or earlier when that Friday is closed)."""
+    return calendar.previous_opening_day(pickup_on - timedelta(days=1))
+
+
+def last_pickup_day_to_remind(calendar: Calendar, today: date) -> date:
+    """Bookings that start after ``today`` and up to this day get their reminder today: no
+    opening day lies between today and their pickup day, so today is their reminder day, or
+    it was missed (server down) and the pickup is still ahead. This is the first opening day
+    after today."""
+    return calendar.next_opening_day(today + timedelta(days=1))
+
+
+def pickup_groups(
+    bookings: Iterable[dict[str, Any]],
+) -> dict[tuple[int, date], list[dict[str, Any]]]:
+    """Bookings by (borrower, pickup day), in the order given: one reminder per group."""
+    groups: dict[tuple[int, date], list[dict[str, Any]]] = {}
+    for booking in bookings:
+        groups.setdefault((booking["patron"], booking["start_on"]), []).append(booking)
+    return groups
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -40,6 +40,7 @@ class NotificationKind(StrEnum):
     login_warning = "login_warning"  # someone keeps guessing the password of a login
     card_expiry = "card_expiry"  # the library card runs out in 14 days
     dates_moved = "dates_moved"  # a closure moved her due dates, pickup or booking days
+    pickup_reminder = "pickup_reminder"  # the opening day before a booking's pickup day
     test = "test"
 
 

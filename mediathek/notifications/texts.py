@@ -221,6 +221,21 @@ TEXTS: dict[str, NoticeText] = {
             "Ihr Konto: {{ renew_link }}"
         ),
     ),
+    K.pickup_reminder: NoticeText(
+        N_("Reservierung abholen ab {{ pickup_on | weekday }}, {{ pickup_on | day }}"),
+        N_(
+            "Guten Tag{% if name %} {{ name }}{% endif %},\n\n"
+            "ab {{ pickup_on | weekday }}, {{ pickup_on | day }}, liegt Ihre Reservierung "
+            "an der Theke für Sie bereit:\n\n"
+            "{% for item in items %}- {{ item.title }}\n"
+            "  Abholen ab {{ item.start_on | day }}, zurückbringen bis {{ item.end_on | day }}"
+            "\n\n{% endfor %}"
+            "Die Termine zum Abholen und Zurückbringen hängen als Kalenderdatei an "
+            "(reservierung.ics).\n\n"
+            "Sie können doch nicht kommen? Dann stornieren Sie die Reservierung bitte in "
+            "Ihrem Konto, damit andere die Medien bekommen: {{ base_url }}/konto/reservierungen"
+        ),
+    ),
     K.test: NoticeText(
         N_("Test-E-Mail der Mediathek"),
         N_(
