@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import holidays
 
+from mediathek import i18n
 from mediathek.circulation.tables import Closure, OpeningDay
 from mediathek.db import write_transaction
 from mediathek.errors import InvalidInput
@@ -24,10 +25,14 @@ HOLIDAY_SUBDIVISION = "NW"
 MAX_SEARCH_DAYS = 366
 
 
-@functools.lru_cache(maxsize=8)
-def _holidays(year: int) -> dict[date, str]:
+# The languages the holiday table names its days in; other readers get the German names.
+HOLIDAY_LANGUAGES = {"de": "de", "en": "en_US", "uk": "uk"}
+
+
+@functools.lru_cache(maxsize=16)
+def _holidays(year: int, language: str = "de") -> dict[date, str]:
     # Building the holiday table costs milliseconds; every due date needs it.
-    return dict(holidays.Germany(subdiv=HOLIDAY_SUBDIVISION, years=year, language="de"))
+    return dict(holidays.Germany(subdiv=HOLIDAY_SUBDIVISION, years=year, language=language))
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,11 @@ class Calendar:
     hours: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
 
     def holiday_name(self, day: date) -> str | None:
-        return _holidays(day.year).get(day)
+        """The holiday's name in the reader's language (German where the table has none)."""
+        if day not in _holidays(day.year):
+            return None
+        language = HOLIDAY_LANGUAGES.get(i18n.current(), "de")
+        return _holidays(day.year, language).get(day) or _holidays(day.year)[day]
 
     def closure_label(self, day: date) -> str | None:
         for c in self.closures:
@@ -53,9 +62,10 @@ class Calendar:
         return None
 
     def closed_reason(self, day: date) -> str | None:
-        """Why the Mediathek is closed that day (German), or None when it is open."""
+        """Why the Mediathek is closed that day (in the reader's language; a holiday by its
+        German name), or None when it is open."""
         if day.weekday() not in self.open_weekdays:
-            return "kein Öffnungstag"
+            return _("kein Öffnungstag")
         return self.holiday_name(day) or self.closure_label(day)
 
     def is_open(self, day: date) -> bool:

@@ -137,15 +137,23 @@ def closed_day_errors(calendar: Calendar, start: date, end: date, today: date) -
     """Field → German message when the pickup day (first) or return day (last) of a booking
     is not an opening day, naming the opening days nearest to it."""
     errors: dict[str, str] = {}
-    for name, day, what in (("start_on", start, "Abholtag"), ("end_on", end, "Rückgabetag")):
+    for name, day in (("start_on", start), ("end_on", end)):
         why = calendar.closed_reason(day)
         if why is None or day <= today:
             continue
-        near = " oder ".join(short_day(d) for d in nearest_opening_days(calendar, day, today))
+        near = _(" oder ").join(short_day(d) for d in nearest_opening_days(calendar, day, today))
+        values = {"day": short_day(day), "why": why, "near": near}
         errors[name] = (
-            f"Am {short_day(day)} ist die Mediathek geschlossen ({why}). Der {what} muss ein "
-            f"Öffnungstag sein, zum Beispiel {near}"
-        )
+            _(
+                "Am %(day)s ist die Mediathek geschlossen (%(why)s). Der Abholtag muss ein "
+                "Öffnungstag sein, zum Beispiel %(near)s"
+            )
+            if name == "start_on"
+            else _(
+                "Am %(day)s ist die Mediathek geschlossen (%(why)s). Der Rückgabetag muss ein "
+                "Öffnungstag sein, zum Beispiel %(near)s"
+            )
+        ) % values
     return errors
 
 
@@ -285,16 +293,24 @@ def calendar_days(
     every copy, some copies or none is free."""
     out = []
     for day, free in days:
+        # "<day>: <state>": the day picker speaks the part before the colon.
         name = short_day(day)
         why = calendar.closed_reason(day)
         if day <= today:
-            out.append(CalendarDay(day, free, "past", f"{name}: vorbei"))
+            out.append(CalendarDay(day, free, "past", _("%(day)s: vorbei") % {"day": name}))
         elif why is not None:
-            out.append(CalendarDay(day, free, "closed", f"{name}: geschlossen ({why})", why))
+            label = _("%(day)s: geschlossen (%(why)s)") % {"day": name, "why": why}
+            out.append(CalendarDay(day, free, "closed", label, why))
         elif free <= 0:
-            out.append(CalendarDay(day, 0, "none", f"{name}: belegt"))
+            out.append(CalendarDay(day, 0, "none", _("%(day)s: belegt") % {"day": name}))
         elif free >= total:
-            out.append(CalendarDay(day, free, "free", f"{name}: alle {free} frei"))
+            label = _("%(day)s: alle %(num)s frei") % {"day": name, "num": free}
+            out.append(CalendarDay(day, free, "free", label))
         else:
-            out.append(CalendarDay(day, free, "partly", f"{name}: {free} von {total} frei"))
+            label = _("%(day)s: %(num)s von %(total)s frei") % {
+                "day": name,
+                "num": free,
+                "total": total,
+            }
+            out.append(CalendarDay(day, free, "partly", label))
     return out
