@@ -38,7 +38,8 @@
 
   function say(calendar, text) {
     var status = calendar.querySelector(".day-pick-status");
-    if (status) status.textContent = text;
+    // A short day ends with a dot ("Do 24.12.", "24 груд."): one full stop after it, not two.
+    if (status) status.textContent = text.replace(/\.\.(\s|$)/g, ".$1");
   }
 
   function enhance(root) {
