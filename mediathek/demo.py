@@ -25,6 +25,7 @@ from mediathek.catalogue.tables import (
 )
 from mediathek.circulation.tables import Loan
 from mediathek.db import write_transaction
+from mediathek.opening_calendar import Calendar
 from mediathek.patrons.logins import create_account
 from mediathek.patrons.tables import Account, Patron
 from mediathek.settings import Settings
@@ -993,9 +994,11 @@ async def _load(settings: Settings, seed: int, titles_per_type: int | None) -> d
 
     # Some open loans: a few overdue, most running; and some returned ones for statistics.
     lent = rng.sample(copy_ids, 40)
+    opening = Calendar()
     for k, (copy_id, title_id, lent_type) in enumerate(lent):
         patron_id, category = patron_ids[k % len(patron_ids)]
-        loaned_on = today - timedelta(days=rng.randrange(1, 45))
+        # Lent on an opening day, due on one: as the desk would have done it.
+        loaned_on = opening.previous_opening_day(today - timedelta(days=rng.randrange(1, 45)))
         returned = k >= 28
         await Loan.insert(
             Loan(
@@ -1005,7 +1008,7 @@ async def _load(settings: Settings, seed: int, titles_per_type: int | None) -> d
                 patron_category=category,
                 media_type=lent_type,
                 loaned_on=loaned_on,
-                due_on=loaned_on + timedelta(days=28),
+                due_on=opening.due_date(loaned_on, 28),
                 loaned_at=datetime.combine(loaned_on, datetime.min.time(), UTC),
                 returned_at=(
                     datetime.combine(loaned_on + timedelta(days=10), datetime.min.time(), UTC)
