@@ -14,6 +14,7 @@ from mediathek.circulation.tables import PatronCategory
 from mediathek.notifications import pickup
 from mediathek.notifications.delivery import deliver_outbox
 from mediathek.notifications.kinds import ALL_CANCELLED
+from mediathek.notifications.services import save_template
 from mediathek.notifications.tables import Notification, NotificationKind
 from mediathek.opening_calendar import add_closure
 from mediathek.patrons.tables import Role
@@ -201,3 +202,29 @@ async def test_the_email_and_its_calendar_speak_her_language(
     }
     assert str(events["pickup"]["summary"]) == summary
     assert "abholen" not in str(events["pickup"]["description"])
+
+
+async def test_an_admin_adapts_the_english_reminder_and_the_calendar_still_comes(
+    mail_settings, smtp_server, today
+):
+    reader = await make_persona(
+        "Teacher En", Role.teacher, PatronCategory.paid_teacher, language="en"
+    )
+    await save_template(
+        "pickup_reminder.en",
+        "Your booking: {{ pickup_on | weekday }}",
+        "Dear {{ name }},\n\n{% for item in items %}"
+        "{{ item.title }} from {{ item.start_on | day }}\n{% endfor %}\nSee you!",
+        mail_settings,
+        actor_id=None,
+        actor_label="admin",
+    )
+    await _booked(reader.patron_id, D(2026, 3, 16), D(2026, 3, 20), today, "Koffer")
+    await pickup.run_daily(D(2026, 3, 13))
+    await deliver_outbox(mail_settings)
+    [message] = [
+        m for m in smtp_server.inbox.to(reader.email) if m.get_content_type() == "multipart/mixed"
+    ]
+    assert message["Subject"] == "Your booking: Monday"
+    assert "Koffer from 16 Mar 2026" in message.get_body(("plain",)).get_content()
+    assert len(list(_calendar_of(message).walk("VEVENT"))) == 2
