@@ -30,6 +30,9 @@ async def test_a_teacher_places_a_hold_and_a_booking_and_sees_them_in_her_list(p
     assert await box.get_by_label("Letzter Tag").input_value() == friday.isoformat()
     plain = f"Abholen ab Mo {monday:%d.%m.}, zurückbringen bis Fr {friday:%d.%m.}"
     await calendar.get_by_text(plain).wait_for()
+    # One full stop after the short day, as a sentence has it.
+    spoken = await calendar.locator(".day-pick-status").inner_text()
+    assert f"Fr {friday:%d.%m.} Jetzt" in spoken and ".." not in spoken
     # Saturday and Sunday are marked closed and cannot be picked.
     saturday = monday + timedelta(days=5)
     closed = calendar.locator(f"td.day-closed:has-text('{saturday:%d.%m.}')")
