@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from icalendar import Calendar
 
+from mediathek import i18n
 from mediathek.circulation.tables import PatronCategory
 from mediathek.notifications import pickup
 from mediathek.notifications.delivery import deliver_outbox
@@ -228,3 +229,18 @@ async def test_an_admin_adapts_the_english_reminder_and_the_calendar_still_comes
     assert message["Subject"] == "Your booking: Monday"
     assert "Koffer from 16 Mar 2026" in message.get_body(("plain",)).get_content()
     assert len(list(_calendar_of(message).walk("VEVENT"))) == 2
+
+
+async def test_the_calendar_file_of_her_account_speaks_the_page_language(client_for, today):
+    reader = await make_persona(
+        "Lehrerin Uk", Role.teacher, PatronCategory.paid_teacher, language="uk"
+    )
+    booking = await _booked(reader.patron_id, D(2026, 3, 16), D(2026, 3, 20), today, "Koffer")
+    async with client_for(reader) as c:
+        c.cookies.set(i18n.COOKIE, "uk")
+        ics = await c.get(f"/konto/reservierungen/{booking}/kalender.ics")
+    events = {str(e["uid"]): e for e in Calendar.from_ical(ics.text).walk("VEVENT")}
+    event = events[f"booking-{booking}-pickup@testserver.local"]
+    assert str(event["summary"]) == "Забрати: Koffer"
+    assert str(event["description"]).startswith("Примірник ")
+    assert "Theke" not in str(event["description"])
