@@ -132,6 +132,15 @@
         li.appendChild(mark);
       }
       li.appendChild(text);
+      if (item.receipt) {
+        // A return's borrower: her receipt (today's returns and loans) after the stack.
+        var receipt = document.createElement("a");
+        receipt.className = "log-receipt";
+        receipt.href = item.receipt;
+        receipt.target = "_blank";
+        receipt.textContent = t("receipt");
+        li.appendChild(receipt);
+      }
       if (item.attention && !item.done && item.id !== blockedBy) {
         var button = document.createElement("button");
         button.type = "button";
@@ -289,8 +298,12 @@
     item.text = (message ? message.textContent.trim() : "") + (hold ? " " + hold.textContent.trim() : "");
     item.ok = result.getAttribute("data-feedback") === "ok";
     item.attention = result.getAttribute("data-attention") === "1";
+    item.receipt = result.getAttribute("data-receipt") || "";
     item.done = false;
-    if (result.getAttribute("data-blocks") === "1") blockedBy = id;
+    if (result.getAttribute("data-blocks") === "1") {
+      blockedBy = id;
+      result.setAttribute("data-answers", id); // what is sent from here answers it
+    }
   }
 
   // Borrowers by name: the scan field is a combobox (ARIA 1.2 pattern) whose listbox the
@@ -429,7 +442,11 @@
     }
     var printButton = document.getElementById("print-receipt");
     if (printButton) printButton.addEventListener("click", function () { window.print(); });
-    focusScan();
+    // A question the person answers by typing (a renewal's reason) takes the focus; every
+    // other answer gives it back to the scan field.
+    var ask = document.querySelector("#desk-result [data-focus]");
+    if (ask) ask.focus();
+    else focusScan();
     document.dispatchEvent(new CustomEvent("desk:ready"));
   }
 
@@ -497,6 +514,19 @@
     if (!event.target || event.target.id !== "desk") return;
     var result = document.getElementById("desk-result");
     var id = blockedBy;
+    var elt = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (id && !(elt && elt.closest && elt.closest("[data-answers='" + id + "']"))) {
+      // Another action (the card closed, a renewal …) replaced the open question: the item
+      // in hand was not dealt with. Its entry says so and stays marked until dismissed.
+      var open = entry(id);
+      if (open) {
+        open.text = t("unanswered", { text: open.text || open.code });
+        open.ok = false;
+        open.attention = true;
+        open.done = false;
+      }
+      id = null;
+    }
     if (!id) {
       if (!result) return setup();
       id = newId();
