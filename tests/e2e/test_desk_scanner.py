@@ -254,6 +254,42 @@ async def test_a_kit_in_a_return_stack_holds_the_queue_until_its_parts_are_check
     await expect(status).to_be_hidden()
 
 
+async def test_a_question_open_when_the_page_is_reloaded_is_asked_again_before_the_queue_goes_on(
+    page, live_server
+):
+    codes = await demo_codes(live_server.database_url)
+    card = await new_patron_card(live_server.database_url, 999_005)
+    await login(page, "theke@mediathek.example")
+    await page.goto("/theke")
+    await type_burst(page, [card, codes["kit"], codes["book"]])
+    await expect(page.locator("#desk-log-list .log-done")).to_have_count(3, timeout=30_000)
+    await page.get_by_role("button", name="Fertig – Ausweis schließen").click()
+    await page.locator(".desk-return").wait_for()
+    await page.locator("#scan-code").focus()
+    await type_burst(page, [codes["kit"], codes["book"]])
+    await page.locator(".checklist-form").wait_for()
+
+    # Reloaded with the kit's checklist open: the kit is asked again, the book still waits.
+    await page.reload()
+    await page.locator(".checklist-form").wait_for(timeout=30_000)
+    await expect(page.locator("#desk-queue-status")).to_contain_text("offene Frage")
+    book_loan = (
+        "SELECT count(*) FROM loan l JOIN copy c ON c.id = l.copy "
+        f"WHERE c.barcode = '{codes['book']}' AND l.returned_at IS NULL"
+    )
+    assert await fetch_rows(live_server.database_url, book_loan) == [(1,)]
+    await page.get_by_role("button", name="Alles vollständig").click()
+    await expect(page.locator("#desk-log-list .log-text").first).to_contain_text(
+        "Zurück:", timeout=30_000
+    )
+    assert await fetch_rows(live_server.database_url, book_loan) == [(0,)]
+    kit_loan = (
+        "SELECT count(*) FROM loan l JOIN copy c ON c.id = l.copy "
+        f"WHERE c.barcode = '{codes['kit']}' AND l.returned_at IS NULL"
+    )
+    assert await fetch_rows(live_server.database_url, kit_loan) == [(0,)]
+
+
 async def test_scans_wait_while_the_server_is_unreachable_survive_a_reload_and_apply_once(
     page, live_server
 ):

@@ -22,6 +22,7 @@
   var QUEUE_KEY = "mediathek-desk-queue:" + tab;
   var LOG_KEY = "mediathek-desk-log:" + tab;
   var CARD_KEY = "mediathek-desk-card:" + tab;
+  var BLOCK_KEY = "mediathek-desk-question:" + tab;
   var ALIVE_KEY = "mediathek-desk-alive:" + tab;
   var ALIVE_MS = 2000; // an open desk tab says so this often
   var GONE_MS = 10000; // silent this long: the tab was closed
@@ -91,6 +92,7 @@
       localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
       localStorage.setItem(LOG_KEY, JSON.stringify(log.slice(0, LOG_LIMIT)));
       localStorage.setItem(CARD_KEY, currentCard());
+      localStorage.setItem(BLOCK_KEY, blockedBy || "");
     } catch (e) {
       // Storage full or forbidden: the queue still works while the page stays open.
     }
@@ -211,7 +213,7 @@
     if (!code) return;
     var id = newId();
     queue.push({ id: id, code: code });
-    log.unshift({ id: id, code: code, at: Date.now(), state: "queued", text: "", ok: true });
+    log.unshift({ id: id, code: code, at: Date.now(), state: "queued", text: "", ok: true, scanned: true });
     save();
     renderLog();
     pump();
@@ -234,7 +236,7 @@
       var waiting = read(key, []);
       var otherLog = read("mediathek-desk-log:" + other, []);
       var card = localStorage.getItem("mediathek-desk-card:" + other) || "";
-      ["queue", "log", "card", "alive"].forEach(function (name) {
+      ["queue", "log", "card", "alive", "question"].forEach(function (name) {
         localStorage.removeItem("mediathek-desk-" + name + ":" + other);
       });
       if (!waiting.length) {
@@ -252,7 +254,7 @@
         queue.push(item);
         log.unshift({
           id: item.id, code: item.code, at: old ? old.at : now, state: "queued",
-          text: "", ok: true, adopted: true
+          text: "", ok: true, adopted: true, scanned: true
         });
       });
       return;
@@ -579,6 +581,14 @@
     // Scans that were waiting when the page was left go first; one that was on its way
     // goes again (with its id, so it is not applied twice).
     log.forEach(function (item) { if (item.state === "sending") item.state = "queued"; });
+    // A question was open when the page was left (reload, crash): its scan goes again first,
+    // with its id, so the server answers with the same question and nothing is skipped.
+    var open = entry(localStorage.getItem(BLOCK_KEY) || "");
+    var waiting = open && queue.some(function (q) { return q.id === open.id; });
+    if (open && open.scanned && !waiting) {
+      open.state = "queued";
+      queue.unshift({ id: open.id, code: open.code });
+    }
     heartbeat();
     setInterval(heartbeat, ALIVE_MS);
     adoptClosedTabs();
