@@ -303,3 +303,19 @@ async def test_the_service_renews_past_the_second_reminder_only_with_a_reason(
     )
     assert done.overridden and done.renewals == 1
     assert await AuditLog.count().where(AuditLog.action == "loan.renew_override") == 1
+
+
+async def test_a_return_onto_the_hold_shelf_asks_first_and_names_the_receipt_in_the_log(
+    client_for, staff, teacher_anna, volunteer_ben, today
+):
+    from mediathek.reservations.services import place_hold
+
+    title_id, [code] = await title_with_copies("Bildkarten Berufe")
+    async with client_for(staff) as c:
+        await lend_and_close(c, teacher_anna.card, code)
+        await place_hold(volunteer_ben.patron_id, title_id, today)
+        back = await scan(c, code, scan_id="return-hold-receipt-1")
+    # The hold shelf question comes first; the receipt waits in the log (data-receipt).
+    assert 'data-blocks="1"' in back.text and "Liegt im Abholregal" in back.text
+    assert f'data-receipt="/theke/quittung?ausleihende={teacher_anna.patron_id}"' in back.text
+    assert "Rückgabe-Quittung drucken" not in back.text

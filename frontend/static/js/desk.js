@@ -378,7 +378,8 @@
     item.text = (message ? message.textContent.trim() : "") + (hold ? " " + hold.textContent.trim() : "");
     item.ok = result.getAttribute("data-feedback") === "ok";
     item.attention = result.getAttribute("data-attention") === "1";
-    item.receipt = result.getAttribute("data-receipt") || "";
+    // An answered question (the hold shelf) keeps the receipt link of the return it answers.
+    item.receipt = result.getAttribute("data-receipt") || item.receipt || "";
     item.done = false;
     if (result.getAttribute("data-blocks") === "1") {
       blockedBy = id;
