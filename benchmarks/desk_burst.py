@@ -26,7 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import report  # noqa: E402
 
-from tests.e2e.live import CHROMIUM, CHROMIUM_ARGS, login, start_server  # noqa: E402
+from tests.e2e.live import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    drop_pg_database,
+    login,
+    start_server,
+)
 from tests.e2e.test_desk_scanner import burst_fixture, emulate_latency  # noqa: E402
 
 LATENCIES = [0, 100]
@@ -46,50 +52,57 @@ async def burst(page, codes: list[str]) -> tuple[float, float]:
     return time.perf_counter() - started, typed
 
 
-async def main() -> None:
+def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="desk-burst-"))
+    # Started outside the event loop: for PostgreSQL it creates its database with asyncio.run.
     proc, server = start_server(tmp)
-    engine = "sqlite" if server.database_url.startswith("sqlite") else "postgres"
     try:
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            for latency in LATENCIES:
-                card, codes = await burst_fixture(server.database_url, latency)
-                context = await browser.new_context(base_url=server.url, locale="de-DE")
-                page = await context.new_page()
-                await login(page, "theke@mediathek.example")
-                await page.goto("/theke")
-                await emulate_latency(page, latency)
-                lend, back = [], []
-                for _ in range(ROUNDS):
-                    await burst(page, [card])
-                    lend.append(await burst(page, codes))
-                    await page.get_by_role("button", name="Fertig – Ausweis schließen").click()
-                    await page.locator(".desk-return").wait_for()
-                    await page.locator("#scan-code").focus()
-                    back.append(await burst(page, codes))
-                await context.close()
-                for what, runs in (("ten checkouts", lend), ("ten returns", back)):
-                    best = min(runs)
-                    print(
-                        f"{engine}, {latency} ms latency: {what} from the first key to the tenth "
-                        f"result: best {best[0]:.2f} s (typing {best[1]:.2f} s), "
-                        f"all {', '.join(f'{t:.2f}' for t, _ in runs)} s"
-                    )
-                    report(
-                        f"desk: {what} at scanner speed, {latency} ms latency",
-                        "none lost",
-                        f"{best[0]:.2f} s first key to tenth result (typing {best[1]:.2f} s)",
-                        engine,
-                    )
-            await browser.close()
+        asyncio.run(measure(server))
     finally:
         proc.terminate()
         proc.wait()
+        if not server.database_url.startswith("sqlite"):
+            drop_pg_database(server.database_url)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+async def measure(server) -> None:
+    engine = "sqlite" if server.database_url.startswith("sqlite") else "postgres"
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        for latency in LATENCIES:
+            card, codes = await burst_fixture(server.database_url, latency)
+            context = await browser.new_context(base_url=server.url, locale="de-DE")
+            page = await context.new_page()
+            await login(page, "theke@mediathek.example")
+            await page.goto("/theke")
+            await emulate_latency(page, latency)
+            lend, back = [], []
+            for _ in range(ROUNDS):
+                await burst(page, [card])
+                lend.append(await burst(page, codes))
+                await page.get_by_role("button", name="Fertig – Ausweis schließen").click()
+                await page.locator(".desk-return").wait_for()
+                await page.locator("#scan-code").focus()
+                back.append(await burst(page, codes))
+            await context.close()
+            for what, runs in (("ten checkouts", lend), ("ten returns", back)):
+                best = min(runs)
+                print(
+                    f"{engine}, {latency} ms latency: {what} from the first key to the tenth "
+                    f"result: best {best[0]:.2f} s (typing {best[1]:.2f} s), "
+                    f"all {', '.join(f'{t:.2f}' for t, _ in runs)} s"
+                )
+                report(
+                    f"desk: {what} at scanner speed, {latency} ms latency",
+                    "none lost",
+                    f"{best[0]:.2f} s first key to tenth result (typing {best[1]:.2f} s)",
+                    engine,
+                )
+        await browser.close()
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

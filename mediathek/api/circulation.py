@@ -131,7 +131,8 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
             note=data.note[:500],
         )
         out = asdict(result)
-        del out["copy_id"], out["returned_at"], out["copy_status"]  # for the desk only
+        for desk_only in ("copy_id", "returned_at", "copy_status", "patron_id"):
+            del out[desk_only]
         return out
 
     try:

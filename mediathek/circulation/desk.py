@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import isbnlib
 
@@ -260,6 +261,8 @@ async def _scan(
         undo=str(corrections.UndoToken.of_checkin(back, desk)),
     )
     outcome.extra["hold_message"] = back.hold_message
+    # Returns come without the card: the receipt is offered for the borrower of this copy.
+    outcome.extra["receipt_for"] = back.patron_id
     return outcome, ausweis
 
 
@@ -527,10 +530,33 @@ async def hold_slip(copy_code: str) -> HoldSlip:
     return HoldSlip(copy["title_name"], copy["barcode"], who, record["start_on"], record["end_on"])
 
 
-async def todays_loans(card: str, today: date) -> tuple[dict, list[dict]]:
-    """The patron behind a library card and what she borrowed today (for the receipt)."""
-    patron = await services.find_patron(card)
-    loans = await (
+@dataclass
+class Receipt:
+    """What a borrower took home and brought back today, as the receipt lists it."""
+
+    patron: dict
+    lent: list[dict]  # lent today and still out
+    returned: list[dict]  # returned today (at any desk), a kit with its parts and what was missing
+
+    @property
+    def empty(self) -> bool:
+        return not (self.lent or self.returned)
+
+
+def day_window(today: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The library's day as a span of moments (returns carry a moment, not a date)."""
+    start = datetime.combine(today, time.min, tz)
+    end = datetime.combine(today + timedelta(days=1), time.min, tz)
+    # In UTC as stored: SQLite compares the moments as text.
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+async def receipt_of(card_or_patron: str | int, today: date, tz: ZoneInfo) -> Receipt:
+    """The receipt of the borrower behind a library card (or a patron id): what she borrowed
+    today and what came back from her today. Returns are often scanned without her card (the
+    copy tells whose loan it was), so the receipt is asked for after the return stack."""
+    patron = await services.find_patron(card_or_patron)
+    lent = await (
         Loan.select(
             Loan.id,
             Loan.due_on,
@@ -547,24 +573,59 @@ async def todays_loans(card: str, today: date) -> tuple[dict, list[dict]]:
         )
         .order_by(Loan.id)
     )
+    start, end = day_window(today, tz)
+    returned = await (
+        Loan.select(
+            Loan.id,
+            Loan.title,
+            Loan.media_type,
+            Loan.returned_at,
+            Loan.checkin_note,
+            Loan.copy.barcode.as_alias("barcode"),
+            Loan.title.title.as_alias("title_name"),
+        )
+        .where(
+            Loan.patron == patron["id"],
+            Loan.returned_at >= start,
+            Loan.returned_at < end,
+        )
+        .order_by(Loan.returned_at)
+        .order_by(Loan.id)
+    )
     # A kit's parts go on the receipt: what was handed over is what comes back.
     parts = await parts_of_titles(
-        {ln["title"] for ln in loans if ln["media_type"] in MEDIA_TYPES_WITH_COMPONENTS}
+        {
+            ln["title"]
+            for ln in [*lent, *returned]
+            if ln["media_type"] in MEDIA_TYPES_WITH_COMPONENTS
+        }
     )
-    for ln in loans:
+    for ln in [*lent, *returned]:
         ln["parts"] = parts.get(ln["title"], [])
-    return patron, loans
+    return Receipt(patron, lent, returned)
 
 
-async def email_receipt(card: str, today: date) -> Outcome:
-    """Queue today's receipt as an e-mail to the patron (once per set of loans)."""
-    patron, loans = await todays_loans(card, today)
-    if not loans:
-        return Outcome("info", message=_("Heute wurde noch nichts ausgeliehen."))
+def missing_of(checkin_note: str) -> str:
+    """The missing parts a return recorded ("Fehlt: 1 × Puppe" → "1 × Puppe")."""
+    first = checkin_note.split("; ", 1)[0]
+    return first.removeprefix("Fehlt: ") if first.startswith("Fehlt: ") else ""
+
+
+async def email_receipt(card_or_patron: str | int, today: date, tz: ZoneInfo) -> Outcome:
+    """Queue today's receipt (lent and returned) as an e-mail to the patron, in her e-mail
+    language; once per set of items (a later return makes a new receipt)."""
+    receipt = await receipt_of(card_or_patron, today, tz)
+    if receipt.empty:
+        return Outcome("info", message=_("Heute wurde nichts ausgeliehen oder zurückgegeben."))
+    patron = receipt.patron
     queued = await enqueue(
         NotificationKind.loan_receipt,
         key=notice_key(
-            NotificationKind.loan_receipt, patron["id"], today, *[ln["id"] for ln in loans]
+            NotificationKind.loan_receipt,
+            patron["id"],
+            today,
+            *[ln["id"] for ln in receipt.lent],
+            *[f"r{ln['id']}" for ln in receipt.returned],
         ),
         patron_id=patron["id"],
         payload={
@@ -576,8 +637,19 @@ async def email_receipt(card: str, today: date) -> Outcome:
                     "parts": ln["parts"],
                     "due_reason": ln["due_reason"],
                 }
-                for ln in loans
-            ]
+                for ln in receipt.lent
+            ],
+            "returned": [
+                {
+                    "title": ln["title_name"],
+                    "barcode": ln["barcode"],
+                    "returned_on": str(today),
+                    "parts": ln["parts"],
+                    # The desk writes "Fehlt: …" in German; the e-mail says it in her language.
+                    "missing": missing_of(ln["checkin_note"]),
+                }
+                for ln in receipt.returned
+            ],
         },
     )
     if queued:

@@ -7,6 +7,7 @@ session state, so two desks or two browser tabs never mix up patrons.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from litestar import Request, Response, get, post
@@ -27,7 +28,7 @@ from mediathek.i18n import N_, _
 from mediathek.reservations import for_borrower
 from mediathek.web.forms import Form, form_value, form_values
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, library_today, render, wants_fragment
+from mediathek.web.rendering import Today, render, wants_fragment
 
 
 def _staff(request: Request) -> int | None:
@@ -50,8 +51,10 @@ def _desk_session(form) -> str:
     return request_id(form.get("desk")) or ""
 
 
-async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) -> Response:
-    panel = await desk.patron_panel(ausweis, library_today(request))
+async def _desk(
+    request: Request, outcome: desk.Outcome | None, ausweis: str, today: date
+) -> Response:
+    panel = await desk.patron_panel(ausweis, today)
     if ausweis and panel is None:
         outcome = desk.Outcome("error", ok=False, message=_("Diesen Ausweis kennen wir nicht."))
         ausweis = ""
@@ -70,9 +73,9 @@ async def _desk(request: Request, outcome: desk.Outcome | None, ausweis: str) ->
 
 @get("/theke", access=Access.staff, include_in_schema=False)
 async def desk_page(
-    request: Request, ausweis: Annotated[str, QueryParameter(name="ausweis")] = ""
+    request: Request, today: Today, ausweis: Annotated[str, QueryParameter(name="ausweis")] = ""
 ) -> Response:
-    return await _desk(request, None, normalise_code(ausweis)[:32])
+    return await _desk(request, None, normalise_code(ausweis)[:32], today)
 
 
 @post("/theke/scan", access=Access.staff, include_in_schema=False, status_code=200)
@@ -102,7 +105,7 @@ async def desk_scan(request: Request, data: Form, today: Today) -> Response:
     )
     if outcome.new_loan and wants_fragment(request):
         return _lent_answer(request, outcome, ausweis)
-    return await _desk(request, outcome, ausweis)
+    return await _desk(request, outcome, ausweis, today)
 
 
 def _lent_answer(request: Request, outcome: desk.Outcome, ausweis: str) -> Response:
@@ -123,7 +126,9 @@ def _lent_answer(request: Request, outcome: desk.Outcome, ausweis: str) -> Respo
 
 @get("/theke/ausleihende", access=Access.staff, include_in_schema=False)
 async def borrower_lookup(
-    request: Request, q: Annotated[str, QueryParameter(name="q", max_length=100)] = ""
+    request: Request,
+    today: Today,
+    q: Annotated[str, QueryParameter(name="q", max_length=100)] = "",
 ) -> Response:
     """Borrowers by name for the scan field's suggestions (a listbox fragment for the desk's
     script, a page of links without it)."""
@@ -132,7 +137,7 @@ async def borrower_lookup(
         "circulation/borrowers.html",
         fragment="circulation/_desk_borrowers.html",
         q=q,
-        borrowers=await desk.find_borrowers(q, library_today(request)),
+        borrowers=await desk.find_borrowers(q, today),
         listbox=wants_fragment(request),
     )
 
@@ -144,17 +149,17 @@ async def desk_reserve(request: Request, data: Form, today: Today) -> Response:
     try:
         patron = await services.find_patron(ausweis)
     except NotFound as exc:
-        return await _desk(request, desk.Outcome("error", ok=False, message=exc.message), "")
+        return await _desk(request, desk.Outcome("error", ok=False, message=exc.message), "", today)
     reply = await for_borrower.reserve(patron["id"], data, today=today, staff_id=_staff(request))
     outcome = desk.Outcome("reserved", ok=reply.ok, message=reply.message)
     outcome.extra["reserve"] = reply
-    return await _desk(request, outcome, ausweis)
+    return await _desk(request, outcome, ausweis, today)
 
 
 @post("/theke/schliessen", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_close(request: Request) -> Response:
+async def desk_close(request: Request, today: Today) -> Response:
     return await _desk(
-        request, desk.Outcome("info", message=_("Ausweis geschlossen. Rückgabe-Modus.")), ""
+        request, desk.Outcome("info", message=_("Ausweis geschlossen. Rückgabe-Modus.")), "", today
     )
 
 
@@ -171,7 +176,7 @@ async def desk_undo(request: Request, data: Form, today: Today) -> Response:
         outcome = desk.Outcome("undone", message=text)
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
-    return await _desk(request, outcome, ausweis)
+    return await _desk(request, outcome, ausweis, today)
 
 
 @post("/theke/wiedergefunden", access=Access.staff, include_in_schema=False, status_code=200)
@@ -189,7 +194,7 @@ async def desk_found(request: Request, data: Form, today: Today) -> Response:
         outcome.extra["hold_message"] = hold_message
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
-    return await _desk(request, outcome, ausweis)
+    return await _desk(request, outcome, ausweis, today)
 
 
 @get("/theke/abholzettel", access=Access.staff, include_in_schema=False)
@@ -202,7 +207,7 @@ async def hold_slip(
 
 
 @post("/theke/abholregal", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_hold_shelved(request: Request, data: Form) -> Response:
+async def desk_hold_shelved(request: Request, data: Form, today: Today) -> Response:
     """The person at the desk confirms: the returned copy lies on the hold shelf."""
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
@@ -214,15 +219,18 @@ async def desk_hold_shelved(request: Request, data: Form) -> Response:
         )
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
-    return await _desk(request, outcome, ausweis)
+    return await _desk(request, outcome, ausweis, today)
 
 
 @post("/theke/verlaengern", access=Access.staff, include_in_schema=False, status_code=200)
 async def desk_renew(request: Request, data: Form, today: Today) -> Response:
+    """Renew a loan for the open borrower. A loan at the second reminder or later is renewed
+    only with a reason (asked for here, written to the audit log)."""
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
+    loan_id = _int(form_value(data, "loan_id"))
     try:
         done = await services.renew(
-            _int(form_value(data, "loan_id")),
+            loan_id,
             today=today,
             staff_id=_staff(request),
             override_reason=str(data.get("override_reason", ""))[:500] or None,
@@ -233,13 +241,18 @@ async def desk_renew(request: Request, data: Form, today: Today) -> Response:
             % {"title": done.title, "day": f"{done.due_on:%d.%m.%Y}"},
         )
         outcome.extra["due_reason"] = done.due_reason
+        if done.overridden:
+            outcome.message += " " + _("(Begründung wurde protokolliert.)")
+    except policy.RenewalNeedsReason as exc:
+        outcome = desk.Outcome("renew_reason", ok=False, message=exc.message)
+        outcome.extra["loan_id"] = loan_id
     except (policy.RenewalRefused, NotFound) as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
-    return await _desk(request, outcome, ausweis)
+    return await _desk(request, outcome, ausweis, today)
 
 
 @post("/theke/markieren", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_mark(request: Request, data: Form) -> Response:
+async def desk_mark(request: Request, data: Form, today: Today) -> Response:
     """Mark a copy as lost or damaged (from the desk or the overdue list). "Lost" is asked
     first (the page's dialog, or a page of its own without JavaScript) and can be taken
     back right after."""
@@ -274,11 +287,11 @@ async def desk_mark(request: Request, data: Form) -> Response:
             outcome.extra["undo_lost"] = str(token)
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
-    return await _desk(request, outcome, ausweis)
+    return await _desk(request, outcome, ausweis, today)
 
 
 @post("/theke/verloren-rueckgaengig", access=Access.staff, include_in_schema=False, status_code=200)
-async def desk_undo_lost(request: Request, data: Form) -> Response:
+async def desk_undo_lost(request: Request, data: Form, today: Today) -> Response:
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
     try:
         text = await corrections.undo_lost(
@@ -287,7 +300,7 @@ async def desk_undo_lost(request: Request, data: Form) -> Response:
         outcome = desk.Outcome("undone", message=text)
     except DomainError as exc:
         outcome = desk.Outcome("error", ok=False, message=exc.message)
-    return await _desk(request, outcome, ausweis)
+    return await _desk(request, outcome, ausweis, today)
 
 
 def confirm_page(request: Request, **context) -> Response:
@@ -295,26 +308,46 @@ def confirm_page(request: Request, **context) -> Response:
     return render(request, "confirm.html", **context)
 
 
+def _receipt_patron(ausweis: str, patron_id: str | None) -> str | int:
+    """A receipt is asked for by card (lending) or by the borrower's id (after returns,
+    scanned without her card)."""
+    if patron_id:
+        return _int(patron_id)
+    return normalise_code(ausweis)[:32]
+
+
 @get("/theke/quittung", access=Access.staff, include_in_schema=False)
 async def receipt(
-    request: Request, ausweis: Annotated[str, QueryParameter(name="ausweis")] = ""
+    request: Request,
+    today: Today,
+    ausweis: Annotated[str, QueryParameter(name="ausweis")] = "",
+    ausleihende: Annotated[str, QueryParameter(name="ausleihende", max_length=12)] = "",
 ) -> Response:
-    patron, loans = await desk.todays_loans(normalise_code(ausweis)[:32], library_today(request))
+    """The printed receipt: what the borrower took home today and what she brought back."""
+    found = await desk.receipt_of(
+        _receipt_patron(ausweis, ausleihende), today, request.app.state.settings.tz
+    )
     return render(
         request,
         "circulation/receipt.html",
-        patron=patron,
-        name=services.patron_name(patron),
-        loans=loans,
-        today=library_today(request),
+        patron=found.patron,
+        name=services.patron_name(found.patron),
+        loans=found.lent,
+        returned=found.returned,
+        today=today,
+        ausweis=normalise_code(ausweis)[:32],
     )
 
 
 @post("/theke/quittung", access=Access.staff, include_in_schema=False, status_code=200)
 async def email_receipt(request: Request, data: Form, today: Today) -> Response:
     ausweis = normalise_code(str(data.get("ausweis", "")))[:32]
-    outcome = await desk.email_receipt(ausweis, today)
-    return await _desk(request, outcome, ausweis)
+    outcome = await desk.email_receipt(
+        _receipt_patron(ausweis, form_value(data, "ausleihende")),
+        today,
+        request.app.state.settings.tz,
+    )
+    return await _desk(request, outcome, ausweis, today)
 
 
 ROUTES = [

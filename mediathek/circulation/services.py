@@ -65,6 +65,7 @@ class CheckinResult:
     copy_id: int | None = None
     returned_at: datetime | None = None  # names this return in an undo token
     copy_status: str = ""  # of a copy that was not on loan: lost or withdrawn is news
+    patron_id: int | None = None  # whose loan came back (her receipt)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class RenewResult:
     due_on: date
     renewals: int
     due_reason: str = ""
+    overridden: bool = False  # renewed past the second reminder, with a logged reason
 
 
 def patron_name(row: dict, prefix: str = "") -> str:
@@ -334,6 +336,7 @@ async def checkin(
         missing,
         copy_id=copy["id"],
         returned_at=returned_at,
+        patron_id=patron_id,
     )
 
 
@@ -431,4 +434,6 @@ async def renew(
             due_on=due.on.isoformat(),
             **({"reason": override_reason, "level": level} if overridden else {}),
         )
-    return RenewResult(loan_id, loan["title_name"], due.on, loan["renewals"] + 1, due.reason)
+    return RenewResult(
+        loan_id, loan["title_name"], due.on, loan["renewals"] + 1, due.reason, overridden
+    )

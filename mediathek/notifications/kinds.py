@@ -11,7 +11,9 @@ optional for rendering (a missing one is left out), but the fields below are the
 - ``hold_ready``: ``{"title", "pickup_until" (ISO date), "barcode"}``
 - ``hold_expired``: ``{"title"}``
 - ``booking_confirmed`` / ``booking_ready``: ``{"title", "start_on", "end_on", "barcode"?}``
-- ``loan_receipt``: ``{"items": [{"title", "barcode", "due_on"}]}``
+- ``loan_receipt``: ``{"items": [{"title", "barcode", "due_on", "parts", "due_reason"}],
+  "returned": [{"title", "barcode", "returned_on", "parts", "missing"}]}`` (lent and
+  returned today; either list may be empty)
 - ``registration_received``: ``{"name", "approval_days"}`` (what happens until the approval)
 - ``account_approved`` / ``account_rejected``: ``{"name", "reason"?}``
 - ``invite``: ``{"token_id", "name"}``
@@ -129,7 +131,16 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
         "barcode": "M000045",
     },
     NotificationKind.loan_receipt: {
-        "items": [{k: v for k, v in i.items() if k != "level"} for i in SAMPLE_ITEMS]
+        "items": [{k: v for k, v in i.items() if k != "level"} for i in SAMPLE_ITEMS[:1]],
+        "returned": [
+            {
+                "title": "Medienkoffer Kita",
+                "barcode": "M000045",
+                "returned_on": "2026-03-10",
+                "parts": ["1 × Handpuppe", "2 × Würfel"],
+                "missing": "1 von 2 × Würfel",
+            }
+        ],
     },
     NotificationKind.registration_received: {"name": "Anna Berger", "approval_days": 3},
     NotificationKind.account_approved: {"name": "Anna Berger"},

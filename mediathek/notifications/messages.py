@@ -54,6 +54,8 @@ LANGUAGES = i18n.SUPPORTED
 
 # Where the list of media goes in the HTML part: a character no text contains.
 _ITEM_MARK = "\ue000item_list\ue000"
+# A receipt's second list: what came back.
+_RETURNED_MARK = "\ue000returned_list\ue000"
 _LINK = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)“”]")
 
 
@@ -150,17 +152,19 @@ def _environment(autoescape: bool) -> SandboxedEnvironment:
     return env
 
 
-def _paragraphs(text: str, items_html: Markup) -> Markup:
+def _paragraphs(text: str, items_html: Markup, returned_html: Markup = Markup("")) -> Markup:
     """The HTML of a plain-text body: escaped paragraphs, line breaks, links, and the table
-    of media where the text had its list."""
+    of media where the text had its list (and the returned media where it had those)."""
     out = []
+    tables = {_ITEM_MARK: items_html, _RETURNED_MARK: returned_html}
     for block in re.split(r"\n\s*\n", text.strip()):
-        if block.strip() == _ITEM_MARK:
-            out.append(items_html)
+        if block.strip() in tables:
+            out.append(tables[block.strip()])
             continue
         html = str(escape(block.strip()))
         html = _LINK.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html)
-        html = html.replace(_ITEM_MARK, "</p>" + items_html + "<p>")
+        for mark, table in tables.items():
+            html = html.replace(mark, "</p>" + table + "<p>")
         out.append(Markup("<p>" + html.replace("\n", "<br>\n") + "</p>"))
     return Markup("\n".join(out))
 
@@ -195,6 +199,7 @@ class Renderer:
             "lang": i18n.current(),
             "level": level,
             "items": payload.get("items", []),
+            "returned": payload.get("returned", []),
             "show_level": kind in LOAN_DIGEST_KINDS,
             "level_label": lambda n: i18n.gettext(LEVEL_LABELS[n]) if n in LEVEL_LABELS else "",
             "contact": self.contact,
@@ -223,14 +228,37 @@ class Renderer:
             lines.append(f"- {item.get('title', '')}\n  {line}")
         return "\n\n".join(lines)
 
+    def returned_text(self, context: dict) -> str:
+        """A receipt's returned media as lines: title, barcode, day, parts, what was missing."""
+        lines = []
+        for item in context["returned"]:
+            line = i18n.gettext("Barcode: {barcode}, zurückgegeben am {day}").format(
+                barcode=item.get("barcode", ""), day=_day(item.get("returned_on"))
+            )
+            parts = item.get("parts")
+            if parts:
+                line = f"{i18n.gettext('Bestandteile')}: {', '.join(parts)}\n  {line}"
+            if item.get("missing"):
+                line += f"\n  {i18n.gettext('Fehlt')}: {item['missing']}"
+            lines.append(f"- {item.get('title', '')}\n  {line}")
+        return "\n\n".join(lines)
+
     def _body(self, source: NoticeText, context: dict) -> tuple[str, str, str]:
         subject = " ".join(self._template(source.subject).render(context).split())
         # Rendered once with a mark where the list goes: the text part gets the list as
         # lines, the HTML part a table (thousands of digests go out in one run).
         marked = self._template(source.body).render(
-            {**context, "subject": subject, "item_list": _ITEM_MARK}
+            {
+                **context,
+                "subject": subject,
+                "item_list": _ITEM_MARK,
+                "returned_list": _RETURNED_MARK,
+            }
         )
-        return subject, marked.replace(_ITEM_MARK, self.items_text(context)), marked
+        text = marked.replace(_ITEM_MARK, self.items_text(context))
+        if _RETURNED_MARK in text:
+            text = text.replace(_RETURNED_MARK, self.returned_text(context))
+        return subject, text, marked
 
     def render(
         self, kind: str, language: str | None, level: int, payload: dict, *, link: str = ""
@@ -266,7 +294,16 @@ class Renderer:
                 if _ITEM_MARK in marked
                 else Markup("")
             )
-            body_html = _paragraphs(marked, items_html)
+            returned_html = (
+                Markup(
+                    self._html.get_template("_items.html").render(
+                        {**context, "items": context["returned"], "returned_items": True}
+                    )
+                )
+                if _RETURNED_MARK in marked
+                else Markup("")
+            )
+            body_html = _paragraphs(marked, items_html, returned_html)
             footer = self._text.get_template("_footer.txt").render(context)
             html = self._html.get_template("_layout.html").render(
                 {**context, "body_html": body_html}

@@ -93,11 +93,16 @@ TEXTS: dict[str, NoticeText] = {
         ),
     ),
     K.loan_receipt: NoticeText(
-        N_("Ihre Ausleihe in der Mediathek"),
+        N_(
+            "{% if items %}Ihre Ausleihe in der Mediathek"
+            "{% else %}Ihre Rückgabe in der Mediathek{% endif %}"
+        ),
         N_(
             "Guten Tag{% if name %} {{ name }}{% endif %},\n\n"
-            "Sie haben heute ausgeliehen:\n\n"
-            "{{ item_list }}\n\n"
+            "{% if items %}Sie haben heute ausgeliehen:\n\n"
+            "{{ item_list }}\n\n{% endif %}"
+            "{% if returned %}Sie haben heute zurückgegeben:\n\n"
+            "{{ returned_list }}\n\n{% endif %}"
             "Verlängern und Übersicht: {{ renew_link }}"
         ),
     ),

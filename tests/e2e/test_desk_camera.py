@@ -32,7 +32,7 @@ def label_video(code: str, path: Path, frames: int = 20) -> None:
 async def camera_page(live_server, tmp_path):
     from playwright.async_api import async_playwright
 
-    card = demo_codes(live_server.database_url)["card"]
+    card = (await demo_codes(live_server.database_url))["card"]
     video = tmp_path / "label.y4m"
     label_video(card, video)
     args = [

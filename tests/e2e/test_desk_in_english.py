@@ -8,8 +8,8 @@ from tests.e2e.test_desk_scanner import demo_codes, new_patron_card, type_burst
 
 
 async def test_the_queue_and_the_log_speak_english(page, live_server):
-    codes = demo_codes(live_server.database_url)
-    card = new_patron_card(live_server.database_url, 999_101)
+    codes = await demo_codes(live_server.database_url)
+    card = await new_patron_card(live_server.database_url, 999_101)
     await login(page, "theke@mediathek.example")
     await page.goto("/sprache/en")
     await page.goto("/theke")

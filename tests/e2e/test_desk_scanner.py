@@ -1,33 +1,36 @@
 """The desk driven exactly like a USB scanner does it: characters typed, then Enter."""
 
-import sqlite3
 import time
-from contextlib import closing
+from datetime import date, timedelta
 
 import pytest
 from playwright.async_api import expect
 
 from mediathek.catalogue.barcodes import make_code
-from mediathek.db import sqlite_path
 from tests.e2e.live import fetch_rows, login
 
 
-def demo_codes(database_url: str) -> dict[str, str]:
-    with closing(sqlite3.connect(sqlite_path(database_url))) as conn:
-        card = conn.execute(
-            "SELECT card_barcode FROM patron p WHERE blocked_reason = '' AND NOT EXISTS ("
-            " SELECT 1 FROM loan l WHERE l.patron = p.id AND l.returned_at IS NULL"
-            " AND l.due_on < date('now', '-10 days')) ORDER BY id LIMIT 1"
-        ).fetchone()[0]
-        kit = conn.execute(
-            "SELECT c.barcode FROM copy c JOIN title t ON t.id = c.title "
-            "WHERE t.media_type = 'kit' AND c.status = 'available' "
-            "AND EXISTS (SELECT 1 FROM component k WHERE k.title = t.id) ORDER BY c.id LIMIT 1"
-        ).fetchone()[0]
-        book = conn.execute(
-            "SELECT c.barcode FROM copy c JOIN title t ON t.id = c.title "
-            "WHERE t.media_type = 'book' AND c.status = 'available' ORDER BY c.id LIMIT 1"
-        ).fetchone()[0]
+async def demo_codes(database_url: str) -> dict[str, str]:
+    """A card with room to borrow, an available kit with parts and an available book of the
+    demo data (SQLite or PostgreSQL)."""
+    long_overdue = (date.today() - timedelta(days=10)).isoformat()
+    [(card,)] = await fetch_rows(
+        database_url,
+        "SELECT card_barcode FROM patron p WHERE blocked_reason = '' AND NOT EXISTS ("
+        " SELECT 1 FROM loan l WHERE l.patron = p.id AND l.returned_at IS NULL"
+        f" AND l.due_on < '{long_overdue}') ORDER BY id LIMIT 1",
+    )
+    [(kit,)] = await fetch_rows(
+        database_url,
+        "SELECT c.barcode FROM copy c JOIN title t ON t.id = c.title "
+        "WHERE t.media_type = 'kit' AND c.status = 'available' "
+        "AND EXISTS (SELECT 1 FROM component k WHERE k.title = t.id) ORDER BY c.id LIMIT 1",
+    )
+    [(book,)] = await fetch_rows(
+        database_url,
+        "SELECT c.barcode FROM copy c JOIN title t ON t.id = c.title "
+        "WHERE t.media_type = 'book' AND c.status = 'available' ORDER BY c.id LIMIT 1",
+    )
     return {"card": card, "kit": kit, "book": book}
 
 
@@ -39,7 +42,7 @@ async def scan(page, code: str) -> None:
 async def test_desk_lends_returns_a_kit_with_a_missing_part_and_overrides_a_refusal(
     page, live_server
 ):
-    codes = demo_codes(live_server.database_url)
+    codes = await demo_codes(live_server.database_url)
     await login(page, "theke@mediathek.example")
     await page.goto("/theke")
     mode = page.locator("#desk-mode")
@@ -97,22 +100,21 @@ async def test_desk_lends_returns_a_kit_with_a_missing_part_and_overrides_a_refu
     await expect(page.locator("#scan-code")).to_be_focused()
 
 
-def new_patron_card(database_url: str, number: int = 999_001) -> str:
+async def new_patron_card(database_url: str, number: int = 999_001) -> str:
     """A patron with nothing on loan (every demo patron has loans)."""
     card = make_code("K", number)
-    with closing(sqlite3.connect(sqlite_path(database_url))) as conn:
-        conn.execute(
-            "INSERT INTO patron (first_name, last_name, category, card_barcode, email) "
-            "VALUES ('Nora', 'Neu', 'volunteer_teacher', ?, ?)",
-            (card, f"nora.neu{number}@example.org"),
-        )
-        conn.commit()
+    await fetch_rows(
+        database_url,
+        "INSERT INTO patron (first_name, last_name, category, card_barcode, email) "
+        f"VALUES ('Nora', 'Neu', 'volunteer_teacher', '{card}', 'nora.neu{number}@example.org') "
+        "RETURNING id",
+    )
     return card
 
 
 async def test_the_first_loan_of_a_patron_fills_the_empty_list(page, live_server):
-    codes = demo_codes(live_server.database_url)
-    card = new_patron_card(live_server.database_url)
+    codes = await demo_codes(live_server.database_url)
+    card = await new_patron_card(live_server.database_url)
     await login(page, "theke@mediathek.example")
     await page.goto("/theke")
     await scan(page, card)
@@ -218,8 +220,8 @@ async def test_ten_scans_at_scanner_speed_are_lent_and_returned_none_lost(
 async def test_a_kit_in_a_return_stack_holds_the_queue_until_its_parts_are_checked(
     page, live_server
 ):
-    codes = demo_codes(live_server.database_url)
-    card = new_patron_card(live_server.database_url, 999_002)
+    codes = await demo_codes(live_server.database_url)
+    card = await new_patron_card(live_server.database_url, 999_002)
     await login(page, "theke@mediathek.example")
     await page.goto("/theke")
     done = page.locator("#desk-log-list .log-done")
@@ -252,11 +254,47 @@ async def test_a_kit_in_a_return_stack_holds_the_queue_until_its_parts_are_check
     await expect(status).to_be_hidden()
 
 
+async def test_a_question_open_when_the_page_is_reloaded_is_asked_again_before_the_queue_goes_on(
+    page, live_server
+):
+    codes = await demo_codes(live_server.database_url)
+    card = await new_patron_card(live_server.database_url, 999_005)
+    await login(page, "theke@mediathek.example")
+    await page.goto("/theke")
+    await type_burst(page, [card, codes["kit"], codes["book"]])
+    await expect(page.locator("#desk-log-list .log-done")).to_have_count(3, timeout=30_000)
+    await page.get_by_role("button", name="Fertig – Ausweis schließen").click()
+    await page.locator(".desk-return").wait_for()
+    await page.locator("#scan-code").focus()
+    await type_burst(page, [codes["kit"], codes["book"]])
+    await page.locator(".checklist-form").wait_for()
+
+    # Reloaded with the kit's checklist open: the kit is asked again, the book still waits.
+    await page.reload()
+    await page.locator(".checklist-form").wait_for(timeout=30_000)
+    await expect(page.locator("#desk-queue-status")).to_contain_text("offene Frage")
+    book_loan = (
+        "SELECT count(*) FROM loan l JOIN copy c ON c.id = l.copy "
+        f"WHERE c.barcode = '{codes['book']}' AND l.returned_at IS NULL"
+    )
+    assert await fetch_rows(live_server.database_url, book_loan) == [(1,)]
+    await page.get_by_role("button", name="Alles vollständig").click()
+    await expect(page.locator("#desk-log-list .log-text").first).to_contain_text(
+        "Zurück:", timeout=30_000
+    )
+    assert await fetch_rows(live_server.database_url, book_loan) == [(0,)]
+    kit_loan = (
+        "SELECT count(*) FROM loan l JOIN copy c ON c.id = l.copy "
+        f"WHERE c.barcode = '{codes['kit']}' AND l.returned_at IS NULL"
+    )
+    assert await fetch_rows(live_server.database_url, kit_loan) == [(0,)]
+
+
 async def test_scans_wait_while_the_server_is_unreachable_survive_a_reload_and_apply_once(
     page, live_server
 ):
-    codes = demo_codes(live_server.database_url)
-    card = new_patron_card(live_server.database_url, 999_003)
+    codes = await demo_codes(live_server.database_url)
+    card = await new_patron_card(live_server.database_url, 999_003)
     await login(page, "theke@mediathek.example")
     await page.goto("/theke")
     await type_burst(page, [card])
@@ -307,8 +345,8 @@ async def test_the_desk_with_its_queue_log_and_a_question_open_stays_accessible(
 ):
     from tests.e2e.test_accessibility import AXE, AXE_RUN
 
-    codes = demo_codes(live_server.database_url)
-    card = new_patron_card(live_server.database_url, 999_004)
+    codes = await demo_codes(live_server.database_url)
+    card = await new_patron_card(live_server.database_url, 999_004)
     context = await browser.new_context(base_url=live_server.url, locale="de-DE", bypass_csp=True)
     page = await context.new_page()
     await login(page, "theke@mediathek.example")
@@ -332,7 +370,7 @@ async def test_danger_buttons_look_like_danger_on_every_page(page, live_server):
     colour = await button.evaluate("b => getComputedStyle(b).backgroundColor")
     assert colour == danger
     await page.goto("/theke")
-    await type_burst(page, [demo_codes(live_server.database_url)["card"]])
+    await type_burst(page, [(await demo_codes(live_server.database_url))["card"]])
     await page.locator(".desk-lend").wait_for()
     await page.locator("details.mark-menu summary").first.click()
     lost = page.get_by_role("button", name="Verloren").first

@@ -2,26 +2,23 @@
 in the page's dialog (with a note), then takes it back."""
 
 import re
-import sqlite3
-from contextlib import closing
 
 from playwright.async_api import expect
 
 from mediathek.catalogue.barcodes import make_code
-from mediathek.db import sqlite_path
-from tests.e2e.live import login
+from tests.e2e.live import fetch_rows, login
 from tests.e2e.test_accessibility import AXE, AXE_RUN
 
 
-def add_patron(database_url: str, first: str, last: str, number: int, notes: str = "") -> str:
+async def add_patron(database_url: str, first: str, last: str, number: int, notes: str = "") -> str:
+    """A borrower in the live server's database (SQLite or PostgreSQL); returns her card."""
     card = make_code("K", number)
-    with closing(sqlite3.connect(sqlite_path(database_url))) as conn:
-        conn.execute(
-            "INSERT INTO patron (first_name, last_name, category, card_barcode, email, notes) "
-            "VALUES (?, ?, 'volunteer_teacher', ?, ?, ?)",
-            (first, last, card, f"{last.lower()}{number}@example.org", notes),
-        )
-        conn.commit()
+    await fetch_rows(
+        database_url,
+        "INSERT INTO patron (first_name, last_name, category, card_barcode, email, notes) "
+        f"VALUES ('{first}', '{last}', 'volunteer_teacher', '{card}', "
+        f"'{last.lower()}{number}@example.org', '{notes}') RETURNING id",
+    )
     return card
 
 
@@ -32,8 +29,8 @@ async def axe(page) -> list:
 
 async def test_a_borrower_without_her_card_is_found_by_name_with_the_keyboard(browser, live_server):
     url = live_server.database_url
-    add_patron(url, "Ottilie", "Wunderlich", 999_101, notes="Bringt Kita-Gruppe mit.")
-    card = add_patron(url, "Otto", "Wunderlich", 999_102)
+    await add_patron(url, "Ottilie", "Wunderlich", 999_101, notes="Bringt Kita-Gruppe mit.")
+    card = await add_patron(url, "Otto", "Wunderlich", 999_102)
     context = await browser.new_context(base_url=live_server.url, locale="de-DE", bypass_csp=True)
     page = await context.new_page()
     await login(page, "theke@mediathek.example")

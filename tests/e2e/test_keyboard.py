@@ -28,7 +28,7 @@ async def press_tab_until(page, name: str, limit: int = 60) -> None:
 
 
 async def test_the_desk_works_with_the_keyboard_alone(page, live_server):
-    codes = demo_codes(live_server.database_url)
+    codes = await demo_codes(live_server.database_url)
     await page.goto("/anmelden")
     await page.keyboard.type("theke@mediathek.example")
     await page.keyboard.press("Tab")

@@ -21,6 +21,11 @@
   }
   var QUEUE_KEY = "mediathek-desk-queue:" + tab;
   var LOG_KEY = "mediathek-desk-log:" + tab;
+  var CARD_KEY = "mediathek-desk-card:" + tab;
+  var BLOCK_KEY = "mediathek-desk-question:" + tab;
+  var ALIVE_KEY = "mediathek-desk-alive:" + tab;
+  var ALIVE_MS = 2000; // an open desk tab says so this often
+  var GONE_MS = 10000; // silent this long: the tab was closed
   var queue = read(QUEUE_KEY, []); // [{id, code}], oldest first
   var log = read(LOG_KEY, []); // [{id, code, at, state, text, ok, attention, done}], newest first
   var sending = false;
@@ -41,6 +46,28 @@
   }
   var retryDelay = 1000;
   var applying = false;
+  var openCard = null; // the card the waiting scans were scanned for (null: not known yet)
+
+  function currentCard() {
+    var field = document.getElementById("desk-ausweis");
+    return field ? field.value : "";
+  }
+
+  // A person changed the open card (closed it, opened another) while scans were waiting:
+  // they were meant for the card open when they were scanned, so none is sent to another
+  // borrower or taken as a return. They stay in the log, marked, to be scanned again.
+  function setAside() {
+    queue.forEach(function (waiting) {
+      var item = entry(waiting.id);
+      if (!item) return;
+      item.state = "done";
+      item.text = t("set-aside");
+      item.ok = false;
+      item.attention = true;
+      item.done = false;
+    });
+    queue = [];
+  }
 
   function newId() {
     // crypto.randomUUID needs a secure context; a desk on http inside the town hall has none.
@@ -64,6 +91,8 @@
     try {
       localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
       localStorage.setItem(LOG_KEY, JSON.stringify(log.slice(0, LOG_LIMIT)));
+      localStorage.setItem(CARD_KEY, currentCard());
+      localStorage.setItem(BLOCK_KEY, blockedBy || "");
     } catch (e) {
       // Storage full or forbidden: the queue still works while the page stays open.
     }
@@ -119,6 +148,7 @@
       var head = document.createElement("span");
       head.className = "log-head";
       head.textContent = time(item.at) + " · " + item.code;
+      if (item.adopted) head.title = t("adopted");
       li.appendChild(head);
       var text = document.createElement("span");
       text.className = "log-text";
@@ -132,6 +162,15 @@
         li.appendChild(mark);
       }
       li.appendChild(text);
+      if (item.receipt) {
+        // A return's borrower: her receipt (today's returns and loans) after the stack.
+        var receipt = document.createElement("a");
+        receipt.className = "log-receipt";
+        receipt.href = item.receipt;
+        receipt.target = "_blank";
+        receipt.textContent = t("receipt");
+        li.appendChild(receipt);
+      }
       if (item.attention && !item.done && item.id !== blockedBy) {
         var button = document.createElement("button");
         button.type = "button";
@@ -174,10 +213,58 @@
     if (!code) return;
     var id = newId();
     queue.push({ id: id, code: code });
-    log.unshift({ id: id, code: code, at: Date.now(), state: "queued", text: "", ok: true });
+    log.unshift({ id: id, code: code, at: Date.now(), state: "queued", text: "", ok: true, scanned: true });
     save();
     renderLog();
     pump();
+  }
+
+  // Scans left waiting in a desk tab that was closed (offline, or closed before the queue
+  // was sent) are taken over by the next desk tab: sent in their order with their ids
+  // (applied once, also if the closed tab sent one just before), after the card that tab
+  // had open. Only when this tab has nothing waiting of its own.
+  function adoptClosedTabs() {
+    if (queue.length) return;
+    var now = Date.now();
+    for (var i = 0; i < localStorage.length; i++) {
+      var key = localStorage.key(i);
+      if (!key || key.indexOf("mediathek-desk-queue:") !== 0) continue;
+      var other = key.slice("mediathek-desk-queue:".length);
+      if (other === tab) continue;
+      var alive = parseInt(localStorage.getItem("mediathek-desk-alive:" + other) || "0", 10);
+      if (now - alive < GONE_MS) continue; // open in another tab: its own queue
+      var waiting = read(key, []);
+      var otherLog = read("mediathek-desk-log:" + other, []);
+      var card = localStorage.getItem("mediathek-desk-card:" + other) || "";
+      ["queue", "log", "card", "alive", "question"].forEach(function (name) {
+        localStorage.removeItem("mediathek-desk-" + name + ":" + other);
+      });
+      if (!waiting.length) {
+        i = -1; // keys moved: look again from the start
+        continue;
+      }
+      if (card) {
+        // Her card first, so that the scans after it are lent to her as they were meant.
+        waiting.unshift({ id: newId(), code: card });
+      } else {
+        waiting[0].card = ""; // scanned in return mode: sent in return mode
+      }
+      waiting.forEach(function (item) {
+        var old = otherLog.filter(function (e) { return e.id === item.id; })[0];
+        queue.push(item);
+        log.unshift({
+          id: item.id, code: item.code, at: old ? old.at : now, state: "queued",
+          text: "", ok: true, adopted: true, scanned: true
+        });
+      });
+      return;
+    }
+  }
+
+  function heartbeat() {
+    try {
+      localStorage.setItem(ALIVE_KEY, String(Date.now()));
+    } catch (e) { /* storage forbidden: nothing to hand over */ }
   }
 
   function csrfToken() {
@@ -201,7 +288,8 @@
     var ausweis = document.getElementById("desk-ausweis");
     var body = new URLSearchParams();
     body.set("code", item.code);
-    body.set("ausweis", ausweis ? ausweis.value : "");
+    // A scan taken over from a closed tab in return mode is sent in return mode.
+    body.set("ausweis", "card" in item ? item.card : ausweis ? ausweis.value : "");
     body.set("scan_id", item.id);
     body.set("desk", tab);
     var controller = window.AbortController ? new AbortController() : null;
@@ -270,6 +358,7 @@
     }
     var url = response.headers.get("HX-Push-Url");
     if (url) history.replaceState(history.state, "", url);
+    openCard = currentCard();
     setup();
   }
 
@@ -289,8 +378,13 @@
     item.text = (message ? message.textContent.trim() : "") + (hold ? " " + hold.textContent.trim() : "");
     item.ok = result.getAttribute("data-feedback") === "ok";
     item.attention = result.getAttribute("data-attention") === "1";
+    // An answered question (the hold shelf) keeps the receipt link of the return it answers.
+    item.receipt = result.getAttribute("data-receipt") || item.receipt || "";
     item.done = false;
-    if (result.getAttribute("data-blocks") === "1") blockedBy = id;
+    if (result.getAttribute("data-blocks") === "1") {
+      blockedBy = id;
+      result.setAttribute("data-answers", id); // what is sent from here answers it
+    }
   }
 
   // Borrowers by name: the scan field is a combobox (ARIA 1.2 pattern) whose listbox the
@@ -429,7 +523,11 @@
     }
     var printButton = document.getElementById("print-receipt");
     if (printButton) printButton.addEventListener("click", function () { window.print(); });
-    focusScan();
+    // A question the person answers by typing (a renewal's reason) takes the focus; every
+    // other answer gives it back to the scan field.
+    var ask = document.querySelector("#desk-result [data-focus]");
+    if (ask) ask.focus();
+    else focusScan();
     document.dispatchEvent(new CustomEvent("desk:ready"));
   }
 
@@ -484,6 +582,19 @@
     // Scans that were waiting when the page was left go first; one that was on its way
     // goes again (with its id, so it is not applied twice).
     log.forEach(function (item) { if (item.state === "sending") item.state = "queued"; });
+    // A question was open when the page was left (reload, crash): its scan goes again first,
+    // with its id, so the server answers with the same question and nothing is skipped.
+    var open = entry(localStorage.getItem(BLOCK_KEY) || "");
+    var waiting = open && queue.some(function (q) { return q.id === open.id; });
+    if (open && open.scanned && !waiting) {
+      open.state = "queued";
+      queue.unshift({ id: open.id, code: open.code });
+    }
+    heartbeat();
+    setInterval(heartbeat, ALIVE_MS);
+    adoptClosedTabs();
+    openCard = currentCard();
+    save();
     renderLog();
     setup();
     pump();
@@ -497,8 +608,27 @@
     if (!event.target || event.target.id !== "desk") return;
     var result = document.getElementById("desk-result");
     var id = blockedBy;
+    var elt = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (id && !(elt && elt.closest && elt.closest("[data-answers='" + id + "']"))) {
+      // Another action (the card closed, a renewal …) replaced the open question: the item
+      // in hand was not dealt with. Its entry says so and stays marked until dismissed.
+      var open = entry(id);
+      if (open) {
+        open.text = t("unanswered", { text: open.text || open.code });
+        open.ok = false;
+        open.attention = true;
+        open.done = false;
+      }
+      id = null;
+    }
+    if (openCard !== null && currentCard() !== openCard && queue.length) setAside();
+    openCard = currentCard();
     if (!id) {
-      if (!result) return setup();
+      if (!result) {
+        save();
+        renderLog();
+        return setup();
+      }
       id = newId();
       log.unshift({ id: id, code: t("action"), at: Date.now(), state: "done", text: "", ok: true });
     }
