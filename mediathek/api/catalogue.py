@@ -16,6 +16,7 @@ from mediathek import clock
 from mediathek.api.common import problems
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import isbn, services
+from mediathek.catalogue.inputs import ComponentInput, CopyChange, NewCopies, TitleInput
 from mediathek.catalogue.policy import display_isbn
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
@@ -23,38 +24,16 @@ from mediathek.web.guards import Access
 STAFF_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
+# The bodies are the services' inputs, narrowed to JSON numbers where the forms have text.
 @dataclass
-class ComponentIn:
-    name: str
+class ComponentIn(ComponentInput):
     quantity: int = 1
 
 
 @dataclass
-class TitleIn:
-    title: str
-    media_type: str
-    subtitle: str = ""
-    authors: str = ""
-    isbn: str = ""
-    level_min: str | None = None
-    level_max: str | None = None
-    age_min: str | None = None
-    age_max: str | None = None
-    languages: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
+class TitleIn(TitleInput):
     components: list[ComponentIn] = field(default_factory=list)
-    description: str = ""
-    publisher: str = ""
     year: int | None = None
-    series: str = ""
-    volume: str = ""
-    notes: str = ""
-
-    def as_form(self) -> dict:
-        form = {k: v for k, v in self.__dict__.items() if k != "components"}
-        form["year"] = "" if self.year is None else str(self.year)
-        form["components"] = [(c.name, str(c.quantity)) for c in self.components]
-        return form
 
 
 @dataclass
@@ -64,16 +43,8 @@ class NewTitleIn(TitleIn):
 
 
 @dataclass
-class CopiesIn:
+class CopiesIn(NewCopies):
     count: int = 1
-    shelf_mark: str = ""
-
-
-@dataclass
-class CopyChange:
-    status: str | None = None
-    shelf_mark: str | None = None
-    note: str | None = None
 
 
 def _actor(request: Request) -> services.Actor:
@@ -170,7 +141,7 @@ async def create_title(request: Request, data: JSONBody[NewTitleIn]) -> Response
     ISBN is already catalogued: add a copy there instead."""
     settings = request.app.state.settings
     title_id = await services.create_title(
-        data.as_form(),
+        data,
         clock.today(settings.tz),
         _actor(request),
         copies=data.copies,
@@ -191,7 +162,7 @@ async def create_title(request: Request, data: JSONBody[NewTitleIn]) -> Response
 async def update_title(request: Request, title_id: Id, data: JSONBody[TitleIn]) -> dict:
     """Replace every field of a title (languages, topics, components included)."""
     settings = request.app.state.settings
-    await services.update_title(title_id, data.as_form(), clock.today(settings.tz), _actor(request))
+    await services.update_title(title_id, data, clock.today(settings.tz), _actor(request))
     return title_out(await services.get_title(title_id, include_withdrawn=True), staff=True)
 
 
@@ -222,8 +193,7 @@ async def add_copies(request: Request, title_id: Id, data: JSONBody[CopiesIn]) -
     settings = request.app.state.settings
     codes = await copy_service.add_copies(
         title_id,
-        data.count,
-        data.shelf_mark,
+        data,
         settings.copy_barcode_prefix,
         clock.today(settings.tz),
         _actor(request),
@@ -241,13 +211,7 @@ async def add_copies(request: Request, title_id: Id, data: JSONBody[CopiesIn]) -
 async def change_copy(request: Request, copy_id: Id, data: JSONBody[CopyChange]) -> dict:
     """Change a copy's shelf mark, note or status (available, needs_check, in_repair, lost,
     withdrawn). Lent copies and those on the pickup shelf keep their status: 409."""
-    copy = await copy_service.change_copy(
-        copy_id,
-        status=data.status,
-        shelf_mark=data.shelf_mark,
-        note=data.note,
-        actor=_actor(request),
-    )
+    copy = await copy_service.change_copy(copy_id, data, _actor(request))
     return {
         "id": copy["id"],
         "title_id": copy["title"],
