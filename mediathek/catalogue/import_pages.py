@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import MultipartBody
 
 from mediathek.catalogue import export, import_jobs, imports
 from mediathek.errors import InvalidInput
@@ -12,6 +15,14 @@ from mediathek.i18n import N_, _
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import library_today, redirect, render
+
+
+@dataclass
+class ImportUpload:
+    """The upload form (multipart): the file, and whether to import or only check it."""
+
+    file: UploadFile | None = None
+    mode: str = ""
 
 
 class ImportController(Controller):
@@ -32,9 +43,8 @@ class ImportController(Controller):
 
     # The body limit is the app's (``create_app``): an upload over it is refused while arriving.
     @post("/", status_code=200)
-    async def upload(self, request: Request) -> Response:
-        form = await request.form()
-        upload = form.get("file")
+    async def upload(self, request: Request, data: MultipartBody[ImportUpload]) -> Response:
+        upload = data.file
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InvalidInput(
                 _("Bitte wählen Sie eine Datei aus."),
@@ -48,7 +58,7 @@ class ImportController(Controller):
             settings,
             upload.filename,
             content,
-            dry_run=form.get("mode") != "import",
+            dry_run=data.mode != "import",
             account_id=request.scope["user"].account_id,
         )
         return redirect(request, f"/verwaltung/import/{job_id}")
