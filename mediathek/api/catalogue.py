@@ -12,7 +12,6 @@ from typing import Annotated
 from litestar import Request, Response, get, patch, post, put
 from litestar.params import JSONBody, Parameter, QueryParameter
 
-from mediathek import clock
 from mediathek.api.common import problems
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import isbn, services
@@ -20,6 +19,7 @@ from mediathek.catalogue.inputs import ComponentInput, CopyChange, NewCopies, Ti
 from mediathek.catalogue.policy import display_isbn
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
+from mediathek.web.rendering import Today
 
 STAFF_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
@@ -136,13 +136,13 @@ async def get_title(request: Request, title_id: Id) -> dict:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 409, 422),
 )
-async def create_title(request: Request, data: JSONBody[NewTitleIn]) -> Response:
+async def create_title(request: Request, data: JSONBody[NewTitleIn], today: Today) -> Response:
     """Create a title (optionally with its first copies). 409 with ``title_id`` when the
     ISBN is already catalogued: add a copy there instead."""
     settings = request.app.state.settings
     title_id = await services.create_title(
         data,
-        clock.today(settings.tz),
+        today,
         _actor(request),
         copies=data.copies,
         shelf_mark=data.shelf_mark,
@@ -159,10 +159,11 @@ async def create_title(request: Request, data: JSONBody[NewTitleIn]) -> Response
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 404, 422),
 )
-async def update_title(request: Request, title_id: Id, data: JSONBody[TitleIn]) -> dict:
+async def update_title(
+    request: Request, title_id: Id, data: JSONBody[TitleIn], today: Today
+) -> dict:
     """Replace every field of a title (languages, topics, components included)."""
-    settings = request.app.state.settings
-    await services.update_title(title_id, data, clock.today(settings.tz), _actor(request))
+    await services.update_title(title_id, data, today, _actor(request))
     return title_out(await services.get_title(title_id, include_withdrawn=True), staff=True)
 
 
@@ -188,14 +189,16 @@ async def withdraw_title(request: Request, title_id: Id) -> dict:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def add_copies(request: Request, title_id: Id, data: JSONBody[CopiesIn]) -> dict:
+async def add_copies(
+    request: Request, title_id: Id, data: JSONBody[CopiesIn], today: Today
+) -> dict:
     """Add copies; each gets the next barcode (prefix + number + check digit)."""
     settings = request.app.state.settings
     codes = await copy_service.add_copies(
         title_id,
         data,
         settings.copy_barcode_prefix,
-        clock.today(settings.tz),
+        today,
         _actor(request),
     )
     return {"title_id": title_id, "barcodes": codes}

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Body, QueryParameter
 
-from mediathek import clock
 from mediathek.api.common import problems
 from mediathek.patrons import privacy, registration, services
 from mediathek.patrons.cards import card_svg
 from mediathek.patrons.queries import open_loans
 from mediathek.web.forms import Id
+from mediathek.web.rendering import Today
 
 
 @dataclass
@@ -78,11 +78,13 @@ class PatronApi(Controller):
         return [patron_json(r) for r in await services.search_patrons(q, status=status)]
 
     @post("/", status_code=201, responses=problems(401, 403, 422))
-    async def create_patron(self, request: Request, data: Annotated[PatronIn, Body()]) -> dict:
+    async def create_patron(
+        self, request: Request, data: Annotated[PatronIn, Body()], today: Today
+    ) -> dict:
         settings = request.app.state.settings
         patron_id = await services.create_patron(
             data.given(),
-            today=clock.today(settings.tz),
+            today=today,
             card_prefix=settings.card_barcode_prefix,
             actor=request.scope["user"],
         )
@@ -119,13 +121,13 @@ class PatronApi(Controller):
         return patron_json(await services.get_patron(patron_id))
 
     @post("/{patron_id:int}/approve", status_code=200, responses=problems(401, 403, 404, 409))
-    async def approve(self, request: Request, patron_id: Id) -> dict:
+    async def approve(self, request: Request, patron_id: Id, today: Today) -> dict:
         """Approve an online registration: card number, active login, email to the person."""
         settings = request.app.state.settings
         await registration.approve(
             patron_id,
             actor=request.scope["user"],
-            today=clock.today(settings.tz),
+            today=today,
             card_prefix=settings.card_barcode_prefix,
             base_url=settings.base_url,
         )
@@ -133,24 +135,20 @@ class PatronApi(Controller):
 
     @post("/{patron_id:int}/reject", status_code=200, responses=problems(401, 403, 404, 409))
     async def reject(
-        self, request: Request, patron_id: Id, data: Annotated[RejectIn, Body()]
+        self, request: Request, patron_id: Id, data: Annotated[RejectIn, Body()], today: Today
     ) -> dict:
-        settings = request.app.state.settings
         await registration.reject(
             patron_id,
             actor=request.scope["user"],
-            today=clock.today(settings.tz),
+            today=today,
             reason=data.reason,
         )
         return patron_json(await services.get_patron(patron_id))
 
     @post("/{patron_id:int}/invite", status_code=202, responses=problems(401, 403, 404, 409))
-    async def invite(self, request: Request, patron_id: Id) -> dict:
+    async def invite(self, request: Request, patron_id: Id, today: Today) -> dict:
         """Email the patron a link (valid 7 days) to set a password for a new login."""
-        settings = request.app.state.settings
-        await registration.invite(
-            patron_id, actor=request.scope["user"], today=clock.today(settings.tz)
-        )
+        await registration.invite(patron_id, actor=request.scope["user"], today=today)
         return {"status": "invited"}
 
     @delete("/{patron_id:int}", status_code=204, responses=problems(401, 403, 404, 409))

@@ -14,7 +14,7 @@ from mediathek.errors import InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import Today, redirect, render
 
 
 @dataclass
@@ -82,8 +82,8 @@ class ImportController(Controller):
 
 
 @get("/verwaltung/export.csv", access=Access.staff, include_in_schema=False)
-async def export_catalogue(request: Request) -> Response:
-    day = library_today(request).isoformat()
+async def export_catalogue(today: Today) -> Response:
+    day = today.isoformat()
     return Response(
         await export.export_csv(),
         media_type="text/csv; charset=utf-8",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 
-from mediathek import clock
 from mediathek.errors import Forbidden, InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.patrons import services
@@ -18,7 +18,7 @@ from mediathek.vocab import PATRON_CATEGORY_LABELS
 from mediathek.web.errors import status_of
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import Today, redirect, render
 
 BASE = "/verwaltung/ausleihende"
 
@@ -41,6 +41,7 @@ class PatronPages(Controller):
     async def index(
         self,
         request: Request,
+        today: Today,
         q: Annotated[str, QueryParameter(max_length=200)] = "",
     ) -> Response:
         rows = await services.search_patrons(q)
@@ -50,7 +51,7 @@ class PatronPages(Controller):
             fragment="patrons/_list.html",
             patrons=rows,
             q=q,
-            today=library_today(request),
+            today=today,
         )
 
     @get("/neu")
@@ -59,13 +60,13 @@ class PatronPages(Controller):
         return render(request, "patrons/form.html", patron=None, **_form_context(values))
 
     @post("/", status_code=200)
-    async def create(self, request: Request, data: Form) -> Response:
+    async def create(self, request: Request, data: Form, today: Today) -> Response:
         values = flat(data)
         settings = request.app.state.settings
         try:
             patron_id = await services.create_patron(
                 values,
-                today=clock.today(settings.tz),
+                today=today,
                 card_prefix=settings.card_barcode_prefix,
                 actor=request.scope["user"],
             )
@@ -83,15 +84,19 @@ class PatronPages(Controller):
     async def detail(
         self,
         request: Request,
+        today: Today,
         patron_id: Id,
         neu: Annotated[str, QueryParameter()] = "",
         email: Annotated[str, QueryParameter()] = "",
     ) -> Response:
-        return await self._detail(request, patron_id, created=bool(neu), email_pending=bool(email))
+        return await self._detail(
+            request, today, patron_id, created=bool(neu), email_pending=bool(email)
+        )
 
     async def _detail(
         self,
         request: Request,
+        today: date,
         patron_id: int,
         *,
         created: bool = False,
@@ -108,7 +113,7 @@ class PatronPages(Controller):
             created=created,
             email_pending=email_pending,
             errors=errors or {},
-            today=library_today(request),
+            today=today,
             reserve=reserve,
         )
 
@@ -136,13 +141,13 @@ class PatronPages(Controller):
         return redirect(request, f"{BASE}/{patron_id}" + ("?email=1" if pending else ""))
 
     @post("/{patron_id:int}/sperren", status_code=200)
-    async def block(self, request: Request, patron_id: Id, data: Form) -> Response:
+    async def block(self, request: Request, patron_id: Id, data: Form, today: Today) -> Response:
         try:
             await services.set_blocked(
                 patron_id, form_value(data, "reason"), actor=request.scope["user"]
             )
         except InvalidInput as exc:
-            return await self._detail(request, patron_id, errors=exc.errors)
+            return await self._detail(request, today, patron_id, errors=exc.errors)
         return redirect(request, f"{BASE}/{patron_id}")
 
     @post("/{patron_id:int}/entsperren", status_code=200)
@@ -151,16 +156,16 @@ class PatronPages(Controller):
         return redirect(request, f"{BASE}/{patron_id}")
 
     @post("/{patron_id:int}/vormerken", status_code=200)
-    async def reserve(self, request: Request, patron_id: Id, data: Form) -> Response:
+    async def reserve(self, request: Request, patron_id: Id, data: Form, today: Today) -> Response:
         """Staff place a hold or a booking for this borrower (also without a login)."""
         await services.get_patron(patron_id)  # a clear 404 for a borrower who is gone
         reply = await for_borrower.reserve(
             patron_id,
             data,
-            today=library_today(request),
+            today=today,
             staff_id=request.scope["user"].account_id,
         )
-        return await self._detail(request, patron_id, reserve=reply)
+        return await self._detail(request, today, patron_id, reserve=reply)
 
     @get("/{patron_id:int}/ausweis")
     async def card(self, request: Request, patron_id: Id) -> Response:

@@ -23,7 +23,7 @@ from mediathek.reports.privacy import (
 from mediathek.reports.statistics import parse_day
 from mediathek.site_settings import get_setting
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import Today, redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Query = Annotated[str | None, QueryParameter(required=False)]
@@ -108,17 +108,17 @@ async def retention_save(request: Request, data: Form) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def anonymise_now(request: Request) -> Response:
-    count = await anonymise_now_by(library_today(request), _actor(request))
+async def anonymise_now(request: Request, today: Today) -> Response:
+    count = await anonymise_now_by(today, _actor(request))
     return redirect(request, f"/admin/datenschutz?gespeichert=anonymisiert-{count}")
 
 
 @get("/verwaltung/loeschkandidaten", access=Access.staff, include_in_schema=False)
-async def deletion_candidates(request: Request) -> Response:
+async def deletion_candidates(request: Request, today: Today) -> Response:
     return render(
         request,
         "reports/inactive.html",
-        patrons=await inactive_patrons(library_today(request)),
+        patrons=await inactive_patrons(today),
         years=await get_setting("inactive_after_years"),
     )
 

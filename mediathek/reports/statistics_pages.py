@@ -11,23 +11,19 @@ from mediathek.csv_files import to_csv
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import N_
 from mediathek.reports import charts
-from mediathek.reports.statistics import Period, compute, parse_period
+from mediathek.reports.statistics import compute, parse_period
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, render
+from mediathek.web.rendering import Today, render
 
 Query = Annotated[str | None, QueryParameter(required=False)]
 
 
-def _period(request: Request, jahr: str | None, von: str | None, bis: str | None) -> Period:
-    return parse_period(jahr, von, bis, library_today(request))
-
-
 @get("/verwaltung/statistik", access=Access.staff, include_in_schema=False)
 async def statistics_page(
-    request: Request, jahr: Query = None, von: Query = None, bis: Query = None
+    request: Request, today: Today, jahr: Query = None, von: Query = None, bis: Query = None
 ) -> Response:
     try:
-        period = _period(request, jahr, von, bis)
+        period = parse_period(jahr, von, bis, today)
     except InvalidInput as exc:
         # Re-show the form with the message instead of an error page.
         return render(
@@ -63,12 +59,17 @@ async def statistics_page(
 
 @get("/verwaltung/statistik/{name:str}", access=Access.staff, include_in_schema=False)
 async def statistics_csv(
-    request: Request, name: FromPath[str], jahr: Query = None, von: Query = None, bis: Query = None
+    request: Request,
+    today: Today,
+    name: FromPath[str],
+    jahr: Query = None,
+    von: Query = None,
+    bis: Query = None,
 ) -> Response:
     key = name.removesuffix(".csv")
     if not name.endswith(".csv"):
         raise NotFound("Diese Tabelle gibt es nicht.")
-    period = _period(request, jahr, von, bis)
+    period = parse_period(jahr, von, bis, today)
     stats = await compute(period, request.app.state.settings.tz)
     table = stats.table(key)
     if table is None:

@@ -13,7 +13,7 @@ from mediathek.i18n import N_, _
 from mediathek.reports import stocktake as service
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import Today, redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -99,7 +99,7 @@ async def scan(request: Request, stocktake_id: Id, data: Form) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def apply(request: Request, stocktake_id: Id, data: Form) -> Response:
+async def apply(request: Request, stocktake_id: Id, data: Form, today: Today) -> Response:
     """Asked first (the page's dialog, or a page of its own without JavaScript)."""
     if not data.get("confirmed"):
         report = await service.stocktake_report(stocktake_id)
@@ -120,7 +120,7 @@ async def apply(request: Request, stocktake_id: Id, data: Form) -> Response:
     user = _user(request)
     await service.apply_stocktake(
         stocktake_id,
-        library_today(request),
+        today,
         user.account_id,
         user.email,
         note=data.get("note", "")[:500],
