@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Body, QueryParameter
@@ -12,28 +12,16 @@ from litestar.params import Body, QueryParameter
 from mediathek.api.common import problems
 from mediathek.patrons import privacy, registration, services
 from mediathek.patrons.cards import card_svg
+from mediathek.patrons.inputs import PatronInput
 from mediathek.patrons.queries import open_loans
 from mediathek.web.forms import Id
 from mediathek.web.rendering import Today
 
 
+# The body is the services' input, the expiry narrowed to a JSON date.
 @dataclass
-class PatronIn:
-    first_name: str | None = None
-    last_name: str | None = None
-    category: str | None = None
-    institution: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    street: str | None = None
-    postcode: str | None = None
-    city: str | None = None
-    preferred_language: str | None = None
+class PatronIn(PatronInput):
     expires_on: date | None = None
-    notes: str | None = None
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @dataclass
@@ -83,7 +71,7 @@ class PatronApi(Controller):
     ) -> dict:
         settings = request.app.state.settings
         patron_id = await services.create_patron(
-            data.given(),
+            data,
             today=today,
             card_prefix=settings.card_barcode_prefix,
             actor=request.scope["user"],
@@ -105,7 +93,7 @@ class PatronApi(Controller):
     ) -> dict:
         """A new address of a patron with a login waits for its owner's confirmation
         (``pending_email``); staff cannot change the login of staff or an admin (403)."""
-        pending = await services.update_patron(patron_id, data.given(), actor=request.scope["user"])
+        pending = await services.update_patron(patron_id, data, actor=request.scope["user"])
         return {**patron_json(await services.get_patron(patron_id)), "pending_email": pending}
 
     @post("/{patron_id:int}/block", status_code=200, responses=problems(401, 403, 404, 422))
@@ -198,9 +186,7 @@ class MeApi(Controller):
     async def update_me(self, request: Request, data: Annotated[ProfileIn, Body()]) -> dict:
         """A new ``email`` counts once confirmed through the link sent to it."""
         patron_id = request.scope["user"].patron_id
-        pending = await privacy.update_own_profile(
-            patron_id, {k: v for k, v in asdict(data).items() if v is not None}
-        )
+        pending = await privacy.update_own_profile(patron_id, PatronInput(**asdict(data)))
         return {**patron_json(await services.get_patron(patron_id)), "pending_email": pending}
 
 

@@ -12,6 +12,7 @@ from mediathek.errors import Forbidden, InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.patrons import services
 from mediathek.patrons.cards import card_svg_data_uri
+from mediathek.patrons.inputs import patron_input
 from mediathek.patrons.queries import open_loans
 from mediathek.reservations import for_borrower
 from mediathek.vocab import PATRON_CATEGORY_LABELS
@@ -65,7 +66,7 @@ class PatronPages(Controller):
         settings = request.app.state.settings
         try:
             patron_id = await services.create_patron(
-                values,
+                patron_input(values),
                 today=today,
                 card_prefix=settings.card_barcode_prefix,
                 actor=request.scope["user"],
@@ -126,7 +127,9 @@ class PatronPages(Controller):
     async def update(self, request: Request, patron_id: Id, data: Form) -> Response:
         values = flat(data)
         try:
-            pending = await services.update_patron(patron_id, values, actor=request.scope["user"])
+            pending = await services.update_patron(
+                patron_id, patron_input(values), actor=request.scope["user"]
+            )
         except (InvalidInput, Forbidden) as exc:
             # A login's address that staff may not change is shown at the field, like a typo.
             errors = exc.errors if isinstance(exc, InvalidInput) else {"email": exc.message}

@@ -12,6 +12,7 @@ from mediathek.circulation.own_loans import account_summary
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.patrons import privacy, services
+from mediathek.patrons.inputs import patron_input
 from mediathek.patrons.login_pages import start_browser_session
 from mediathek.reservations import queries as reservation_queries
 from mediathek.web.forms import Form, Id, flat, form_value
@@ -83,7 +84,9 @@ class AccountPages(Controller):
     @post("/profil", status_code=200)
     async def profile(self, request: Request, data: Form, today: Today) -> Response:
         try:
-            pending = await privacy.update_own_profile(request.scope["user"].patron_id, flat(data))
+            pending = await privacy.update_own_profile(
+                request.scope["user"].patron_id, patron_input(flat(data))
+            )
         except InvalidInput as exc:
             return await self._page(request, today, errors=exc.errors)
         return redirect(request, "/konto?ok=email" if pending else "/konto?ok=profil")

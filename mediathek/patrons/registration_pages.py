@@ -11,6 +11,7 @@ from mediathek import i18n
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_
 from mediathek.patrons import email_change, registration, services
+from mediathek.patrons.inputs import registration_input
 from mediathek.patrons.login_pages import start_browser_session
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import Form, Id, flat, form_value
@@ -46,7 +47,7 @@ async def register_form(request: Request) -> Response:
 async def register(request: Request, data: Form, today: Today) -> Response:
     values = flat(data)
     try:
-        await registration.register(values, today=today)
+        await registration.register(registration_input(values), today=today)
     except InvalidInput as exc:
         values.pop("password", None)
         values.pop("password_repeat", None)
