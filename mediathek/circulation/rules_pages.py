@@ -15,7 +15,7 @@ from mediathek.circulation import closures, overdue
 from mediathek.errors import InvalidInput
 from mediathek.i18n import _
 from mediathek.vocab import MediaType, PatronCategory
-from mediathek.web.forms import Form, Id
+from mediathek.web.forms import Form, Id, flat
 from mediathek.web.guards import Access
 from mediathek.web.rendering import Today, redirect, render
 
@@ -46,7 +46,7 @@ async def loan_rules_page(
 @post("/admin/ausleihregeln", access=Access.admin, include_in_schema=False, status_code=200)
 async def save_loan_rules(request: Request, data: Form) -> Response:
     try:
-        await rules.save_policy_form(data)
+        await rules.save_policy_table(*rules.parse_policy_form(flat(data)))
     except InvalidInput as exc:  # re-render with the errors at their fields
         return await _rules_page(request, errors=exc.errors, form=data)
     return redirect(request, "/admin/ausleihregeln?gespeichert=1")
