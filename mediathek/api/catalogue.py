@@ -19,7 +19,7 @@ from mediathek.catalogue.inputs import ComponentInput, CopyChange, NewCopies, Ti
 from mediathek.catalogue.policy import display_isbn
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today
+from mediathek.web.rendering import AppSettings, Today
 
 STAFF_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
@@ -136,10 +136,11 @@ async def get_title(request: Request, title_id: Id) -> dict:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 409, 422),
 )
-async def create_title(request: Request, data: JSONBody[NewTitleIn], today: Today) -> Response:
+async def create_title(
+    request: Request, settings: AppSettings, data: JSONBody[NewTitleIn], today: Today
+) -> Response:
     """Create a title (optionally with its first copies). 409 with ``title_id`` when the
     ISBN is already catalogued: add a copy there instead."""
-    settings = request.app.state.settings
     title_id = await services.create_title(
         data,
         today,
@@ -190,10 +191,9 @@ async def withdraw_title(request: Request, title_id: Id) -> dict:
     responses=problems(400, 401, 403, 404, 409, 422),
 )
 async def add_copies(
-    request: Request, title_id: Id, data: JSONBody[CopiesIn], today: Today
+    request: Request, settings: AppSettings, title_id: Id, data: JSONBody[CopiesIn], today: Today
 ) -> dict:
     """Add copies; each gets the next barcode (prefix + number + check digit)."""
-    settings = request.app.state.settings
     codes = await copy_service.add_copies(
         title_id,
         data,
@@ -233,11 +233,11 @@ async def change_copy(request: Request, copy_id: Id, data: JSONBody[CopyChange])
     responses=problems(401, 403, 422),
 )
 async def lookup_isbn(
-    request: Request, isbn_text: Annotated[str, Parameter(max_length=40)]
+    request: Request, settings: AppSettings, isbn_text: Annotated[str, Parameter(max_length=40)]
 ) -> dict:
     """Look an ISBN up: ``existing_title_id`` when it is catalogued, else the metadata found
     (``found``) to fill a new title, or a message when the services are unreachable."""
-    result = await isbn.lookup_isbn(isbn_text, request.app.state.settings)
+    result = await isbn.lookup_isbn(isbn_text, settings)
     out = result.as_dict()
     out["isbn_display"] = display_isbn(result.isbn13)
     return out

@@ -15,7 +15,7 @@ from mediathek.patrons.cards import card_svg
 from mediathek.patrons.inputs import PatronInput
 from mediathek.patrons.queries import open_loans
 from mediathek.web.forms import Id
-from mediathek.web.rendering import Today
+from mediathek.web.rendering import AppSettings, Today
 
 
 # The body is the services' input, the expiry narrowed to a JSON date.
@@ -67,9 +67,12 @@ class PatronApi(Controller):
 
     @post("/", status_code=201, responses=problems(401, 403, 422))
     async def create_patron(
-        self, request: Request, data: Annotated[PatronIn, Body()], today: Today
+        self,
+        request: Request,
+        settings: AppSettings,
+        data: Annotated[PatronIn, Body()],
+        today: Today,
     ) -> dict:
-        settings = request.app.state.settings
         patron_id = await services.create_patron(
             data,
             today=today,
@@ -109,9 +112,10 @@ class PatronApi(Controller):
         return patron_json(await services.get_patron(patron_id))
 
     @post("/{patron_id:int}/approve", status_code=200, responses=problems(401, 403, 404, 409))
-    async def approve(self, request: Request, patron_id: Id, today: Today) -> dict:
+    async def approve(
+        self, request: Request, settings: AppSettings, patron_id: Id, today: Today
+    ) -> dict:
         """Approve an online registration: card number, active login, email to the person."""
-        settings = request.app.state.settings
         await registration.approve(
             patron_id,
             actor=request.scope["user"],

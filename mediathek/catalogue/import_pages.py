@@ -14,7 +14,7 @@ from mediathek.errors import InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
 
 @dataclass
@@ -31,26 +31,27 @@ class ImportController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, request: Request) -> Response:
+    async def form(self, request: Request, settings: AppSettings) -> Response:
         return render(
             request,
             "catalogue/staff/import.html",
             errors={},
             headers_help=imports.EXPORT_HEADERS,
-            max_upload_mb=request.app.state.settings.max_upload_mb,
+            max_upload_mb=settings.max_upload_mb,
             max_rows=imports.MAX_ROWS,
         )
 
     # The body limit is the app's (``create_app``): an upload over it is refused while arriving.
     @post("/", status_code=200)
-    async def upload(self, request: Request, data: MultipartBody[ImportUpload]) -> Response:
+    async def upload(
+        self, request: Request, settings: AppSettings, data: MultipartBody[ImportUpload]
+    ) -> Response:
         upload = data.file
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InvalidInput(
                 _("Bitte wählen Sie eine Datei aus."),
                 errors={"file": _("Bitte wählen Sie eine Datei aus.")},
             )
-        settings = request.app.state.settings
         content = await upload.read(settings.max_upload_bytes + 1)
         if len(content) > settings.max_upload_bytes:
             raise RequestEntityTooLarge()  # the form around the file fitted, the file not
@@ -74,9 +75,9 @@ class ImportController(Controller):
         )
 
     @post("/{job_id:int}/ausfuehren", status_code=200)
-    async def run_for_real(self, request: Request, job_id: Id) -> Response:
+    async def run_for_real(self, request: Request, settings: AppSettings, job_id: Id) -> Response:
         new_id = await import_jobs.repeat_for_real(
-            request.app.state.settings, job_id, request.scope["user"].account_id
+            settings, job_id, request.scope["user"].account_id
         )
         return redirect(request, f"/verwaltung/import/{new_id}")
 

@@ -17,7 +17,7 @@ from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import N_, _
 from mediathek.web.forms import Form, Id, form_value, form_values
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
 PER_PAGE = 50
 
@@ -30,10 +30,6 @@ TITLE_FIELDS = (
 def actor(request: Request) -> services.Actor:
     user = request.scope["user"]
     return services.Actor(user.account_id, user.display_name)
-
-
-def settings_of(request: Request):
-    return request.app.state.settings
 
 
 def read_title_form(form: dict[str, Any]) -> dict:
@@ -138,13 +134,14 @@ class TitleController(Controller):
     async def new_title(
         self,
         request: Request,
+        settings: AppSettings,
         isbn_query: Annotated[str, QueryParameter(name="isbn", max_length=40)] = "",
     ) -> Response:
         """The empty form; with ?isbn= the metadata services fill it first."""
         values, lookup, errors, status = empty_form(), None, {}, 200
         if isbn_query.strip():
             try:
-                lookup = await isbn.lookup_isbn(isbn_query, settings_of(request))
+                lookup = await isbn.lookup_isbn(isbn_query, settings)
             except InvalidInput as exc:
                 errors, status = exc.errors, 422
                 values["isbn"] = isbn_query
@@ -162,12 +159,14 @@ class TitleController(Controller):
         )
 
     @post("/neu", status_code=200)
-    async def create_title(self, request: Request, data: Form, today: Today) -> Response:
+    async def create_title(
+        self, request: Request, settings: AppSettings, data: Form, today: Today
+    ) -> Response:
         values = read_title_form(data)
         copies = form_value(data, "copies") if "copies" in data else "1"
         shelf_mark = form_value(data, "shelf_mark")
         cover = isbn.cover_for_new_title(
-            settings_of(request), normalise_isbn(values["isbn"]), form_value(data, "cover_file")
+            settings, normalise_isbn(values["isbn"]), form_value(data, "cover_file")
         )
         values["cover_file"] = cover
         if edit_buttons(values, data):
@@ -187,7 +186,7 @@ class TitleController(Controller):
                 cover_file=cover,
                 copies=copies,
                 shelf_mark=shelf_mark,
-                prefix=settings_of(request).copy_barcode_prefix,
+                prefix=settings.copy_barcode_prefix,
             )
         except services.IsbnAlreadyCatalogued as exc:
             errors = {"isbn": exc.message}
@@ -289,13 +288,13 @@ class TitleController(Controller):
 
     @post("/{title_id:int}/exemplare", status_code=200)
     async def add_copies(
-        self, request: Request, title_id: Id, data: Form, today: Today
+        self, request: Request, settings: AppSettings, title_id: Id, data: Form, today: Today
     ) -> Response:
         try:
             await copy_service.add_copies(
                 title_id,
                 NewCopies(form_value(data, "count"), form_value(data, "shelf_mark")),
-                settings_of(request).copy_barcode_prefix,
+                settings.copy_barcode_prefix,
                 today,
                 actor(request),
             )
@@ -369,10 +368,10 @@ async def label_sheet(
 
 @get("/verwaltung/titelbild/{name:str}", access=Access.staff, include_in_schema=False)
 async def looked_up_cover(
-    request: Request, name: Annotated[str, PathParameter(max_length=200)]
+    request: Request, settings: AppSettings, name: Annotated[str, PathParameter(max_length=200)]
 ) -> File:
     """Preview of a cover the ISBN lookup stored, before the title is saved."""
-    path = covers.cover_path(settings_of(request), name)
+    path = covers.cover_path(settings, name)
     if path is None:
         raise NotFound(_("Dieses Titelbild gibt es nicht."))
     return File(path=path, content_disposition_type="inline")

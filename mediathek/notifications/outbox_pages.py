@@ -14,7 +14,7 @@ from mediathek.notifications.kinds import KIND_LABELS, STATUS_LABELS
 from mediathek.notifications.reminders import level_three_patrons
 from mediathek.web.forms import Form, Id, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import AppSettings, redirect, render
 from mediathek.web.templating import Translated
 
 TemplateName = Annotated[str, PathParameter(max_length=100)]
@@ -50,11 +50,11 @@ async def outbox(
 
 
 @get(BASE + "/{notice_id:int}", access=Access.staff, include_in_schema=False)
-async def notice(request: Request, notice_id: Id) -> Response:
+async def notice(request: Request, settings: AppSettings, notice_id: Id) -> Response:
     return render(
         request,
         "notifications/notice.html",
-        notice=await services.get_notice(notice_id, request.app.state.settings),
+        notice=await services.get_notice(notice_id, settings),
         kind_labels=Translated(KIND_LABELS),
         status_labels=Translated(STATUS_LABELS),
         queued=request.query_params.get("erneut") == "1",
@@ -67,8 +67,8 @@ EMAIL_HTML_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img
 
 
 @get(BASE + "/{notice_id:int}/html", access=Access.staff, include_in_schema=False)
-async def notice_html(request: Request, notice_id: Id) -> Response:
-    found = await services.get_notice(notice_id, request.app.state.settings)
+async def notice_html(request: Request, settings: AppSettings, notice_id: Id) -> Response:
+    found = await services.get_notice(notice_id, settings)
     return Response(
         content=found["body_html"],
         media_type="text/html",
@@ -83,10 +83,10 @@ async def resend(request: Request, notice_id: Id) -> Response:
 
 
 @post(BASE + "/test", access=Access.admin, include_in_schema=False, status_code=200)
-async def test_email(request: Request, data: Form) -> Response:
+async def test_email(request: Request, settings: AppSettings, data: Form) -> Response:
     email = form_value(data, "email")
     try:
-        await services.send_test(request.app.state.settings, email)
+        await services.send_test(settings, email)
     except InvalidInput as exc:
         return await _outbox_page(
             request, services.OutboxFilter(), test_error=exc.errors["email"], test_email=email
@@ -140,8 +140,8 @@ async def templates(request: Request) -> Response:
 
 
 @get("/admin/email-vorlagen/{name:str}", access=Access.admin, include_in_schema=False)
-async def template_form(request: Request, name: TemplateName) -> Response:
-    template = await services.get_template(name, request.app.state.settings)
+async def template_form(request: Request, settings: AppSettings, name: TemplateName) -> Response:
+    template = await services.get_template(name, settings)
     return render(
         request,
         "notifications/template_edit.html",
@@ -152,8 +152,9 @@ async def template_form(request: Request, name: TemplateName) -> Response:
 
 
 @post("/admin/email-vorlagen/{name:str}", access=Access.admin, include_in_schema=False)
-async def save_template(request: Request, name: TemplateName, data: Form) -> Response:
-    settings = request.app.state.settings
+async def save_template(
+    request: Request, settings: AppSettings, name: TemplateName, data: Form
+) -> Response:
     subject, body = form_value(data, "subject"), form_value(data, "body")
     if form_value(data, "action") == "reset":
         await services.reset_template(name, **actor(request))

@@ -19,7 +19,7 @@ from mediathek.vocab import PATRON_CATEGORY_LABELS
 from mediathek.web.errors import status_of
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
 BASE = "/verwaltung/ausleihende"
 
@@ -61,9 +61,10 @@ class PatronPages(Controller):
         return render(request, "patrons/form.html", patron=None, **_form_context(values))
 
     @post("/", status_code=200)
-    async def create(self, request: Request, data: Form, today: Today) -> Response:
+    async def create(
+        self, request: Request, settings: AppSettings, data: Form, today: Today
+    ) -> Response:
         values = flat(data)
-        settings = request.app.state.settings
         try:
             patron_id = await services.create_patron(
                 patron_input(values),

@@ -13,7 +13,7 @@ from mediathek.web.auth import SESSION_COOKIE, client_address
 from mediathek.web.errors import status_of
 from mediathek.web.forms import Form, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import AppSettings, redirect, render
 from mediathek.web.return_to import safe_next
 
 
@@ -29,11 +29,12 @@ async def login_form(
 @post("/anmelden", access=Access.anonymous, include_in_schema=False, status_code=200)
 async def login(
     request: Request,
+    settings: AppSettings,
     data: Form,
 ) -> Response:
     email = form_value(data, "email")
     target = safe_next(form_value(data, "next"))
-    client = client_address(request.scope, request.app.state.settings.trusted_proxies)
+    client = client_address(request.scope, settings.trusted_proxies)
     try:
         account_id = await logins.login(email, form_value(data, "password"), client)
     except (logins.LoginFailed, logins.TooManyAttempts) as exc:

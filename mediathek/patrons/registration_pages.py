@@ -16,7 +16,7 @@ from mediathek.patrons.login_pages import start_browser_session
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
 Token = Annotated[str, Parameter(min_length=10, max_length=100)]
 SELF_CATEGORIES = [(c.value, PATRON_CATEGORY_LABELS[c]) for c in PatronCategory if c != "staff"]
@@ -133,8 +133,9 @@ class ApprovalPages(Controller):
         )
 
     @post("/{patron_id:int}/freischalten", status_code=200)
-    async def approve(self, request: Request, patron_id: Id, today: Today) -> Response:
-        settings = request.app.state.settings
+    async def approve(
+        self, request: Request, settings: AppSettings, patron_id: Id, today: Today
+    ) -> Response:
         await registration.approve(
             patron_id,
             actor=request.scope["user"],

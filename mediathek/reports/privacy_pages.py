@@ -24,7 +24,7 @@ from mediathek.reports.statistics import parse_day
 from mediathek.site_settings import get_setting
 from mediathek.web.forms import Form, flat
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
 Query = Annotated[str | None, QueryParameter(required=False)]
 
@@ -127,6 +127,7 @@ async def deletion_candidates(request: Request, today: Today) -> Response:
 @get("/admin/protokoll", access=Access.admin, include_in_schema=False)
 async def audit_page(
     request: Request,
+    settings: AppSettings,
     aktion: Query = None,
     von: Query = None,
     bis: Query = None,
@@ -136,9 +137,7 @@ async def audit_page(
     day_from = parse_day(von, "von", errors) if von else None
     day_to = parse_day(bis, "bis", errors) if bis else None
     page = int(seite) if seite and seite.isascii() and seite.isdigit() and len(seite) < 7 else 1
-    result = await audit_entries(
-        aktion or None, day_from, day_to, page, request.app.state.settings.tz
-    )
+    result = await audit_entries(aktion or None, day_from, day_to, page, settings.tz)
     query = "&".join(
         f"{k}={quote(v)}"
         for k, v in (("aktion", aktion), ("von", von), ("bis", bis))

@@ -13,14 +13,19 @@ from mediathek.i18n import N_
 from mediathek.reports import charts
 from mediathek.reports.statistics import compute, parse_period
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, render
+from mediathek.web.rendering import AppSettings, Today, render
 
 Query = Annotated[str | None, QueryParameter(required=False)]
 
 
 @get("/verwaltung/statistik", access=Access.staff, include_in_schema=False)
 async def statistics_page(
-    request: Request, today: Today, jahr: Query = None, von: Query = None, bis: Query = None
+    request: Request,
+    settings: AppSettings,
+    today: Today,
+    jahr: Query = None,
+    von: Query = None,
+    bis: Query = None,
 ) -> Response:
     try:
         period = parse_period(jahr, von, bis, today)
@@ -34,7 +39,7 @@ async def statistics_page(
             errors=exc.errors,
             form={"jahr": jahr or "", "von": von or "", "bis": bis or ""},
         )
-    stats = await compute(period, request.app.state.settings.tz)
+    stats = await compute(period, settings.tz)
     pictures = {}
     for table in stats.tables:
         if table.chart:
@@ -60,6 +65,7 @@ async def statistics_page(
 @get("/verwaltung/statistik/{name:str}", access=Access.staff, include_in_schema=False)
 async def statistics_csv(
     request: Request,
+    settings: AppSettings,
     today: Today,
     name: FromPath[str],
     jahr: Query = None,
@@ -70,7 +76,7 @@ async def statistics_csv(
     if not name.endswith(".csv"):
         raise NotFound("Diese Tabelle gibt es nicht.")
     period = parse_period(jahr, von, bis, today)
-    stats = await compute(period, request.app.state.settings.tz)
+    stats = await compute(period, settings.tz)
     table = stats.table(key)
     if table is None:
         raise NotFound("Diese Tabelle gibt es nicht.")
