@@ -56,7 +56,7 @@ from mediathek.web.guards import Access, access_guard, check_every_route_has_acc
 from mediathek.web.input_guard import InputGuardMiddleware
 from mediathek.web.language import AccountLanguage, choose_language
 from mediathek.web.middleware import TokenAwareCSRFMiddleware, around_every_answer
-from mediathek.web.rendering import provide_today
+from mediathek.web.rendering import provide_settings, provide_today
 from mediathek.web.templating import make_environment
 
 # Each area module exports ROUTES, and may export STAFF_LINKS / ADMIN_LINKS:
@@ -188,7 +188,10 @@ def create_app(
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],
         guards=[access_guard],
-        dependencies={"today": Provide(provide_today, sync_to_thread=False)},
+        dependencies={
+            "today": Provide(provide_today, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
         request_class=HTMXRequest,
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mediathek.circulation.tables import CategoryLimit, LoanRule
@@ -112,7 +113,7 @@ async def save_policy_table(rules: dict[tuple[str, str], Rule], limits: dict[str
         )
 
 
-def _number(form, name: str, low: int, high: int, errors: dict) -> int:
+def _number(form: Mapping[str, str], name: str, low: int, high: int, errors: dict) -> int:
     raw = str(form.get(name, "")).strip()
     if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
         return int(raw)
@@ -120,7 +121,9 @@ def _number(form, name: str, low: int, high: int, errors: dict) -> int:
     return 0
 
 
-def parse_policy_form(form) -> tuple[dict[tuple[str, str], Rule], dict[str, Limits]]:
+def parse_policy_form(
+    form: Mapping[str, str],
+) -> tuple[dict[tuple[str, str], Rule], dict[str, Limits]]:
     """The loan rule table from the admin's form; ``InvalidInput`` names every field that is
     not a whole number in its range (days 1–365, renewals 0–20, limits 0–999)."""
     errors: dict[str, str] = {}
@@ -142,8 +145,3 @@ def parse_policy_form(form) -> tuple[dict[tuple[str, str], Rule], dict[str, Limi
     if errors:
         raise InvalidInput(errors=errors)
     return table, limits
-
-
-async def save_policy_form(form) -> None:
-    table, limits = parse_policy_form(form)
-    await save_policy_table(table, limits)

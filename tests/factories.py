@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import services as catalogue_services
 from mediathek.catalogue.barcodes import make_code
+from mediathek.catalogue.inputs import ComponentInput, NewCopies, TitleInput
 from mediathek.catalogue.tables import Component, Copy, CopyStatus, Title, TitleLanguage, TitleTopic
 from mediathek.circulation.tables import Loan
 from mediathek.clock import now
@@ -120,7 +121,8 @@ async def catalogued_title(
 ) -> tuple[int, list[str]]:
     """A textbook entered as staff enter it (through the catalogue services), with ``copies``
     copies numbered by the catalogue; returns (title id, copy barcodes)."""
-    form = {
+    parts = [ComponentInput(name, qty) for name, qty in fields.pop("components", [])]
+    fields = {
         "title": "Schritte plus Neu 1",
         "media_type": "textbook",
         "authors": "Niebisch, Daniela",
@@ -132,9 +134,10 @@ async def catalogued_title(
         "level_max": "a1",
         **fields,
     }
-    title_id = await catalogue_services.create_title(form, FROZEN_TODAY)
+    entry = TitleInput(**fields, components=parts)
+    title_id = await catalogue_services.create_title(entry, FROZEN_TODAY)
     codes = (
-        await copy_service.add_copies(title_id, copies, shelf_mark, "M", FROZEN_TODAY)
+        await copy_service.add_copies(title_id, NewCopies(copies, shelf_mark), "M", FROZEN_TODAY)
         if copies
         else []
     )

@@ -12,49 +12,28 @@ from typing import Annotated
 from litestar import Request, Response, get, patch, post, put
 from litestar.params import JSONBody, Parameter, QueryParameter
 
-from mediathek import clock
 from mediathek.api.common import problems
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import isbn, services
+from mediathek.catalogue.inputs import ComponentInput, CopyChange, NewCopies, TitleInput
 from mediathek.catalogue.policy import display_isbn
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
+from mediathek.web.rendering import AppSettings, Today
 
 STAFF_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
+# The bodies are the services' inputs, narrowed to JSON numbers where the forms have text.
 @dataclass
-class ComponentIn:
-    name: str
+class ComponentIn(ComponentInput):
     quantity: int = 1
 
 
 @dataclass
-class TitleIn:
-    title: str
-    media_type: str
-    subtitle: str = ""
-    authors: str = ""
-    isbn: str = ""
-    level_min: str | None = None
-    level_max: str | None = None
-    age_min: str | None = None
-    age_max: str | None = None
-    languages: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
+class TitleIn(TitleInput):
     components: list[ComponentIn] = field(default_factory=list)
-    description: str = ""
-    publisher: str = ""
     year: int | None = None
-    series: str = ""
-    volume: str = ""
-    notes: str = ""
-
-    def as_form(self) -> dict:
-        form = {k: v for k, v in self.__dict__.items() if k != "components"}
-        form["year"] = "" if self.year is None else str(self.year)
-        form["components"] = [(c.name, str(c.quantity)) for c in self.components]
-        return form
 
 
 @dataclass
@@ -64,16 +43,8 @@ class NewTitleIn(TitleIn):
 
 
 @dataclass
-class CopiesIn:
+class CopiesIn(NewCopies):
     count: int = 1
-    shelf_mark: str = ""
-
-
-@dataclass
-class CopyChange:
-    status: str | None = None
-    shelf_mark: str | None = None
-    note: str | None = None
 
 
 def _actor(request: Request) -> services.Actor:
@@ -165,13 +136,14 @@ async def get_title(request: Request, title_id: Id) -> dict:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 409, 422),
 )
-async def create_title(request: Request, data: JSONBody[NewTitleIn]) -> Response:
+async def create_title(
+    request: Request, settings: AppSettings, data: JSONBody[NewTitleIn], today: Today
+) -> Response:
     """Create a title (optionally with its first copies). 409 with ``title_id`` when the
     ISBN is already catalogued: add a copy there instead."""
-    settings = request.app.state.settings
     title_id = await services.create_title(
-        data.as_form(),
-        clock.today(settings.tz),
+        data,
+        today,
         _actor(request),
         copies=data.copies,
         shelf_mark=data.shelf_mark,
@@ -188,10 +160,11 @@ async def create_title(request: Request, data: JSONBody[NewTitleIn]) -> Response
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 404, 422),
 )
-async def update_title(request: Request, title_id: Id, data: JSONBody[TitleIn]) -> dict:
+async def update_title(
+    request: Request, title_id: Id, data: JSONBody[TitleIn], today: Today
+) -> dict:
     """Replace every field of a title (languages, topics, components included)."""
-    settings = request.app.state.settings
-    await services.update_title(title_id, data.as_form(), clock.today(settings.tz), _actor(request))
+    await services.update_title(title_id, data, today, _actor(request))
     return title_out(await services.get_title(title_id, include_withdrawn=True), staff=True)
 
 
@@ -217,15 +190,15 @@ async def withdraw_title(request: Request, title_id: Id) -> dict:
     security=STAFF_SECURITY,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def add_copies(request: Request, title_id: Id, data: JSONBody[CopiesIn]) -> dict:
+async def add_copies(
+    request: Request, settings: AppSettings, title_id: Id, data: JSONBody[CopiesIn], today: Today
+) -> dict:
     """Add copies; each gets the next barcode (prefix + number + check digit)."""
-    settings = request.app.state.settings
     codes = await copy_service.add_copies(
         title_id,
-        data.count,
-        data.shelf_mark,
+        data,
         settings.copy_barcode_prefix,
-        clock.today(settings.tz),
+        today,
         _actor(request),
     )
     return {"title_id": title_id, "barcodes": codes}
@@ -241,13 +214,7 @@ async def add_copies(request: Request, title_id: Id, data: JSONBody[CopiesIn]) -
 async def change_copy(request: Request, copy_id: Id, data: JSONBody[CopyChange]) -> dict:
     """Change a copy's shelf mark, note or status (available, needs_check, in_repair, lost,
     withdrawn). Lent copies and those on the pickup shelf keep their status: 409."""
-    copy = await copy_service.change_copy(
-        copy_id,
-        status=data.status,
-        shelf_mark=data.shelf_mark,
-        note=data.note,
-        actor=_actor(request),
-    )
+    copy = await copy_service.change_copy(copy_id, data, _actor(request))
     return {
         "id": copy["id"],
         "title_id": copy["title"],
@@ -266,11 +233,11 @@ async def change_copy(request: Request, copy_id: Id, data: JSONBody[CopyChange])
     responses=problems(401, 403, 422),
 )
 async def lookup_isbn(
-    request: Request, isbn_text: Annotated[str, Parameter(max_length=40)]
+    request: Request, settings: AppSettings, isbn_text: Annotated[str, Parameter(max_length=40)]
 ) -> dict:
     """Look an ISBN up: ``existing_title_id`` when it is catalogued, else the metadata found
     (``found``) to fill a new title, or a message when the services are unreachable."""
-    result = await isbn.lookup_isbn(isbn_text, request.app.state.settings)
+    result = await isbn.lookup_isbn(isbn_text, settings)
     out = result.as_dict()
     out["isbn_display"] = display_isbn(result.isbn13)
     return out

@@ -17,7 +17,7 @@ from mediathek.errors import Forbidden, InvalidInput
 from mediathek.web.errors import problem
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today
+from mediathek.web.rendering import Today
 
 PROBLEM = {
     401: ResponseSpec(data_container=dict, description="Nicht angemeldet"),
@@ -75,7 +75,9 @@ class CheckinIn:
 
 
 @post("/api/v1/checkout", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=201)
-async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str, Any]:
+async def api_checkout(
+    request: Request, data: JSONBody[CheckoutIn], today: Today
+) -> dict[str, Any]:
     """Leiht ein Exemplar aus. Ablehnungen kommen als 409 mit dem Grund."""
     who: str | int | None = data.card or data.patron_id
     if who is None or (isinstance(who, int) and not 1 <= who <= 2**31 - 1):
@@ -86,7 +88,7 @@ async def api_checkout(request: Request, data: JSONBody[CheckoutIn]) -> dict[str
         result = await services.checkout(
             who,
             data.copy[:64],
-            today=library_today(request),
+            today=today,
             staff_id=user.account_id,
             override_reason=(data.override_reason or "")[:500] or None,
         )
@@ -118,14 +120,14 @@ def _key(kind: str, request_id: str | None) -> str | None:
 
 
 @post("/api/v1/checkin", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=200)
-async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
+async def api_checkin(request: Request, data: JSONBody[CheckinIn], today: Today) -> Response:
     """Nimmt ein Exemplar zurück. Koffer/Spiele ohne missing_components: 409 mit der
     Liste der Bestandteile zum Prüfen."""
 
     async def work() -> dict[str, Any]:
         result = await services.checkin(
             data.copy[:64],
-            today=library_today(request),
+            today=today,
             staff_id=request.scope["user"].account_id,
             missing_components=data.missing_components,
             note=data.note[:500],
@@ -150,7 +152,7 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn]) -> Response:
     status_code=200,
 )
 async def api_renew(
-    request: Request, loan_id: Id, data: JSONBody[RenewIn | None] = None
+    request: Request, today: Today, loan_id: Id, data: JSONBody[RenewIn | None] = None
 ) -> dict[str, Any]:
     """Verlängert eine Ausleihe: Mitarbeitende jede, Ausleihende nur die eigene. Das neue
     Rückgabedatum zählt ab dem bisherigen; ``due_reason`` sagt, warum es kürzer ausfällt.
@@ -159,14 +161,12 @@ async def api_renew(
     if user.is_staff:
         result = await services.renew(
             loan_id,
-            today=library_today(request),
+            today=today,
             staff_id=user.account_id,
             override_reason=((data.override_reason or "")[:500] or None) if data else None,
         )
     elif user.patron_id is not None:
-        result = await services.renew(
-            loan_id, today=library_today(request), by_patron_id=user.patron_id
-        )
+        result = await services.renew(loan_id, today=today, by_patron_id=user.patron_id)
     else:
         raise Forbidden("Sie haben keinen Zugriff.")
     return {**asdict(result), "due_on": result.due_on.isoformat()}
@@ -180,6 +180,7 @@ async def api_renew(
 )
 async def api_loans(
     request: Request,
+    today: Today,
     patron_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
     overdue: Annotated[bool, QueryParameter()] = False,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
@@ -206,7 +207,7 @@ async def api_loans(
     if patron_id is not None:
         query = query.where(Loan.patron == patron_id)
     if overdue:
-        query = query.where(Loan.due_on < library_today(request))
+        query = query.where(Loan.due_on < today)
     rows = await query.order_by(Loan.due_on).limit(limit)
     return [
         {**r, "loaned_on": r["loaned_on"].isoformat(), "due_on": r["due_on"].isoformat()}

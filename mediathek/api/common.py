@@ -1,4 +1,4 @@
-"""What every API module shares: bounded ids, security schemes, problem documents."""
+"""What every API module shares: security schemes, problem documents."""
 
 from __future__ import annotations
 

@@ -4,36 +4,24 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Body, QueryParameter
 
-from mediathek import clock
 from mediathek.api.common import problems
 from mediathek.patrons import privacy, registration, services
 from mediathek.patrons.cards import card_svg
+from mediathek.patrons.inputs import PatronInput
 from mediathek.patrons.queries import open_loans
 from mediathek.web.forms import Id
+from mediathek.web.rendering import AppSettings, Today
 
 
+# The body is the services' input, the expiry narrowed to a JSON date.
 @dataclass
-class PatronIn:
-    first_name: str | None = None
-    last_name: str | None = None
-    category: str | None = None
-    institution: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    street: str | None = None
-    postcode: str | None = None
-    city: str | None = None
-    preferred_language: str | None = None
+class PatronIn(PatronInput):
     expires_on: date | None = None
-    notes: str | None = None
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @dataclass
@@ -78,11 +66,16 @@ class PatronApi(Controller):
         return [patron_json(r) for r in await services.search_patrons(q, status=status)]
 
     @post("/", status_code=201, responses=problems(401, 403, 422))
-    async def create_patron(self, request: Request, data: Annotated[PatronIn, Body()]) -> dict:
-        settings = request.app.state.settings
+    async def create_patron(
+        self,
+        request: Request,
+        settings: AppSettings,
+        data: Annotated[PatronIn, Body()],
+        today: Today,
+    ) -> dict:
         patron_id = await services.create_patron(
-            data.given(),
-            today=clock.today(settings.tz),
+            data,
+            today=today,
             card_prefix=settings.card_barcode_prefix,
             actor=request.scope["user"],
         )
@@ -103,7 +96,7 @@ class PatronApi(Controller):
     ) -> dict:
         """A new address of a patron with a login waits for its owner's confirmation
         (``pending_email``); staff cannot change the login of staff or an admin (403)."""
-        pending = await services.update_patron(patron_id, data.given(), actor=request.scope["user"])
+        pending = await services.update_patron(patron_id, data, actor=request.scope["user"])
         return {**patron_json(await services.get_patron(patron_id)), "pending_email": pending}
 
     @post("/{patron_id:int}/block", status_code=200, responses=problems(401, 403, 404, 422))
@@ -119,13 +112,14 @@ class PatronApi(Controller):
         return patron_json(await services.get_patron(patron_id))
 
     @post("/{patron_id:int}/approve", status_code=200, responses=problems(401, 403, 404, 409))
-    async def approve(self, request: Request, patron_id: Id) -> dict:
+    async def approve(
+        self, request: Request, settings: AppSettings, patron_id: Id, today: Today
+    ) -> dict:
         """Approve an online registration: card number, active login, email to the person."""
-        settings = request.app.state.settings
         await registration.approve(
             patron_id,
             actor=request.scope["user"],
-            today=clock.today(settings.tz),
+            today=today,
             card_prefix=settings.card_barcode_prefix,
             base_url=settings.base_url,
         )
@@ -133,24 +127,20 @@ class PatronApi(Controller):
 
     @post("/{patron_id:int}/reject", status_code=200, responses=problems(401, 403, 404, 409))
     async def reject(
-        self, request: Request, patron_id: Id, data: Annotated[RejectIn, Body()]
+        self, request: Request, patron_id: Id, data: Annotated[RejectIn, Body()], today: Today
     ) -> dict:
-        settings = request.app.state.settings
         await registration.reject(
             patron_id,
             actor=request.scope["user"],
-            today=clock.today(settings.tz),
+            today=today,
             reason=data.reason,
         )
         return patron_json(await services.get_patron(patron_id))
 
     @post("/{patron_id:int}/invite", status_code=202, responses=problems(401, 403, 404, 409))
-    async def invite(self, request: Request, patron_id: Id) -> dict:
+    async def invite(self, request: Request, patron_id: Id, today: Today) -> dict:
         """Email the patron a link (valid 7 days) to set a password for a new login."""
-        settings = request.app.state.settings
-        await registration.invite(
-            patron_id, actor=request.scope["user"], today=clock.today(settings.tz)
-        )
+        await registration.invite(patron_id, actor=request.scope["user"], today=today)
         return {"status": "invited"}
 
     @delete("/{patron_id:int}", status_code=204, responses=problems(401, 403, 404, 409))
@@ -200,9 +190,7 @@ class MeApi(Controller):
     async def update_me(self, request: Request, data: Annotated[ProfileIn, Body()]) -> dict:
         """A new ``email`` counts once confirmed through the link sent to it."""
         patron_id = request.scope["user"].patron_id
-        pending = await privacy.update_own_profile(
-            patron_id, {k: v for k, v in asdict(data).items() if v is not None}
-        )
+        pending = await privacy.update_own_profile(patron_id, PatronInput(**asdict(data)))
         return {**patron_json(await services.get_patron(patron_id)), "pending_email": pending}
 
 

@@ -13,7 +13,7 @@ from mediathek.reports import stocktake as stocktakes
 from mediathek.reports.statistics import compute, parse_period
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today
+from mediathek.web.rendering import AppSettings, Today
 
 Query = Annotated[str | None, QueryParameter(required=False)]
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
@@ -27,11 +27,16 @@ SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
     responses=problems(401, 403, 422),
 )
 async def statistics(
-    request: Request, jahr: Query = None, von: Query = None, bis: Query = None
+    request: Request,
+    settings: AppSettings,
+    today: Today,
+    jahr: Query = None,
+    von: Query = None,
+    bis: Query = None,
 ) -> dict:
     """All statistics tables for a year (``jahr``) or a range (``von``/``bis``, JJJJ-MM-TT)."""
-    period = parse_period(jahr, von, bis, library_today(request))
-    return (await compute(period, request.app.state.settings.tz)).as_dict()
+    period = parse_period(jahr, von, bis, today)
+    return (await compute(period, settings.tz)).as_dict()
 
 
 @dataclass

@@ -11,6 +11,7 @@ from mediathek.search.models import PAGE_SIZE, URL_PARAMS, SearchHit, SearchPara
 from mediathek.search.services import search
 from mediathek.search.understand import load_synonyms
 from mediathek.web.guards import Access
+from mediathek.web.rendering import AppSettings
 
 
 @get(
@@ -21,6 +22,7 @@ from mediathek.web.guards import Access
 )
 async def search_api(
     request: Request,
+    settings: AppSettings,
     q: Annotated[
         str | None,
         QueryParameter(
@@ -63,7 +65,7 @@ async def search_api(
     params = SearchParams.parse(
         q, medienart, sprache, niveau, alter, thema, verfuegbar, sortierung, seite
     )
-    result = await search(params, load_synonyms(request.app.state.settings.data_dir))
+    result = await search(params, load_synonyms(settings.data_dir))
     return {
         "query": params.q,
         "page": params.page,

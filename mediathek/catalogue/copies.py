@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from piccolo.custom_types import Combinable
 
 from mediathek.audit import Actor
 from mediathek.catalogue import policy
 from mediathek.catalogue.barcodes import code_number, make_code
 from mediathek.catalogue.copy_moves import move_copy
+from mediathek.catalogue.inputs import CopyChange, NewCopies
 from mediathek.catalogue.policy import OPEN_BOOKINGS, CopyStatusRefused
 from mediathek.catalogue.tables import Copy, CopyStatus, Title
 from mediathek.clock import now as _now
@@ -54,15 +57,15 @@ async def add_copies_in_transaction(
 
 
 async def add_copies(
-    title_id: int, count, shelf_mark: str, prefix: str, today, actor: Actor = Actor()
+    title_id: int, new: NewCopies, prefix: str, today: date, actor: Actor = Actor()
 ) -> list[str]:
-    """Add ``count`` copies with the next free barcodes (numbers allocated under the write
-    lock; the unique barcode column is the safety net)."""
-    n = policy.parse_copy_count(count)
+    """Add ``new.count`` copies with the next free barcodes (numbers allocated under the
+    write lock; the unique barcode column is the safety net)."""
+    n = policy.parse_copy_count(new.count)
     errors = {}
     if n is None:
         errors["count"] = _("Bitte eine Anzahl von 1 bis 200 eingeben.")
-    shelf_mark = (shelf_mark or "").strip()
+    shelf_mark = (new.shelf_mark or "").strip()
     if len(shelf_mark) > 100:
         errors["shelf_mark"] = _("Die Signatur darf höchstens 100 Zeichen haben.")
     if errors or n is None:
@@ -97,15 +100,9 @@ async def get_copy(copy_id: int) -> dict:
 RACED = N_("Das Exemplar wurde gerade an der Theke geändert. Bitte neu laden.")
 
 
-async def change_copy(
-    copy_id: int,
-    *,
-    status: str | None = None,
-    shelf_mark: str | None = None,
-    note: str | None = None,
-    actor: Actor = Actor(),
-) -> dict:
+async def change_copy(copy_id: int, change: CopyChange, actor: Actor = Actor()) -> dict:
     """Staff edit of one copy: shelf mark and/or status (within what policy allows)."""
+    status, shelf_mark, note = change.status, change.shelf_mark, change.note
     if shelf_mark is not None and len(shelf_mark.strip()) > 100:
         raise InvalidInput(
             errors={"shelf_mark": _("Die Signatur darf höchstens 100 Zeichen haben.")}

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import MultipartBody
 
 from mediathek.catalogue import export, import_jobs, imports
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
+
+
+@dataclass
+class ImportUpload:
+    """The upload form (multipart): the file, and whether to import or only check it."""
+
+    file: UploadFile | None = None
+    mode: str = ""
 
 
 class ImportController(Controller):
@@ -20,27 +31,27 @@ class ImportController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, request: Request) -> Response:
+    async def form(self, request: Request, settings: AppSettings) -> Response:
         return render(
             request,
             "catalogue/staff/import.html",
             errors={},
             headers_help=imports.EXPORT_HEADERS,
-            max_upload_mb=request.app.state.settings.max_upload_mb,
+            max_upload_mb=settings.max_upload_mb,
             max_rows=imports.MAX_ROWS,
         )
 
     # The body limit is the app's (``create_app``): an upload over it is refused while arriving.
     @post("/", status_code=200)
-    async def upload(self, request: Request) -> Response:
-        form = await request.form()
-        upload = form.get("file")
+    async def upload(
+        self, request: Request, settings: AppSettings, data: MultipartBody[ImportUpload]
+    ) -> Response:
+        upload = data.file
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InvalidInput(
                 _("Bitte wählen Sie eine Datei aus."),
                 errors={"file": _("Bitte wählen Sie eine Datei aus.")},
             )
-        settings = request.app.state.settings
         content = await upload.read(settings.max_upload_bytes + 1)
         if len(content) > settings.max_upload_bytes:
             raise RequestEntityTooLarge()  # the form around the file fitted, the file not
@@ -48,7 +59,7 @@ class ImportController(Controller):
             settings,
             upload.filename,
             content,
-            dry_run=form.get("mode") != "import",
+            dry_run=data.mode != "import",
             account_id=request.scope["user"].account_id,
         )
         return redirect(request, f"/verwaltung/import/{job_id}")
@@ -64,16 +75,16 @@ class ImportController(Controller):
         )
 
     @post("/{job_id:int}/ausfuehren", status_code=200)
-    async def run_for_real(self, request: Request, job_id: Id) -> Response:
+    async def run_for_real(self, request: Request, settings: AppSettings, job_id: Id) -> Response:
         new_id = await import_jobs.repeat_for_real(
-            request.app.state.settings, job_id, request.scope["user"].account_id
+            settings, job_id, request.scope["user"].account_id
         )
         return redirect(request, f"/verwaltung/import/{new_id}")
 
 
 @get("/verwaltung/export.csv", access=Access.staff, include_in_schema=False)
-async def export_catalogue(request: Request) -> Response:
-    day = library_today(request).isoformat()
+async def export_catalogue(today: Today) -> Response:
+    day = today.isoformat()
     return Response(
         await export.export_csv(),
         media_type="text/csv; charset=utf-8",

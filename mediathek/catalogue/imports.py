@@ -19,6 +19,7 @@ from typing import Any
 from mediathek.catalogue import policy
 from mediathek.catalogue.copies import allocate_barcodes
 from mediathek.catalogue.import_files import ImportFileError, estimate_rows, read_rows
+from mediathek.catalogue.inputs import ComponentInput, TitleInput
 from mediathek.catalogue.tables import (
     Component,
     Copy,
@@ -192,26 +193,34 @@ def _components(value: str) -> list[tuple[str, str]]:
 def parse_row(cells: dict[str, str], line: int, current_year: int) -> tuple[ParsedRow | None, str]:
     """One spreadsheet row → a ParsedRow, or None and the reasons in German."""
     problems: list[str] = []
-    form: dict[str, Any] = {k: cells.get(k, "") for k in TEXT_FIELDS}
-    if re.fullmatch(r"\d{4}\.0", form["year"]):  # Excel numbers come back as 2016.0
-        form["year"] = form["year"][:4]
-    form["media_type"] = _code(cells.get("media_type", ""), MEDIA_TYPES, "Medienart", problems) or (
+    text: dict[str, Any] = {k: cells.get(k, "") for k in TEXT_FIELDS}
+    if re.fullmatch(r"\d{4}\.0", text["year"]):  # Excel numbers come back as 2016.0
+        text["year"] = text["year"][:4]
+    # In the order the reasons are listed: media type, levels and ages, languages.
+    media_type = _code(cells.get("media_type", ""), MEDIA_TYPES, "Medienart", problems) or (
         "" if cells.get("media_type") else "book"
     )
-    for name, table, label in (
-        ("level_min", LEVELS, "Sprachniveau"),
-        ("level_max", LEVELS, "Sprachniveau"),
-        ("age_min", AGES, "Altersgruppe"),
-        ("age_max", AGES, "Altersgruppe"),
-    ):
-        form[name] = _code(cells.get(name, ""), table, label, problems)
-    form["languages"] = [
-        _code(lang, LANGUAGE_NAMES, "Sprache", problems)
-        for lang in _split(cells.get("languages", ""))
-    ]
-    form["topics"] = _split(cells.get("topics", ""))
-    form["components"] = _components(cells.get("components", ""))
-    data, errors = policy.validate_title(form, current_year)
+    codes = {
+        name: _code(cells.get(name, ""), table, label, problems)
+        for name, table, label in (
+            ("level_min", LEVELS, "Sprachniveau"),
+            ("level_max", LEVELS, "Sprachniveau"),
+            ("age_min", AGES, "Altersgruppe"),
+            ("age_max", AGES, "Altersgruppe"),
+        )
+    }
+    entry = TitleInput(
+        **text,
+        **codes,
+        media_type=media_type,
+        languages=[
+            _code(lang, LANGUAGE_NAMES, "Sprache", problems)
+            for lang in _split(cells.get("languages", ""))
+        ],
+        topics=_split(cells.get("topics", "")),
+        components=[ComponentInput(n, q) for n, q in _components(cells.get("components", ""))],
+    )
+    data, errors = policy.validate_title(entry, current_year)
     problems.extend(errors.values())
     raw_copies = re.sub(r"\.0$", "", cells.get("copies", "").strip())
     copies = (

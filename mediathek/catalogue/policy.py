@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any, cast
 
 import isbnlib
 
+from mediathek.catalogue.inputs import TitleInput
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, CopyStatus
 from mediathek.errors import Conflict
 from mediathek.i18n import N_, _
@@ -290,26 +291,24 @@ class TitleData:
         }
 
 
-def _text(
-    form: Mapping[str, Any], name: str, limit: int, errors: dict[str, str], label: str
-) -> str:
-    value = str(form.get(name) or "").strip()
-    if len(value) > limit:
+def _text(value: object, name: str, limit: int, errors: dict[str, str], label: str) -> str:
+    text = str(value or "").strip()
+    if len(text) > limit:
         errors[name] = _("%(field)s darf höchstens %(limit)s Zeichen haben.") % {
             "field": _(label),
             "limit": limit,
         }
-    return value
+    return text
 
 
 def _choice(
-    form: Mapping[str, Any], name: str, enum_cls: type[Enum], errors: dict[str, str], label: str
+    value: object, name: str, enum_cls: type[Enum], errors: dict[str, str], label: str
 ) -> str | None:
-    value = str(form.get(name) or "").strip()
-    if not value:
+    text = str(value or "").strip()
+    if not text:
         return None
     try:
-        return str(enum_cls(value).value)
+        return str(enum_cls(text).value)
     except ValueError:
         errors[name] = _("Bitte wählen Sie %(what)s aus der Liste.") % {"what": _(label)}
         return None
@@ -323,24 +322,19 @@ def _as_list(value: object) -> list[str]:
     return [str(v).strip() for v in cast(Iterable[object], value) if str(v).strip()]
 
 
-def validate_title(
-    form: Mapping[str, Any], current_year: int
-) -> tuple[TitleData | None, dict[str, str]]:
-    """Check a title form (or API body / import row); returns (data, {}) or (None, errors).
-
-    ``form`` maps field names to strings or lists: languages, topics as lists (or comma
-    separated), components as a list of (name, quantity) pairs.
-    """
+def validate_title(entry: TitleInput, current_year: int) -> tuple[TitleData | None, dict[str, str]]:
+    """Check a title as entered (form, API body or import row); returns (data, {}) or
+    (None, errors), the errors by field name."""
     errors: dict[str, str] = {}
-    title = _text(form, "title", 500, errors, N_("Der Titel"))
+    title = _text(entry.title, "title", 500, errors, N_("Der Titel"))
     if not title and "title" not in errors:
         errors["title"] = _("Bitte geben Sie den Titel ein.")
-    media_type = _choice(form, "media_type", MediaType, errors, N_("eine Medienart"))
+    media_type = _choice(entry.media_type, "media_type", MediaType, errors, N_("eine Medienart"))
     if media_type is None and "media_type" not in errors:
         errors["media_type"] = _("Bitte wählen Sie die Medienart.")
 
     isbn = None
-    raw_isbn = str(form.get("isbn") or "").strip()
+    raw_isbn = str(entry.isbn or "").strip()
     if raw_isbn:
         problem = isbn_error(raw_isbn)
         if problem:
@@ -348,21 +342,21 @@ def validate_title(
         else:
             isbn = normalise_isbn(raw_isbn)
 
-    level_min = _choice(form, "level_min", Level, errors, N_("ein Sprachniveau"))
-    level_max = _choice(form, "level_max", Level, errors, N_("ein Sprachniveau"))
+    level_min = _choice(entry.level_min, "level_min", Level, errors, N_("ein Sprachniveau"))
+    level_max = _choice(entry.level_max, "level_max", Level, errors, N_("ein Sprachniveau"))
     if level_min and level_max and order_index(Level, level_min) > order_index(Level, level_max):
         errors["level_max"] = _(
             "Das höchste Sprachniveau muss gleich oder höher als das niedrigste sein."
         )
-    age_min = _choice(form, "age_min", AgeGroup, errors, N_("eine Altersgruppe"))
-    age_max = _choice(form, "age_max", AgeGroup, errors, N_("eine Altersgruppe"))
+    age_min = _choice(entry.age_min, "age_min", AgeGroup, errors, N_("eine Altersgruppe"))
+    age_max = _choice(entry.age_max, "age_max", AgeGroup, errors, N_("eine Altersgruppe"))
     if age_min and age_max and order_index(AgeGroup, age_min) > order_index(AgeGroup, age_max):
         errors["age_max"] = _(
             "Die älteste Altersgruppe muss gleich oder älter als die jüngste sein."
         )
 
     languages = []
-    for code in _as_list(form.get("languages")):
+    for code in _as_list(entry.languages):
         code = code.lower()
         if code not in LANGUAGES:
             errors["languages"] = _(
@@ -372,16 +366,16 @@ def validate_title(
             languages.append(code)
 
     topics: list[str] = []
-    for name in _as_list(form.get("topics")):
+    for name in _as_list(entry.topics):
         if len(name) > 100:
             errors["topics"] = _("Ein Schlagwort darf höchstens 100 Zeichen haben.")
         elif name.casefold() not in {t.casefold() for t in topics}:
             topics.append(name)
 
     components = []
-    for i, (name, qty) in enumerate(form.get("components") or []):
-        name = str(name or "").strip()
-        qty_text = str(qty if qty is not None else "").strip()
+    for i, part in enumerate(entry.components or []):
+        name = str(part.name or "").strip()
+        qty_text = str(part.quantity if part.quantity is not None else "").strip()
         if not name and not qty_text:
             continue  # an empty row the form offers for adding
         if not name:
@@ -403,7 +397,7 @@ def validate_title(
         errors["components"] = _("Höchstens %(n)s Bestandteile.") % {"n": MAX_COMPONENTS}
 
     year = None
-    raw_year = str(form.get("year") or "").strip()
+    raw_year = str(entry.year if entry.year is not None else "").strip()
     if raw_year:
         if (
             not (raw_year.isascii() and raw_year.isdigit())
@@ -418,8 +412,8 @@ def validate_title(
     data = TitleData(
         title=title,
         media_type=media_type or "",
-        subtitle=_text(form, "subtitle", 500, errors, N_("Der Untertitel")),
-        authors=_text(form, "authors", 500, errors, N_("Die Angabe der Personen")),
+        subtitle=_text(entry.subtitle, "subtitle", 500, errors, N_("Der Untertitel")),
+        authors=_text(entry.authors, "authors", 500, errors, N_("Die Angabe der Personen")),
         isbn=isbn,
         level_min=level_min,
         level_max=level_max,
@@ -428,12 +422,12 @@ def validate_title(
         languages=languages,
         topics=topics,
         components=components,
-        description=_text(form, "description", 20000, errors, N_("Die Beschreibung")),
-        publisher=_text(form, "publisher", 200, errors, N_("Der Verlag")),
+        description=_text(entry.description, "description", 20000, errors, N_("Die Beschreibung")),
+        publisher=_text(entry.publisher, "publisher", 200, errors, N_("Der Verlag")),
         year=year,
-        series=_text(form, "series", 200, errors, N_("Die Reihe")),
-        volume=_text(form, "volume", 50, errors, N_("Der Band")),
-        notes=_text(form, "notes", 20000, errors, N_("Die Notiz")),
+        series=_text(entry.series, "series", 200, errors, N_("Die Reihe")),
+        volume=_text(entry.volume, "volume", 50, errors, N_("Der Band")),
+        notes=_text(entry.notes, "notes", 20000, errors, N_("Die Notiz")),
     )
     return (None, errors) if errors else (data, {})
 

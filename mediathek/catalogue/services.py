@@ -12,6 +12,7 @@ from mediathek.audit import Actor
 from mediathek.catalogue import policy
 from mediathek.catalogue.copies import add_copies_in_transaction
 from mediathek.catalogue.copy_moves import move_copies, move_copy
+from mediathek.catalogue.inputs import TitleInput
 from mediathek.catalogue.policy import OPEN_BOOKINGS, OPEN_HOLDS
 from mediathek.catalogue.tables import (
     Component,
@@ -184,16 +185,16 @@ async def _write_children(title_id: int, data: policy.TitleData) -> None:
         )
 
 
-def validated(form: dict, today) -> policy.TitleData:
-    data, errors = policy.validate_title(form, today.year)
+def validated(entry: TitleInput, today: date) -> policy.TitleData:
+    data, errors = policy.validate_title(entry, today.year)
     if errors or data is None:
         raise InvalidInput(errors=errors)
     return data
 
 
 async def create_title(
-    form: dict,
-    today,
+    entry: TitleInput,
+    today: date,
     actor: Actor = Actor(),
     *,
     cover_file: str = "",
@@ -203,7 +204,7 @@ async def create_title(
 ) -> int:
     """Validate and store a new title, with its first ``copies`` copies in the same
     transaction; refuses a second title with the same ISBN."""
-    data, errors = policy.validate_title(form, today.year)
+    data, errors = policy.validate_title(entry, today.year)
     n_copies = 0 if str(copies).strip() in ("", "0") else policy.parse_copy_count(copies)
     if n_copies is None:
         errors["copies"] = _("Bitte eine Anzahl Exemplare von 0 bis 200 eingeben.")
@@ -230,8 +231,10 @@ async def create_title(
     return title_id
 
 
-async def update_title(title_id: int, form: dict, today, actor: Actor = Actor()) -> None:
-    data = validated(form, today)
+async def update_title(
+    title_id: int, entry: TitleInput, today: date, actor: Actor = Actor()
+) -> None:
+    data = validated(entry, today)
     async with write_transaction():
         current = await Title.select(Title.id).where(Title.id == title_id).first()
         if current is None:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import FormMultiDict
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import File
 
-from mediathek import clock
 from mediathek.catalogue import copies as copy_service
 from mediathek.catalogue import covers, isbn, labels, services
+from mediathek.catalogue.inputs import ComponentInput, CopyChange, NewCopies, TitleInput
 from mediathek.catalogue.policy import STAFF_SETTABLE_STATUSES, normalise_isbn
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import N_, _
-from mediathek.web.forms import Id
+from mediathek.web.forms import Form, Id, form_value, form_values
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
 PER_PAGE = 50
 
@@ -33,25 +32,30 @@ def actor(request: Request) -> services.Actor:
     return services.Actor(user.account_id, user.display_name)
 
 
-def settings_of(request: Request):
-    return request.app.state.settings
-
-
-async def read_title_form(request: Request) -> tuple[dict, FormMultiDict]:
-    """The title form as the services expect it (lists for the repeated fields)."""
-    form = await request.form()
-    data = {name: (form.get(name) or "").strip() for name in TITLE_FIELDS}
-    data["languages"] = form.getall("languages", [])
-    new_topics = [t.strip() for t in (form.get("new_topics") or "").split(",") if t.strip()]
-    data["topics"] = [*form.getall("topics", []), *new_topics]
-    data["components"] = [
+def read_title_form(form: dict[str, Any]) -> dict:
+    """The title form's values as the page shows them again (lists for the repeated fields)."""
+    values: dict[str, Any] = {name: form_value(form, name).strip() for name in TITLE_FIELDS}
+    values["languages"] = form_values(form, "languages")
+    new_topics = [t.strip() for t in form_value(form, "new_topics").split(",") if t.strip()]
+    values["topics"] = [*form_values(form, "topics"), *new_topics]
+    values["components"] = [
         (name, qty)
         for name, qty in zip(
-            form.getall("component_name", []), form.getall("component_qty", []), strict=False
+            form_values(form, "component_name"), form_values(form, "component_qty"), strict=False
         )
         if name.strip() or qty.strip()
     ]
-    return data, form
+    return values
+
+
+def title_input(values: dict) -> TitleInput:
+    """The form's values as the catalogue services take them."""
+    return TitleInput(
+        **{name: values[name] for name in TITLE_FIELDS},
+        languages=values["languages"],
+        topics=values["topics"],
+        components=[ComponentInput(name, qty) for name, qty in values["components"]],
+    )
 
 
 def empty_form() -> dict:
@@ -77,12 +81,12 @@ async def form_context(values: dict, errors: dict | None = None, **extra) -> dic
     }
 
 
-def edit_buttons(values: dict, form) -> bool:
+def edit_buttons(values: dict, form: dict[str, Any]) -> bool:
     """Handle 'add/remove a component row' (works without JavaScript): True if one was used."""
-    if form.get("add_component") is not None:
+    if "add_component" in form:
         values["components"].append(("", ""))
         return True
-    remove = form.get("remove_component")
+    remove = form_value(form, "remove_component") if "remove_component" in form else None
     if remove is not None and remove.isascii() and remove.isdigit():
         index = int(remove)
         values["components"] = [c for i, c in enumerate(values["components"]) if i != index]
@@ -130,13 +134,14 @@ class TitleController(Controller):
     async def new_title(
         self,
         request: Request,
+        settings: AppSettings,
         isbn_query: Annotated[str, QueryParameter(name="isbn", max_length=40)] = "",
     ) -> Response:
         """The empty form; with ?isbn= the metadata services fill it first."""
         values, lookup, errors, status = empty_form(), None, {}, 200
         if isbn_query.strip():
             try:
-                lookup = await isbn.lookup_isbn(isbn_query, settings_of(request))
+                lookup = await isbn.lookup_isbn(isbn_query, settings)
             except InvalidInput as exc:
                 errors, status = exc.errors, 422
                 values["isbn"] = isbn_query
@@ -154,14 +159,17 @@ class TitleController(Controller):
         )
 
     @post("/neu", status_code=200)
-    async def create_title(self, request: Request) -> Response:
-        values, form = await read_title_form(request)
-        copies, shelf_mark = form.get("copies", "1"), form.get("shelf_mark", "")
+    async def create_title(
+        self, request: Request, settings: AppSettings, data: Form, today: Today
+    ) -> Response:
+        values = read_title_form(data)
+        copies = form_value(data, "copies") if "copies" in data else "1"
+        shelf_mark = form_value(data, "shelf_mark")
         cover = isbn.cover_for_new_title(
-            settings_of(request), normalise_isbn(values["isbn"]), form.get("cover_file", "")
+            settings, normalise_isbn(values["isbn"]), form_value(data, "cover_file")
         )
         values["cover_file"] = cover
-        if edit_buttons(values, form):
+        if edit_buttons(values, data):
             ctx = await form_context(values, lookup=None, isbn_query="")
             return render(
                 request,
@@ -172,13 +180,13 @@ class TitleController(Controller):
             )
         try:
             title_id = await services.create_title(
-                values,
-                clock.today(settings_of(request).tz),
+                title_input(values),
+                today,
                 actor(request),
                 cover_file=cover,
                 copies=copies,
                 shelf_mark=shelf_mark,
-                prefix=settings_of(request).copy_barcode_prefix,
+                prefix=settings.copy_barcode_prefix,
             )
         except services.IsbnAlreadyCatalogued as exc:
             errors = {"isbn": exc.message}
@@ -238,27 +246,26 @@ class TitleController(Controller):
         return render(request, "catalogue/staff/title_edit.html", **ctx)
 
     @post("/{title_id:int}/bearbeiten", status_code=200)
-    async def update_title(self, request: Request, title_id: Id) -> Response:
+    async def update_title(
+        self, request: Request, title_id: Id, data: Form, today: Today
+    ) -> Response:
         t = await services.get_title(title_id, include_withdrawn=True)
-        values, form = await read_title_form(request)
-        if edit_buttons(values, form):
+        values = read_title_form(data)
+        if edit_buttons(values, data):
             return render(
                 request, "catalogue/staff/title_edit.html", **await form_context(values, t=t)
             )
         try:
-            await services.update_title(
-                title_id, values, clock.today(settings_of(request).tz), actor(request)
-            )
+            await services.update_title(title_id, title_input(values), today, actor(request))
         except InvalidInput as exc:
             ctx = await form_context(values, exc.errors, t=t)
             return render(request, "catalogue/staff/title_edit.html", status_code=422, **ctx)
         return redirect(request, f"/verwaltung/titel/{title_id}?meldung=gespeichert")
 
     @post("/{title_id:int}/aussondern", status_code=200)
-    async def withdraw_title(self, request: Request, title_id: Id) -> Response:
+    async def withdraw_title(self, request: Request, title_id: Id, data: Form) -> Response:
         """Asked first (the page's dialog, or a page of its own without JavaScript)."""
-        form = await request.form()
-        if not form.get("confirmed"):
+        if not form_value(data, "confirmed"):
             t = await services.get_title(title_id, include_withdrawn=True)
             return render(
                 request,
@@ -270,9 +277,7 @@ class TitleController(Controller):
                 button=_("Titel aussondern"),
                 back=f"/verwaltung/titel/{title_id}",
             )
-        await services.withdraw_title(
-            title_id, actor(request), note=str(form.get("note", ""))[:500]
-        )
+        await services.withdraw_title(title_id, actor(request), note=form_value(data, "note")[:500])
         return redirect(request, f"/verwaltung/titel/{title_id}?meldung=ausgesondert")
 
     @post("/{title_id:int}/wieder-aufnehmen", status_code=200)
@@ -282,16 +287,15 @@ class TitleController(Controller):
         return redirect(request, f"/verwaltung/titel/{title_id}?meldung=wieder-aufgenommen")
 
     @post("/{title_id:int}/exemplare", status_code=200)
-    async def add_copies(self, request: Request, title_id: Id) -> Response:
-        form = await request.form()
-        settings = settings_of(request)
+    async def add_copies(
+        self, request: Request, settings: AppSettings, title_id: Id, data: Form, today: Today
+    ) -> Response:
         try:
             await copy_service.add_copies(
                 title_id,
-                form.get("count", ""),
-                form.get("shelf_mark", ""),
+                NewCopies(form_value(data, "count"), form_value(data, "shelf_mark")),
                 settings.copy_barcode_prefix,
-                clock.today(settings.tz),
+                today,
                 actor(request),
             )
         except InvalidInput as exc:
@@ -315,15 +319,13 @@ class CopyController(Controller):
     include_in_schema = False
 
     @post("/{copy_id:int}", status_code=200)
-    async def change_copy(self, request: Request, copy_id: Id) -> Response:
-        form = await request.form()
-        copy = await copy_service.change_copy(
-            copy_id,
-            status=form.get("status") or None,
-            shelf_mark=form.get("shelf_mark"),
-            note=form.get("status_note"),
-            actor=actor(request),
+    async def change_copy(self, request: Request, copy_id: Id, data: Form) -> Response:
+        change = CopyChange(
+            status=form_value(data, "status") or None,
+            shelf_mark=form_value(data, "shelf_mark") if "shelf_mark" in data else None,
+            note=form_value(data, "status_note") if "status_note" in data else None,
         )
+        copy = await copy_service.change_copy(copy_id, change, actor(request))
         return redirect(request, f"/verwaltung/titel/{copy['title']}?meldung=exemplar#exemplare")
 
     @get("/{copy_id:int}/barcode.svg")
@@ -366,10 +368,10 @@ async def label_sheet(
 
 @get("/verwaltung/titelbild/{name:str}", access=Access.staff, include_in_schema=False)
 async def looked_up_cover(
-    request: Request, name: Annotated[str, PathParameter(max_length=200)]
+    request: Request, settings: AppSettings, name: Annotated[str, PathParameter(max_length=200)]
 ) -> File:
     """Preview of a cover the ISBN lookup stored, before the title is saved."""
-    path = covers.cover_path(settings_of(request), name)
+    path = covers.cover_path(settings, name)
     if path is None:
         raise NotFound(_("Dieses Titelbild gibt es nicht."))
     return File(path=path, content_disposition_type="inline")

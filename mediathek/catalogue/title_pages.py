@@ -9,7 +9,7 @@ from mediathek.catalogue import covers, services
 from mediathek.errors import NotFound
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import render
+from mediathek.web.rendering import AppSettings, render
 
 
 @get("/titel/{title_id:int}", access=Access.public, include_in_schema=False)
@@ -21,9 +21,9 @@ async def title_page(request: Request, title_id: Id) -> Response:
 
 
 @get("/titel/{title_id:int}/cover", access=Access.public, include_in_schema=False)
-async def title_cover(request: Request, title_id: Id) -> File:
+async def title_cover(request: Request, settings: AppSettings, title_id: Id) -> File:
     t = await services.get_title(title_id)
-    path = covers.cover_path(request.app.state.settings, t["cover_file"])
+    path = covers.cover_path(settings, t["cover_file"])
     if path is None:
         raise NotFound("Zu diesem Titel gibt es kein Titelbild.")
     return File(

@@ -3,6 +3,6 @@
 Pages: ``desk_pages`` (/theke), ``my_loans_pages`` (a teacher's own loans), ``rules_pages``
 (loan rules, opening days, closures, overdue list). Services: ``services`` (checkout, checkin,
 renew), ``desk`` (what a scan means, receipts), ``corrections``, ``own_loans``, ``overdue``,
-``once``. Rules: ``policy``. Data: ``tables``. Loan rules and the opening calendar are the
-base modules ``mediathek.loan_rules`` and ``mediathek.opening_calendar``.
+``closures`` (a closure moves dates), ``card_expiry``, ``once``. Rules: ``policy``. Data:
+``tables``. The loan rules and opening calendar are base modules of their own.
 """

@@ -15,9 +15,9 @@ from mediathek.circulation import closures, overdue
 from mediathek.errors import InvalidInput
 from mediathek.i18n import _
 from mediathek.vocab import MediaType, PatronCategory
-from mediathek.web.forms import Form, Id
+from mediathek.web.forms import Form, Id, flat
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, library_today, redirect, render
+from mediathek.web.rendering import Today, redirect, render
 
 
 async def _rules_page(request: Request, errors: dict | None = None, saved: bool = False, form=None):
@@ -46,16 +46,15 @@ async def loan_rules_page(
 @post("/admin/ausleihregeln", access=Access.admin, include_in_schema=False, status_code=200)
 async def save_loan_rules(request: Request, data: Form) -> Response:
     try:
-        await rules.save_policy_form(data)
+        await rules.save_policy_table(*rules.parse_policy_form(flat(data)))
     except InvalidInput as exc:  # re-render with the errors at their fields
         return await _rules_page(request, errors=exc.errors, form=data)
     return redirect(request, "/admin/ausleihregeln?gespeichert=1")
 
 
 async def _calendar_page(
-    request: Request, errors: dict | None = None, form=None, message: str = ""
+    request: Request, today: date, errors: dict | None = None, form=None, message: str = ""
 ) -> Response:
-    today = library_today(request)
     calendar = await cal.load_calendar(today)
     closures = (
         await cal.Closure.select().where(cal.Closure.end_on >= today).order_by(cal.Closure.start_on)
@@ -76,6 +75,7 @@ async def _calendar_page(
 @get("/admin/kalender", access=Access.admin, include_in_schema=False)
 async def calendar_page(
     request: Request,
+    today: Today,
     rueckgaben: Annotated[int | None, QueryParameter(ge=0, le=10**6)] = None,
     abholfristen: Annotated[int | None, QueryParameter(ge=0, le=10**6)] = None,
     reservierungen: Annotated[int | None, QueryParameter(ge=0, le=10**6)] = None,
@@ -86,7 +86,7 @@ async def calendar_page(
         if rueckgaben is not None
         else ""
     )
-    return await _calendar_page(request, message=message)
+    return await _calendar_page(request, today, message=message)
 
 
 @post(
@@ -121,7 +121,9 @@ async def add_closure(request: Request, data: Form, today: Today) -> Response:
             raise InvalidInput(errors=errors)
         result = await closures.close(start_on, end_on, str(data.get("label", "")), today=today)
     except InvalidInput as exc:
-        return await _calendar_page(request, errors={**errors, **exc.errors}, form=dict(data))
+        return await _calendar_page(
+            request, today, errors={**errors, **exc.errors}, form=dict(data)
+        )
     return redirect(
         request,
         "/admin/kalender?"
@@ -148,12 +150,12 @@ async def remove_closure(request: Request, closure_id: Id) -> Response:
 
 @get("/verwaltung/ueberfaellig", access=Access.staff, include_in_schema=False)
 async def overdue_list(
-    request: Request, sortierung: Annotated[str, QueryParameter()] = "faellig"
+    request: Request, today: Today, sortierung: Annotated[str, QueryParameter()] = "faellig"
 ) -> Response:
     return render(
         request,
         "circulation/overdue.html",
-        rows=await overdue.overdue_loans(library_today(request), sortierung),
+        rows=await overdue.overdue_loans(today, sortierung),
         sort=sortierung if sortierung in overdue.SORTS else "faellig",
     )
 

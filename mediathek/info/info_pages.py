@@ -6,16 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, QueryParameter
+from litestar.params import QueryParameter
 
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_
 from mediathek.info import policy, services
+from mediathek.web.forms import Form, flat
 from mediathek.web.guards import Access
 from mediathek.web.rendering import redirect, render
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Saved = Annotated[str | None, QueryParameter(required=False)]
 
 
@@ -65,15 +64,15 @@ async def contact_save(request: Request, data: Form) -> Response:
     contact, numbers = {}, {}
     # Both checks run, so every wrong field is named at once.
     try:
-        contact = policy.parse_contact(data)
+        contact = policy.parse_contact(flat(data))
     except InvalidInput as exc:
         errors |= exc.errors
     try:
-        numbers = policy.parse_numbers(data, policy.REGISTRATION_NUMBERS)
+        numbers = policy.parse_numbers(flat(data), policy.REGISTRATION_NUMBERS)
     except InvalidInput as exc:
         errors |= exc.errors
     if errors:
-        return await _contact_form(request, data, errors)
+        return await _contact_form(request, flat(data), errors)
     await services.save_contact(contact, numbers, **_actor(request))
     request.app.state.site_info.forget()
     return redirect(request, "/admin/kontakt?gespeichert=1")
@@ -99,9 +98,9 @@ async def deadlines_form(request: Request, gespeichert: Saved = None) -> Respons
 @post("/admin/fristen", access=Access.admin, include_in_schema=False, status_code=200)
 async def deadlines_save(request: Request, data: Form) -> Response:
     try:
-        values = policy.parse_numbers(data, policy.DEADLINES)
+        values = policy.parse_numbers(flat(data), policy.DEADLINES)
     except InvalidInput as exc:
-        return await _deadlines_form(request, data, exc.errors)
+        return await _deadlines_form(request, flat(data), exc.errors)
     await services.save_deadlines(values, **_actor(request))
     return redirect(request, "/admin/fristen?gespeichert=1")
 

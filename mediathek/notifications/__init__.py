@@ -4,5 +4,5 @@ Pages: ``outbox_pages`` (outbox, one notice, level-3 list, reminder settings, te
 Services: ``outbox`` (the low seam every area calls to queue a notice), ``services``,
 ``reminders`` (the daily reminder digests), ``pickup`` (the reminder the opening day before
 a booking's pickup day), ``delivery`` (render, send, mark), ``mailer``,
-``messages``, ``kinds``. Rules: ``policy``. Data: ``tables``.
+``messages``, ``texts``, ``kinds``. Rules: ``policy``. Data: ``tables``.
 """

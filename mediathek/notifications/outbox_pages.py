@@ -5,21 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, PathParameter, QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_
 from mediathek.notifications import services
 from mediathek.notifications.kinds import KIND_LABELS, STATUS_LABELS
 from mediathek.notifications.reminders import level_three_patrons
-from mediathek.web.forms import Id
+from mediathek.web.forms import Form, Id, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import AppSettings, redirect, render
 from mediathek.web.templating import Translated
 
 TemplateName = Annotated[str, PathParameter(max_length=100)]
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 BASE = "/verwaltung/benachrichtigungen"
 
 
@@ -52,11 +50,11 @@ async def outbox(
 
 
 @get(BASE + "/{notice_id:int}", access=Access.staff, include_in_schema=False)
-async def notice(request: Request, notice_id: Id) -> Response:
+async def notice(request: Request, settings: AppSettings, notice_id: Id) -> Response:
     return render(
         request,
         "notifications/notice.html",
-        notice=await services.get_notice(notice_id, request.app.state.settings),
+        notice=await services.get_notice(notice_id, settings),
         kind_labels=Translated(KIND_LABELS),
         status_labels=Translated(STATUS_LABELS),
         queued=request.query_params.get("erneut") == "1",
@@ -69,8 +67,8 @@ EMAIL_HTML_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img
 
 
 @get(BASE + "/{notice_id:int}/html", access=Access.staff, include_in_schema=False)
-async def notice_html(request: Request, notice_id: Id) -> Response:
-    found = await services.get_notice(notice_id, request.app.state.settings)
+async def notice_html(request: Request, settings: AppSettings, notice_id: Id) -> Response:
+    found = await services.get_notice(notice_id, settings)
     return Response(
         content=found["body_html"],
         media_type="text/html",
@@ -85,10 +83,10 @@ async def resend(request: Request, notice_id: Id) -> Response:
 
 
 @post(BASE + "/test", access=Access.admin, include_in_schema=False, status_code=200)
-async def test_email(request: Request, data: Form) -> Response:
-    email = data.get("email", "")
+async def test_email(request: Request, settings: AppSettings, data: Form) -> Response:
+    email = form_value(data, "email")
     try:
-        await services.send_test(request.app.state.settings, email)
+        await services.send_test(settings, email)
     except InvalidInput as exc:
         return await _outbox_page(
             request, services.OutboxFilter(), test_error=exc.errors["email"], test_email=email
@@ -114,13 +112,13 @@ async def reminder_settings(request: Request) -> Response:
 
 @post("/admin/erinnerungen", access=Access.admin, include_in_schema=False, status_code=200)
 async def save_reminder_settings(request: Request, data: Form) -> Response:
-    levels = [data.get(f"level{n}", "") for n in (1, 2, 3)]
+    levels = [form_value(data, f"level{n}") for n in (1, 2, 3)]
     try:
         values = await services.save_reminder_settings(
-            data.get("due_soon_days", ""), levels, **actor(request)
+            form_value(data, "due_soon_days"), levels, **actor(request)
         )
     except InvalidInput as exc:
-        raw = {"due_soon_days": data.get("due_soon_days", ""), "overdue_level_days": levels}
+        raw = {"due_soon_days": form_value(data, "due_soon_days"), "overdue_level_days": levels}
         return render(
             request,
             "notifications/reminder_settings.html",
@@ -142,8 +140,8 @@ async def templates(request: Request) -> Response:
 
 
 @get("/admin/email-vorlagen/{name:str}", access=Access.admin, include_in_schema=False)
-async def template_form(request: Request, name: TemplateName) -> Response:
-    template = await services.get_template(name, request.app.state.settings)
+async def template_form(request: Request, settings: AppSettings, name: TemplateName) -> Response:
+    template = await services.get_template(name, settings)
     return render(
         request,
         "notifications/template_edit.html",
@@ -154,10 +152,11 @@ async def template_form(request: Request, name: TemplateName) -> Response:
 
 
 @post("/admin/email-vorlagen/{name:str}", access=Access.admin, include_in_schema=False)
-async def save_template(request: Request, name: TemplateName, data: Form) -> Response:
-    settings = request.app.state.settings
-    subject, body = data.get("subject", ""), data.get("body", "")
-    if data.get("action") == "reset":
+async def save_template(
+    request: Request, settings: AppSettings, name: TemplateName, data: Form
+) -> Response:
+    subject, body = form_value(data, "subject"), form_value(data, "body")
+    if form_value(data, "action") == "reset":
         await services.reset_template(name, **actor(request))
         return redirect(request, f"/admin/email-vorlagen/{name}?gespeichert=1")
     try:

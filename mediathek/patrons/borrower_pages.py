@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 
-from mediathek import clock
 from mediathek.errors import Forbidden, InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.patrons import services
 from mediathek.patrons.cards import card_svg_data_uri
+from mediathek.patrons.inputs import patron_input
 from mediathek.patrons.queries import open_loans
 from mediathek.reservations import for_borrower
 from mediathek.vocab import PATRON_CATEGORY_LABELS
 from mediathek.web.errors import status_of
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
 BASE = "/verwaltung/ausleihende"
 
@@ -41,6 +42,7 @@ class PatronPages(Controller):
     async def index(
         self,
         request: Request,
+        today: Today,
         q: Annotated[str, QueryParameter(max_length=200)] = "",
     ) -> Response:
         rows = await services.search_patrons(q)
@@ -50,7 +52,7 @@ class PatronPages(Controller):
             fragment="patrons/_list.html",
             patrons=rows,
             q=q,
-            today=library_today(request),
+            today=today,
         )
 
     @get("/neu")
@@ -59,13 +61,14 @@ class PatronPages(Controller):
         return render(request, "patrons/form.html", patron=None, **_form_context(values))
 
     @post("/", status_code=200)
-    async def create(self, request: Request, data: Form) -> Response:
+    async def create(
+        self, request: Request, settings: AppSettings, data: Form, today: Today
+    ) -> Response:
         values = flat(data)
-        settings = request.app.state.settings
         try:
             patron_id = await services.create_patron(
-                values,
-                today=clock.today(settings.tz),
+                patron_input(values),
+                today=today,
                 card_prefix=settings.card_barcode_prefix,
                 actor=request.scope["user"],
             )
@@ -83,15 +86,19 @@ class PatronPages(Controller):
     async def detail(
         self,
         request: Request,
+        today: Today,
         patron_id: Id,
         neu: Annotated[str, QueryParameter()] = "",
         email: Annotated[str, QueryParameter()] = "",
     ) -> Response:
-        return await self._detail(request, patron_id, created=bool(neu), email_pending=bool(email))
+        return await self._detail(
+            request, today, patron_id, created=bool(neu), email_pending=bool(email)
+        )
 
     async def _detail(
         self,
         request: Request,
+        today: date,
         patron_id: int,
         *,
         created: bool = False,
@@ -108,7 +115,7 @@ class PatronPages(Controller):
             created=created,
             email_pending=email_pending,
             errors=errors or {},
-            today=library_today(request),
+            today=today,
             reserve=reserve,
         )
 
@@ -121,7 +128,9 @@ class PatronPages(Controller):
     async def update(self, request: Request, patron_id: Id, data: Form) -> Response:
         values = flat(data)
         try:
-            pending = await services.update_patron(patron_id, values, actor=request.scope["user"])
+            pending = await services.update_patron(
+                patron_id, patron_input(values), actor=request.scope["user"]
+            )
         except (InvalidInput, Forbidden) as exc:
             # A login's address that staff may not change is shown at the field, like a typo.
             errors = exc.errors if isinstance(exc, InvalidInput) else {"email": exc.message}
@@ -136,13 +145,13 @@ class PatronPages(Controller):
         return redirect(request, f"{BASE}/{patron_id}" + ("?email=1" if pending else ""))
 
     @post("/{patron_id:int}/sperren", status_code=200)
-    async def block(self, request: Request, patron_id: Id, data: Form) -> Response:
+    async def block(self, request: Request, patron_id: Id, data: Form, today: Today) -> Response:
         try:
             await services.set_blocked(
                 patron_id, form_value(data, "reason"), actor=request.scope["user"]
             )
         except InvalidInput as exc:
-            return await self._detail(request, patron_id, errors=exc.errors)
+            return await self._detail(request, today, patron_id, errors=exc.errors)
         return redirect(request, f"{BASE}/{patron_id}")
 
     @post("/{patron_id:int}/entsperren", status_code=200)
@@ -151,16 +160,16 @@ class PatronPages(Controller):
         return redirect(request, f"{BASE}/{patron_id}")
 
     @post("/{patron_id:int}/vormerken", status_code=200)
-    async def reserve(self, request: Request, patron_id: Id, data: Form) -> Response:
+    async def reserve(self, request: Request, patron_id: Id, data: Form, today: Today) -> Response:
         """Staff place a hold or a booking for this borrower (also without a login)."""
         await services.get_patron(patron_id)  # a clear 404 for a borrower who is gone
         reply = await for_borrower.reserve(
             patron_id,
             data,
-            today=library_today(request),
+            today=today,
             staff_id=request.scope["user"].account_id,
         )
-        return await self._detail(request, patron_id, reserve=reply)
+        return await self._detail(request, today, patron_id, reserve=reply)
 
     @get("/{patron_id:int}/ausweis")
     async def card(self, request: Request, patron_id: Id) -> Response:

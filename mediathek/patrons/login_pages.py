@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, QueryParameter
+from litestar.params import QueryParameter
 
 from mediathek.patrons import logins
 from mediathek.patrons.sessions import SESSION_LIFETIME, end_session, landing_page, start_session
 from mediathek.web.auth import SESSION_COOKIE, client_address
 from mediathek.web.errors import status_of
+from mediathek.web.forms import Form, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import AppSettings, redirect, render
 from mediathek.web.return_to import safe_next
 
 
@@ -29,13 +29,14 @@ async def login_form(
 @post("/anmelden", access=Access.anonymous, include_in_schema=False, status_code=200)
 async def login(
     request: Request,
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    settings: AppSettings,
+    data: Form,
 ) -> Response:
-    email = data.get("email", "")
-    target = safe_next(data.get("next"))
-    client = client_address(request.scope, request.app.state.settings.trusted_proxies)
+    email = form_value(data, "email")
+    target = safe_next(form_value(data, "next"))
+    client = client_address(request.scope, settings.trusted_proxies)
     try:
-        account_id = await logins.login(email, data.get("password", ""), client)
+        account_id = await logins.login(email, form_value(data, "password"), client)
     except (logins.LoginFailed, logins.TooManyAttempts) as exc:
         return render(
             request,

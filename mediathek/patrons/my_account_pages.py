@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from litestar import Controller, Request, Response, get, post
 
@@ -11,11 +12,12 @@ from mediathek.circulation.own_loans import account_summary
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.patrons import privacy, services
+from mediathek.patrons.inputs import patron_input
 from mediathek.patrons.login_pages import start_browser_session
 from mediathek.reservations import queries as reservation_queries
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import Today, redirect, render
 
 EMAIL_PENDING = N_(
     "Ihre Angaben wurden gespeichert. Wir haben einen Link an die neue E-Mail-Adresse "
@@ -30,10 +32,15 @@ class AccountPages(Controller):
     include_in_schema = False
 
     async def _page(
-        self, request: Request, *, errors=None, message: str = "", fragment: str | None = None
+        self,
+        request: Request,
+        today: date,
+        *,
+        errors=None,
+        message: str = "",
+        fragment: str | None = None,
     ) -> Response:
         patron_id = request.scope["user"].patron_id
-        today = library_today(request)
         loans = await my_loans_context(patron_id, today)
         holds = await reservation_queries.my_holds(patron_id)
         bookings = await reservation_queries.my_bookings(patron_id)
@@ -59,7 +66,7 @@ class AccountPages(Controller):
         )
 
     @get("/")
-    async def index(self, request: Request) -> Response:
+    async def index(self, request: Request, today: Today) -> Response:
         messages = {
             "profil": N_("Ihre Angaben wurden gespeichert."),
             "email": EMAIL_PENDING,
@@ -67,23 +74,25 @@ class AccountPages(Controller):
             "loeschen": N_("Ihr Löschantrag ist eingegangen."),
         }
         message = messages.get(request.query_params.get("ok", ""))
-        return await self._page(request, message=_(message) if message else "")
+        return await self._page(request, today, message=_(message) if message else "")
 
     @get("/uebersicht")
-    async def summary(self, request: Request) -> Response:
+    async def summary(self, request: Request, today: Today) -> Response:
         """The summary line alone: Mein Konto reloads it after a renewal."""
-        return await self._page(request, fragment="account/_summary.html")
+        return await self._page(request, today, fragment="account/_summary.html")
 
     @post("/profil", status_code=200)
-    async def profile(self, request: Request, data: Form) -> Response:
+    async def profile(self, request: Request, data: Form, today: Today) -> Response:
         try:
-            pending = await privacy.update_own_profile(request.scope["user"].patron_id, flat(data))
+            pending = await privacy.update_own_profile(
+                request.scope["user"].patron_id, patron_input(flat(data))
+            )
         except InvalidInput as exc:
-            return await self._page(request, errors=exc.errors)
+            return await self._page(request, today, errors=exc.errors)
         return redirect(request, "/konto?ok=email" if pending else "/konto?ok=profil")
 
     @post("/passwort", status_code=200)
-    async def password(self, request: Request, data: Form) -> Response:
+    async def password(self, request: Request, data: Form, today: Today) -> Response:
         user = request.scope["user"]
         try:
             await privacy.change_password(
@@ -93,7 +102,7 @@ class AccountPages(Controller):
                 form_value(data, "password_repeat"),
             )
         except InvalidInput as exc:
-            return await self._page(request, errors=exc.errors)
+            return await self._page(request, today, errors=exc.errors)
         # Every session ended with the change; this browser stays logged in with a new one.
         response = redirect(request, "/konto?ok=passwort")
         await start_browser_session(request, response, user.account_id)
@@ -120,7 +129,7 @@ class DeletionPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request) -> Response:
+    async def index(self, request: Request, today: Today) -> Response:
         return render(request, "patrons/deletions.html", requests=await privacy.deletion_requests())
 
     @post("/{patron_id:int}/loeschen", status_code=200)

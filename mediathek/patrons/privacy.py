@@ -13,6 +13,7 @@ from mediathek.i18n import _, ngettext
 from mediathek.notifications.tables import Notification
 from mediathek.passwords import hash_password, password_problem, verify_password
 from mediathek.patrons import services
+from mediathek.patrons.inputs import PatronInput
 from mediathek.patrons.sessions import end_all_sessions
 from mediathek.patrons.tables import Account, Patron
 from mediathek.reports.privacy import anonymise_loans_of_patron
@@ -32,11 +33,12 @@ OWN_FIELDS = (
 )
 
 
-async def update_own_profile(patron_id: int, data: dict[str, Any]) -> str | None:
-    """Save the patron's own changes; returns a new address waiting for confirmation."""
-    fields = {k: data[k] for k in OWN_FIELDS if k in data}
+async def update_own_profile(patron_id: int, entry: PatronInput) -> str | None:
+    """Save the patron's own changes (of ``OWN_FIELDS``; others are ignored); returns a new
+    address waiting for confirmation."""
+    fields = {k: v for k, v in entry.given().items() if k in OWN_FIELDS}
     async with write_transaction():
-        pending = await services.update_patron(patron_id, fields)
+        pending = await services.update_patron(patron_id, PatronInput(**fields))
         if "first_name" in fields or "last_name" in fields:
             # The page header greets her by the login's display name: it follows the name.
             row = (

@@ -7,8 +7,8 @@ queued in the same transaction (``notifications.outbox.enqueue``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
 
 from mediathek.clock import now
 from mediathek.db import lock_rows, lock_value, write_transaction
@@ -18,6 +18,7 @@ from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.passwords import hash_password, password_problem
 from mediathek.patrons import services
+from mediathek.patrons.inputs import PatronInput, Registration
 from mediathek.patrons.links import LinkInvalid, check_link, create_link
 from mediathek.patrons.logins import normalise_email
 from mediathek.patrons.sessions import end_all_sessions
@@ -37,35 +38,42 @@ def _password_errors(password: str, repeat: str | None) -> dict[str, str]:
     return {}
 
 
-async def register(data: dict[str, Any], *, today: date) -> int | None:
+async def register(entry: Registration, *, today: date) -> int | None:
     """A person registers online: a pending patron and an inactive login, until staff approve.
 
     Returns the patron id, or None when the email has a login already: the page then looks
     the same, so the form does not tell strangers which addresses are registered."""
     errors: dict[str, str] = {}
-    email = normalise_email(str(data.get("email", "")))
+    email = normalise_email(entry.email or "")
     if not email:
         errors["email"] = _("Bitte geben Sie Ihre E-Mail-Adresse an.")
-    errors |= _password_errors(str(data.get("password", "")), str(data.get("password_repeat", "")))
-    if not data.get("privacy_consent"):
+    errors |= _password_errors(entry.password, entry.password_repeat)
+    if not entry.privacy_consent:
         errors["privacy_consent"] = _("Bitte stimmen Sie der Datenschutzerklärung zu.")
-    fields = {k: data[k] for k in services.PATRON_FIELDS if k in data and k != "notes"}
-    fields.pop("expires_on", None)
+    # The person as she entered herself: notes and the card's expiry are the staff's.
+    person = PatronInput(
+        **{k: v for k, v in entry.given().items() if k in services.PATRON_FIELDS},
+    )
+    person = replace(person, notes=None, expires_on=None)
+    fields = person.given()
     try:
-        cleaned = services.clean_patron({"category": "", "last_name": "", **fields}, staff=False)
+        cleaned = services.clean_patron(
+            replace(person, category=person.category or "", last_name=person.last_name or ""),
+            staff=False,
+        )
         email = cleaned.get("email", email)
     except InvalidInput as exc:
         errors = exc.errors | errors
     if errors:
         raise InvalidInput(errors=errors)
-    password_hash = hash_password(str(data["password"]))
+    password_hash = hash_password(entry.password)
     async with write_transaction():
         # Two registrations of one address at once: the second waits, then finds the first.
         await lock_value("account_email", email)
         if await Account.exists().where(Account.email == email):
             return None
         patron_id = await services.create_patron(
-            {**fields, "email": email},
+            replace(person, email=email),
             today=today,
             card_prefix="",
             status=PatronStatus.pending,

@@ -11,11 +11,12 @@ from mediathek import i18n
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_
 from mediathek.patrons import email_change, registration, services
+from mediathek.patrons.inputs import registration_input
 from mediathek.patrons.login_pages import start_browser_session
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
 Token = Annotated[str, Parameter(min_length=10, max_length=100)]
 SELF_CATEGORIES = [(c.value, PATRON_CATEGORY_LABELS[c]) for c in PatronCategory if c != "staff"]
@@ -43,10 +44,10 @@ async def register_form(request: Request) -> Response:
 
 
 @post("/registrieren", access=Access.anonymous, include_in_schema=False, status_code=200)
-async def register(request: Request, data: Form) -> Response:
+async def register(request: Request, data: Form, today: Today) -> Response:
     values = flat(data)
     try:
-        await registration.register(values, today=library_today(request))
+        await registration.register(registration_input(values), today=today)
     except InvalidInput as exc:
         values.pop("password", None)
         values.pop("password_repeat", None)
@@ -60,10 +61,10 @@ async def forgot_form(request: Request) -> Response:
 
 
 @post("/passwort-vergessen", access=Access.anonymous, include_in_schema=False, status_code=200)
-async def forgot(request: Request, data: Form) -> Response:
+async def forgot(request: Request, data: Form, today: Today) -> Response:
     await registration.request_password_reset(
         form_value(data, "email"),
-        today=library_today(request),
+        today=today,
     )
     # The same answer whether or not the address has an account.
     return render(request, "auth/forgot.html", sent=True)
@@ -132,23 +133,24 @@ class ApprovalPages(Controller):
         )
 
     @post("/{patron_id:int}/freischalten", status_code=200)
-    async def approve(self, request: Request, patron_id: Id) -> Response:
-        settings = request.app.state.settings
+    async def approve(
+        self, request: Request, settings: AppSettings, patron_id: Id, today: Today
+    ) -> Response:
         await registration.approve(
             patron_id,
             actor=request.scope["user"],
-            today=library_today(request),
+            today=today,
             card_prefix=settings.card_barcode_prefix,
             base_url=settings.base_url,
         )
         return redirect(request, f"/verwaltung/ausleihende/{patron_id}")
 
     @post("/{patron_id:int}/ablehnen", status_code=200)
-    async def reject(self, request: Request, patron_id: Id, data: Form) -> Response:
+    async def reject(self, request: Request, patron_id: Id, data: Form, today: Today) -> Response:
         await registration.reject(
             patron_id,
             actor=request.scope["user"],
-            today=library_today(request),
+            today=today,
             reason=form_value(data, "reason"),
         )
         return redirect(request, "/verwaltung/freischaltungen")
@@ -160,11 +162,11 @@ class ApprovalPages(Controller):
     include_in_schema=False,
     status_code=200,
 )
-async def invite(request: Request, patron_id: Id) -> Response:
+async def invite(request: Request, patron_id: Id, today: Today) -> Response:
     await registration.invite(
         patron_id,
         actor=request.scope["user"],
-        today=library_today(request),
+        today=today,
     )
     return redirect(request, f"/verwaltung/ausleihende/{patron_id}?eingeladen=1")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from mediathek.db import current_engine, is_sqlite, write_transaction
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import _
 from mediathek.patrons.email_change import request_email_change
+from mediathek.patrons.inputs import PatronInput
 from mediathek.patrons.tables import Account, Patron, PatronStatus
 from mediathek.vocab import PatronCategory
 
@@ -67,14 +69,15 @@ def parse_date(value: Any) -> date | None:
         raise ValueError(text) from exc
 
 
-def clean_patron(data: dict[str, Any], *, staff: bool = True) -> dict[str, Any]:
-    """Checked, trimmed patron fields from a form or JSON body; raises InvalidInput."""
+def clean_patron(entry: PatronInput, *, staff: bool = True) -> dict[str, Any]:
+    """Checked, trimmed values of the fields given; raises InvalidInput."""
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
+    given = entry.given()
     for name in PATRON_FIELDS:
-        if name not in data:
+        if name not in given:
             continue
-        value = data[name]
+        value = given[name]
         if name == "expires_on":
             try:
                 out[name] = parse_date(value)
@@ -147,7 +150,7 @@ async def next_card_barcode(prefix: str) -> str:
 
 
 async def create_patron(
-    data: dict[str, Any],
+    entry: PatronInput,
     *,
     today: date,
     card_prefix: str,
@@ -156,7 +159,9 @@ async def create_patron(
     privacy_consent_at=None,
     staff: bool = True,
 ) -> int:
-    fields = clean_patron({"category": "", "last_name": "", **data}, staff=staff)
+    # A new borrower needs a group and a name: missing ones are empty, and refused.
+    entry = replace(entry, category=entry.category or "", last_name=entry.last_name or "")
+    fields = clean_patron(entry, staff=staff)
     fields.setdefault("expires_on", None)
     if fields["expires_on"] is None:
         fields["expires_on"] = default_expiry(today)
@@ -196,12 +201,12 @@ def display_name(row: dict[str, Any]) -> str:
     return " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
 
 
-async def update_patron(patron_id: int, data: dict[str, Any], *, actor=None) -> str | None:
+async def update_patron(patron_id: int, entry: PatronInput, *, actor=None) -> str | None:
     """Save changed fields. ``actor`` None: the patron herself (Mein Konto).
 
     The address of a patron with a login is the login's: it changes only when the owner
     confirms (``email_change``). Returns the new address waiting for that, if any."""
-    fields = clean_patron(data)
+    fields = clean_patron(entry)
     if not fields:
         return None
     pending = None

@@ -7,7 +7,8 @@ between our read and our write is simply left for the next run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -207,22 +208,34 @@ RETENTION = {
 }
 
 
-def parse_retention(data: dict[str, str]) -> dict[str, int]:
-    values, errors = {}, {}
-    for key, (low, high, message) in RETENTION.items():
-        raw = (data.get(key) or "").strip()
-        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-            errors[key] = _(message)
-        else:
-            values[key] = int(raw)
+@dataclass(frozen=True)
+class Retention:
+    """How long returned loans keep their borrower, and when a borrower counts as inactive."""
+
+    anonymise_after_days: int
+    inactive_after_years: int
+
+
+def parse_retention(form: Mapping[str, str]) -> Retention:
+    """The retention form's numbers as typed; a field that is no whole number becomes 0,
+    which ``save_retention`` refuses with the field's message."""
+    numbers = {}
+    for key in RETENTION:
+        raw = (form.get(key) or "").strip()
+        numbers[key] = int(raw) if raw.isascii() and raw.isdigit() else 0
+    return Retention(**numbers)
+
+
+async def save_retention(retention: Retention, actor: Actor) -> dict[str, int]:
+    """Check and save the retention periods; ``InvalidInput`` names each field out of range."""
+    values = asdict(retention)
+    errors = {
+        key: _(message)
+        for key, (low, high, message) in RETENTION.items()
+        if not low <= values[key] <= high
+    }
     if errors:
         raise InvalidInput(errors=errors)
-    return values
-
-
-async def save_retention(data: dict[str, str], actor: Actor) -> dict[str, int]:
-    """Check and save the retention periods; ``InvalidInput`` names each field out of range."""
-    values = parse_retention(data)
     async with write_transaction():
         for key, value in values.items():
             await set_setting(key, value)

@@ -6,8 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, QueryParameter
+from litestar.params import QueryParameter
 
 from mediathek.audit import Actor
 from mediathek.errors import InvalidInput
@@ -18,14 +17,15 @@ from mediathek.reports.privacy import (
     RETENTION,
     anonymise_now_by,
     inactive_patrons,
+    parse_retention,
     save_retention,
 )
 from mediathek.reports.statistics import parse_day
 from mediathek.site_settings import get_setting
+from mediathek.web.forms import Form, flat
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import AppSettings, Today, redirect, render
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Query = Annotated[str | None, QueryParameter(required=False)]
 
 
@@ -70,7 +70,7 @@ async def legal_form(request: Request, gespeichert: Query = None) -> Response:
 
 @post("/admin/rechtliches", access=Access.admin, include_in_schema=False, status_code=200)
 async def legal_save(request: Request, data: Form) -> Response:
-    await legal.save_texts(data, _actor(request))
+    await legal.save_texts(flat(data), _actor(request))
     return redirect(request, "/admin/rechtliches?gespeichert=1")
 
 
@@ -88,14 +88,15 @@ async def retention_form(request: Request, gespeichert: Query = None) -> Respons
 
 @post("/admin/datenschutz", access=Access.admin, include_in_schema=False, status_code=200)
 async def retention_save(request: Request, data: Form) -> Response:
+    values = flat(data)
     try:
-        await save_retention(data, _actor(request))
-    except InvalidInput as exc:
+        await save_retention(parse_retention(values), _actor(request))
+    except InvalidInput as exc:  # re-render with the errors at their fields
         return render(
             request,
             "reports/retention.html",
             status_code=422,
-            values=data,
+            values=values,
             errors=exc.errors,
             saved=None,
         )
@@ -108,17 +109,17 @@ async def retention_save(request: Request, data: Form) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def anonymise_now(request: Request) -> Response:
-    count = await anonymise_now_by(library_today(request), _actor(request))
+async def anonymise_now(request: Request, today: Today) -> Response:
+    count = await anonymise_now_by(today, _actor(request))
     return redirect(request, f"/admin/datenschutz?gespeichert=anonymisiert-{count}")
 
 
 @get("/verwaltung/loeschkandidaten", access=Access.staff, include_in_schema=False)
-async def deletion_candidates(request: Request) -> Response:
+async def deletion_candidates(request: Request, today: Today) -> Response:
     return render(
         request,
         "reports/inactive.html",
-        patrons=await inactive_patrons(library_today(request)),
+        patrons=await inactive_patrons(today),
         years=await get_setting("inactive_after_years"),
     )
 
@@ -126,6 +127,7 @@ async def deletion_candidates(request: Request) -> Response:
 @get("/admin/protokoll", access=Access.admin, include_in_schema=False)
 async def audit_page(
     request: Request,
+    settings: AppSettings,
     aktion: Query = None,
     von: Query = None,
     bis: Query = None,
@@ -135,9 +137,7 @@ async def audit_page(
     day_from = parse_day(von, "von", errors) if von else None
     day_to = parse_day(bis, "bis", errors) if bis else None
     page = int(seite) if seite and seite.isascii() and seite.isdigit() and len(seite) < 7 else 1
-    result = await audit_entries(
-        aktion or None, day_from, day_to, page, request.app.state.settings.tz
-    )
+    result = await audit_entries(aktion or None, day_from, day_to, page, settings.tz)
     query = "&".join(
         f"{k}={quote(v)}"
         for k, v in (("aktion", aktion), ("von", von), ("bis", bis))

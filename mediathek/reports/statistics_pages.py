@@ -11,23 +11,24 @@ from mediathek.csv_files import to_csv
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import N_
 from mediathek.reports import charts
-from mediathek.reports.statistics import Period, compute, parse_period
+from mediathek.reports.statistics import compute, parse_period
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, render
+from mediathek.web.rendering import AppSettings, Today, render
 
 Query = Annotated[str | None, QueryParameter(required=False)]
 
 
-def _period(request: Request, jahr: str | None, von: str | None, bis: str | None) -> Period:
-    return parse_period(jahr, von, bis, library_today(request))
-
-
 @get("/verwaltung/statistik", access=Access.staff, include_in_schema=False)
 async def statistics_page(
-    request: Request, jahr: Query = None, von: Query = None, bis: Query = None
+    request: Request,
+    settings: AppSettings,
+    today: Today,
+    jahr: Query = None,
+    von: Query = None,
+    bis: Query = None,
 ) -> Response:
     try:
-        period = _period(request, jahr, von, bis)
+        period = parse_period(jahr, von, bis, today)
     except InvalidInput as exc:
         # Re-show the form with the message instead of an error page.
         return render(
@@ -38,7 +39,7 @@ async def statistics_page(
             errors=exc.errors,
             form={"jahr": jahr or "", "von": von or "", "bis": bis or ""},
         )
-    stats = await compute(period, request.app.state.settings.tz)
+    stats = await compute(period, settings.tz)
     pictures = {}
     for table in stats.tables:
         if table.chart:
@@ -63,13 +64,19 @@ async def statistics_page(
 
 @get("/verwaltung/statistik/{name:str}", access=Access.staff, include_in_schema=False)
 async def statistics_csv(
-    request: Request, name: FromPath[str], jahr: Query = None, von: Query = None, bis: Query = None
+    request: Request,
+    settings: AppSettings,
+    today: Today,
+    name: FromPath[str],
+    jahr: Query = None,
+    von: Query = None,
+    bis: Query = None,
 ) -> Response:
     key = name.removesuffix(".csv")
     if not name.endswith(".csv"):
         raise NotFound("Diese Tabelle gibt es nicht.")
-    period = _period(request, jahr, von, bis)
-    stats = await compute(period, request.app.state.settings.tz)
+    period = parse_period(jahr, von, bis, today)
+    stats = await compute(period, settings.tz)
     table = stats.table(key)
     if table is None:
         raise NotFound("Diese Tabelle gibt es nicht.")

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 
 from mediathek.errors import InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.reports import stocktake as service
-from mediathek.web.forms import Id
+from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+from mediathek.web.rendering import Today, redirect, render
 
 
 def _user(request: Request):
@@ -37,7 +31,7 @@ async def stocktakes(request: Request) -> Response:
 @post("/verwaltung/revision", access=Access.staff, include_in_schema=False, status_code=200)
 async def start(request: Request, data: Form) -> Response:
     try:
-        prefixes = service.parse_prefixes(data.get("signaturen", ""))
+        prefixes = service.parse_prefixes(form_value(data, "signaturen"))
     except InvalidInput as exc:
         return render(
             request,
@@ -46,10 +40,10 @@ async def start(request: Request, data: Form) -> Response:
             stocktakes=await service.list_stocktakes(),
             status_labels=service.STATUS_LABELS,
             errors=exc.errors,
-            form=data,
+            form=flat(data),
         )
     new_id = await service.start_stocktake(
-        data.get("bezeichnung", ""), prefixes, _user(request).account_id
+        form_value(data, "bezeichnung"), prefixes, _user(request).account_id
     )
     return redirect(request, f"/verwaltung/revision/{new_id}")
 
@@ -85,9 +79,9 @@ async def stocktake_page(request: Request, stocktake_id: Id) -> Response:
     status_code=200,
 )
 async def scan(request: Request, stocktake_id: Id, data: Form) -> Response:
-    shelf = data.get("regal", "")
+    shelf = form_value(data, "regal")
     try:
-        result = await service.record_scan(stocktake_id, data.get("barcode", ""), shelf)
+        result = await service.record_scan(stocktake_id, form_value(data, "barcode"), shelf)
     except InvalidInput as exc:
         return await _page(request, stocktake_id, shelf=shelf, errors=exc.errors)
     return await _page(request, stocktake_id, shelf=shelf, result=result)
@@ -99,9 +93,9 @@ async def scan(request: Request, stocktake_id: Id, data: Form) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def apply(request: Request, stocktake_id: Id, data: Form) -> Response:
+async def apply(request: Request, stocktake_id: Id, data: Form, today: Today) -> Response:
     """Asked first (the page's dialog, or a page of its own without JavaScript)."""
-    if not data.get("confirmed"):
+    if not form_value(data, "confirmed"):
         report = await service.stocktake_report(stocktake_id)
         return render(
             request,
@@ -120,10 +114,10 @@ async def apply(request: Request, stocktake_id: Id, data: Form) -> Response:
     user = _user(request)
     await service.apply_stocktake(
         stocktake_id,
-        library_today(request),
+        today,
         user.account_id,
         user.email,
-        note=data.get("note", "")[:500],
+        note=form_value(data, "note")[:500],
     )
     return redirect(request, f"/verwaltung/revision/{stocktake_id}")
 

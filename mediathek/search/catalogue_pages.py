@@ -14,7 +14,7 @@ from mediathek.search.services import search
 from mediathek.search.understand import load_synonyms
 from mediathek.vocab import MEDIA_TYPE_LABELS, TOPICS
 from mediathek.web.guards import Access
-from mediathek.web.rendering import render
+from mediathek.web.rendering import AppSettings, render
 
 FACET_PARAMS = {
     "media_type": ("medienart", "media_types", N_("Medienart")),
@@ -55,6 +55,7 @@ def toggle_url(params: SearchParams, facet: str, value: str) -> str:
 @get("/katalog", access=Access.public, include_in_schema=False)
 async def catalogue(
     request: Request,
+    settings: AppSettings,
     q: Annotated[str | None, QueryParameter(name="q")] = None,
     medienart: Annotated[list[str] | None, QueryParameter(name="medienart")] = None,
     sprache: Annotated[list[str] | None, QueryParameter(name="sprache")] = None,
@@ -68,7 +69,7 @@ async def catalogue(
     params = SearchParams.parse(
         q, medienart, sprache, niveau, alter, thema, verfuegbar, sortierung, seite
     )
-    result = await search(params, load_synonyms(request.app.state.settings.data_dir))
+    result = await search(params, load_synonyms(settings.data_dir))
     return render(
         request,
         "search/catalogue.html",

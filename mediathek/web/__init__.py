@@ -1,6 +1,7 @@
 """The HTTP edge every area uses; it knows no area.
 
 ``auth`` (sessions, API tokens), ``guards`` (who may use a route), ``errors`` (domain errors
-to status, German page or problem document), ``rendering`` (page or fragment), ``templating``,
-``forms``, ``middleware`` (CSRF, security headers, HEAD), ``input_guard``, ``return_to``.
+to status, German page or problem document), ``rendering`` (page or fragment; the ``today``
+and ``settings`` dependencies), ``forms`` (the one form type, the one id type), ``templating``,
+``language``, ``middleware`` (CSRF, security headers, HEAD), ``input_guard``, ``return_to``.
 """

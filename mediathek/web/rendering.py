@@ -11,9 +11,11 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.di import NamedDependency
+from litestar.params import SkipValidation
 from litestar.response import Redirect, Template
 
 from mediathek.clock import today
+from mediathek.settings import Settings
 
 
 def library_today(request: Request) -> date:
@@ -28,6 +30,17 @@ def provide_today(request: Request) -> date:
 
 # A handler asks for the library's date with a parameter ``today: Today``.
 Today = NamedDependency[date]
+
+
+def provide_settings(request: Request) -> Settings:
+    """The dependency ``settings`` of every handler: the settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+# A handler asks for the app's settings with a parameter ``settings: AppSettings``. The
+# object is passed as it is: not validated per request (msgspec cannot take its field types).
+AppSettings = NamedDependency[SkipValidation[Settings]]
 
 
 def wants_fragment(request: Request) -> bool:

@@ -15,6 +15,7 @@ from mediathek.circulation.policy import CheckoutRefused, RenewalRefused
 from mediathek.circulation.tables import CategoryLimit, Loan, LoanRule
 from mediathek.errors import Conflict
 from mediathek.patrons import registration
+from mediathek.patrons.inputs import Registration
 from mediathek.patrons.tables import Account, Patron
 from mediathek.reports.stocktake import apply_stocktake, record_scan, start_stocktake
 from mediathek.reservations import hooks
@@ -223,9 +224,11 @@ async def test_one_address_registered_many_times_at_once_gets_one_account(db, to
         "preferred_language": "de",
         "password": "ganz-neues-passwort-7",
         "password_repeat": "ganz-neues-passwort-7",
-        "privacy_consent": "ja",
+        "privacy_consent": True,
     }
-    results = await gather(*[registration.register(dict(form), today=today) for _ in range(6)])
+    results = await gather(
+        *[registration.register(Registration(**form), today=today) for _ in range(6)]
+    )
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert sum(r is not None for r in results) == 1
     assert await Account.count() == 1 and await Patron.count() == 1

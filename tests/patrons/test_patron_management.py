@@ -5,6 +5,7 @@ import asyncio
 from mediathek.audit import AuditLog
 from mediathek.catalogue.barcodes import is_valid_code
 from mediathek.patrons import services
+from mediathek.patrons.inputs import PatronInput
 from mediathek.patrons.tables import Patron
 
 
@@ -94,7 +95,7 @@ async def test_blocking_needs_a_reason_and_is_audited(client_for, staff, teacher
 async def test_concurrent_registrations_get_distinct_card_codes(db, today):
     async def register(n: int) -> int:
         return await services.create_patron(
-            {"last_name": f"Person {n}", "category": "paid_teacher"},
+            PatronInput(last_name=f"Person {n}", category="paid_teacher"),
             today=today,
             card_prefix="K",
         )

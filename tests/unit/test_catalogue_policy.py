@@ -1,6 +1,7 @@
 import pytest
 
 from mediathek.catalogue import policy
+from mediathek.catalogue.inputs import ComponentInput, TitleInput
 
 
 @pytest.mark.parametrize(
@@ -16,7 +17,7 @@ def test_wrong_isbn_check_digit_and_length_are_explained():
 
 
 def test_minimal_title_is_valid():
-    data, errors = policy.validate_title({"title": "Memo", "media_type": "game"}, 2026)
+    data, errors = policy.validate_title(TitleInput("Memo", "game"), 2026)
     assert errors == {} and data.title == "Memo" and data.isbn is None
 
 
@@ -29,15 +30,15 @@ def test_minimal_title_is_valid():
         ("year", "1200", "Erscheinungsjahr"),
         ("year", "2028", "Erscheinungsjahr"),
         ("age_max", "u3", "Altersgruppe"),
-        ("components", [("", "2")], "Namen"),
-        ("components", [("Würfel", "null")], "Anzahl"),
+        ("components", [ComponentInput("", "2")], "Namen"),
+        ("components", [ComponentInput("Würfel", "null")], "Anzahl"),
     ],
 )
 def test_invalid_fields_get_a_german_message(field, value, expected):
     form = {"title": "Memo", "media_type": "game", "age_min": "adult", field: value}
     if field != "age_max":
         form.pop("age_min")
-    data, errors = policy.validate_title(form, 2026)
+    data, errors = policy.validate_title(TitleInput(**form), 2026)
     assert data is None
     assert expected in " ".join(errors.values())
 
@@ -59,7 +60,5 @@ def test_only_circulation_may_set_or_leave_loan_and_hold_shelf():
 def test_a_year_in_superscript_or_other_digits_is_a_message_not_a_crash():
     # "³".isdigit() is True, but int("³") raises: only ASCII digits count as a year.
     for year in ("³", "²⁰²⁶", "٢٠٢٦"):
-        data, errors = policy.validate_title(
-            {"title": "Memo", "media_type": "game", "year": year}, 2026
-        )
+        data, errors = policy.validate_title(TitleInput("Memo", "game", year=year), 2026)
         assert data is None and "Erscheinungsjahr" in errors["year"]
