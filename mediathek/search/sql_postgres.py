@@ -120,6 +120,34 @@ def concat(column: str) -> str:
     return f"string_agg({column}, chr(31))"
 
 
+def id_list(column: str, order_by: str | None = None) -> str:
+    """SQL joining a group's ids with commas (``policy.parse_ids`` reads them); lists of
+    the same rows ordered by the same column are in step."""
+    order = f" ORDER BY {order_by}" if order_by else ""
+    return f"string_agg({column}::text, ','{order})"
+
+
+def text_list(column: str, order_by: str | None = None) -> str:
+    """SQL joining a group's texts with the unit separator (in step like ``id_list``)."""
+    order = f" ORDER BY {order_by}" if order_by else ""
+    return f"string_agg({column}, chr(31){order})"
+
+
+def created_list(alias: str) -> str:
+    """SQL joining a group's creation times, as seconds, with commas, in the order of
+    ``id_list`` over the same rows (both ordered by id)."""
+    return (
+        f"string_agg(coalesce(extract(epoch FROM {alias}.created_at), 0)::text, ',' "
+        f"ORDER BY {alias}.id)"
+    )
+
+
+def parse_created(joined: str | None) -> np.ndarray:
+    if not joined:
+        return np.zeros(0, dtype=np.float64)
+    return np.fromstring(joined, dtype=np.float64, sep=",")
+
+
 class ChangeLog:
     """Reads ``search_change`` by transaction: rows get their ids when written but become
     visible when their transaction commits, so a row with a smaller id can appear after a

@@ -15,6 +15,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from mediathek.catalogue.tables import Title
 from mediathek.db import current_engine
 from mediathek.search import text
+from mediathek.search.facets import timestamp
 from mediathek.search.policy import parse_ids, within
 
 # ---- query expressions ---------------------------------------------------------------------
@@ -105,6 +106,30 @@ async def similar_words(words: list[str]) -> dict[str, list[str]]:
 def concat(column: str) -> str:
     """SQL joining a column's values of a group with the unit separator."""
     return f"group_concat({column}, char(31))"
+
+
+def id_list(column: str, order_by: str | None = None) -> str:
+    """SQL joining a group's ids with commas (``policy.parse_ids`` reads them). SQLite
+    feeds a group's rows to every aggregate in one order: lists of the same rows are in
+    step (``order_by`` is PostgreSQL's way to say so)."""
+    return f"group_concat({column}, ',')"
+
+
+def text_list(column: str, order_by: str | None = None) -> str:
+    """SQL joining a group's texts with the unit separator (in step like ``id_list``)."""
+    return f"group_concat({column}, char(31))"
+
+
+def created_list(alias: str) -> str:
+    """SQL joining a group's creation times (as stored: text) with commas, in the order of
+    ``id_list`` over the same rows."""
+    return f"group_concat(coalesce({alias}.created_at, ''), ',')"
+
+
+def parse_created(joined: str | None) -> np.ndarray:
+    if not joined:
+        return np.zeros(0, dtype=np.float64)
+    return np.array([timestamp(value) for value in joined.split(",")], dtype=np.float64)
 
 
 class ChangeLog:
