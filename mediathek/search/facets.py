@@ -90,11 +90,9 @@ def steps_covered(codes: list[str], ranges: list[tuple[str | None, str | None]])
 def _pack(mask: np.ndarray) -> np.ndarray:
     """Bits of a mask along its last axis, eight per byte, padded to whole 64-bit words
     (position p is bit p % 64 of word p // 64)."""
-    packed = np.packbits(mask, axis=-1, bitorder="little")
-    pad = -packed.shape[-1] % 8
-    if pad:
-        widths = [(0, 0)] * (packed.ndim - 1) + [(0, pad)]
-        packed = np.pad(packed, widths)
+    size = mask.shape[-1]
+    packed = np.zeros((*mask.shape[:-1], 8 * _words(size)), dtype=np.uint8)
+    packed[..., : -(-size // 8)] = np.packbits(mask, axis=-1, bitorder="little")
     return packed.view(np.uint64)
 
 

@@ -176,14 +176,14 @@ async def load_table(sql: ModuleType) -> FacetTable:
     """
     ids_list = sql.id_list
     groups = await Title.raw(
-        f"SELECT t.media_type, t.level_min, t.level_max, t.age_min, t.age_max, "
-        f"{ids_list('t.id', 't.id')} AS ids, {sql.created_list('t')} AS created FROM title t "
-        "WHERE t.withdrawn_at IS NULL "
+        "SELECT t.media_type, t.level_min, t.level_max, t.age_min, t.age_max, "
+        f"{sql.ids_and_created('t')} FROM title t WHERE t.withdrawn_at IS NULL "
         "GROUP BY t.media_type, t.level_min, t.level_max, t.age_min, t.age_max"
     )
-    parts = [parse_ids(g["ids"]) for g in groups]
+    columns = [sql.parse_ids_and_created(g) for g in groups]
+    parts = [part for part, _ in columns]
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    created = np.concatenate([sql.parse_created(g["created"]) for g in groups] or [ids * 0.0])
+    created = np.concatenate([c for _, c in columns] or [np.zeros(0)])
     order = np.argsort(ids, kind="stable")
     ids, created = ids[order], created[order]
     place = np.empty(len(ids), dtype=np.int64)

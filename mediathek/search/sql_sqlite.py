@@ -120,16 +120,18 @@ def text_list(column: str, order_by: str | None = None) -> str:
     return f"group_concat({column}, char(31))"
 
 
-def created_list(alias: str) -> str:
-    """SQL joining a group's creation times (as stored: text) with commas, in the order of
-    ``id_list`` over the same rows."""
-    return f"group_concat(coalesce({alias}.created_at, ''), ',')"
+def ids_and_created(alias: str) -> str:
+    """SQL of a group's ids and creation times (``parse_ids_and_created``), in step."""
+    return (
+        f"group_concat({alias}.id, ',') AS ids, "
+        f"group_concat(coalesce({alias}.created_at, ''), ',') AS created"
+    )
 
 
-def parse_created(joined: str | None) -> np.ndarray:
-    if not joined:
-        return np.zeros(0, dtype=np.float64)
-    return np.array([timestamp(value) for value in joined.split(",")], dtype=np.float64)
+def parse_ids_and_created(row: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and creation times as seconds (the value ``facets.timestamp`` gives)."""
+    created = row["created"].split(",") if row["created"] is not None else []
+    return parse_ids(row["ids"]), np.array([timestamp(v) for v in created], dtype=np.float64)
 
 
 class ChangeLog:
