@@ -175,6 +175,7 @@ async def load_table(sql: ModuleType) -> FacetTable:
     are left out: only sorting by title needs them (``sort_titles``).
     """
     ids_list = sql.id_list
+    await sql.prepare_load()
     groups = await Title.raw(
         "SELECT t.media_type, t.level_min, t.level_max, t.age_min, t.age_max, "
         f"{sql.ids_and_created('t')} FROM title t WHERE t.withdrawn_at IS NULL "

@@ -134,6 +134,10 @@ def parse_ids_and_created(row: dict) -> tuple[np.ndarray, np.ndarray]:
     return parse_ids(row["ids"]), np.array([timestamp(v) for v in created], dtype=np.float64)
 
 
+async def prepare_load() -> None:
+    """Nothing to set on SQLite before the whole table is read."""
+
+
 class ChangeLog:
     """Reads ``search_change`` by row id: on SQLite one writer at a time commits, in id
     order, so the last id applied is the whole position."""
