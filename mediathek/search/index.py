@@ -175,12 +175,41 @@ async def load_table(sql: ModuleType) -> FacetTable:
     are left out: only sorting by title needs them (``sort_titles``).
     """
     ids_list = sql.id_list
-    await sql.prepare_load()
-    groups = await Title.raw(
-        "SELECT t.media_type, t.level_min, t.level_max, t.age_min, t.age_max, "
-        f"{sql.ids_and_created('t')} FROM title t WHERE t.withdrawn_at IS NULL "
-        "GROUP BY t.media_type, t.level_min, t.level_max, t.age_min, t.age_max"
-    )
+    side = {
+        "language": Title.raw(
+            f"SELECT language AS value, {ids_list('title')} AS ids FROM title_language "
+            "GROUP BY language"
+        ),
+        "topic": Title.raw(
+            f"SELECT topic AS value, {ids_list('title')} AS ids FROM title_topic GROUP BY topic"
+        ),
+        "available": Title.raw(
+            f"SELECT NULL AS value, {ids_list('title')} AS ids FROM copy WHERE status = {{}} "
+            "AND withdrawn_at IS NULL",
+            CopyStatus.available.value,
+        ),
+    }
+    # Where the engine can, these three run on connections of their own while the titles
+    # are read here (both cores of a small server work). Each sees the catalogue at least
+    # as new as the log position taken before the load, so whatever they see beyond it is
+    # applied again from the log, like any change committed during the load.
+    beside = sql.outside_transaction()
+    running = {
+        name: asyncio.create_task(query.run(), context=beside) if beside else None
+        for name, query in side.items()
+    }
+    try:
+        await sql.prepare_load()
+        groups = await Title.raw(
+            "SELECT t.media_type, t.level_min, t.level_max, t.age_min, t.age_max, "
+            f"{sql.ids_and_created('t')} FROM title t WHERE t.withdrawn_at IS NULL "
+            "GROUP BY t.media_type, t.level_min, t.level_max, t.age_min, t.age_max"
+        )
+    except BaseException:
+        for task in running.values():
+            if task:
+                task.cancel()
+        raise
     columns = [sql.parse_ids_and_created(g) for g in groups]
     parts = [part for part, _ in columns]
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -219,19 +248,11 @@ async def load_table(sql: ModuleType) -> FacetTable:
     def per_value(statement: str) -> dict[str, str]:
         return {r["value"]: r["ids"] for r in statements[statement] if r["value"] is not None}
 
-    statements = {
-        "language": await Title.raw(
-            f"SELECT language AS value, {ids_list('title')} AS ids FROM title_language "
-            "GROUP BY language"
-        ),
-        "topic": await Title.raw(
-            f"SELECT topic AS value, {ids_list('title')} AS ids FROM title_topic GROUP BY topic"
-        ),
-    }
-    available = await Title.raw(
-        f"SELECT {ids_list('title')} AS ids FROM copy WHERE status = {{}} AND withdrawn_at IS NULL",
-        CopyStatus.available.value,
-    )
+    statements = {}
+    for name, query in side.items():
+        task = running[name]
+        statements[name] = await task if task else await query
+    available = statements["available"]
 
     def masks(statement: str) -> dict[str, np.ndarray]:
         out = {}

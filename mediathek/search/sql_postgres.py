@@ -7,6 +7,7 @@ Same functions as ``sql_sqlite``; ``index.engine_sql()`` picks one of the two.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from typing import cast
 
@@ -148,6 +149,15 @@ def parse_ids_and_created(row: dict) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     pairs = np.fromstring(row["pairs"], dtype=np.float64, sep=" ").reshape(-1, 2)
     return pairs[:, 0].astype(np.int64), pairs[:, 1].copy()
+
+
+def outside_transaction() -> contextvars.Context:
+    """A context in which queries take a connection of their own (the pool's) instead of
+    the current transaction's: statements of the whole table's load run there at once."""
+    context = contextvars.copy_context()
+    engine = cast(PostgresEngine, current_engine())
+    context.run(engine.current_transaction.set, None)
+    return context
 
 
 async def prepare_load() -> None:

@@ -134,6 +134,12 @@ def parse_ids_and_created(row: dict) -> tuple[np.ndarray, np.ndarray]:
     return parse_ids(row["ids"]), np.array([timestamp(v) for v in created], dtype=np.float64)
 
 
+def outside_transaction() -> None:
+    """None: SQLite reads the whole table on one connection (one writer, no second core to
+    gain, and a connection per statement costs more than it saves)."""
+    return None
+
+
 async def prepare_load() -> None:
     """Nothing to set on SQLite before the whole table is read."""
 
