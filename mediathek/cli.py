@@ -80,18 +80,31 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"\nMediathek läuft auf http://{args.host}:{args.port}/  (Beenden mit Strg+C)\n", flush=True
     )
-    uvicorn.run(
-        "mediathek.app:create_app_from_env",
-        factory=True,
+    options = dict(
         host=args.host,
         port=args.port,
-        workers=args.workers,
         log_level="warning" if not args.verbose else "info",
         # The app reads X-Forwarded-For itself, and only from MEDIATHEK_TRUSTED_PROXIES;
         # uvicorn's own handling would believe any client on 127.0.0.1.
         proxy_headers=False,
     )
+    if args.workers > 1:
+        # The workers are forked from this process after the app and the search's data are
+        # loaded here once, and share them (see mediathek.web.prefork).
+        from mediathek.app import create_app
+        from mediathek.web.prefork import serve_forked
+
+        app = create_app(settings)
+        serve_forked(uvicorn.Config(app, **options), args.workers, _load_search)
+        return 0
+    uvicorn.run("mediathek.app:create_app_from_env", factory=True, **options)
     return 0
+
+
+def _load_search() -> None:
+    from mediathek.search.index import warm_up
+
+    asyncio.run(warm_up())
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -90,26 +90,43 @@ def steps_covered(codes: list[str], ranges: list[tuple[str | None, str | None]])
 def _pack(mask: np.ndarray) -> np.ndarray:
     """Bits of a mask along its last axis, eight per byte, padded to whole 64-bit words
     (position p is bit p % 64 of word p // 64)."""
-    packed = np.packbits(mask, axis=-1, bitorder="little")
-    pad = -packed.shape[-1] % 8
-    if pad:
-        widths = [(0, 0)] * (packed.ndim - 1) + [(0, pad)]
-        packed = np.pad(packed, widths)
+    size = mask.shape[-1]
+    packed = np.zeros((*mask.shape[:-1], 8 * _words(size)), dtype=np.uint8)
+    packed[..., : -(-size // 8)] = np.packbits(mask, axis=-1, bitorder="little")
     return packed.view(np.uint64)
 
 
-class Values:
-    """The titles having each value of one facet: a row of booleans per value, one column
-    per title. Counting uses a packed copy: a population count over 64 titles at a time is
-    about twenty times faster than summing booleans (measured: 0.2 ms against 3.8 ms for
-    40 values and 100,000 titles)."""
+def _unpack(bits: np.ndarray, size: int) -> np.ndarray:
+    """The mask of ``size`` positions that ``_pack`` made ``bits`` of."""
+    octets = np.ascontiguousarray(bits).view(np.uint8)
+    return np.unpackbits(octets, axis=-1, count=size, bitorder="little").view(bool)
 
-    def __init__(self, known: list[str], matrix: np.ndarray, rows: dict[str, int]) -> None:
+
+def _words(size: int) -> int:
+    return -(-size // 64)
+
+
+class Values:
+    """The titles having each value of one facet: a row of bits per value, one bit per title
+    (position p is bit p % 64 of word p // 64).
+
+    Only the bits are kept: counting is a population count over 64 titles at a time (about
+    twenty times faster than summing booleans: 0.2 ms against 3.8 ms for 40 values and
+    100,000 titles), and a row of booleans took eight times the memory (100 MB of the
+    1,000,000-title table, see docs/benchmarks.md)."""
+
+    def __init__(self, known: list[str], bits: np.ndarray, rows: dict[str, int], size: int):
         self.rows = rows
-        self.matrix = matrix
-        self._packed: np.ndarray | None = None
+        self.bits = bits
+        self.size = size
         for value in known:
             self.row(value)
+
+    @classmethod
+    def of_matrix(cls, known: list[str], matrix: np.ndarray, rows: dict[str, int]) -> Values:
+        """From a row of booleans per value (one column per title)."""
+        size = matrix.shape[1]
+        return cls(known, _pack(matrix).reshape(len(rows), _words(size)), rows, size)
 
     @classmethod
     def of(cls, known: list[str], values_per_title: list) -> Values:
@@ -123,61 +140,68 @@ class Values:
             counts = np.fromiter(map(len, values_per_title), np.int64, len(values_per_title))
             positions = np.repeat(np.arange(len(values_per_title)), counts)
             matrix[np.fromiter((rows[v] for v in flat), np.int64, len(flat)), positions] = True
-        return cls(known, matrix, rows)
+        return cls.of_matrix(known, matrix, rows)
 
     @classmethod
-    def joined(cls, empty: Values, parts: list[Values]) -> Values:
-        """The values of consecutive parts side by side (``empty`` gives the known values)."""
-        rows = dict(empty.rows)
-        for part in parts:
-            for value in part.rows:
-                rows.setdefault(value, len(rows))
-        matrix = np.zeros((len(rows), sum(p.matrix.shape[1] for p in parts)), dtype=bool)
-        start = 0
-        for part in parts:
-            end = start + part.matrix.shape[1]
-            for value, row in part.rows.items():
-                matrix[rows[value], start:end] = part.matrix[row]
-            start = end
-        return cls([], matrix, rows)
+    def of_masks(cls, known: list[str], masks: dict[str, np.ndarray], size: int) -> Values:
+        """From each value's mask over all titles (values beyond ``known`` sorted)."""
+        rows = {v: i for i, v in enumerate(known)}
+        for value in sorted(masks.keys() - rows.keys()):
+            rows[value] = len(rows)
+        bits = np.zeros((len(rows), _words(size)), dtype=np.uint64)
+        for value, mask in masks.items():
+            bits[rows[value]] = _pack(mask)
+        return cls(known, bits, rows, size)
 
     @classmethod
     def single(cls, value: str, mask: np.ndarray) -> Values:
-        return cls([], mask[None, :].copy(), {value: 0})
+        return cls([], _pack(mask)[None, :], {value: 0}, len(mask))
 
     def row(self, value: str) -> int:
         if value not in self.rows:
             self.rows[value] = len(self.rows)
-            self.matrix = np.vstack([self.matrix, np.zeros((1, self.matrix.shape[1]), bool)])
-            self._packed = None
+            zeros = np.zeros((1, _words(self.size)), dtype=np.uint64)
+            self.bits = np.vstack([self.bits.reshape(-1, _words(self.size)), zeros])
         return self.rows[value]
 
     def grow(self, extra: int) -> None:
-        self.matrix = np.hstack([self.matrix, np.zeros((self.matrix.shape[0], extra), bool)])
-        self._packed = None
+        self.size += extra
+        more = _words(self.size) - self.bits.shape[1]
+        if more:
+            self.bits = np.hstack([self.bits, np.zeros((self.bits.shape[0], more), np.uint64)])
 
     def put(self, positions: np.ndarray, other: Values) -> None:
-        """Take the values of ``other`` (built for these positions only) at ``positions``."""
-        self.matrix[:, positions] = False
+        """Take the values of ``other`` (built for these positions only) at ``positions``.
+
+        Only the 64-title words holding the positions are unpacked and packed again; the
+        words are written in place, so a search running meanwhile sees each title either
+        before or after.
+        """
+        for value in other.rows:
+            self.row(value)  # first: a new value replaces the bits
+        words = np.unique(positions // 64)
+        block = _unpack(self.bits[:, words], 64 * len(words))
+        local = np.searchsorted(words, positions // 64) * 64 + positions % 64
+        block[:, local] = False
+        fresh = _unpack(other.bits, other.size)
         for value, row in other.rows.items():
-            own = self.row(value)  # first: a new value replaces the matrix
-            self.matrix[own, positions] = other.matrix[row]
-        if self._packed is not None:
-            # Repack only the 64-title words that changed.
-            for word in {int(p) // 64 for p in positions}:
-                part = self.matrix[:, word * 64 : (word + 1) * 64]
-                self._packed[:, word] = _pack(part)[:, 0]
+            block[self.rows[value], local] = fresh[row]
+        self.bits[:, words] = _pack(block)
+
+    def mask(self, value: str) -> np.ndarray:
+        row = self.rows.get(value)
+        if row is None:
+            return np.zeros(self.size, dtype=bool)
+        return _unpack(self.bits[row], self.size)
 
     def any_of(self, values) -> np.ndarray:
         rows = [self.rows[v] for v in values if v in self.rows]
         if not rows:
-            return np.zeros(self.matrix.shape[1], dtype=bool)
-        return np.asarray(self.matrix[rows].any(axis=0))
+            return np.zeros(self.size, dtype=bool)
+        return _unpack(np.bitwise_or.reduce(self.bits[rows], axis=0), self.size)
 
     def counts(self, packed_mask: np.ndarray) -> dict[str, int]:
-        if self._packed is None:
-            self._packed = _pack(self.matrix)
-        sums = np.bitwise_count(self._packed & packed_mask).sum(axis=1)
+        sums = np.bitwise_count(self.bits & packed_mask).sum(axis=1)
         return {value: int(sums[row]) for value, row in self.rows.items() if sums[row]}
 
 
@@ -189,12 +213,12 @@ def _facet_values(titles: Titles) -> dict[str, Values]:
     return {
         "media_type": Values.of(MEDIA_CODES, [(m,) for m in titles.media_types]),
         "language": Values.of([], titles.languages),
-        "level": Values(
+        "level": Values.of_matrix(
             LEVEL_CODES,
             steps_covered(LEVEL_CODES, titles.level_ranges),
             {c: i for i, c in enumerate(LEVEL_CODES)},
         ),
-        "age": Values(
+        "age": Values.of_matrix(
             AGE_CODES,
             steps_covered(AGE_CODES, titles.age_ranges),
             {c: i for i, c in enumerate(AGE_CODES)},
@@ -204,23 +228,97 @@ def _facet_values(titles: Titles) -> dict[str, Values]:
     }
 
 
+class SortTitles:
+    """Every position's sort title (``sort_title``) as UTF-8 in one ``bytes``, with the
+    changes since kept aside: 1,000,000 titles as Python strings took 90 MB, here 40 MB.
+
+    UTF-8 bytes sort in the order of their code points, so the order of the bytes is the
+    order of the strings.
+    """
+
+    # Changed titles kept aside before the whole text is written anew.
+    MAX_CHANGES = 10_000
+
+    def __init__(self, titles: list[str]) -> None:
+        self._set([title.encode() for title in titles])
+
+    def _set(self, encoded: list[bytes]) -> None:
+        self.text = b"".join(encoded)
+        self.ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)))
+        self.changed: dict[int, bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, position: int) -> bytes:
+        kept = self.changed.get(position)
+        if kept is not None:
+            return kept
+        start = int(self.ends[position - 1]) if position else 0
+        return self.text[start : int(self.ends[position])]
+
+    def put(self, position: int, title: str) -> bool:
+        """Set one title; whether it changed."""
+        encoded = title.encode()
+        if self[position] == encoded:
+            return False
+        self.changed[position] = encoded
+        if len(self.changed) > self.MAX_CHANGES:
+            self._set(self.all())
+        return True
+
+    def extend(self, extra: int) -> None:
+        end = self.ends[-1] if len(self.ends) else 0
+        self.ends = np.concatenate([self.ends, np.full(extra, end, dtype=np.int64)])
+
+    def all(self) -> list[bytes]:
+        return [self[p] for p in range(len(self))]
+
+    def order(self) -> np.ndarray:
+        """Positions in title order (ties: by position)."""
+        titles = self.all()
+        return np.array(sorted(range(len(titles)), key=titles.__getitem__), dtype=np.int64)
+
+
 class FacetTable:
     """Facet data of every title, one position per title in id order.
 
     ``live`` is False at positions of titles withdrawn or deleted since the table was built.
     Word matches (``terms``) belong to one table: a table of another size starts without them.
+    Sort titles (``titles``) are only needed for the title order; a table built by the search
+    index gets them when a search first asks for that order (``needs_titles``).
     """
+
+    titles: SortTitles | None
 
     def __init__(self, titles: Titles) -> None:
         order = np.argsort(np.array(titles.ids, dtype=np.int64), kind="stable")
         if len(order) and np.any(order != np.arange(len(order))):
             titles = _reordered(titles, order)
-        self.ids = np.array(titles.ids, dtype=np.int64)
-        self.live = np.ones(len(self.ids), dtype=bool)
-        self.created = np.array(titles.created, dtype=np.float64)
-        self.sort_titles: list[str] = list(titles.sort_titles)
-        self.facets = _facet_values(titles)
-        # Word matches: key → (mask, the ``words_version`` it reflects).
+        self._start(
+            np.array(titles.ids, dtype=np.int64),
+            np.array(titles.created, dtype=np.float64),
+            _facet_values(titles),
+        )
+        self.titles = SortTitles(titles.sort_titles)
+
+    @classmethod
+    def of_columns(
+        cls, ids: np.ndarray, created: np.ndarray, facets: dict[str, Values]
+    ) -> FacetTable:
+        """From the columns as the search index reads them (ids ascending), sort titles yet
+        to come (``with_titles``)."""
+        table = cls.__new__(cls)
+        table._start(ids, created, facets)
+        return table
+
+    def _start(self, ids: np.ndarray, created: np.ndarray, facets: dict[str, Values]) -> None:
+        self.ids = ids
+        self.live = np.ones(len(ids), dtype=bool)
+        self.created = created
+        self.facets = facets
+        self.titles = None
+        # Word matches: key → (packed mask, the ``words_version`` it reflects).
         self.terms: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
         self.words_version = 0
         self._word_changes: list[tuple[int, frozenset[int]]] = []
@@ -229,22 +327,14 @@ class FacetTable:
         self._newest_order: np.ndarray | None = None
         self._title_order: np.ndarray | None = None
 
-    @classmethod
-    def joined(cls, parts: list[FacetTable]) -> FacetTable:
-        """One table from tables of consecutive id ranges: the catalogue is loaded in parts,
-        because 100,000 titles as rows at once took 190 MB more memory than the table."""
-        table = cls(Titles.empty())
-        if not parts:
-            return table
-        table.ids = np.concatenate([p.ids for p in parts])
-        table.live = np.concatenate([p.live for p in parts])
-        table.created = np.concatenate([p.created for p in parts])
-        table.sort_titles = [title for p in parts for title in p.sort_titles]
-        table.facets = {
-            name: Values.joined(values, [p.facets[name] for p in parts])
-            for name, values in table.facets.items()
-        }
-        return table
+    @property
+    def needs_titles(self) -> bool:
+        return self.titles is None
+
+    def with_titles(self, titles: list[str]) -> None:
+        """Each position's sort title (withdrawn titles: any text)."""
+        self.titles = SortTitles(titles)
+        self._by_title = self._title_order = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -252,6 +342,15 @@ class FacetTable:
     def position(self, title_id: int) -> int | None:
         pos = int(np.searchsorted(self.ids, title_id))
         return pos if pos < len(self.ids) and self.ids[pos] == title_id else None
+
+    def positions(self, title_ids: np.ndarray) -> np.ndarray:
+        """The positions of the ids the table holds (other ids are left out)."""
+        if not len(title_ids) or not len(self.ids):
+            return np.zeros(0, dtype=np.int64)
+        pos = np.searchsorted(self.ids, title_ids)
+        keep = pos < len(self.ids)
+        pos, title_ids = pos[keep], np.asarray(title_ids)[keep]
+        return pos[self.ids[pos] == title_ids]
 
     def can_take(self, title_ids: set[int]) -> bool:
         """Whether rows for these ids fit without reordering: known ids or ids above all."""
@@ -286,17 +385,18 @@ class FacetTable:
         if np.any(self.created[positions] != created):
             self.created[positions] = created
             self._newest = self._newest_order = None
-        for pos, title in zip(positions, titles.sort_titles, strict=True):
-            if self.sort_titles[pos] != title:
-                self.sort_titles[pos] = title
-                self._by_title = self._title_order = None
+        if self.titles is not None:
+            for pos, title in zip(positions, titles.sort_titles, strict=True):
+                if self.titles.put(int(pos), title):
+                    self._by_title = self._title_order = None
 
     def _append(self, ids: list[int]) -> None:
         extra = len(ids)
         self.ids = np.concatenate([self.ids, np.array(ids, dtype=np.int64)])
         self.live = np.concatenate([self.live, np.zeros(extra, dtype=bool)])
         self.created = np.concatenate([self.created, np.zeros(extra)])
-        self.sort_titles += [""] * extra
+        if self.titles is not None:
+            self.titles.extend(extra)
         for values in self.facets.values():
             values.grow(extra)
         self.terms.clear()
@@ -305,16 +405,13 @@ class FacetTable:
     def mask_of(self, title_ids: np.ndarray) -> np.ndarray:
         """A position mask from title ids (ids the table does not hold are ignored)."""
         mask = np.zeros(len(self.ids), dtype=bool)
-        if len(title_ids) and len(self.ids):
-            pos = np.searchsorted(self.ids, title_ids)
-            pos = pos[pos < len(self.ids)]
-            mask[pos[np.isin(self.ids[pos], title_ids)]] = True
+        mask[self.positions(title_ids)] = True
         return mask
 
     def newest(self) -> np.ndarray:
         """Each position's place from the oldest (0) to the newest title (ties: by id)."""
         if self._newest is None:
-            ranks = np.empty(len(self.ids), dtype=np.int64)
+            ranks = np.empty(len(self.ids), dtype=np.int32)
             ranks[np.lexsort((self.ids, self.created))] = np.arange(len(self.ids))
             self._newest = ranks
         return self._newest
@@ -322,44 +419,48 @@ class FacetTable:
     def newest_order(self) -> np.ndarray:
         """Positions from the newest title to the oldest (ties: higher id first)."""
         if self._newest_order is None or len(self._newest_order) != len(self.ids):
-            self._newest_order = np.argsort(-self.newest(), kind="stable")
+            order = np.argsort(-self.newest(), kind="stable")
+            self._newest_order = order.astype(np.int32)
         return self._newest_order
 
     def title_order(self) -> np.ndarray:
         """Positions in title order (ties: by id)."""
         if self._title_order is None or len(self._title_order) != len(self.ids):
-            self._title_order = np.argsort(self.by_title(), kind="stable")
+            self._title_order = np.argsort(self.by_title(), kind="stable").astype(np.int32)
         return self._title_order
 
     def by_title(self) -> np.ndarray:
         """Each position's place in title order (ties: by id); made when first asked for."""
         if self._by_title is None:
-            ranks = np.empty(len(self.ids), dtype=np.int64)
-            order = np.argsort(np.array(self.sort_titles, dtype=str), kind="stable")
-            ranks[order] = np.arange(len(self.ids))
+            if self.titles is None:
+                raise LookupError("sort titles not loaded (FacetTable.with_titles)")
+            ranks = np.empty(len(self.ids), dtype=np.int32)
+            ranks[self.titles.order()] = np.arange(len(self.ids))
             self._by_title = ranks
         return self._by_title
 
     def remember(self, key: str, mask: np.ndarray) -> None:
-        self.terms[key] = (mask, self.words_version)
+        """Keep a word's matches (packed: one bit per title)."""
+        self.terms[key] = (_pack(mask) if len(mask) else mask, self.words_version)
         self.terms.move_to_end(key)
         while len(self.terms) > TERM_CACHE_SIZE:
             self.terms.popitem(last=False)
 
     def recall(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """A remembered word match and the ids of titles whose words changed since it was
-        made (to be asked again, see ``patch``); None when not remembered, or when so much
-        changed that asking the whole index again is cheaper."""
+        """A remembered word match (a fresh mask; an empty one as it was kept) and the ids of
+        titles whose words changed since it was made (to be asked again, see ``patch``);
+        None when not remembered, or when so much changed that asking the whole index again
+        is cheaper."""
         entry = self.terms.get(key)
         if entry is None:
             return None
-        mask, version = entry
+        kept, version = entry
         changed = self._changed_since(version)
         if changed is None:
             del self.terms[key]
             return None
         self.terms.move_to_end(key)
-        return mask, changed
+        return (_unpack(kept, len(self.ids)) if len(kept) else kept), changed
 
     def words_changed(self, title_ids: set[int]) -> None:
         """These titles' words may have changed: remembered matches are checked again for
@@ -380,12 +481,27 @@ class FacetTable:
         return np.array(sorted(ids), dtype=np.int64)
 
     def patch(self, key: str, mask: np.ndarray, checked: np.ndarray, found: np.ndarray) -> None:
-        """Correct a remembered match for the ``checked`` titles (``found``: those of them
-        that match now) and remember it as current. In place, like the facet values: a
-        search running meanwhile sees each title either before or after."""
-        mask[self.mask_of(checked)] = False
-        mask[self.mask_of(found)] = True
-        self.remember(key, mask)
+        """Correct a recalled match for the ``checked`` titles (``found``: those of them that
+        match now) and remember it as current. ``mask`` is the search's own copy; the kept
+        bits are corrected where they lie (packing 1,000,000 positions again cost more than
+        the search's own work), so a search running meanwhile keeps the copy it recalled."""
+        off, on = self.positions(checked), self.positions(found)
+        mask[off] = False
+        mask[on] = True
+        kept = self.terms.get(key)
+        if kept is None or len(kept[0]) != _words(len(self.ids)):
+            self.remember(key, mask)
+            return
+        bits = kept[0]
+        np.bitwise_and.at(bits, off // 64, ~_bit(off))
+        np.bitwise_or.at(bits, on // 64, _bit(on))
+        self.terms[key] = (bits, self.words_version)
+        self.terms.move_to_end(key)
+
+
+def _bit(positions: np.ndarray) -> np.ndarray:
+    """Each position's bit within its 64-bit word."""
+    return np.left_shift(np.uint64(1), (positions % 64).astype(np.uint64))
 
 
 _NO_IDS = np.zeros(0, dtype=np.int64)

@@ -38,7 +38,8 @@ async def search(params: SearchParams, synonyms: Synonyms | None = None) -> Sear
     """
     # All reads on one connection, seeing one state of the catalogue.
     async with read_snapshot():
-        run = _Search(engine_sql(), await facet_table())
+        table = await facet_table(titles=params.sort == "titel")
+        run = _Search(engine_sql(), table)
         return await run.search(params, synonyms or load_synonyms())
 
 

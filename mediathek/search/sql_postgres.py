@@ -7,6 +7,7 @@ Same functions as ``sql_sqlite``; ``index.engine_sql()`` picks one of the two.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from typing import cast
 
@@ -118,6 +119,53 @@ async def similar_words(words: list[str]) -> dict[str, list[str]]:
 def concat(column: str) -> str:
     """SQL joining a column's values of a group with the unit separator."""
     return f"string_agg({column}, chr(31))"
+
+
+def id_list(column: str, order_by: str | None = None) -> str:
+    """SQL joining a group's ids with commas (``policy.parse_ids`` reads them); lists of
+    the same rows ordered by the same column are in step."""
+    order = f" ORDER BY {order_by}" if order_by else ""
+    return f"string_agg({column}::text, ','{order})"
+
+
+def text_list(column: str, order_by: str | None = None) -> str:
+    """SQL joining a group's texts with the unit separator (in step like ``id_list``)."""
+    order = f" ORDER BY {order_by}" if order_by else ""
+    return f"string_agg({column}, chr(31){order})"
+
+
+def ids_and_created(alias: str) -> str:
+    """SQL of a group's ids and creation times (``parse_ids_and_created``): one text of
+    pairs "id seconds", so that the two stay in step without sorting each group. The
+    seconds are the double PostgreSQL computes from its microseconds exactly as
+    ``datetime.timestamp`` does, written in the shortest form that reads back the same."""
+    seconds = f"coalesce(date_part('epoch', {alias}.created_at), 0)"
+    return f"string_agg({alias}.id::text || ' ' || {seconds}::text, ' ') AS pairs"
+
+
+def parse_ids_and_created(row: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and creation times as seconds (the value ``facets.timestamp`` gives)."""
+    if not row["pairs"]:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    pairs = np.fromstring(row["pairs"], dtype=np.float64, sep=" ").reshape(-1, 2)
+    return pairs[:, 0].astype(np.int64), pairs[:, 1].copy()
+
+
+def outside_transaction() -> contextvars.Context:
+    """A context in which queries take a connection of their own (the pool's) instead of
+    the current transaction's: statements of the whole table's load run there at once."""
+    context = contextvars.copy_context()
+    engine = cast(PostgresEngine, current_engine())
+    context.run(engine.current_transaction.set, None)
+    return context
+
+
+async def prepare_load() -> None:
+    """Settings for the statements that read the whole table, in this transaction only:
+    grouping 1,000,000 titles spilled to disk with the default ``work_mem``, and the
+    JIT compiler spent more than it saved."""
+    await Title.raw("SET LOCAL work_mem = '128MB'")
+    await Title.raw("SET LOCAL jit = off")
 
 
 class ChangeLog:

@@ -15,6 +15,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from mediathek.catalogue.tables import Title
 from mediathek.db import current_engine
 from mediathek.search import text
+from mediathek.search.facets import timestamp
 from mediathek.search.policy import parse_ids, within
 
 # ---- query expressions ---------------------------------------------------------------------
@@ -105,6 +106,42 @@ async def similar_words(words: list[str]) -> dict[str, list[str]]:
 def concat(column: str) -> str:
     """SQL joining a column's values of a group with the unit separator."""
     return f"group_concat({column}, char(31))"
+
+
+def id_list(column: str, order_by: str | None = None) -> str:
+    """SQL joining a group's ids with commas (``policy.parse_ids`` reads them). SQLite
+    feeds a group's rows to every aggregate in one order: lists of the same rows are in
+    step (``order_by`` is PostgreSQL's way to say so)."""
+    return f"group_concat({column}, ',')"
+
+
+def text_list(column: str, order_by: str | None = None) -> str:
+    """SQL joining a group's texts with the unit separator (in step like ``id_list``)."""
+    return f"group_concat({column}, char(31))"
+
+
+def ids_and_created(alias: str) -> str:
+    """SQL of a group's ids and creation times (``parse_ids_and_created``), in step."""
+    return (
+        f"group_concat({alias}.id, ',') AS ids, "
+        f"group_concat(coalesce({alias}.created_at, ''), ',') AS created"
+    )
+
+
+def parse_ids_and_created(row: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and creation times as seconds (the value ``facets.timestamp`` gives)."""
+    created = row["created"].split(",") if row["created"] is not None else []
+    return parse_ids(row["ids"]), np.array([timestamp(v) for v in created], dtype=np.float64)
+
+
+def outside_transaction() -> None:
+    """None: SQLite reads the whole table on one connection (one writer, no second core to
+    gain, and a connection per statement costs more than it saves)."""
+    return None
+
+
+async def prepare_load() -> None:
+    """Nothing to set on SQLite before the whole table is read."""
 
 
 class ChangeLog:

@@ -128,3 +128,18 @@ def test_titles_sort_without_case_and_umlauts():
         "Öl",
         "Zoo",
     ]
+
+
+def test_a_corrected_word_match_is_recalled_corrected():
+    rng = random.Random(9)
+    table = FacetTable(as_titles([random_title(rng, i) for i in range(1, 300)]))
+    matches = table.mask_of(np.array([3, 70, 130, 299]))
+    table.remember("all:spiel", matches)
+    table.words_changed({70, 131})
+    recalled, changed = table.recall("all:spiel")
+    assert changed.tolist() == [70, 131]
+    table.patch("all:spiel", recalled, changed, np.array([131]))
+    again, changed = table.recall("all:spiel")
+    assert changed.tolist() == []
+    assert table.ids[again].tolist() == [3, 130, 131, 299]
+    assert table.ids[matches].tolist() == [3, 70, 130, 299]  # the caller's mask is its own
