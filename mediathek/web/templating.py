@@ -97,8 +97,11 @@ def make_filters(tz: ZoneInfo) -> dict:
     }
 
 
-def make_environment(settings: Settings, area_labels: dict | None = None) -> Environment:
-    """``area_labels``: label tables of the areas for every template (``app.py`` passes them;
+def make_environment(
+    settings: Settings, area_labels: dict | None = None, area_filters: dict | None = None
+) -> Environment:
+    """``area_labels``: label tables of the areas for every template; ``area_filters``: the
+    areas' filters, e.g. a loan's stored due reason as a sentence (``app.py`` passes them;
     this module knows no area)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -117,6 +120,7 @@ def make_environment(settings: Settings, area_labels: dict | None = None) -> Env
         npgettext=i18n.npgettext,
     )
     env.filters.update(make_filters(settings.tz))
+    env.filters.update(area_filters or {})
     env.globals.update(
         settings=settings,
         vocab=vocab,
