@@ -137,15 +137,19 @@ def closed_day_errors(calendar: Calendar, start: date, end: date, today: date) -
     """Field → German message when the pickup day (first) or return day (last) of a booking
     is not an opening day, naming the opening days nearest to it."""
     errors: dict[str, str] = {}
-    for name, day, what in (("start_on", start, "Abholtag"), ("end_on", end, "Rückgabetag")):
+    for name, day, what in (
+        ("start_on", start, _("Der Abholtag muss ein Öffnungstag sein")),
+        ("end_on", end, _("Der Rückgabetag muss ein Öffnungstag sein")),
+    ):
         why = calendar.closed_reason(day)
         if why is None or day <= today:
             continue
-        near = " oder ".join(short_day(d) for d in nearest_opening_days(calendar, day, today))
-        errors[name] = (
-            f"Am {short_day(day)} ist die Mediathek geschlossen ({why}). Der {what} muss ein "
-            f"Öffnungstag sein, zum Beispiel {near}"
+        near = f" {_('oder')} ".join(
+            short_day(d) for d in nearest_opening_days(calendar, day, today)
         )
+        errors[name] = _(
+            "Am %(day)s ist die Mediathek geschlossen (%(why)s). %(rule)s, zum Beispiel %(near)s"
+        ) % {"day": short_day(day), "why": why, "rule": what, "near": near}
     return errors
 
 
@@ -287,14 +291,17 @@ def calendar_days(
     for day, free in days:
         name = short_day(day)
         why = calendar.closed_reason(day)
+        values = {"day": name, "why": why, "free": free, "total": total}
         if day <= today:
-            out.append(CalendarDay(day, free, "past", f"{name}: vorbei"))
+            out.append(CalendarDay(day, free, "past", _("%(day)s: vorbei") % values))
         elif why is not None:
-            out.append(CalendarDay(day, free, "closed", f"{name}: geschlossen ({why})", why))
+            label = _("%(day)s: geschlossen (%(why)s)") % values
+            out.append(CalendarDay(day, free, "closed", label, why))
         elif free <= 0:
-            out.append(CalendarDay(day, 0, "none", f"{name}: belegt"))
+            out.append(CalendarDay(day, 0, "none", _("%(day)s: belegt") % values))
         elif free >= total:
-            out.append(CalendarDay(day, free, "free", f"{name}: alle {free} frei"))
+            out.append(CalendarDay(day, free, "free", _("%(day)s: alle %(free)s frei") % values))
         else:
-            out.append(CalendarDay(day, free, "partly", f"{name}: {free} von {total} frei"))
+            label = _("%(day)s: %(free)s von %(total)s frei") % values
+            out.append(CalendarDay(day, free, "partly", label))
     return out

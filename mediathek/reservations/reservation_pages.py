@@ -252,8 +252,11 @@ async def ics_response(request: Request, booking_id: int, patron_id: int | None)
         host=settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0],
         location=", ".join(filter(None, [contact.get("name"), contact.get("address")]))
         or "Mediathek",
-        description=f"Exemplar {booking['copy.barcode']}. "
-        f"{policy.pickup_return_text(booking['start_on'], booking['end_on'])}, an der Theke.",
+        description=_("Exemplar %(barcode)s. %(when)s, an der Theke.")
+        % {
+            "barcode": booking["copy.barcode"],
+            "when": policy.pickup_return_text(booking["start_on"], booking["end_on"]),
+        },
     )
     return Response(
         content=text.encode(),
