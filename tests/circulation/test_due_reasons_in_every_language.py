@@ -18,7 +18,7 @@ from tests.factories import title_with_copies
 
 CARD_REASON = {
     "de": "Kürzere Leihfrist: Der Ausweis läuft am 22.03.2026 ab.",
-    "en": "Shorter loan period: The library card expires on Mar 22, 2026.",
+    "en": "Shorter loan period: The library card expires on 22 Mar 2026.",
     "uk": "Коротший строк позики. 22 бер. 2026 р. закінчується строк дії читацького квитка.",
     "ar": "مدة إعارة أقصر: تنتهي صلاحية بطاقة المكتبة في 22‏/03‏/2026.",
 }

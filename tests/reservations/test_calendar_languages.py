@@ -1,0 +1,68 @@
+"""The availability calendar in the reader's language: holiday names from the ``holidays``
+package (English, Ukrainian) or the catalogue (Arabic), and the days' labels translated."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import holidays
+import pytest
+
+from mediathek import i18n
+from mediathek.opening_calendar import Calendar, coming_closed_days
+from tests.factories import title_with_copies
+
+HTMX = {"HX-Request": "true"}
+GOOD_FRIDAY = date(2026, 4, 3)
+
+NAMES = {
+    "de": ("Karfreitag", "Ostermontag", "kein Öffnungstag"),
+    "en": ("Good Friday", "Easter Monday", "not an opening day"),
+    "uk": ("Страсна пʼятниця", "Великодній понеділок", "неробочий день"),
+    "ar": ("الجمعة العظيمة", "اثنين الفصح", "ليس يوم عمل"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NAMES))
+def test_holidays_and_closed_weekdays_are_named_in_the_reader_language(lang):
+    friday, monday, weekend = NAMES[lang]
+    calendar = Calendar()
+    with i18n.using(lang):
+        assert calendar.closed_reason(GOOD_FRIDAY) == friday
+        assert calendar.closed_reason(date(2026, 4, 6)) == monday
+        assert calendar.closed_reason(date(2026, 4, 4)) == weekend
+        coming = coming_closed_days(calendar, date(2026, 3, 10), days=40)
+    assert [why for _first, _last, why in coming] == [friday, monday]
+
+
+def test_the_names_do_not_change_which_days_are_open():
+    calendar = Calendar()
+    with i18n.using("ar"):
+        assert not calendar.is_open(GOOD_FRIDAY) and calendar.is_open(date(2026, 4, 2))
+    assert not calendar.is_open(GOOD_FRIDAY)
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "german"),
+    [
+        ("en", 'title="Good Friday"', "Karfreitag"),
+        ("uk", 'title="Страсна пʼятниця"', "Karfreitag"),
+        ("ar", 'title="الجمعة العظيمة"', "Karfreitag"),
+    ],
+)
+async def test_the_title_calendar_names_the_holiday_in_her_language(client, lang, label, german):
+    title_id, _ = await title_with_copies("Bildkarten Ostern", copies=2)
+    # The page counts from the real today: Good Friday of next year.
+    year = date.today().year + 1
+    [friday] = [
+        d for d, n in holidays.Germany(years=year, language="de").items() if n == "Karfreitag"
+    ]
+    page = await client.get(
+        f"/reservierungen/titel/{title_id}/kalender?ab={friday - timedelta(days=4)}",
+        headers={**HTMX, "Accept-Language": lang},
+    )
+    assert page.status_code == 200
+    assert label in page.text
+    assert german not in page.text and "geschlossen" not in page.text
+    # What a tap on a day reads out (data-label) is hers too.
+    assert "data-label=" in page.text and " frei" not in page.text
