@@ -30,6 +30,7 @@ from mediathek.api import reports as api_reports
 from mediathek.api import reservations as api_reservations
 from mediathek.api import search as api_search
 from mediathek.catalogue import import_pages, staff_pages, title_pages
+from mediathek.catalogue.policy import copy_note_text
 from mediathek.catalogue.tables import COPY_STATUS_LABELS
 from mediathek.circulation import desk_pages
 from mediathek.circulation.policy import due_reason_text
@@ -197,7 +198,7 @@ def create_app(
                 make_environment(
                     settings,
                     {"copy_status_labels": COPY_STATUS_LABELS},
-                    {"due_reason": due_reason_text},
+                    {"due_reason": due_reason_text, "copy_note": copy_note_text},
                 )
             )
         ),
