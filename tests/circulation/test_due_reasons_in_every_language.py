@@ -115,3 +115,14 @@ async def test_the_migration_turns_the_german_sentences_written_before_into_code
 
     rows = await Loan.select(Loan.id, Loan.due_reason).where(Loan.id.is_in(ids)).order_by(Loan.id)
     assert [r["due_reason"] for r in rows] == list(old.values())
+
+
+def test_staff_read_what_a_closure_moved_in_their_language():
+    from mediathek.circulation.closures import moved_summary
+
+    assert "1 Rückgabedatum, 0 Abholfristen, 3 Reservierungsbeginne" in moved_summary(1, 0, 3)
+    with i18n.using("en"):
+        assert moved_summary(1, 0, 3).startswith(
+            "Closure entered. Moved to the next opening day: 1 return date, "
+            "0 pickup deadlines, 3 reservation starts."
+        )
