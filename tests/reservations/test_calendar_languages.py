@@ -66,3 +66,21 @@ async def test_the_title_calendar_names_the_holiday_in_her_language(client, lang
     assert german not in page.text and "geschlossen" not in page.text
     # What a tap on a day reads out (data-label) is hers too.
     assert "data-label=" in page.text and " frei" not in page.text
+
+
+GERMAN_NAMES = {n for n in holidays.Germany(subdiv="NW", years=2027, language="de").values()}
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ar"])
+async def test_the_contact_page_lists_the_next_holidays_in_her_language(client, lang):
+    page = await client.get("/kontakt", headers={"Accept-Language": lang})
+    assert page.status_code == 200
+    listed = page.text.split('<ul class="closed-days"', 1)[1].split("</ul>", 1)[0]
+    with i18n.using(lang):
+        names = {
+            Calendar().holiday_name(day)
+            for year in (date.today().year, date.today().year + 1)
+            for day in holidays.Germany(subdiv="NW", years=year)
+        }
+    assert any(name in listed for name in names), listed
+    assert not any(name in listed for name in GERMAN_NAMES), listed
