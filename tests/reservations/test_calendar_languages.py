@@ -84,3 +84,26 @@ async def test_the_contact_page_lists_the_next_holidays_in_her_language(client, 
         }
     assert any(name in listed for name in names), listed
     assert not any(name in listed for name in GERMAN_NAMES), listed
+
+
+async def test_the_calendar_file_describes_the_booking_in_her_language(client_for, teacher_anna):
+    from icalendar import Calendar as ICalendar
+
+    from mediathek.reservations.tables import Booking
+    from tests.factories import next_years_monday, title_with_copy_ids
+
+    title_id, _ = await title_with_copy_ids(1)
+    start = next_years_monday()
+    async with client_for(teacher_anna) as c:
+        r = await c.post(
+            f"/titel/{title_id}/reservieren",
+            data={"start_on": start.isoformat(), "end_on": (start + timedelta(4)).isoformat()},
+        )
+        assert r.status_code == 303
+        [booking] = await Booking.select(Booking.id)
+        c.cookies.set(i18n.COOKIE, "uk")
+        ics = await c.get(f"/konto/reservierungen/{booking['id']}/kalender.ics")
+    [event, _return] = ICalendar.from_ical(ics.text).walk("VEVENT")
+    description = str(event["description"])
+    assert description.startswith("Примірник M") and "біля стійки видачі" in description
+    assert "Exemplar" not in description and "Theke" not in description
