@@ -192,7 +192,8 @@ async def run(
             timings: dict[bool, list[float]] = {True: [], False: []}
             cpu_started = 0.0
             # 20 warm-up scans, the measured ones, then 10 more with statements counted.
-            step = max(1, (2 * n_titles) // (scans + 30))
+            # Every copy scanned is a different one: the warm-up, measured and counted scans.
+            step = max(1, (2 * n_titles) // (scans + 45))
 
             async def scan(k: int) -> float:
                 copy_code = make_code("M", 1 + k * step)
