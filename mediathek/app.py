@@ -30,8 +30,10 @@ from mediathek.api import reports as api_reports
 from mediathek.api import reservations as api_reservations
 from mediathek.api import search as api_search
 from mediathek.catalogue import import_pages, staff_pages, title_pages
+from mediathek.catalogue.policy import copy_note_text
 from mediathek.catalogue.tables import COPY_STATUS_LABELS
 from mediathek.circulation import desk_pages
+from mediathek.circulation.policy import due_reason_text
 from mediathek.db import connection_pool, make_engine, use_engine
 from mediathek.info import info_pages
 from mediathek.info.services import SiteInfoCache, SiteInfoMiddleware
@@ -196,7 +198,11 @@ def create_app(
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(
             instance=JinjaTemplateEngine.from_environment(
-                make_environment(settings, {"copy_status_labels": COPY_STATUS_LABELS})
+                make_environment(
+                    settings,
+                    {"copy_status_labels": COPY_STATUS_LABELS},
+                    {"due_reason": due_reason_text, "copy_note": copy_note_text},
+                )
             )
         ),
         exception_handlers=EXCEPTION_HANDLERS,

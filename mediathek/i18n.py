@@ -118,11 +118,16 @@ def babel_locale(code: str | None = None) -> Locale:
     return _parsed_locale(code or _current.get())
 
 
+# Dates and numbers in English as they are written in Europe ("22 Mar 2026", as the e-mails
+# have them), not in the American order.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
 @cache
 def _parsed_locale(code: str) -> Locale:
     """Parsed once per code: date and number filters ask for it for every value they format."""
     try:
-        return Locale.parse(code)
+        return Locale.parse(FORMAT_LOCALES.get(code, code))
     except (UnknownLocaleError, ValueError):
         return Locale.parse(SOURCE)
 

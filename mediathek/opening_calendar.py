@@ -16,7 +16,7 @@ from mediathek import i18n
 from mediathek.circulation.tables import Closure, OpeningDay
 from mediathek.db import write_transaction
 from mediathek.errors import InvalidInput
-from mediathek.i18n import _
+from mediathek.i18n import N_, _
 
 # Monday–Friday open unless an admin says otherwise.
 DEFAULT_OPEN_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
@@ -25,14 +25,43 @@ HOLIDAY_SUBDIVISION = "NW"
 MAX_SEARCH_DAYS = 366
 
 
-# The languages the holiday table names its days in; other readers get the German names.
+# The languages the ``holidays`` package names German holidays in, by the site's code.
 HOLIDAY_LANGUAGES = {"de": "de", "en": "en_US", "uk": "uk"}
+# For the other languages the German names go through the catalogues (Arabic has them).
+HOLIDAY_NAMES = (
+    N_("Neujahr"),
+    N_("Karfreitag"),
+    N_("Ostermontag"),
+    N_("Erster Mai"),
+    N_("Christi Himmelfahrt"),
+    N_("Pfingstmontag"),
+    N_("Fronleichnam"),
+    N_("Tag der Deutschen Einheit"),
+    N_("Reformationstag"),
+    N_("Allerheiligen"),
+    N_("Erster Weihnachtstag"),
+    N_("Zweiter Weihnachtstag"),
+)
 
 
-@functools.lru_cache(maxsize=16)
-def _holidays(year: int, language: str = "de") -> dict[date, str]:
+@functools.lru_cache(maxsize=8)
+def _holidays(year: int) -> dict[date, str]:
     # Building the holiday table costs milliseconds; every due date needs it.
-    return dict(holidays.Germany(subdiv=HOLIDAY_SUBDIVISION, years=year, language=language))
+    return dict(holidays.Germany(subdiv=HOLIDAY_SUBDIVISION, years=year, language="de"))
+
+
+@functools.lru_cache(maxsize=32)
+def _holiday_names(year: int, language: str) -> dict[date, str]:
+    """The holidays of a year named in ``language``: the package's own names where it has the
+    language, else the German names through the catalogue (German where that has none)."""
+    if language in HOLIDAY_LANGUAGES:
+        return dict(
+            holidays.Germany(
+                subdiv=HOLIDAY_SUBDIVISION, years=year, language=HOLIDAY_LANGUAGES[language]
+            )
+        )
+    catalogue = i18n.translations(language)
+    return {day: catalogue.gettext(name) for day, name in _holidays(year).items()}
 
 
 @dataclass(frozen=True)
@@ -49,11 +78,10 @@ class Calendar:
     hours: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
 
     def holiday_name(self, day: date) -> str | None:
-        """The holiday's name in the reader's language (German where the table has none)."""
+        """The holiday's name in the reader's language (None on a working day)."""
         if day not in _holidays(day.year):
             return None
-        language = HOLIDAY_LANGUAGES.get(i18n.current(), "de")
-        return _holidays(day.year, language).get(day) or _holidays(day.year)[day]
+        return _holiday_names(day.year, i18n.current()).get(day)
 
     def closure_label(self, day: date) -> str | None:
         for c in self.closures:
@@ -62,14 +90,19 @@ class Calendar:
         return None
 
     def closed_reason(self, day: date) -> str | None:
-        """Why the Mediathek is closed that day (in the reader's language; a holiday by its
-        German name), or None when it is open."""
+        """Why the Mediathek is closed that day (in the reader's language; a closure's label
+        as staff wrote it), or None when it is open."""
         if day.weekday() not in self.open_weekdays:
             return _("kein Öffnungstag")
         return self.holiday_name(day) or self.closure_label(day)
 
     def is_open(self, day: date) -> bool:
-        return self.closed_reason(day) is None
+        # Asked for every day a date rule passes: no names, no translations here.
+        return (
+            day.weekday() in self.open_weekdays
+            and day not in _holidays(day.year)
+            and self.closure_label(day) is None
+        )
 
     def next_opening_day(self, day: date) -> date:
         """``day`` itself if open, else the first opening day after it."""

@@ -104,7 +104,7 @@ async def api_checkout(
         ):
             del out[desk_only]
         out["due_on"] = result.due_on.isoformat()
-        return out
+        return _with_reason(out)
 
     return await once(_key("checkout", data.request_id), work, json.dumps, json.loads)
 
@@ -155,7 +155,8 @@ async def api_renew(
     request: Request, today: Today, loan_id: Id, data: JSONBody[RenewIn | None] = None
 ) -> dict[str, Any]:
     """Verlängert eine Ausleihe: Mitarbeitende jede, Ausleihende nur die eigene. Das neue
-    Rückgabedatum zählt ab dem bisherigen; ``due_reason`` sagt, warum es kürzer ausfällt.
+    Rückgabedatum zählt ab dem bisherigen; ``due_reason`` sagt in der Sprache der Anfrage,
+    warum es kürzer ausfällt, ``due_reason_code`` dasselbe für Programme.
     Ab der 2. Mahnung verlängern nur Mitarbeitende, mit ``override_reason``."""
     user = request.scope["user"]
     if user.is_staff:
@@ -169,7 +170,7 @@ async def api_renew(
         result = await services.renew(loan_id, today=today, by_patron_id=user.patron_id)
     else:
         raise Forbidden("Sie haben keinen Zugriff.")
-    return {**asdict(result), "due_on": result.due_on.isoformat()}
+    return _with_reason({**asdict(result), "due_on": result.due_on.isoformat()})
 
 
 @get(
@@ -210,9 +211,22 @@ async def api_loans(
         query = query.where(Loan.due_on < today)
     rows = await query.order_by(Loan.due_on).limit(limit)
     return [
-        {**r, "loaned_on": r["loaned_on"].isoformat(), "due_on": r["due_on"].isoformat()}
+        _with_reason(
+            {**r, "loaned_on": r["loaned_on"].isoformat(), "due_on": r["due_on"].isoformat()}
+        )
         for r in rows
     ]
+
+
+def _with_reason(loan: dict[str, Any]) -> dict[str, Any]:
+    """``due_reason`` as a sentence in the request's language, ``due_reason_code`` for
+    programs ("booking", "card", "booking_end", "closure"; "" when the date is the usual)."""
+    stored = loan.get("due_reason") or ""
+    return {
+        **loan,
+        "due_reason": policy.due_reason_text(stored),
+        "due_reason_code": policy.due_reason_code(stored),
+    }
 
 
 ROUTES = [api_checkout, api_checkin, api_renew, api_loans]

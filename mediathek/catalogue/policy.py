@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum, StrEnum
 from typing import Any, cast
 
@@ -19,7 +20,7 @@ import isbnlib
 from mediathek.catalogue.inputs import TitleInput
 from mediathek.catalogue.tables import COPY_STATUS_LABELS, CopyStatus
 from mediathek.errors import Conflict
-from mediathek.i18n import N_, _
+from mediathek.i18n import N_, _, format_day
 from mediathek.reservations.tables import BookingStatus, HoldStatus
 from mediathek.vocab import LANGUAGES, AgeGroup, Level, MediaType, order_index
 
@@ -465,3 +466,34 @@ def parse_copy_count(raw: str | int | None, limit: int = 200) -> int | None:
     except (TypeError, ValueError):
         return None
     return n if 1 <= n <= limit else None
+
+
+# ---- notes the system writes on a copy ------------------------------------------------------
+
+# Stored in German (the source language), as the areas write them: the hold shelf's
+# (reservations.setaside), the return of an incomplete kit (circulation) and the stocktake's
+# (reports). Staff read them in their language through ``copy_note_text``.
+PULL_NOTE = N_("Aus dem Regal holen und ins Abholregal legen.")
+PUT_BACK_NOTE = N_("Nicht mehr abzuholen: zurück ins Regal stellen.")
+_MISSING = re.compile(r"Fehlt: (?P<parts>.+?)(?:; (?P<note>.*))?", re.S)
+_NOT_FOUND = re.compile(r"Bei der Bestandsrevision am (\d\d)\.(\d\d)\.(\d{4}) nicht gefunden\.")
+
+
+def copy_note_text(note: str | None) -> str:
+    """A copy's note in the reader's language when the system wrote it; a note staff typed
+    stays as they wrote it."""
+    if not note:
+        return ""
+    if note in (PULL_NOTE, PUT_BACK_NOTE):
+        return _(note)
+    if found := _MISSING.fullmatch(note):
+        text = _("Fehlt: %(parts)s") % {"parts": found["parts"]}
+        return f"{text}; {found['note']}" if found["note"] else text
+    if found := _NOT_FOUND.fullmatch(note):
+        day, month, year = (int(n) for n in found.groups())
+        try:
+            when = format_day(date(year, month, day))
+        except ValueError:
+            return note
+        return _("Bei der Bestandsrevision am %(day)s nicht gefunden.") % {"day": when}
+    return note

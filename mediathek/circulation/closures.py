@@ -13,6 +13,7 @@ from datetime import date
 from mediathek.circulation import policy
 from mediathek.circulation.tables import Loan
 from mediathek.db import write_transaction
+from mediathek.i18n import _, ngettext
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.opening_calendar import Moved, add_closure, load_calendar, moved_day
@@ -37,12 +38,21 @@ class ClosureResult:
 def moved_summary(loans: int, holds: int, bookings: int) -> str:
     """For staff: what a closure moved, e.g. "… verschoben: 3 Rückgabedaten, 1 Abholfrist,
     0 Reservierungsbeginne"."""
+    counts = {
+        "loans": ngettext("%(num)s Rückgabedatum", "%(num)s Rückgabedaten", loans) % {"num": loans},
+        "holds": ngettext("%(num)s Abholfrist", "%(num)s Abholfristen", holds) % {"num": holds},
+        "bookings": ngettext(
+            "%(num)s Reservierungsbeginn", "%(num)s Reservierungsbeginne", bookings
+        )
+        % {"num": bookings},
+    }
     return (
-        "Schließzeit eingetragen. Auf den nächsten Öffnungstag verschoben: "
-        f"{loans} {'Rückgabedatum' if loans == 1 else 'Rückgabedaten'}, "
-        f"{holds} {'Abholfrist' if holds == 1 else 'Abholfristen'}, "
-        f"{bookings} {'Reservierungsbeginn' if bookings == 1 else 'Reservierungsbeginne'}. "
-        "Die Ausleihenden bekommen eine E-Mail mit ihren neuen Terminen."
+        _(
+            "Schließzeit eingetragen. Auf den nächsten Öffnungstag verschoben: %(loans)s, "
+            "%(holds)s, %(bookings)s. Die Ausleihenden bekommen eine E-Mail mit ihren neuen "
+            "Terminen."
+        )
+        % counts
     )
 
 

@@ -60,7 +60,7 @@ async def renew_my_loan(request: Request, loan_id: Id, today: Today) -> Response
             "date": i18n.format_day(done.due_on),
         }
         if done.due_reason:
-            message += " " + done.due_reason
+            message += " " + policy.due_reason_text(done.due_reason)
     except policy.RenewalRefused as exc:
         error = exc.message
     except NotFound:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from mediathek.catalogue.policy import CopyEvent, copy_moves_from
 from mediathek.catalogue.tables import CopyStatus
 from mediathek.errors import Conflict, DomainError
-from mediathek.i18n import _
+from mediathek.i18n import _, format_day
 from mediathek.opening_calendar import Calendar
 from mediathek.patrons.tables import PatronStatus
 
@@ -163,7 +164,7 @@ def checkout_refusals(
         d.refusals.append(
             PatronExpired(
                 _("Der Ausweis von %(name)s ist seit %(day)s abgelaufen.")
-                % {"name": patron.name, "day": f"{patron.expires_on:%d.%m.%Y}"}
+                % {"name": patron.name, "day": format_day(patron.expires_on)}
             )
         )
     if len(open_loans) >= max_loans:
@@ -196,31 +197,113 @@ def status_label(status: str) -> str:
     return _(COPY_STATUS_LABELS[status]) if status in COPY_STATUS_LABELS else status
 
 
+class DueReason(StrEnum):
+    """Why a due date is not simply "checkout day + loan days". The loan stores the code and
+    its parameter (``"card:2026-04-05"``), never a sentence: every reader gets the reason in
+    her own language when it is shown (``due_reason_text``)."""
+
+    booking = "booking"  # cut short: the copy is reserved for a period afterwards
+    card = "card"  # cut short: the borrower's card runs out
+    booking_end = "booking_end"  # collected from her booking: due at its end
+    closure = "closure"  # moved by a closure entered later (parameter: its label)
+
+
 @dataclass(frozen=True)
 class DueDate:
-    """A due date and, when it is not simply "checkout day + loan days", why (German, for the
-    borrower: the desk, the receipt, the API and Mein Konto show it)."""
+    """A due date and, when it is not simply "checkout day + loan days", why: a stored reason
+    (``due_reason``) that the desk, the receipt, the API and Mein Konto render in the
+    reader's language with ``due_reason_text``."""
 
     on: date
     reason: str = ""
 
 
+def stored_reason(code: DueReason, value: date | str) -> str:
+    param = value.isoformat() if isinstance(value, date) else value
+    return f"{code.value}:{param}"
+
+
 def booking_reason(due: date) -> str:
-    return (
-        f"Kürzere Leihfrist: Dieses Exemplar ist danach für einen Zeitraum reserviert "
-        f"und muss bis {due:%d.%m.%Y} zurück."
-    )
+    return stored_reason(DueReason.booking, due)
 
 
 def card_reason(expires_on: date) -> str:
-    return (
-        f"Kürzere Leihfrist: Der Ausweis läuft am {expires_on:%d.%m.%Y} ab. "
-        "Bitte lassen Sie ihn an der Theke verlängern."
-    )
+    return stored_reason(DueReason.card, expires_on)
 
 
 def closure_reason(label: str) -> str:
-    return f"Verschoben auf den nächsten Öffnungstag (geschlossen: {label})."
+    return stored_reason(DueReason.closure, label)
+
+
+def booking_end_reason(end: date) -> str:
+    return stored_reason(DueReason.booking_end, end)
+
+
+def parse_reason(stored: str) -> tuple[DueReason | None, str]:
+    """(code, parameter) of a stored reason; (None, text) for a sentence stored before reasons
+    were codes (shown as it is)."""
+    head, sep, param = stored.partition(":")
+    if sep and head in DueReason.__members__:
+        return DueReason(head), param
+    return None, stored
+
+
+def due_reason_code(stored: str) -> str:
+    """The code alone (for the API): "" without a reason, "other" for an old sentence."""
+    if not stored:
+        return ""
+    code, _param = parse_reason(stored)
+    return code.value if code else "other"
+
+
+def _reason_day(param: str) -> str:
+    try:
+        return format_day(date.fromisoformat(param))
+    except ValueError:
+        return param
+
+
+def due_reason_text(stored: str | None, *, short: bool = False) -> str:
+    """The stored reason of a due date as a sentence in the language of the moment.
+    ``short``: without the lead "Kürzere Leihfrist:" (inside a refused renewal)."""
+    if not stored:
+        return ""
+    code, param = parse_reason(stored)
+    values = {"day": _reason_day(param), "label": param}
+    if code is DueReason.booking and short:
+        return (
+            _(
+                "Dieses Exemplar ist danach für einen Zeitraum reserviert "
+                "und muss bis %(day)s zurück."
+            )
+            % values
+        )
+    if code is DueReason.booking:
+        return (
+            _(
+                "Kürzere Leihfrist: Dieses Exemplar ist danach für einen Zeitraum reserviert "
+                "und muss bis %(day)s zurück."
+            )
+            % values
+        )
+    if code is DueReason.card and short:
+        return (
+            _("Der Ausweis läuft am %(day)s ab. Bitte lassen Sie ihn an der Theke verlängern.")
+            % values
+        )
+    if code is DueReason.card:
+        return (
+            _(
+                "Kürzere Leihfrist: Der Ausweis läuft am %(day)s ab. "
+                "Bitte lassen Sie ihn an der Theke verlängern."
+            )
+            % values
+        )
+    if code is DueReason.booking_end:
+        return _("Bis zum Ende Ihrer Reservierung (%(day)s).") % values
+    if code is DueReason.closure:
+        return _("Verschoben auf den nächsten Öffnungstag (geschlossen: %(label)s).") % values
+    return param
 
 
 def _capped(
@@ -252,7 +335,7 @@ def due_date(
     to the booking's end; a coming booking of the copy and the end of the borrower's card cut
     the loan short, and the due date says why."""
     if booking_end is not None:
-        due = DueDate(booking_end, f"Bis zum Ende Ihrer Reservierung ({booking_end:%d.%m.%Y}).")
+        due = DueDate(booking_end, booking_end_reason(booking_end))
     else:
         due = DueDate(calendar.due_date(today, loan_days))
     # A card already run out is lent to only by a staff override: that loan runs its course.
@@ -331,8 +414,7 @@ def renewal_due_date(
         calendar, DueDate(calendar.due_date(current_due, loan_days)), latest, card_expires
     )
     if due.on <= current_due:
-        # The reason of a shortened date is stored with the loan, in German (see due_reason).
-        why = due.reason.removeprefix("Kürzere Leihfrist: ")
+        why = due_reason_text(due.reason, short=True)
         text = _("Eine Verlängerung würde das Rückgabedatum nicht verschieben.")
         raise RenewalRefused(f"{text} {why}".strip())
     if due.on < today:
@@ -341,7 +423,7 @@ def renewal_due_date(
                 "Auch verlängert wäre das Medium überfällig (neues Rückgabedatum %(day)s). "
                 "Bitte bringen Sie es zurück."
             )
-            % {"day": f"{due.on:%d.%m.%Y}"}
+            % {"day": format_day(due.on)}
         )
     return due
 

@@ -13,7 +13,7 @@ from mediathek.i18n import N_
 from mediathek.info import policy, services
 from mediathek.web.forms import Form, flat
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import Today, redirect, render
 
 Saved = Annotated[str | None, QueryParameter(required=False)]
 
@@ -24,10 +24,11 @@ def _actor(request: Request) -> dict:
 
 
 @get("/kontakt", access=Access.public, include_in_schema=False)
-async def contact_page(request: Request) -> Response:
+async def contact_page(request: Request, today: Today) -> Response:
     # Read fresh: this is the page people check before they set off.
     info = await request.app.state.site_info.refresh(force=True)
-    return render(request, "info/contact.html", info=info)
+    closed = await services.closed_days_ahead(today)
+    return render(request, "info/contact.html", info=info, closed=closed)
 
 
 @get("/so-funktionierts", access=Access.public, include_in_schema=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from mediathek import audit
@@ -14,6 +15,7 @@ from mediathek.db import write_transaction
 from mediathek.i18n import N_
 from mediathek.info import policy
 from mediathek.notifications.messages import open_days
+from mediathek.opening_calendar import coming_closed_days, load_calendar
 from mediathek.site_settings import DEFAULTS, get_setting, set_setting
 from mediathek.vocab import MediaType, PatronCategory
 
@@ -148,3 +150,11 @@ class SiteInfoMiddleware:
         if scope["type"] == "http" and not scope.get("path", "").startswith("/static/"):
             await scope["app"].state.site_info.refresh()
         await self.app(scope, receive, send)
+
+
+async def closed_days_ahead(
+    today: date, days: int = 120, limit: int = 6
+) -> list[tuple[date, date, str]]:
+    """The next public holidays and closures on opening weekdays, as (first day, last day,
+    why): holiday names in the reader's language, closures as staff named them."""
+    return coming_closed_days(await load_calendar(today), today, days)[:limit]

@@ -36,6 +36,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from mediathek import i18n
+from mediathek.circulation.policy import due_reason_text
 from mediathek.circulation.tables import OpeningDay
 from mediathek.core_tables import SiteSetting
 from mediathek.notifications.kinds import LOAN_DIGEST_KINDS, REDACTED_LINK, SECRET_KINDS
@@ -149,6 +150,7 @@ def _environment(autoescape: bool) -> SandboxedEnvironment:
     )
     env.filters["day"] = _day
     env.filters["weekday"] = _weekday
+    env.filters["due_reason"] = due_reason_text
     return env
 
 
@@ -221,7 +223,7 @@ class Renderer:
             if "level" in item:
                 line += f" ({context['level_label'](item['level'])})"
             if item.get("due_reason"):
-                line += f"\n  {item['due_reason']}"
+                line += f"\n  {due_reason_text(item['due_reason'])}"
             parts = item.get("parts")
             if parts:
                 line = f"{i18n.gettext('Bestandteile')}: {', '.join(parts)}\n  {line}"

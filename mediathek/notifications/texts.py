@@ -235,8 +235,7 @@ TEXTS: dict[str, NoticeText] = {
             "{% for item in items %}- {{ item.title }}\n"
             "  Abholen ab {{ item.start_on | day }}, zurückbringen bis {{ item.end_on | day }}"
             "\n\n{% endfor %}"
-            "Die Termine zum Abholen und Zurückbringen hängen als Kalenderdatei an "
-            "(reservierung.ics).\n\n"
+            "Die Termine zum Abholen und Zurückbringen hängen als Kalenderdatei an.\n\n"
             "Sie können doch nicht kommen? Dann stornieren Sie die Reservierung bitte in "
             "Ihrem Konto, damit andere die Medien bekommen: {{ base_url }}/konto/reservierungen"
         ),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_day_names
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mediathek import i18n, vocab
@@ -60,6 +61,18 @@ class LanguageNames(Translated):
         return name[:1].upper() + name[1:]
 
 
+@cache
+def _integer_grouping(code: str) -> str | None:
+    """The thousands separator of a language whose whole numbers Babel writes as plain
+    groups of three (en, uk, ar), or None. A search page shows dozens of facet counts, and
+    Babel's general number formatting costs far more than this."""
+    group = get_group_symbol(i18n.babel_locale(code))
+    sample = -1234567
+    if format_decimal(sample, locale=i18n.babel_locale(code)) != f"{sample:,}".replace(",", group):
+        return None
+    return group
+
+
 def make_filters(tz: ZoneInfo) -> dict:
     # German keeps the forms people here know ("07.12.2026, 14:30 Uhr"); other languages get
     # their own from Babel's locale data. The names stay: they are used in every template.
@@ -87,6 +100,8 @@ def make_filters(tz: ZoneInfo) -> dict:
             return ""
         if i18n.current() == i18n.SOURCE:
             return f"{value:,}".replace(",", ".")
+        if isinstance(value, int) and (group := _integer_grouping(i18n.current())) is not None:
+            return f"{value:,}".replace(",", group)
         return format_decimal(value, locale=i18n.babel_locale())
 
     return {
@@ -97,8 +112,11 @@ def make_filters(tz: ZoneInfo) -> dict:
     }
 
 
-def make_environment(settings: Settings, area_labels: dict | None = None) -> Environment:
-    """``area_labels``: label tables of the areas for every template (``app.py`` passes them;
+def make_environment(
+    settings: Settings, area_labels: dict | None = None, area_filters: dict | None = None
+) -> Environment:
+    """``area_labels``: label tables of the areas for every template; ``area_filters``: the
+    areas' filters, e.g. a loan's stored due reason as a sentence (``app.py`` passes them;
     this module knows no area)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -117,6 +135,7 @@ def make_environment(settings: Settings, area_labels: dict | None = None) -> Env
         npgettext=i18n.npgettext,
     )
     env.filters.update(make_filters(settings.tz))
+    env.filters.update(area_filters or {})
     env.globals.update(
         settings=settings,
         vocab=vocab,

@@ -12,7 +12,12 @@ async def test_staff_lends_and_takes_back_through_the_api(client_for, staff, tea
         assert lent.status_code == 201, lent.text
         assert lent.json()["title"] == "API-Titel" and lent.json()["due_on"]
         answer = {"loan_id", "copy_id", "barcode", "title", "patron_id", "patron_name"}
-        assert set(lent.json()) == answer | {"due_on", "due_reason", "overridden"}
+        assert set(lent.json()) == answer | {
+            "due_on",
+            "due_reason",
+            "due_reason_code",
+            "overridden",
+        }
         again = await c.post("/api/v1/checkout", json={"card": teacher_anna.card, "copy": code})
         assert again.status_code == 409
         assert again.headers["content-type"].startswith("application/problem+json")

@@ -44,7 +44,7 @@ async def test_a_loan_shortened_by_a_booking_says_so_and_keeps_saying_it(
     await book_copy(title_id, volunteer_ben.patron_id, date(2026, 3, 16), date(2026, 3, 20))
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     assert lent.due_on == date(2026, 3, 13)
-    assert "reserviert" in lent.due_reason and "13.03.2026" in lent.due_reason
+    assert lent.due_reason == "booking:2026-03-13"
     stored = await Loan.select(Loan.due_reason).where(Loan.id == lent.loan_id).first()
     assert stored["due_reason"] == lent.due_reason
 
@@ -82,7 +82,7 @@ async def test_the_card_expiry_caps_the_due_date_and_says_so(teacher_anna, today
     _, [code] = await title_with_copies()
     lent = await services.checkout(teacher_anna.card, code, today=today, staff_id=None)
     assert lent.due_on == date(2026, 3, 20)  # Sunday 22.3. → Friday 20.3.
-    assert "Ausweis läuft am 22.03.2026 ab" in lent.due_reason
+    assert lent.due_reason == "card:2026-03-22"
 
 
 async def overdue_loan(persona, today, days_over: int, level: int) -> int:
@@ -181,7 +181,7 @@ async def test_a_closure_moves_due_dates_pickups_and_booking_starts(
     assert result.count("booking_start") == 1
     assert "1 Rückgabedatum, 1 Abholfrist, 1 Reservierungsbeginn" in result.summary
     loan = await Loan.select(Loan.due_on, Loan.due_reason).where(Loan.id == lent.loan_id).first()
-    assert loan["due_on"] == date(2026, 4, 9) and "Fortbildung" in loan["due_reason"]
+    assert loan["due_on"] == date(2026, 4, 9) and loan["due_reason"] == "closure:Fortbildung"
     assert (await Hold.select(Hold.pickup_until).first())["pickup_until"] == date(2026, 4, 9)
     booking = await Booking.select(Booking.start_on, Booking.end_on).first()
     assert booking == {"start_on": date(2026, 4, 9), "end_on": date(2026, 4, 17)}

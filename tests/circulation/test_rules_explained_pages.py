@@ -128,7 +128,7 @@ async def test_a_closure_tells_staff_how_many_dates_moved(client_for, admin, tea
         assert page.status_code == 200
         assert "verschoben: 1 Rückgabedatum, 0 Abholfristen" in page.text
     moved = await Loan.select(Loan.due_on, Loan.due_reason).where(Loan.id == loan_id).first()
-    assert moved["due_on"] > due and "Fortbildung" in moved["due_reason"]
+    assert moved["due_on"] > due and moved["due_reason"] == "closure:Fortbildung"
     assert (
         await Notification.count().where(
             Notification.kind == NotificationKind.dates_moved,

@@ -96,6 +96,23 @@ async def test_no_serious_accessibility_violations(browser, live_server, role):
     assert found == [], "\n".join(str(v) for v in found)
 
 
+async def test_staff_and_admin_pages_in_english_have_no_serious_violations(browser, live_server):
+    """Staff and admins may work in English: every page of theirs is checked in it too."""
+    found = []
+    for role in ("staff", "admin"):
+        context = await browser.new_context(
+            base_url=live_server.url, locale="de-DE", bypass_csp=True
+        )
+        page = await context.new_page()
+        await login(page, LOGINS[role])
+        await page.goto("/sprache/en")
+        for path in ["/", *PAGES[role]]:
+            found += await violations_on(page, path)
+            assert await page.evaluate("document.documentElement.lang") == "en", path
+        await context.close()
+    assert found == [], "\n".join(str(v) for v in found)
+
+
 # What a visitor and a teacher read, in the languages besides German (Arabic right to left).
 TRANSLATED_PAGES = {
     None: [
@@ -113,7 +130,7 @@ TRANSLATED_PAGES = {
 }
 
 
-@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("lang", ["en", "uk", "ar"])
 @pytest.mark.parametrize("role", [None, "teacher"])
 async def test_translated_pages_have_no_serious_violations(browser, live_server, role, lang):
     context = await browser.new_context(base_url=live_server.url, locale="de-DE", bypass_csp=True)

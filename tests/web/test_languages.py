@@ -175,3 +175,17 @@ async def test_a_teacher_chooses_her_language_once_for_pages_and_e_mails(client_
 async def test_registering_in_a_language_proposes_it_for_the_e_mails(client):
     r = await client.get("/registrieren", headers={"Accept-Language": "uk"})
     assert '<option value="uk" selected' in r.text
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ar"])
+def test_counts_are_written_as_babel_writes_them_in_each_language(lang):
+    from zoneinfo import ZoneInfo
+
+    from babel.numbers import format_decimal
+
+    from mediathek.web.templating import make_filters
+
+    de_number = make_filters(ZoneInfo("Europe/Berlin"))["de_number"]
+    with i18n.using(lang):
+        for value in (0, 7, 999, 1234, 98765, 1234567, -4321, 2.5):
+            assert de_number(value) == format_decimal(value, locale=i18n.babel_locale())
