@@ -88,7 +88,13 @@ async def basket_context(
     return {
         "items": await basket.items(_own(request)),
         "result": result,
-        "form": form or {},
+        # After a booking the form keeps its range: the rest may go another week.
+        "form": form
+        or (
+            {"start_on": result.start_on.isoformat(), "end_on": result.end_on.isoformat()}
+            if result
+            else {}
+        ),
         "errors": errors or {},
         "message": _message(request, OK_MESSAGES),
     }

@@ -13,6 +13,7 @@ from mediathek.catalogue.services import list_titles
 from mediathek.catalogue.tables import Title
 from mediathek.db import write_transaction
 from mediathek.errors import DomainError, InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import basket, services, sets
 from mediathek.reservations.basket import BasketResult
@@ -116,7 +117,7 @@ async def book_many_for(
     booking as online, the usual e-mails to her, an audit entry per booking naming the staff."""
     async with write_transaction():
         if not await Patron.exists().where(Patron.id == patron_id):
-            raise NotFound("Diese Person gibt es nicht.")
+            raise NotFound(_("Diese Person gibt es nicht."))
         if set_id is None:
             result = await basket.book_basket(patron_id, start_on, end_on, today)
         else:
