@@ -19,7 +19,8 @@ from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import _
 from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
-from mediathek.opening_calendar import load_calendar
+from mediathek.opening_calendar import Calendar, load_calendar
+from mediathek.patrons.tables import Patron
 from mediathek.reservations import policy, services
 from mediathek.reservations.policy import CopyPlan, Span, TitleFacts
 from mediathek.reservations.setaside import (
@@ -205,10 +206,13 @@ async def book_basket(patron_id: int, start_on: date, end_on: date, today: date)
         result = await book_lines(
             patron_id, [Line(r["title"], r["quantity"]) for r in rows], start_on, end_on, today
         )
+        done = [line.title_id for line in result.lines if line.status in ("booked", "gone")]
+        if done:
+            await BasketItem.delete().where(
+                BasketItem.patron == patron_id, BasketItem.title.is_in(done)
+            )
         for line in result.lines:
-            if line.status in ("booked", "gone"):
-                await remove(patron_id, line.title_id)
-            elif line.booked:
+            if line.status == "partly":
                 await BasketItem.update({BasketItem.quantity: line.wanted - line.booked}).where(
                     BasketItem.patron == patron_id, BasketItem.title == line.title_id
                 )
@@ -246,7 +250,7 @@ async def book_lines(
         titles = {
             t["id"]: t
             for t in await Title.select(
-                Title.id, Title.title, Title.media_type, Title.withdrawn_at
+                Title.id, Title.title, Title.media_type, Title.series, Title.withdrawn_at
             ).where(Title.id.is_in(ids))
         }
         buffer_days, set_aside_days, _pickup = await settings_for_reservations()
@@ -318,9 +322,14 @@ async def book_lines(
             by_copy = {row["copy"]: row["id"] for row in inserted}
             for result, copy_id in to_insert:
                 result.booking_ids.append(by_copy[copy_id])
+        contact = (
+            await Patron.select(Patron.email, Patron.preferred_language)
+            .where(Patron.id == patron_id)
+            .first()
+        )
         for result in results:
-            if not result.booked:
-                continue
+            if not result.booked or not (contact and contact["email"]):
+                continue  # no address: the desk tells her (as for one booking)
             for booking_id in result.booking_ids:
                 await enqueue(
                     NotificationKind.booking_confirmed,
@@ -328,6 +337,8 @@ async def book_lines(
                         NotificationKind.booking_confirmed, patron_id, today, booking_id
                     ),
                     patron_id=patron_id,
+                    recipient=contact["email"],
+                    language=contact["preferred_language"] or "de",
                     payload={
                         "title": result.title,
                         "start_on": start_on.isoformat(),
@@ -339,9 +350,21 @@ async def book_lines(
             for result in results:
                 for booking_id in result.booking_ids:
                     await services._set_aside_bookings(today, booking_id=booking_id)
+        booked_copies = {copy_id for _result, copy_id in to_insert}
         for result in results:
             if result.status in ("partly", "none") and not result.message:
-                await _offer(result, plans.get(result.title_id, []), wanted, buffer_days, today)
+                title_plans = [
+                    p for p in plans.get(result.title_id, []) if p.copy_id not in booked_copies
+                ]
+                await _offer(
+                    result,
+                    titles[result.title_id],
+                    title_plans,
+                    wanted,
+                    calendar,
+                    buffer_days,
+                    today,
+                )
         return BasketResult(start_on, end_on, results)
 
 
@@ -354,26 +377,22 @@ def _merged(lines: list[Line]) -> list[Line]:
 
 
 async def _offer(
-    result: LineResult, plans: list[CopyPlan], wanted: Span, buffer_days: int, today: date
+    result: LineResult,
+    title: dict,
+    plans: list[CopyPlan],
+    wanted: Span,
+    calendar: Calendar,
+    buffer_days: int,
+    today: date,
 ) -> None:
     """What she is offered for a title not (fully) free: the nearest range in which the
-    missing copies are free, and a free title of the same series or topic."""
+    missing copies are free, and a free title of the same series or topic. ``plans`` leave
+    out the copies booked a moment ago."""
     missing = result.wanted - result.booked
-    calendar = await load_calendar(today)
-    # The copies booked a moment ago count as booked for the nearest free range.
-    booked_now = (
-        {
-            r["copy"]
-            for r in await Booking.select(Booking.copy).where(Booking.id.is_in(result.booking_ids))
-        }
-        if result.booking_ids
-        else set()
-    )
-    plans = [p for p in plans if p.copy_id not in booked_now]
     result.suggestion = policy.next_free_range(
         plans, wanted, buffer_days, today, is_open=calendar.is_open, copies=missing
     )
-    result.alternative = await _alternative(result.title_id, wanted, missing, buffer_days, today)
+    result.alternative = await _alternative(title, wanted, missing, buffer_days, today)
     parts = [
         _("Für diesen Zeitraum ist kein Exemplar frei.")
         if not result.booked
@@ -392,17 +411,11 @@ async def _offer(
 
 
 async def _alternative(
-    title_id: int, wanted: Span, missing: int, buffer_days: int, today: date
+    own: dict, wanted: Span, missing: int, buffer_days: int, today: date
 ) -> dict | None:
     """A title free over the range that can stand in: same series first, otherwise the same
     media type with the most topics in common (``policy.alternative_rank``)."""
-    own = (
-        await Title.select(Title.id, Title.media_type, Title.series)
-        .where(Title.id == title_id)
-        .first()
-    )
-    if own is None:
-        return None
+    title_id = own["id"]
     topics = frozenset(
         r["topic"]
         for r in await TitleTopic.select(TitleTopic.topic).where(TitleTopic.title == title_id)
