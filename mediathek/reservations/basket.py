@@ -240,7 +240,10 @@ async def book_lines(
     async with write_transaction():
         patron = await services._patron(patron_id, today)  # may she reserve at all?
         calendar = await load_calendar(today)
-        errors = policy.closed_day_errors(calendar, start_on, end_on, today)
+        # Too far ahead is said alone: the calendar rules look at the days around the range.
+        errors = policy.far_ahead_errors(start_on, end_on, today) or policy.closed_day_errors(
+            calendar, start_on, end_on, today
+        )
         errors |= policy.booking_range_errors(start_on, end_on, today, policy.SEARCH_HORIZON_DAYS)
         if errors:
             raise InvalidInput(" ".join(errors.values()), errors=errors)

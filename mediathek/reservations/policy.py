@@ -322,6 +322,16 @@ def quantity_error(title: str, quantity: int, copies: int) -> str | None:
     return None
 
 
+def far_ahead_errors(start: date, end: date, today: date) -> dict[str, str]:
+    """Field → German message for a day more than a year ahead (bookings are planned for the
+    coming year; the search for free ranges looks no further)."""
+    limit = today + timedelta(days=SEARCH_HORIZON_DAYS)
+    message = _("Reservierungen sind höchstens ein Jahr im Voraus möglich (bis %(day)s).") % {
+        "day": i18n.format_day(limit)
+    }
+    return {name: message for name, day in (("start_on", start), ("end_on", end)) if day > limit}
+
+
 def pick_copies(
     plans: Sequence[CopyPlan], wanted: Span, count: int, buffer_days: int, today: date
 ) -> list[int]:

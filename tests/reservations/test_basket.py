@@ -255,3 +255,13 @@ async def test_a_blocked_teacher_cannot_book_her_list(db, today):
     with pytest.raises(Exception, match="gesperrt"):
         await basket.book_basket(blocked.patron_id, MON, FRI, today)
     assert await Booking.count() == 0
+
+
+async def test_a_range_more_than_a_year_ahead_is_refused_in_german(teacher_anna, today):
+    game, _ = await title_with_copy_ids(1)
+    await basket.add(teacher_anna.patron_id, game)
+    with pytest.raises(InvalidInput) as invalid:
+        await basket.book_basket(teacher_anna.patron_id, D(9999, 12, 24), D(9999, 12, 24), today)
+    assert invalid.value.errors["start_on"] == (
+        "Reservierungen sind höchstens ein Jahr im Voraus möglich (bis 10.03.2027)."
+    )
