@@ -49,7 +49,7 @@ from mediathek.patrons import (
     sessions,
 )
 from mediathek.reports import privacy_pages, statistics_pages, stocktake_pages
-from mediathek.reservations import reservation_pages
+from mediathek.reservations import basket_pages, reservation_pages
 from mediathek.search import catalogue_pages
 from mediathek.settings import STATIC_DIR, Settings
 from mediathek.web.auth import AuthMiddleware, LoginLookup
@@ -79,6 +79,7 @@ AREA_MODULES: list[ModuleType] = [
     desk_pages,
     api_circulation,
     reservation_pages,
+    basket_pages,
     api_reservations,
     outbox_pages,
     api_notifications,

@@ -33,7 +33,7 @@ from mediathek.patrons.tables import (
     WebSession,
 )
 from mediathek.reports.tables import Stocktake, StocktakeScan
-from mediathek.reservations.tables import Booking, Hold
+from mediathek.reservations.tables import BasketItem, Booking, Hold, TitleSet, TitleSetItem
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -60,6 +60,9 @@ TABLES = [
     AppliedRequest,
     Hold,
     Booking,
+    BasketItem,
+    TitleSet,
+    TitleSetItem,
     Notification,
     LoanNotice,
     JobLock,

@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from litestar import Request, Response, delete, get, post
+from litestar import Request, Response, delete, get, post, put
 from litestar.params import JSONBody, Parameter, QueryParameter
 from msgspec import Meta
 
 from mediathek.api.common import problems
 from mediathek.errors import Forbidden, InvalidInput, NotFound
-from mediathek.reservations import for_borrower, queries, services
+from mediathek.reservations import basket, for_borrower, queries, services, sets
+from mediathek.reservations.basket import BasketResult
 from mediathek.reservations.reservation_pages import ics_response
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today
+from mediathek.web.rendering import Today
 
 SECURED: list[dict[str, list[str]]] = [{"session": []}, {"bearer": []}]
 
@@ -137,11 +138,10 @@ async def list_holds(request: Request) -> list[HoldOut]:
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def create_hold(request: Request, data: JSONBody[HoldIn]) -> HoldOut:
+async def create_hold(request: Request, data: JSONBody[HoldIn], today: Today) -> HoldOut:
     """Place a hold on a title; a copy on the shelf is set aside at once (status ready).
     Staff may place it for a borrower (``patron_id``); she gets the usual e-mails."""
     patron_id, for_other = _reserving_for(request, data.patron_id)
-    today = library_today(request)
     if for_other:
         placed = await for_borrower.place_for(
             patron_id,
@@ -165,9 +165,9 @@ async def create_hold(request: Request, data: JSONBody[HoldIn]) -> HoldOut:
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409),
 )
-async def delete_hold(request: Request, hold_id: Id) -> None:
+async def delete_hold(request: Request, hold_id: Id, today: Today) -> None:
     """Cancel one of my holds."""
-    await services.cancel_hold(hold_id, _patron(request), library_today(request))
+    await services.cancel_hold(hold_id, _patron(request), today)
 
 
 @get(
@@ -189,11 +189,10 @@ async def list_bookings(request: Request) -> list[BookingOut]:
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def create_booking(request: Request, data: JSONBody[BookingIn]) -> BookingOut:
+async def create_booking(request: Request, data: JSONBody[BookingIn], today: Today) -> BookingOut:
     """Reserve a title for a date range. 409 with ``suggestion`` when no copy is free.
     Staff may book for a borrower (``patron_id``); she gets the usual e-mails."""
     patron_id, for_other = _reserving_for(request, data.patron_id)
-    today = library_today(request)
     try:
         if for_other:
             placed = await for_borrower.place_for(
@@ -240,9 +239,9 @@ async def create_booking(request: Request, data: JSONBody[BookingIn]) -> Booking
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409),
 )
-async def delete_booking(request: Request, booking_id: Id) -> None:
+async def delete_booking(request: Request, booking_id: Id, today: Today) -> None:
     """Cancel one of my bookings."""
-    await services.cancel_booking(booking_id, _patron(request), library_today(request))
+    await services.cancel_booking(booking_id, _patron(request), today)
 
 
 @get(
@@ -267,13 +266,14 @@ async def booking_calendar(request: Request, booking_id: Id) -> Response:
 async def title_availability(
     request: Request,
     title_id: Id,
+    today: Today,
     from_day: Annotated[date | None, QueryParameter(name="from")] = None,
     days: Annotated[int, QueryParameter(ge=1, le=366)] = services.CALENDAR_DAYS,
 ) -> list[DayOut]:
     """Copies free per day (a copy counts when a one-day booking of it would succeed)."""
     if not await queries.title_exists(title_id):
         raise NotFound("Diesen Titel gibt es nicht.")
-    rows = await services.availability(title_id, library_today(request), from_day, days)
+    rows = await services.availability(title_id, today, from_day, days)
     return [DayOut(day=d, free=n) for d, n in rows]
 
 
@@ -296,9 +296,240 @@ async def staff_hold_shelf() -> list[dict]:
     security=SECURED,
     responses=problems(401, 403),
 )
-async def staff_pull_list(request: Request) -> dict:
+async def staff_pull_list(today: Today) -> dict:
     """Copies to fetch from the shelves, bookings about to start, copies to put back."""
-    return {**await queries.pull_list(library_today(request)), "put_back": await queries.put_back()}
+    return {**await queries.pull_list(today), "put_back": await queries.put_back()}
+
+
+# ---- the Merkliste and sets ----------------------------------------------------------------
+
+Quantity = Annotated[
+    int,
+    Meta(ge=1, le=99),
+    Parameter(ge=1, le=99, description="Copies of the title wanted (at most as many as exist)."),
+]
+
+
+@dataclass
+class BasketItemIn:
+    title_id: BodyId
+    quantity: Quantity = 1
+
+
+@dataclass
+class BasketItemOut:
+    title_id: int
+    title: str
+    quantity: int
+    copies: int  # bookable copies the Mediathek has
+    withdrawn: bool  # no longer in the catalogue: booking the list takes it off
+
+
+@dataclass
+class RangeIn:
+    start_on: date
+    end_on: date
+    patron_id: PatronRef = None
+
+
+@dataclass
+class RangeOut:
+    start_on: date
+    end_on: date
+
+
+@dataclass
+class AlternativeOut:
+    title_id: int
+    title: str
+    why: str
+
+
+@dataclass
+class BasketLineOut:
+    title_id: int
+    title: str
+    wanted: int
+    booked: int
+    status: str  # booked, partly, none, gone
+    booking_ids: list[int]
+    message: str
+    suggestion: RangeOut | None
+    alternative: AlternativeOut | None
+
+
+@dataclass
+class BasketResultOut:
+    start_on: date
+    end_on: date
+    lines: list[BasketLineOut]
+
+
+@dataclass
+class SetItemOut:
+    title_id: int
+    title: str
+    quantity: int
+
+
+@dataclass
+class SetOut:
+    id: int
+    name: str
+    description: str
+    items: list[SetItemOut]
+
+
+def _item_out(row: dict) -> BasketItemOut:
+    return BasketItemOut(
+        title_id=row["title_id"],
+        title=row["title"],
+        quantity=row["quantity"],
+        copies=row["copies"],
+        withdrawn=row["gone"],
+    )
+
+
+def _result_out(result: BasketResult) -> BasketResultOut:
+    return BasketResultOut(
+        start_on=result.start_on,
+        end_on=result.end_on,
+        lines=[
+            BasketLineOut(
+                title_id=line.title_id,
+                title=line.title,
+                wanted=line.wanted,
+                booked=line.booked,
+                status=line.status,
+                booking_ids=line.booking_ids,
+                message=line.message,
+                suggestion=RangeOut(line.suggestion.start, line.suggestion.end)
+                if line.suggestion
+                else None,
+                alternative=AlternativeOut(
+                    line.alternative["id"], line.alternative["title"], line.alternative["why"]
+                )
+                if line.alternative
+                else None,
+            )
+            for line in result.lines
+        ],
+    )
+
+
+@get(
+    "/api/v1/basket",
+    access=Access.patron,
+    tags=["Merkliste und Sets"],
+    security=SECURED,
+    responses=problems(401, 403),
+)
+async def list_basket(request: Request) -> list[BasketItemOut]:
+    """My Merkliste: titles with the number of copies wanted."""
+    return [_item_out(r) for r in await basket.items(_patron(request))]
+
+
+@put(
+    "/api/v1/basket",
+    access=Access.patron,
+    tags=["Merkliste und Sets"],
+    security=SECURED,
+    responses=problems(400, 401, 403, 404, 422),
+)
+async def put_basket_item(request: Request, data: JSONBody[BasketItemIn]) -> list[BasketItemOut]:
+    """Put a title on my Merkliste with this quantity (or change the quantity of one that is
+    there). 422 when more copies are wanted than the Mediathek has."""
+    patron_id = _patron(request)
+    if not await basket.add(patron_id, data.title_id, data.quantity):
+        await basket.set_quantity(patron_id, data.title_id, data.quantity)
+    return [_item_out(r) for r in await basket.items(patron_id)]
+
+
+@delete(
+    "/api/v1/basket/{title_id:int}",
+    access=Access.patron,
+    tags=["Merkliste und Sets"],
+    security=SECURED,
+    responses=problems(400, 401, 403),
+)
+async def delete_basket_item(request: Request, title_id: Id) -> None:
+    """Take a title off my Merkliste (nothing happens if it is not there)."""
+    await basket.remove(_patron(request), title_id)
+
+
+@post(
+    "/api/v1/basket/book",
+    access=Access.login,
+    tags=["Merkliste und Sets"],
+    security=SECURED,
+    status_code=200,
+    responses=problems(400, 401, 403, 404, 409, 422),
+)
+async def book_basket(request: Request, data: JSONBody[RangeIn], today: Today) -> BasketResultOut:
+    """Book every title of the Merkliste for the range in one transaction. Each line says
+    what was booked; for the rest the reason, the nearest free range (``suggestion``) and a
+    free title of the same series or topic (``alternative``). Booked titles leave the list.
+    Staff may book a borrower's list for her (``patron_id``); she gets the usual e-mails."""
+    patron_id, for_other = _reserving_for(request, data.patron_id)
+    if for_other:
+        result = await for_borrower.book_many_for(
+            patron_id,
+            set_id=None,
+            start_on=data.start_on,
+            end_on=data.end_on,
+            today=today,
+            staff_id=request.scope["user"].account_id,
+        )
+    else:
+        result = await basket.book_basket(patron_id, data.start_on, data.end_on, today)
+    return _result_out(result)
+
+
+@get(
+    "/api/v1/sets",
+    access=Access.public,
+    tags=["Merkliste und Sets"],
+    responses=problems(),
+)
+async def list_sets() -> list[SetOut]:
+    """The sets staff put together (titles with quantities)."""
+    return [
+        SetOut(
+            id=s["id"],
+            name=s["name"],
+            description=s["description"],
+            items=[SetItemOut(i["title_id"], i["title"], i["quantity"]) for i in s["items"]],
+        )
+        for s in await sets.list_sets()
+    ]
+
+
+@post(
+    "/api/v1/sets/{set_id:int}/book",
+    access=Access.login,
+    tags=["Merkliste und Sets"],
+    security=SECURED,
+    status_code=200,
+    responses=problems(400, 401, 403, 404, 409, 422),
+)
+async def book_set(
+    request: Request, set_id: Id, data: JSONBody[RangeIn], today: Today
+) -> BasketResultOut:
+    """Book every title of a set in its quantity for the range (same answer as the
+    Merkliste). Staff may book it for a borrower (``patron_id``)."""
+    patron_id, for_other = _reserving_for(request, data.patron_id)
+    if for_other:
+        result = await for_borrower.book_many_for(
+            patron_id,
+            set_id=set_id,
+            start_on=data.start_on,
+            end_on=data.end_on,
+            today=today,
+            staff_id=request.scope["user"].account_id,
+        )
+    else:
+        result = await sets.book_set(set_id, patron_id, data.start_on, data.end_on, today)
+    return _result_out(result)
 
 
 ROUTES = [
@@ -312,4 +543,10 @@ ROUTES = [
     title_availability,
     staff_hold_shelf,
     staff_pull_list,
+    list_basket,
+    put_basket_item,
+    delete_basket_item,
+    book_basket,
+    list_sets,
+    book_set,
 ]

@@ -13,8 +13,10 @@ from mediathek.catalogue.services import list_titles
 from mediathek.catalogue.tables import Title
 from mediathek.db import write_transaction
 from mediathek.errors import DomainError, InvalidInput, NotFound
+from mediathek.i18n import _
 from mediathek.patrons.tables import Patron
-from mediathek.reservations import services
+from mediathek.reservations import basket, services, sets
+from mediathek.reservations.basket import BasketResult
 
 # Title words that fit more titles than this are too vague to offer as a choice.
 TITLE_CHOICES = 6
@@ -100,6 +102,38 @@ async def place_for(
             title_id=title_id,
         )
     return placed
+
+
+async def book_many_for(
+    patron_id: int,
+    *,
+    set_id: int | None,
+    start_on: date,
+    end_on: date,
+    today: date,
+    staff_id: int | None,
+) -> BasketResult:
+    """Staff book a set (``set_id``) or the borrower's own Merkliste (None) for her: the same
+    booking as online, the usual e-mails to her, an audit entry per booking naming the staff."""
+    async with write_transaction():
+        if not await Patron.exists().where(Patron.id == patron_id):
+            raise NotFound(_("Diese Person gibt es nicht."))
+        if set_id is None:
+            result = await basket.book_basket(patron_id, start_on, end_on, today)
+        else:
+            result = await sets.book_set(set_id, patron_id, start_on, end_on, today)
+        for line in result.lines:
+            for booking_id in line.booking_ids:
+                await audit.record(
+                    "booking.placed_for_patron",
+                    actor_id=staff_id,
+                    object_type="booking",
+                    object_id=booking_id,
+                    patron_id=patron_id,
+                    title_id=line.title_id,
+                    title_set_id=set_id,
+                )
+    return result
 
 
 @dataclass

@@ -200,10 +200,12 @@ def next_free_range(
     buffer_days: int,
     today: date,
     is_open: Callable[[date], bool] | None = None,
+    copies: int = 1,
 ) -> Span | None:
     """The earliest range of the same length, starting after ``wanted.start``, that some copy
-    can serve – the helpful answer when the wanted range is taken. With ``is_open`` both its
-    first day (pickup) and its last day (return) are opening days."""
+    (or ``copies`` copies, for a basket that wants several) can serve – the helpful answer
+    when the wanted range is taken. With ``is_open`` both its first day (pickup) and its last
+    day (return) are opening days."""
     length = timedelta(days=wanted.days - 1)
     spans = [blocked_spans(p, buffer_days, today) for p in plans]
     # A free range can only start the day after something ends; try those days in order
@@ -223,7 +225,8 @@ def next_free_range(
             candidate = Span(start, start + length)
             if is_open is not None and not (is_open(candidate.start) and is_open(candidate.end)):
                 continue
-            if any(not any(s.overlaps(candidate) for s in copy_spans) for copy_spans in spans):
+            free = sum(not any(s.overlaps(candidate) for s in cs) for cs in spans)
+            if free >= copies:
                 return candidate
     return None
 
@@ -314,3 +317,73 @@ def calendar_days(
             }
             out.append(CalendarDay(day, free, "partly", label))
     return out
+
+
+# ---- the Merkliste (basket) and sets -------------------------------------------------------
+
+# More copies of one title than this on one list is a typing slip, not a course.
+MAX_QUANTITY = 99
+
+
+def quantity_error(title: str, quantity: int, copies: int) -> str | None:
+    """Why ``quantity`` copies of a title cannot be wanted at all (German), or None."""
+    if quantity < 1 or quantity > MAX_QUANTITY:
+        return _("Bitte eine Anzahl von 1 bis %(max)s angeben.") % {"max": MAX_QUANTITY}
+    if copies == 0:
+        return _("Von „%(title)s“ gibt es kein Exemplar zum Ausleihen.") % {"title": title}
+    if quantity > copies:
+        return _(
+            "Von „%(title)s“ gibt es nur %(copies)s Exemplare – %(wanted)s sind nicht möglich."
+        ) % {"title": title, "copies": copies, "wanted": quantity}
+    return None
+
+
+def far_ahead_errors(start: date, end: date, today: date) -> dict[str, str]:
+    """Field → German message for a day more than a year ahead (bookings are planned for the
+    coming year; the search for free ranges looks no further)."""
+    limit = today + timedelta(days=SEARCH_HORIZON_DAYS)
+    message = _("Reservierungen sind höchstens ein Jahr im Voraus möglich (bis %(day)s).") % {
+        "day": i18n.format_day(limit)
+    }
+    return {name: message for name, day in (("start_on", start), ("end_on", end)) if day > limit}
+
+
+def pick_copies(
+    plans: Sequence[CopyPlan], wanted: Span, count: int, buffer_days: int, today: date
+) -> list[int]:
+    """Up to ``count`` different copies free over the range, chosen one after the other by
+    ``pick_copy`` (each pick sees the ones before as booked)."""
+    remaining = {p.copy_id: p for p in plans}
+    chosen: list[int] = []
+    while len(chosen) < count:
+        copy_id = pick_copy(remaining.values(), wanted, buffer_days, today)
+        if copy_id is None:
+            break
+        chosen.append(copy_id)
+        del remaining[copy_id]
+    return chosen
+
+
+@dataclass(frozen=True)
+class TitleFacts:
+    """What the catalogue says about a title, as far as choosing a stand-in goes."""
+
+    id: int
+    media_type: str
+    series: str
+    topics: frozenset[str]
+
+
+def alternative_rank(wanted: TitleFacts, other: TitleFacts) -> tuple[int, int] | None:
+    """How well ``other`` stands in for ``wanted`` (higher is better), or None when it does
+    not: a title of the same series comes first; otherwise one of the same media type that
+    shares at least one topic, the more shared topics the better."""
+    if other.id == wanted.id:
+        return None
+    same_series = bool(wanted.series) and other.series.casefold() == wanted.series.casefold()
+    shared = len(wanted.topics & other.topics)
+    if same_series:
+        return (1, shared)
+    if other.media_type == wanted.media_type and shared > 0:
+        return (0, shared)
+    return None

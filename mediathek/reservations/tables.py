@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Date, ForeignKey, OnDelete, Serial, Timestamptz, Varchar
+from piccolo.columns import (
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -51,3 +60,31 @@ class Booking(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     ready_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
+
+
+class BasketItem(Table):
+    """A title on a patron's Merkliste (course planning), with how many copies she wants.
+    Kept on the server, so the list follows her from the school PC to her phone."""
+
+    id = Serial(primary_key=True)
+    patron = ForeignKey(references=Patron, on_delete=OnDelete.cascade, null=False, index=True)
+    title = ForeignKey(references=Title, on_delete=OnDelete.cascade, null=False, index=True)
+    quantity = Integer(default=1)
+    added_at = Timestamptz(default=TimestamptzNow())
+
+
+class TitleSet(Table):
+    """A set staff put together once ("Kita-Sprachförderpaket A1") and teachers book as one."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=200, unique=True)
+    description = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class TitleSetItem(Table):
+    id = Serial(primary_key=True)
+    title_set = ForeignKey(references=TitleSet, on_delete=OnDelete.cascade, null=False, index=True)
+    title = ForeignKey(references=Title, on_delete=OnDelete.cascade, null=False, index=True)
+    quantity = Integer(default=1)

@@ -126,7 +126,14 @@ TRANSLATED_PAGES = {
         "/registrieren",
         "/passwort-vergessen",
     ],
-    "teacher": ["/konto", "/konto/ausleihen", "/konto/reservierungen", "/titel/1/reservieren"],
+    "teacher": [
+        "/konto",
+        "/konto/ausleihen",
+        "/konto/reservierungen",
+        "/titel/1/reservieren",
+        "/merkliste",
+        "/sets",
+    ],
 }
 
 

@@ -275,3 +275,30 @@ async def test_a_checkout_is_concerned_only_by_open_holds_and_bookings_of_its_co
     # A booking of another copy of the title: the desk may move it to this copy.
     await Booking.insert(booking(title_id, sibling, days_ahead=10))
     assert await hooks.concern_checkout(copy_id, title_id)
+
+
+async def test_a_basket_and_a_single_booking_of_the_last_copy_at_once_never_share_it(
+    teacher_anna, volunteer_ben, today
+):
+    from mediathek.reservations import basket
+
+    title_id, _ = await title_with_copy_ids(1)
+    other, _ = await title_with_copy_ids(1, "Memo Obst")
+    await basket.add(teacher_anna.patron_id, other)
+    await basket.add(teacher_anna.patron_id, title_id)
+
+    async def single():
+        try:
+            return await book(
+                volunteer_ben.patron_id, title_id, D(2026, 3, 16), D(2026, 3, 20), today
+            )
+        except BookingUnavailable:
+            return None
+
+    booked_basket, booked_single = await asyncio.gather(
+        basket.book_basket(teacher_anna.patron_id, D(2026, 3, 17), D(2026, 3, 19), today), single()
+    )
+    took_it = [line.title_id for line in booked_basket.booked]
+    assert (title_id in took_it) != (booked_single is not None)
+    copies = [b["copy"] for b in await Booking.select(Booking.copy)]
+    assert len(copies) == len(set(copies)) == 2

@@ -175,6 +175,14 @@ TRANSLATED = [
     "info/contact_form.html",
     "info/deadlines_form.html",
     "reservations/staff.html",
+    "reservations/_basket_button.html",
+    "reservations/_basket_result.html",
+    "reservations/_range_fields.html",
+    "reservations/basket.html",
+    "reservations/sets.html",
+    "reservations/staff_sets.html",
+    "reservations/staff_set_form.html",
+    "reservations/for_borrower.html",
 ]
 
 
