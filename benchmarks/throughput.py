@@ -141,6 +141,14 @@ class Profile:
                 print(f"    {line}")
 
 
+# Frames every request passes through (server, event loop, middleware): not news in a profile.
+WRAPPERS = re.compile(
+    r"__call__|_run_code|asyncio_run|Server\.run|cmd_serve|Runner\.run|run_until|run_forever|"
+    r"_run_once|^run \(|_run \(|<module>|^main \(|HTTPRoute\.handle|run_asgi|"
+    r"_call_handler_function|_get_response_for_request|Thread\.|^_bootstrap"
+)
+
+
 def top_functions(path: Path, count: int = 14) -> list[str]:
     """The functions most samples are in (inclusive), of the server's busiest thread."""
     if not path.exists():
@@ -155,9 +163,8 @@ def top_functions(path: Path, count: int = 14) -> list[str]:
             inclusive[name] = inclusive.get(name, 0) + int(n)
         leaf = frames[-1]
         own[leaf] = own.get(leaf, 0) + int(n)
-    skip = ("run (", "_run_once", "run_forever", "run_until_complete", "<module>", "main (")
     ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])
-    rows = [f"{n / total:5.1%}  {name}" for name, n in ranked if not name.startswith(skip)]
+    rows = [f"{n / total:5.1%}  {name}" for name, n in ranked if not WRAPPERS.search(name)]
     return rows[:count]
 
 
