@@ -269,6 +269,8 @@ async def checkout_and_return(
         await asyncio.gather(*(desk(n, client) for n in range(connections)))
         elapsed = time.monotonic() - t0
     latencies.sort()
+    if not latencies:  # nothing came back in time (a warm-up on a very busy machine)
+        return {"rps": 0.0, "p50": 0.0, "p99": 0.0, "failures": failures}
     return {
         "rps": len(latencies) / elapsed,
         "p50": statistics.median(latencies),
