@@ -8,10 +8,12 @@ Load comes from ``wrk`` (Debian package) in its own process; `uptime` is printed
 because the machine is shared.
 
     uv run python benchmarks/throughput.py [--engine sqlite|postgres] [--titles 100000]
-        [--connections 16,64] [--seconds 10] [--code DIR]
+        [--connections 16,64] [--seconds 10] [--code DIR] [--profile DIR]
 
 ``--code`` serves the Mediathek from another checkout of the code (a before/after comparison
-in the same minutes, on the same data).
+in the same minutes, on the same data). ``--profile DIR`` records the server with py-spy
+while each page is loaded at 16 connections (and during checkout + return), keeps the raw
+stacks in DIR and prints each profile's top functions (share of the samples they are on).
 """
 
 # A one-off script: blocking calls while nothing else runs are fine here.
@@ -98,6 +100,72 @@ def rss_mb(pid: int) -> float:
         match = re.search(r"VmRSS:\s+(\d+) kB", status)
         total += int(match.group(1)) if match else 0
     return total / 1024
+
+
+class Profile:
+    """py-spy on the server for the duration of a figure (``None`` dir: nothing)."""
+
+    def __init__(self, directory: Path | None, pid: int, name: str, seconds: int) -> None:
+        self.path = directory / f"{name}.txt" if directory else None
+        self.pid, self.seconds, self.proc = pid, seconds, None
+
+    def __enter__(self) -> Profile:
+        if self.path:
+            cmd = [sys.executable, "-m", "py_spy"] if not shutil.which("py-spy") else ["py-spy"]
+            self.proc = subprocess.Popen(
+                [
+                    *cmd,
+                    "record",
+                    "--pid",
+                    str(self.pid),
+                    "--rate",
+                    "250",
+                    "--format",
+                    "raw",
+                    "--duration",
+                    str(self.seconds),
+                    "--output",
+                    str(self.path),
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc:
+            self.proc.wait(timeout=60)
+            for line in top_functions(self.path):
+                print(f"    {line}")
+
+
+# Frames every request passes through (server, event loop, middleware): not news in a profile.
+WRAPPERS = re.compile(
+    r"__call__|_run_code|asyncio_run|Server\.run|cmd_serve|Runner\.run|run_until|run_forever|"
+    r"_run_once|^run \(|_run \(|<module>|^main \(|HTTPRoute\.handle|run_asgi|"
+    r"_call_handler_function|_get_response_for_request|Thread\.|^_bootstrap"
+)
+
+
+def top_functions(path: Path, count: int = 14) -> list[str]:
+    """The functions most samples are in (inclusive), of the server's busiest thread."""
+    if not path.exists():
+        return ["(no profile)"]
+    total, inclusive, own = 0, {}, {}
+    for line in path.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        frames = stack.split(";")
+        total += int(n)
+        for frame in set(frames[1:]):
+            name = re.sub(r":\d+\)$", ")", frame)
+            inclusive[name] = inclusive.get(name, 0) + int(n)
+        leaf = frames[-1]
+        own[leaf] = own.get(leaf, 0) + int(n)
+    ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])
+    rows = [f"{n / total:5.1%}  {name}" for name, n in ranked if not WRAPPERS.search(name)]
+    return rows[:count]
 
 
 def _ms(text: str) -> float:
@@ -201,6 +269,8 @@ async def checkout_and_return(
         await asyncio.gather(*(desk(n, client) for n in range(connections)))
         elapsed = time.monotonic() - t0
     latencies.sort()
+    if not latencies:  # nothing came back in time (a warm-up on a very busy machine)
+        return {"rps": 0.0, "p50": 0.0, "p99": 0.0, "failures": failures}
     return {
         "rps": len(latencies) / elapsed,
         "p50": statistics.median(latencies),
@@ -217,10 +287,13 @@ def main() -> None:
     parser.add_argument("--connections", default="16,64")
     parser.add_argument("--pages", default="home,title,search,json,writes")
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout of the code to serve")
+    parser.add_argument("--profile", type=Path, default=None, help="py-spy each page into DIR")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk fehlt: apt-get install wrk")
     CACHE.mkdir(exist_ok=True)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     url = asyncio.run(prepare(args.engine, args.titles))
     tmp = Path(tempfile.mkdtemp(prefix="mediathek-throughput-"))
     env = {
@@ -261,7 +334,9 @@ def main() -> None:
             for connections in (int(c) for c in args.connections.split(",")):
                 load = uptime()
                 hello_fig = wrk(hello_url, args.seconds, connections)
-                fig = wrk(page, args.seconds, connections)
+                profile = args.profile if connections == 16 else None
+                with Profile(profile, app.pid, f"{args.engine}-{name}", args.seconds - 1):
+                    fig = wrk(page, args.seconds, connections)
                 ratio = fig["rps"] / hello_fig["rps"]
                 rows.append((name, connections, fig, hello_fig, ratio, load))
                 print(
@@ -282,10 +357,12 @@ def main() -> None:
                     "SELECT barcode FROM copy WHERE status = 'available' ORDER BY id LIMIT 640"
                 )
             )
+            copies = [r[0] for r in available]
+            # Warm-up, as for the pages: the first checkout loads the holiday tables.
+            asyncio.run(checkout_and_return(base, token, copies, 2, 16))
             load = uptime()
-            fig = asyncio.run(
-                checkout_and_return(base, token, [r[0] for r in available], args.seconds, 16)
-            )
+            with Profile(args.profile, app.pid, f"{args.engine}-writes", args.seconds - 1):
+                fig = asyncio.run(checkout_and_return(base, token, copies, args.seconds, 16))
             print(
                 f"checkout+return c=16 {fig['rps']:8,.0f} req/s p50 {fig['p50']:7.1f} ms "
                 f"p99 {fig['p99']:7.1f} ms, {fig['failures']} refused | {load}",

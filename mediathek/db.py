@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -26,6 +27,8 @@ from mediathek.settings import Settings
 SQLITE_BUSY_TIMEOUT = 30
 # Open SQLite connections kept for reuse while the app runs (each one has its own thread).
 SQLITE_IDLE_CONNECTIONS = 10
+# Seconds a thread may hold the GIL while another waits for it (CPython's default: 0.005).
+SQLITE_SWITCH_INTERVAL = 0.0005
 
 
 class _ReusableConnection(aiosqlite.Connection):
@@ -38,7 +41,10 @@ class _ReusableConnection(aiosqlite.Connection):
 
     async def close(self) -> None:
         if not self.engine.keep(self):
-            await super().close()
+            try:
+                await super().close()
+            finally:
+                self.engine.closed()
 
 
 class ReusingSQLiteEngine(SQLiteEngine):
@@ -53,21 +59,30 @@ class ReusingSQLiteEngine(SQLiteEngine):
     connections wait for the next query instead of ending, like PostgreSQL's pool.
     """
 
-    __slots__ = ("_idle", "_max_idle")
+    __slots__ = ("_idle", "_max_idle", "_open", "_waiting")
 
     def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
         self._idle: list[_ReusableConnection] = []
         self._max_idle = 0  # no reuse until the pool is started
+        self._open = 0  # connections open now, idle or in use
+        self._waiting: list[asyncio.Future[None]] = []
 
     async def start_connection_pool(self, max_idle: int = SQLITE_IDLE_CONNECTIONS) -> None:
         self._max_idle = max_idle
+        # Every statement is a trip to a connection's thread and back, and each side of it
+        # waits for the GIL. While the event loop computes a page, CPython hands the GIL over
+        # only every 5 ms (the switch interval): a write transaction of eight statements then
+        # held the write lock for tens of milliseconds and the writers behind it waited.
+        # A shorter interval keeps a statement's trip short under load.
+        sys.setswitchinterval(SQLITE_SWITCH_INTERVAL)
 
     async def close_connection_pool(self) -> None:
         self._max_idle = 0
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
+        self._wake()
 
     def keep(self, connection: _ReusableConnection) -> bool:
         """Take a closed connection back for reuse, unless the pool is full or stopped, or the
@@ -75,15 +90,46 @@ class ReusingSQLiteEngine(SQLiteEngine):
         if len(self._idle) >= self._max_idle or connection.in_transaction:
             return False
         self._idle.append(connection)
+        self._wake()
         return True
 
+    def closed(self) -> None:
+        self._open -= 1
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiting:
+            waiter = self._waiting.pop(0)
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
     async def get_connection(self) -> aiosqlite.Connection:
+        # While the pool runs, at most ``max_idle`` connections are open (each is a thread and
+        # its page cache): a request beyond that waits for one to come back.
+        while not self._idle and self._max_idle and self._open >= self._max_idle:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            try:
+                await waiter
+            except BaseException:
+                if waiter in self._waiting:
+                    self._waiting.remove(waiter)
+                elif waiter.done() and not waiter.cancelled():
+                    self._wake()  # pass the turn on
+                raise
         if self._idle:
             return self._idle.pop()
-        connection = await _ReusableConnection(self)
-        # aiosqlite types row_factory as a class; sqlite3 takes any callable, as piccolo does.
-        connection.row_factory = dict_factory  # type: ignore[assignment]
-        await connection.execute("PRAGMA foreign_keys = 1")
+        self._open += 1
+        try:
+            connection = await _ReusableConnection(self)
+            # aiosqlite types row_factory as a class; sqlite3 takes any callable, as piccolo
+            # does.
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            await connection.execute("PRAGMA foreign_keys = 1")
+        except BaseException:
+            self.closed()
+            raise
         return connection
 
     async def _run_in_new_connection(
@@ -223,9 +269,8 @@ class _QueuedWrite(SQLiteTransaction):
     SQLite lets one writer in at a time; the others would wait in its busy handler, which
     sleeps in growing steps (up to 100 ms) and wakes in no order, so under load a checkout
     waited seconds behind others. In an asyncio queue the next writer starts the moment the
-    last one commits, first come first served. The connection is taken before the turn (opening
-    one is slow), so a turn is only as long as the transaction. Writers of other processes
-    still meet in the busy handler.
+    last one commits, first come first served. Writers of other processes still meet in the
+    busy handler.
     """
 
     def __init__(self, engine: SQLiteEngine) -> None:
@@ -233,13 +278,23 @@ class _QueuedWrite(SQLiteTransaction):
         self.queue = _writer_queue(engine)
         self.in_turn = False
 
-    async def begin(self) -> None:
+    async def get_connection(self):
+        # The turn first, then a connection: writers waiting in the queue hold none, so the
+        # capped pool stays free for readers (connections are kept open, taking one is cheap).
         await self.queue.acquire()
         self.in_turn = True
+        try:
+            return await super().get_connection()
+        except BaseException:
+            self._leave_queue()
+            raise
+
+    async def begin(self) -> None:
         try:
             await super().begin()
         except BaseException:
             self._leave_queue()
+            await self.connection.close()
             raise
 
     async def __aexit__(self, exc_type, exc, tb) -> bool:

@@ -57,6 +57,11 @@ async def checkout_terms(patron_category: str, media_type: str) -> tuple[Rule, L
         media_type,
         patron_category,
     )
+    return rule_and_limits(row)
+
+
+def rule_and_limits(row: dict) -> tuple[Rule, Limits]:
+    """From a row with the columns of ``checkout_terms`` (joined into a caller's own query)."""
     return _rule(row), _limits(row)
 
 

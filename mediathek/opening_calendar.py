@@ -155,18 +155,29 @@ def moved_day(calendar: Calendar, day: date) -> date | None:
 
 async def load_calendar(today: date | None = None) -> Calendar:
     """The calendar from the tables; closures that ended before ``today`` are left out."""
-    days = await OpeningDay.select(OpeningDay.weekday, OpeningDay.is_open, OpeningDay.hours)
+    # One query for both tables: every checkout and renewal reads the calendar.
+    since = today - timedelta(days=60) if today is not None else date.min
+    rows = await OpeningDay.raw(
+        "SELECT 'd' AS kind, weekday, is_open, hours AS text, NULL AS start_on, NULL AS end_on "
+        "FROM opening_day UNION ALL "
+        "SELECT 'c', 0, {}, label, start_on, end_on FROM closure WHERE end_on >= {} "
+        "ORDER BY kind, start_on",
+        False,
+        since,
+    )
+    days = [r for r in rows if r["kind"] == "d"]
     open_weekdays = (
         frozenset(d["weekday"] for d in days if d["is_open"]) if days else DEFAULT_OPEN_WEEKDAYS
     )
-    query = Closure.select(Closure.start_on, Closure.end_on, Closure.label)
-    if today is not None:
-        query = query.where(Closure.end_on >= today - timedelta(days=60))
     closures = tuple(
-        Closed(r["start_on"], r["end_on"], r["label"])
-        for r in await query.order_by(Closure.start_on)
+        Closed(_day(r["start_on"]), _day(r["end_on"]), r["text"]) for r in rows if r["kind"] == "c"
     )
-    return Calendar(open_weekdays, closures, {d["weekday"]: d["hours"] for d in days})
+    return Calendar(open_weekdays, closures, {d["weekday"]: d["text"] for d in days})
+
+
+def _day(value: date | str) -> date:
+    # SQLite names a column of a UNION by its first SELECT, where these are NULL: text here.
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 async def save_opening_days(days: dict[int, tuple[bool, str]]) -> None:

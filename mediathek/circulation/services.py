@@ -21,7 +21,7 @@ from mediathek.clock import now
 from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
 from mediathek.errors import NotFound
 from mediathek.i18n import _
-from mediathek.loan_rules import checkout_terms, loan_rule
+from mediathek.loan_rules import loan_rule, rule_and_limits
 from mediathek.opening_calendar import load_calendar
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import hooks
@@ -82,26 +82,34 @@ def patron_name(row: dict, prefix: str = "") -> str:
     return f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}".strip()
 
 
-async def find_patron(card_or_patron: str | int) -> dict:
-    query = Patron.select(
-        Patron.id,
-        Patron.first_name,
-        Patron.last_name,
-        Patron.category,
-        Patron.status,
-        Patron.blocked_reason,
-        Patron.expires_on,
-        Patron.card_barcode,
-        Patron.email,
-        Patron.phone,
-        Patron.institution,
-    )
+# Written out: the desk reads a patron on every scan, and piccolo took longer to build the
+# select than the database took to answer it (same rows and types on both engines).
+PATRON_SQL = (
+    "SELECT id, first_name, last_name, category, status, blocked_reason, expires_on, "
+    "card_barcode, email, phone, institution FROM patron WHERE "
+)
+
+
+async def _patron_row(card_or_patron: str | int, *, lock: bool = False) -> dict | None:
+    value: str | int
     if isinstance(card_or_patron, int):
-        row = await query.where(Patron.id == card_or_patron).first()
+        sql, value = PATRON_SQL + "id = {}", card_or_patron
     else:
-        row = await query.where(Patron.card_barcode == normalise_code(card_or_patron)).first()
+        sql, value = PATRON_SQL + "card_barcode = {}", normalise_code(card_or_patron)
+    if lock and not is_sqlite(current_engine()):
+        sql += " FOR UPDATE"
+    rows = await Patron.raw(sql, value)
+    return rows[0] if rows else None
+
+
+def _unknown_card() -> NotFound:
+    return NotFound(_("Diesen Ausweis kennen wir nicht. Bitte prüfen Sie die Nummer."))
+
+
+async def find_patron(card_or_patron: str | int) -> dict:
+    row = await _patron_row(card_or_patron)
     if row is None:
-        raise NotFound(_("Diesen Ausweis kennen wir nicht. Bitte prüfen Sie die Nummer."))
+        raise _unknown_card()
     return row
 
 
@@ -113,33 +121,40 @@ COPY_SQL = (
 )
 
 
+def _unknown_copy(copy_code: str) -> NotFound:
+    return NotFound(_("Ein Exemplar mit der Nummer %(code)s gibt es nicht.") % {"code": copy_code})
+
+
 async def find_copy(copy_code: str) -> dict:
     rows = await Copy.raw(COPY_SQL, normalise_code(copy_code))
     if not rows:
-        raise NotFound(
-            _("Ein Exemplar mit der Nummer %(code)s gibt es nicht.") % {"code": copy_code}
-        )
+        raise _unknown_copy(copy_code)
     return rows[0]
 
 
-async def lock_patron(card_or_patron: str | int) -> None:
-    """Her other checkouts (and holds) wait here, so the loan limit counts each of them
-    (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises). Taken before the copy's claim:
-    placing a hold locks the patron, then a copy, and the same order here cannot deadlock."""
-    if isinstance(card_or_patron, int):
-        await lock_rows("patron", card_or_patron)
-    elif not is_sqlite(current_engine()):
-        await Patron.raw(
-            "SELECT id FROM patron WHERE card_barcode = {} FOR UPDATE",
-            normalise_code(card_or_patron),
-        )
+# A copy to take back, with the borrower of its open loan (if any).
+CHECKIN_SQL = (
+    "SELECT c.id, c.barcode, c.status, c.title, t.title AS title_name, t.media_type, "
+    "o.patron AS borrower, p.first_name, p.last_name "
+    "FROM copy c JOIN title t ON t.id = c.title "
+    "LEFT JOIN loan o ON o.copy = c.id AND o.returned_at IS NULL "
+    "LEFT JOIN patron p ON p.id = o.patron "
+    "WHERE c.barcode = {}"
+)
 
-
-async def _open_loans(patron_id: int) -> list[policy.LoanFacts]:
-    rows = await Loan.select(Loan.due_on, Loan.reminder_level).where(
-        Loan.patron == patron_id, Loan.returned_at.is_null()
-    )
-    return [policy.LoanFacts(r["due_on"], r["reminder_level"]) for r in rows]
+# What a checkout reads after its claim, in one query: the copy, the loan rule and limits for
+# the borrower's category (the columns of ``loan_rules.checkout_terms``) and her open loans,
+# one row per open loan (one row with empty loan columns when she has none).
+CHECKOUT_SQL = (
+    "SELECT c.id, c.barcode, c.status, c.title, t.title AS title_name, t.media_type, "
+    "r.loan_days, r.max_renewals, l.max_loans, l.max_holds, "
+    "o.id AS open_loan, o.due_on AS open_due_on, o.reminder_level AS open_level "
+    "FROM copy c JOIN title t ON t.id = c.title "
+    "LEFT JOIN loan_rule r ON r.patron_category = {} AND r.media_type = t.media_type "
+    "LEFT JOIN category_limit l ON l.patron_category = {} "
+    "LEFT JOIN loan o ON o.patron = {} AND o.returned_at IS NULL "
+    "WHERE c.barcode = {} ORDER BY o.id"
+)
 
 
 async def checkout(
@@ -162,19 +177,33 @@ async def checkout(
         status_before = (await find_copy(code))["status"]
     try:
         async with write_transaction():
-            await lock_patron(card_or_patron)
-            # Claim the copy first: of many desks scanning it at once, exactly one wins here.
+            # The patron is locked and read first (her other checkouts wait here, so the loan
+            # limit counts each of them; placing a hold locks the patron, then a copy, and the
+            # same order here cannot deadlock). Then the copy is claimed: of many desks
+            # scanning it at once, exactly one wins. Then one read for the rest.
+            patron = await _patron_row(card_or_patron, lock=True)
             claimed = await move_copy(code, event, note="")
-            copy = await find_copy(code)
-            patron = await find_patron(card_or_patron)
+            rows = await Copy.raw(
+                CHECKOUT_SQL,
+                patron["category"] if patron else "",
+                patron["category"] if patron else "",
+                patron["id"] if patron else 0,
+                code,
+            )
+            if not rows:
+                raise _unknown_copy(code)
+            if patron is None:
+                raise _unknown_card()
+            copy = rows[0]
             status = (status_before or CopyStatus.available) if claimed else copy["status"]
-            result = await _lend(patron, copy, status, claimed, today, staff_id, override_reason)
+            result = await _lend(patron, rows, status, claimed, today, staff_id, override_reason)
     except INTEGRITY_ERRORS as exc:
         raise policy.CopyAlreadyLent(_("Dieses Exemplar wurde gerade schon ausgeliehen.")) from exc
     return result
 
 
-async def _lend(patron, copy, status, claimed, today, staff_id, override_reason):
+async def _lend(patron, rows, status, claimed, today, staff_id, override_reason):
+    copy = rows[0]
     # Most copies are neither held nor booked: one question spares the reservation hooks.
     reserved = await hooks.concern_checkout(copy["id"], copy["title"])
     facts = policy.CopyFacts(
@@ -183,8 +212,12 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
             await hooks.reserved_for_other(copy["id"], patron["id"]) if reserved else None
         ),
     )
-    rule, limits = await checkout_terms(patron["category"], copy["media_type"])
-    open_loans = await _open_loans(patron["id"])
+    rule, limits = rule_and_limits(copy)
+    open_loans = [
+        policy.LoanFacts(r["open_due_on"], r["open_level"])
+        for r in rows
+        if r["open_loan"] is not None
+    ]
     level_days = []
     if policy.level_days_matter(open_loans, today):
         level_days = list(await get_setting("overdue_level_days"))
@@ -221,21 +254,22 @@ async def _lend(patron, copy, status, claimed, today, staff_id, override_reason)
     due_on = due.on
     overridden = [r.message for r in decision.refusals]
     loaned_at = now()
-    rows = await Loan.insert(
-        Loan(
-            copy=copy["id"],
-            title=copy["title"],
-            patron=patron["id"],
-            patron_category=patron["category"],
-            media_type=copy["media_type"],
-            loaned_at=loaned_at,
-            loaned_on=today,
-            due_on=due_on,
-            due_reason=due.reason,
-            override_reason=(override_reason or "") if overridden else "",
-            lent_by=staff_id,
-        )
-    ).returning(Loan.id)
+    rows = await Loan.raw(
+        "INSERT INTO loan (copy, title, patron, patron_category, media_type, loaned_at, "
+        "loaned_on, due_on, due_reason, override_reason, lent_by) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING id",
+        copy["id"],
+        copy["title"],
+        patron["id"],
+        patron["category"],
+        copy["media_type"],
+        loaned_at,
+        today,
+        due_on,
+        due.reason,
+        (override_reason or "") if overridden else "",
+        staff_id,
+    )
     loan_id = rows[0]["id"]
     if overridden:
         await audit.record(
@@ -286,7 +320,10 @@ async def checkin(
     """Take a copy back. A kit or game needs its checklist: with ``missing_components`` None
     it raises ``ComponentsToCheck`` and writes nothing."""
     async with write_transaction():
-        copy = await find_copy(copy_code)
+        rows = await Copy.raw(CHECKIN_SQL, normalise_code(copy_code))
+        if not rows:
+            raise _unknown_copy(copy_code)
+        copy = rows[0]
         components = []
         if copy["media_type"] in MEDIA_TYPES_WITH_COMPONENTS:
             components = await components_of(copy["title"])
@@ -321,8 +358,18 @@ async def checkin(
             hold_message = None
         else:
             await _move_back(copy, CopyEvent.checkin)
-            hold_message = await hooks.on_return(copy["id"], today)
-        who = await Patron.select(Patron.first_name, Patron.last_name).where(Patron.id == patron_id)
+            # A returned copy goes to a hold or booking only when one names it or its title:
+            # that one question (what a checkout asks) spares most returns the hooks' reads.
+            hold_message = None
+            if await hooks.concern_checkout(copy["id"], copy["title"]):
+                hold_message = await hooks.on_return(copy["id"], today)
+        who: list[dict] = []
+        if patron_id is not None and copy["borrower"] == patron_id:
+            who = [copy]  # read with the copy; the loan closed is the one read
+        elif patron_id is not None:
+            who = await Patron.raw(
+                "SELECT first_name, last_name FROM patron WHERE id = {}", patron_id
+            )
     message = _("Zurückgenommen.")
     if missing:
         message = _("Zurückgenommen, aber unvollständig: Das Exemplar wird geprüft.")

@@ -102,22 +102,18 @@ def token_expires_at(created_at: datetime, token_days: int) -> datetime:
 
 async def login_of_api_token(token: str, token_days: int) -> dict | None:
     """The token's owner, unless the token is revoked or older than ``token_days``."""
-    row = (
-        await ApiToken.select(
-            ApiToken.id,
-            ApiToken.created_at,
-            ApiToken.last_used_at,
-            ApiToken.account.id,
-            ApiToken.account.email,
-            ApiToken.account.role,
-            ApiToken.account.patron,
-            ApiToken.account.display_name,
-            ApiToken.account.is_active,
-            ApiToken.account.language,
-        )
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_null())
-        .first()
+    # Written out: every API request asks this, and piccolo took longer to build the joined
+    # select than the database took to answer it.
+    rows = await ApiToken.raw(
+        'SELECT t.id, t.created_at, t.last_used_at, a.id AS "account.id", '
+        'a.email AS "account.email", a.role AS "account.role", a.patron AS "account.patron", '
+        'a.display_name AS "account.display_name", a.is_active AS "account.is_active", '
+        'a.language AS "account.language" '
+        "FROM api_token t JOIN account a ON a.id = t.account "
+        "WHERE t.token_hash = {} AND t.revoked_at IS NULL",
+        token_digest(token),
     )
+    row = rows[0] if rows else None
     if (
         row is None
         or not row["account.is_active"]

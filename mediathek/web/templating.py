@@ -73,6 +73,17 @@ def _integer_grouping(code: str) -> str | None:
     return group
 
 
+def de_number(value: int | float | None) -> str:
+    """A count as people here write it ("37.500"), other languages' forms from Babel."""
+    if value is None:
+        return ""
+    if i18n.current() == i18n.SOURCE:
+        return f"{value:,}".replace(",", ".")
+    if isinstance(value, int) and (group := _integer_grouping(i18n.current())) is not None:
+        return f"{value:,}".replace(",", group)
+    return format_decimal(value, locale=i18n.babel_locale())
+
+
 def make_filters(tz: ZoneInfo) -> dict:
     # German keeps the forms people here know ("07.12.2026, 14:30 Uhr"); other languages get
     # their own from Babel's locale data. The names stay: they are used in every template.
@@ -95,15 +106,6 @@ def make_filters(tz: ZoneInfo) -> dict:
             return ""
         return format_date(value, format="full", locale=i18n.babel_locale())
 
-    def de_number(value: int | float | None) -> str:
-        if value is None:
-            return ""
-        if i18n.current() == i18n.SOURCE:
-            return f"{value:,}".replace(",", ".")
-        if isinstance(value, int) and (group := _integer_grouping(i18n.current())) is not None:
-            return f"{value:,}".replace(",", group)
-        return format_decimal(value, locale=i18n.babel_locale())
-
     return {
         "de_date": de_date,
         "de_datetime": de_datetime,
@@ -124,6 +126,9 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        # Templates are read once per process: checking each file's mtime on every render cost
+        # a few percent of a page under load. A changed template needs a restart.
+        auto_reload=False,
     )
     # Newstyle gettext: placeholders are filled by name and escaped, and a template cannot
     # forget the % of a translated string. The callables read the request's language.

@@ -78,9 +78,15 @@ async def test_a_backup_taken_while_the_desk_lends_restores_every_acknowledged_l
     ]
     acknowledged: list[int] = []
     started = asyncio.Event()
+    backed_up = asyncio.Event()
 
     async def desk(n: int):
-        for i, code in enumerate(codes[n::3]):
+        mine = codes[n::3]
+        for i, code in enumerate(mine):
+            if i == len(mine) - 1:
+                # Each desk's last loan waits for the backup: however fast the checkouts are,
+                # the backup is taken while the desks are still lending.
+                await backed_up.wait()
             result = await services.checkout(
                 cards[(n + 3 * i) % 6], code, today=today, staff_id=None
             )
@@ -97,6 +103,7 @@ async def test_a_backup_taken_while_the_desk_lends_restores_every_acknowledged_l
     before = set(acknowledged)
     path = await create_backup(settings, tmp_path / "live")
     after = set(acknowledged)
+    backed_up.set()
     await asyncio.gather(*desks)
     assert len(before) >= 12 and len(after) < 60  # the desks were still lending meanwhile
 

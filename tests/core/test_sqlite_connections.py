@@ -94,3 +94,33 @@ async def test_a_failed_write_hands_its_turn_on(sqlite_db):
             raise ValueError("rolled back")
     async with asyncio.timeout(5), write_transaction():
         await Patron.raw("SELECT 1")
+
+
+async def test_open_connections_stay_within_the_pool_size(sqlite_db):
+    # Each reader holds its connection for a while; the writers come in between.
+    engine = ReusingSQLiteEngine(path=sqlite_db.path)
+    await engine.start_connection_pool(max_idle=3)
+    most = 0
+
+    async def reader() -> None:
+        nonlocal most
+        async with engine.transaction():
+            most = max(most, engine._open)
+            await Patron.raw("SELECT count(*) FROM patron")
+            await asyncio.sleep(0.01)
+
+    async def writer(n: int) -> None:
+        async with write_transaction(engine) as tx:
+            await tx.connection.execute(
+                "INSERT INTO patron (last_name, category) VALUES (?, 'paid_teacher')", [f"W{n}"]
+            )
+
+    try:
+        async with asyncio.timeout(20):
+            await asyncio.gather(*(reader() for _ in range(12)), *(writer(n) for n in range(6)))
+        assert most == 3
+        assert engine._open == 3
+    finally:
+        await engine.close_connection_pool()
+    assert engine._open == 0
+    assert await Patron.count() == 6
