@@ -206,7 +206,11 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
         patron = await _patron(patron_id, today)
         title = await _title(title_id)
         longest = await longest_booking(patron["category"], title["media_type"])
-        errors = policy.closed_day_errors(await load_calendar(today), start_on, end_on, today)
+        # Too far ahead is said alone: the calendar rules look at the days around the range
+        # (and at the year 9999 would run off the end of the calendar).
+        errors = policy.far_ahead_errors(start_on, end_on, today) or policy.closed_day_errors(
+            await load_calendar(today), start_on, end_on, today
+        )
         # A range that is wrong in itself (past, reversed, too long) says that first.
         errors |= policy.booking_range_errors(start_on, end_on, today, longest)
         if errors:

@@ -61,6 +61,11 @@ async def test_invalid_ranges_are_problem_documents(client_for, teacher_anna):
         assert r.status_code == 422
         assert set(r.json()["errors"]) == {"start_on", "end_on"}
         assert (await c.post("/api/v1/bookings", json={"title_id": 0})).status_code == 400
+        # The last days the calendar knows: refused as too far ahead, not a server error.
+        far = {"title_id": title_id, "start_on": "9999-12-24", "end_on": "9999-12-31"}
+        r = await c.post("/api/v1/bookings", json=far)
+        assert r.status_code == 422
+        assert set(r.json()["errors"]) == {"start_on", "end_on"}
         assert (await c.delete("/api/v1/holds/99999999999")).status_code in (400, 404)
 
 
