@@ -19,7 +19,7 @@ from mediathek.reservations.ics import booking_ics
 from mediathek.site_settings import get_setting
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import library_today, redirect, render
+from mediathek.web.rendering import Today, redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 FromDay = Annotated[str | None, QueryParameter(name="ab", max_length=10)]
@@ -74,9 +74,8 @@ async def calendar_context(title_id: int, today: date, first: date | None) -> di
 
 
 async def title_context(
-    request: Request, title_id: int, first: date | None = None, **extra
+    request: Request, title_id: int, today: date, first: date | None = None, **extra
 ) -> dict:
-    today = library_today(request)
     return {
         **await queries.title_box(title_id, patron_id_of(request)),
         "form": {},
@@ -98,21 +97,25 @@ def render_title(request: Request, context: dict, status_code: int = 200) -> Res
 
 
 @get("/titel/{title_id:int}/reservieren", access=Access.patron, include_in_schema=False)
-async def title_page(request: Request, title_id: Id, ab: FromDay = None) -> Response:
+async def title_page(request: Request, title_id: Id, today: Today, ab: FromDay = None) -> Response:
     """The reservation box of a title as a page of its own."""
-    context = await title_context(request, title_id, parse_day(ab))
+    context = await title_context(request, title_id, today, parse_day(ab))
     return render(request, "reservations/title.html", **context)
 
 
 @get("/reservierungen/titel/{title_id:int}", access=Access.public, include_in_schema=False)
-async def title_actions(request: Request, title_id: Id, ab: FromDay = None) -> Response:
+async def title_actions(
+    request: Request, title_id: Id, today: Today, ab: FromDay = None
+) -> Response:
     """The box for the title page (an HTMX fragment); anonymous visitors see availability."""
-    return render_title(request, await title_context(request, title_id, parse_day(ab)))
+    return render_title(request, await title_context(request, title_id, today, parse_day(ab)))
 
 
 @get("/reservierungen/titel/{title_id:int}/kalender", access=Access.public, include_in_schema=False)
-async def title_calendar(request: Request, title_id: Id, ab: FromDay = None) -> Response:
-    context = await title_context(request, title_id, parse_day(ab))
+async def title_calendar(
+    request: Request, title_id: Id, today: Today, ab: FromDay = None
+) -> Response:
+    context = await title_context(request, title_id, today, parse_day(ab))
     return render(
         request,
         "reservations/title.html",
@@ -127,8 +130,8 @@ async def title_calendar(request: Request, title_id: Id, ab: FromDay = None) -> 
     include_in_schema=False,
     status_code=200,
 )
-async def hold_title(request: HTMXRequest, title_id: Id) -> Response:
-    result = await services.place_hold(own_patron_id(request), title_id, library_today(request))
+async def hold_title(request: HTMXRequest, title_id: Id, today: Today) -> Response:
+    result = await services.place_hold(own_patron_id(request), title_id, today)
     message = (
         _("Ein Exemplar liegt für Sie bereit. Bitte holen Sie es bis zum %(date)s ab.")
         % {"date": i18n.format_day(result.pickup_until)}
@@ -137,7 +140,7 @@ async def hold_title(request: HTMXRequest, title_id: Id) -> Response:
         % {"position": result.position}
     )
     if request.htmx:
-        return render_title(request, await title_context(request, title_id, message=message))
+        return render_title(request, await title_context(request, title_id, today, message=message))
     return redirect(request, "/konto/reservierungen?ok=vormerkung")
 
 
@@ -147,7 +150,7 @@ async def hold_title(request: HTMXRequest, title_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def book_title(request: HTMXRequest, title_id: Id, data: Form) -> Response:
+async def book_title(request: HTMXRequest, title_id: Id, data: Form, today: Today) -> Response:
     start, end = parse_day(data.get("start_on")), parse_day(data.get("end_on"))
     try:
         if start is None or end is None:
@@ -157,18 +160,24 @@ async def book_title(request: HTMXRequest, title_id: Id, data: Form) -> Response
                     **({"end_on": _("Bitte geben Sie den letzten Tag an.")} if not end else {}),
                 }
             )
-        await services.book(own_patron_id(request), title_id, start, end, library_today(request))
+        await services.book(own_patron_id(request), title_id, start, end, today)
     except InvalidInput as exc:
-        context = await title_context(request, title_id, form=data, errors=exc.errors)
+        context = await title_context(request, title_id, today, form=data, errors=exc.errors)
         return render_title(request, context, status_code=422)
     except services.BookingUnavailable as exc:
         context = await title_context(
-            request, title_id, start, form=data, refusal=exc.message, suggestion=exc.suggestion
+            request,
+            title_id,
+            today,
+            start,
+            form=data,
+            refusal=exc.message,
+            suggestion=exc.suggestion,
         )
         return render_title(request, context, status_code=422)
     if request.htmx:
-        message = f"Reserviert. {policy.pickup_return_text(start, end)}"
-        return render_title(request, await title_context(request, title_id, message=message))
+        message = f"{_('Reserviert.')} {policy.pickup_return_text(start, end)}"
+        return render_title(request, await title_context(request, title_id, today, message=message))
     return redirect(request, "/konto/reservierungen?ok=reservierung")
 
 
@@ -216,8 +225,8 @@ async def my_bookings_fragment(request: Request) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def cancel_my_hold(request: HTMXRequest, hold_id: Id) -> Response:
-    await services.cancel_hold(hold_id, patron_id_of(request), library_today(request))
+async def cancel_my_hold(request: HTMXRequest, hold_id: Id, today: Today) -> Response:
+    await services.cancel_hold(hold_id, patron_id_of(request), today)
     if request.htmx:
         context = {**await mine_context(request), "message": _("Die Vormerkung ist storniert.")}
         return render(request, "reservations/_my_holds.html", **context)
@@ -230,8 +239,8 @@ async def cancel_my_hold(request: HTMXRequest, hold_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def cancel_my_booking(request: HTMXRequest, booking_id: Id) -> Response:
-    await services.cancel_booking(booking_id, patron_id_of(request), library_today(request))
+async def cancel_my_booking(request: HTMXRequest, booking_id: Id, today: Today) -> Response:
+    await services.cancel_booking(booking_id, patron_id_of(request), today)
     if request.htmx:
         context = {**await mine_context(request), "message": _("Die Reservierung ist storniert.")}
         return render(request, "reservations/_my_bookings.html", **context)
@@ -278,8 +287,7 @@ async def my_booking_ics(request: Request, booking_id: Id) -> Response:
 
 
 @get("/verwaltung/vormerkungen", access=Access.staff, include_in_schema=False)
-async def staff_page(request: Request) -> Response:
-    today = library_today(request)
+async def staff_page(request: Request, today: Today) -> Response:
     return render(
         request,
         "reservations/staff.html",
@@ -314,9 +322,9 @@ async def copy_moved(request: Request, copy_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def staff_cancel_hold(request: Request, hold_id: Id) -> Response:
+async def staff_cancel_hold(request: Request, hold_id: Id, today: Today) -> Response:
     """The patron told the desk she no longer needs it: the copy moves on at once."""
-    await services.cancel_hold(hold_id, None, library_today(request))
+    await services.cancel_hold(hold_id, None, today)
     return redirect(request, "/verwaltung/vormerkungen?ok=storniert")
 
 
@@ -326,8 +334,8 @@ async def staff_cancel_hold(request: Request, hold_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def staff_cancel_booking(request: Request, booking_id: Id) -> Response:
-    await services.cancel_booking(booking_id, None, library_today(request))
+async def staff_cancel_booking(request: Request, booking_id: Id, today: Today) -> Response:
+    await services.cancel_booking(booking_id, None, today)
     return redirect(request, "/verwaltung/vormerkungen?ok=storniert")
 
 
@@ -337,8 +345,8 @@ async def staff_cancel_booking(request: Request, booking_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def run_now(request: Request) -> Response:
-    await services.run_daily(library_today(request))
+async def run_now(request: Request, today: Today) -> Response:
+    await services.run_daily(today)
     return redirect(request, "/verwaltung/vormerkungen?ok=abgleich")
 
 

@@ -18,14 +18,10 @@ from mediathek.clock import today
 from mediathek.settings import Settings
 
 
-def library_today(request: Request) -> date:
-    """The library's date (Europe/Berlin by default) for the service a handler calls."""
-    return today(request.app.state.settings.tz)
-
-
 def provide_today(request: Request) -> date:
-    """The dependency ``today`` of every handler: the library's date."""
-    return library_today(request)
+    """The dependency ``today`` of every handler: the library's date (Europe/Berlin by
+    default), so a test can freeze it in one place."""
+    return today(request.app.state.settings.tz)
 
 
 # A handler asks for the library's date with a parameter ``today: Today``.
