@@ -165,12 +165,14 @@ class PatronPages(Controller):
     ) -> Response:
         """Staff place a hold or a booking for this borrower (also without a login)."""
         await services.get_patron(patron_id)  # a clear 404 for a borrower who is gone
-        reply = await for_borrower.reserve(
-            patron_id,
-            data,
-            today=today,
-            staff_id=user.account_id,
-        )
+        try:
+            wanted = for_borrower.parse_wanted(flat(data))
+        except InvalidInput as exc:
+            reply = for_borrower.refused(exc)
+        else:
+            reply = await for_borrower.reserve(
+                patron_id, wanted, today=today, staff_id=user.account_id
+            )
         return await self._detail(request, today, patron_id, reserve=reply)
 
     @get("/{patron_id:int}/ausweis")
