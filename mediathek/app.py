@@ -58,7 +58,7 @@ from mediathek.web.guards import Access, access_guard, check_every_route_has_acc
 from mediathek.web.input_guard import InputGuardMiddleware
 from mediathek.web.language import AccountLanguage, choose_language
 from mediathek.web.middleware import TokenAwareCSRFMiddleware, around_every_answer
-from mediathek.web.rendering import provide_settings, provide_today
+from mediathek.web.rendering import provide_settings, provide_today, provide_user
 from mediathek.web.templating import make_environment
 
 # Each area module exports ROUTES, and may export STAFF_LINKS / ADMIN_LINKS:
@@ -194,6 +194,7 @@ def create_app(
         dependencies={
             "today": Provide(provide_today, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "user": Provide(provide_user, sync_to_thread=False),
         },
         request_class=HTMXRequest,
         plugins=[HTMXPlugin()],

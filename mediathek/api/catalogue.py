@@ -19,7 +19,7 @@ from mediathek.catalogue.inputs import ComponentInput, CopyChange, NewCopies, Ti
 from mediathek.catalogue.policy import display_isbn
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import AppSettings, Today
+from mediathek.web.rendering import AppSettings, MaybeUser, Today
 
 STAFF_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
@@ -87,11 +87,6 @@ def title_out(t: dict, staff: bool = False) -> dict:
     return out
 
 
-def _is_staff(request: Request) -> bool:
-    user = request.scope.get("user")
-    return bool(user and user.is_staff)
-
-
 @get("/api/v1/titles", access=Access.public, tags=["Katalog"], responses=problems(400))
 async def list_titles(
     q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
@@ -123,9 +118,9 @@ async def list_titles(
 @get(
     "/api/v1/titles/{title_id:int}", access=Access.public, tags=["Katalog"], responses=problems(404)
 )
-async def get_title(request: Request, title_id: Id) -> dict:
+async def get_title(user: MaybeUser, title_id: Id) -> dict:
     """A title with languages, topics, components and each copy's availability."""
-    staff = _is_staff(request)
+    staff = bool(user and user.is_staff)
     return title_out(await services.get_title(title_id, include_withdrawn=staff), staff)
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
@@ -17,7 +17,7 @@ from mediathek.errors import Forbidden, InvalidInput
 from mediathek.web.errors import problem
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today
+from mediathek.web.rendering import CurrentUser, Today
 
 PROBLEM = {
     401: ResponseSpec(data_container=dict, description="Nicht angemeldet"),
@@ -76,13 +76,12 @@ class CheckinIn:
 
 @post("/api/v1/checkout", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=201)
 async def api_checkout(
-    request: Request, data: JSONBody[CheckoutIn], today: Today
+    user: CurrentUser, data: JSONBody[CheckoutIn], today: Today
 ) -> dict[str, Any]:
     """Leiht ein Exemplar aus. Ablehnungen kommen als 409 mit dem Grund."""
     who: str | int | None = data.card or data.patron_id
     if who is None or (isinstance(who, int) and not 1 <= who <= 2**31 - 1):
         raise InvalidInput("Bitte card oder patron_id angeben.", {"card": "fehlt"})
-    user = request.scope["user"]
 
     async def work() -> dict[str, Any]:
         result = await services.checkout(
@@ -120,7 +119,7 @@ def _key(kind: str, request_id: str | None) -> str | None:
 
 
 @post("/api/v1/checkin", opt=STAFF, tags=["Ausleihe"], responses=PROBLEM, status_code=200)
-async def api_checkin(request: Request, data: JSONBody[CheckinIn], today: Today) -> Response:
+async def api_checkin(user: CurrentUser, data: JSONBody[CheckinIn], today: Today) -> Response:
     """Nimmt ein Exemplar zurück. Koffer/Spiele ohne missing_components: 409 mit der
     Liste der Bestandteile zum Prüfen."""
 
@@ -128,7 +127,7 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn], today: Today)
         result = await services.checkin(
             data.copy[:64],
             today=today,
-            staff_id=request.scope["user"].account_id,
+            staff_id=user.account_id,
             missing_components=data.missing_components,
             note=data.note[:500],
         )
@@ -152,13 +151,12 @@ async def api_checkin(request: Request, data: JSONBody[CheckinIn], today: Today)
     status_code=200,
 )
 async def api_renew(
-    request: Request, today: Today, loan_id: Id, data: JSONBody[RenewIn | None] = None
+    user: CurrentUser, today: Today, loan_id: Id, data: JSONBody[RenewIn | None] = None
 ) -> dict[str, Any]:
     """Verlängert eine Ausleihe: Mitarbeitende jede, Ausleihende nur die eigene. Das neue
     Rückgabedatum zählt ab dem bisherigen; ``due_reason`` sagt in der Sprache der Anfrage,
     warum es kürzer ausfällt, ``due_reason_code`` dasselbe für Programme.
     Ab der 2. Mahnung verlängern nur Mitarbeitende, mit ``override_reason``."""
-    user = request.scope["user"]
     if user.is_staff:
         result = await services.renew(
             loan_id,
@@ -180,7 +178,7 @@ async def api_renew(
     responses=PROBLEM,
 )
 async def api_loans(
-    request: Request,
+    user: CurrentUser,
     today: Today,
     patron_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
     overdue: Annotated[bool, QueryParameter()] = False,
@@ -188,7 +186,6 @@ async def api_loans(
 ) -> list[dict[str, Any]]:
     """Offene Ausleihen. Mitarbeitende sehen alle (Filter patron_id, overdue), Ausleihende
     nur die eigenen."""
-    user = request.scope["user"]
     if not user.is_staff:
         if user.patron_id is None:
             raise Forbidden("Sie haben keinen Zugriff.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.openapi.spec import SecurityRequirement
 from litestar.params import QueryParameter
 from msgspec import Struct
@@ -14,6 +14,7 @@ from mediathek.api.common import problems
 from mediathek.notifications import services
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
+from mediathek.web.rendering import CurrentUser
 
 SECURITY: list[SecurityRequirement] = [{"bearer": []}, {"session": []}]
 
@@ -98,9 +99,8 @@ async def list_notifications(
     status_code=200,
     responses=problems(401, 403, 404),
 )
-async def resend_notification(request: Request, notice_id: Id) -> Queued:
+async def resend_notification(user: CurrentUser, notice_id: Id) -> Queued:
     """Queue a notice again; it is sent with the next delivery round (a new Message-ID)."""
-    user = request.scope["user"]
     await services.resend_notice(notice_id, actor_id=user.account_id, actor_label=user.email)
     return Queued(id=notice_id, status="queued")
 

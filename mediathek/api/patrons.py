@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import Body, QueryParameter
 
 from mediathek.api.common import problems
@@ -15,7 +15,7 @@ from mediathek.patrons.cards import card_svg
 from mediathek.patrons.inputs import PatronInput
 from mediathek.patrons.queries import open_loans
 from mediathek.web.forms import Id
-from mediathek.web.rendering import AppSettings, Today
+from mediathek.web.rendering import AppSettings, CurrentUser, Today
 
 
 # The body is the services' input, the expiry narrowed to a JSON date.
@@ -68,7 +68,7 @@ class PatronApi(Controller):
     @post("/", status_code=201, responses=problems(401, 403, 422))
     async def create_patron(
         self,
-        request: Request,
+        user: CurrentUser,
         settings: AppSettings,
         data: Annotated[PatronIn, Body()],
         today: Today,
@@ -77,7 +77,7 @@ class PatronApi(Controller):
             data,
             today=today,
             card_prefix=settings.card_barcode_prefix,
-            actor=request.scope["user"],
+            actor=user,
         )
         return patron_json(await services.get_patron(patron_id))
 
@@ -92,33 +92,33 @@ class PatronApi(Controller):
 
     @patch("/{patron_id:int}", responses=problems(401, 403, 404, 422))
     async def update_patron(
-        self, request: Request, patron_id: Id, data: Annotated[PatronIn, Body()]
+        self, user: CurrentUser, patron_id: Id, data: Annotated[PatronIn, Body()]
     ) -> dict:
         """A new address of a patron with a login waits for its owner's confirmation
         (``pending_email``); staff cannot change the login of staff or an admin (403)."""
-        pending = await services.update_patron(patron_id, data, actor=request.scope["user"])
+        pending = await services.update_patron(patron_id, data, actor=user)
         return {**patron_json(await services.get_patron(patron_id)), "pending_email": pending}
 
     @post("/{patron_id:int}/block", status_code=200, responses=problems(401, 403, 404, 422))
     async def block(
-        self, request: Request, patron_id: Id, data: Annotated[BlockIn, Body()]
+        self, user: CurrentUser, patron_id: Id, data: Annotated[BlockIn, Body()]
     ) -> dict:
-        await services.set_blocked(patron_id, data.reason, actor=request.scope["user"])
+        await services.set_blocked(patron_id, data.reason, actor=user)
         return patron_json(await services.get_patron(patron_id))
 
     @post("/{patron_id:int}/unblock", status_code=200, responses=problems(401, 403, 404))
-    async def unblock(self, request: Request, patron_id: Id) -> dict:
-        await services.set_blocked(patron_id, None, actor=request.scope["user"])
+    async def unblock(self, user: CurrentUser, patron_id: Id) -> dict:
+        await services.set_blocked(patron_id, None, actor=user)
         return patron_json(await services.get_patron(patron_id))
 
     @post("/{patron_id:int}/approve", status_code=200, responses=problems(401, 403, 404, 409))
     async def approve(
-        self, request: Request, settings: AppSettings, patron_id: Id, today: Today
+        self, user: CurrentUser, settings: AppSettings, patron_id: Id, today: Today
     ) -> dict:
         """Approve an online registration: card number, active login, email to the person."""
         await registration.approve(
             patron_id,
-            actor=request.scope["user"],
+            actor=user,
             today=today,
             card_prefix=settings.card_barcode_prefix,
             base_url=settings.base_url,
@@ -127,26 +127,26 @@ class PatronApi(Controller):
 
     @post("/{patron_id:int}/reject", status_code=200, responses=problems(401, 403, 404, 409))
     async def reject(
-        self, request: Request, patron_id: Id, data: Annotated[RejectIn, Body()], today: Today
+        self, user: CurrentUser, patron_id: Id, data: Annotated[RejectIn, Body()], today: Today
     ) -> dict:
         await registration.reject(
             patron_id,
-            actor=request.scope["user"],
+            actor=user,
             today=today,
             reason=data.reason,
         )
         return patron_json(await services.get_patron(patron_id))
 
     @post("/{patron_id:int}/invite", status_code=202, responses=problems(401, 403, 404, 409))
-    async def invite(self, request: Request, patron_id: Id, today: Today) -> dict:
+    async def invite(self, user: CurrentUser, patron_id: Id, today: Today) -> dict:
         """Email the patron a link (valid 7 days) to set a password for a new login."""
-        await registration.invite(patron_id, actor=request.scope["user"], today=today)
+        await registration.invite(patron_id, actor=user, today=today)
         return {"status": "invited"}
 
     @delete("/{patron_id:int}", status_code=204, responses=problems(401, 403, 404, 409))
-    async def delete_patron(self, request: Request, patron_id: Id) -> None:
+    async def delete_patron(self, user: CurrentUser, patron_id: Id) -> None:
         """Delete (refused while loans are open); returned loans stay anonymised."""
-        await privacy.delete_patron(patron_id, actor=request.scope["user"])
+        await privacy.delete_patron(patron_id, actor=user)
 
     @get(
         "/{patron_id:int}/card.svg",
@@ -182,14 +182,14 @@ class MeApi(Controller):
     security = [{"bearer": []}, {"session": []}]
 
     @get("/", responses=problems(401, 403))
-    async def me(self, request: Request) -> dict:
+    async def me(self, user: CurrentUser) -> dict:
         """My patron record, login, loans, holds, bookings and notifications."""
-        return await privacy.export_data(request.scope["user"].patron_id)
+        return await privacy.export_data(user.own_patron_id())
 
     @patch("/", responses=problems(401, 403, 422))
-    async def update_me(self, request: Request, data: Annotated[ProfileIn, Body()]) -> dict:
+    async def update_me(self, user: CurrentUser, data: Annotated[ProfileIn, Body()]) -> dict:
         """A new ``email`` counts once confirmed through the link sent to it."""
-        patron_id = request.scope["user"].patron_id
+        patron_id = user.own_patron_id()
         pending = await privacy.update_own_profile(patron_id, PatronInput(**asdict(data)))
         return {**patron_json(await services.get_patron(patron_id)), "pending_email": pending}
 

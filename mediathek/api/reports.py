@@ -13,7 +13,7 @@ from mediathek.reports import stocktake as stocktakes
 from mediathek.reports.statistics import compute, parse_period
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import AppSettings, Today
+from mediathek.web.rendering import AppSettings, CurrentUser, Today
 
 Query = Annotated[str | None, QueryParameter(required=False)]
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
@@ -58,11 +58,9 @@ class ScanIn:
     security=SECURITY,
     responses=problems(401, 403, 422),
 )
-async def start_stocktake(request: Request, data: JSONBody[StocktakeIn]) -> dict:
+async def start_stocktake(user: CurrentUser, data: JSONBody[StocktakeIn]) -> dict:
     prefixes = stocktakes.parse_prefixes(",".join(data.shelf_marks))
-    new_id = await stocktakes.start_stocktake(
-        data.label, prefixes, request.scope["user"].account_id
-    )
+    new_id = await stocktakes.start_stocktake(data.label, prefixes, user.account_id)
     return (await stocktakes.stocktake_report(new_id)).as_dict()
 
 

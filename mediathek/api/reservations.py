@@ -15,9 +15,10 @@ from mediathek.errors import Forbidden, InvalidInput, NotFound
 from mediathek.reservations import basket, for_borrower, queries, services, sets
 from mediathek.reservations.basket import BasketResult
 from mediathek.reservations.reservation_pages import ics_response
+from mediathek.web.auth import User
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today
+from mediathek.web.rendering import CurrentUser, Today
 
 SECURED: list[dict[str, list[str]]] = [{"session": []}, {"bearer": []}]
 
@@ -77,14 +78,9 @@ class DayOut:
     free: int
 
 
-def _patron(request: Request) -> int:
-    return request.scope["user"].patron_id
-
-
-def _reserving_for(request: Request, patron_id: int | None) -> tuple[int, bool]:
+def _reserving_for(user: User, patron_id: int | None) -> tuple[int, bool]:
     """Whose reservation this is, and whether staff place it for someone else. A teacher
     reserves for herself; staff name the borrower."""
-    user = request.scope["user"]
     if patron_id is not None and patron_id != user.patron_id:
         if not user.is_staff:
             raise Forbidden("Nur Mitarbeitende dürfen für andere Personen reservieren.")
@@ -126,9 +122,9 @@ def _booking_out(row: dict) -> BookingOut:
     security=SECURED,
     responses=problems(401, 403),
 )
-async def list_holds(request: Request) -> list[HoldOut]:
+async def list_holds(user: CurrentUser) -> list[HoldOut]:
     """My open holds with their place in the queue."""
-    return [_hold_out(r) for r in await queries.my_holds(_patron(request))]
+    return [_hold_out(r) for r in await queries.my_holds(user.own_patron_id())]
 
 
 @post(
@@ -138,10 +134,10 @@ async def list_holds(request: Request) -> list[HoldOut]:
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def create_hold(request: Request, data: JSONBody[HoldIn], today: Today) -> HoldOut:
+async def create_hold(user: CurrentUser, data: JSONBody[HoldIn], today: Today) -> HoldOut:
     """Place a hold on a title; a copy on the shelf is set aside at once (status ready).
     Staff may place it for a borrower (``patron_id``); she gets the usual e-mails."""
-    patron_id, for_other = _reserving_for(request, data.patron_id)
+    patron_id, for_other = _reserving_for(user, data.patron_id)
     if for_other:
         placed = await for_borrower.place_for(
             patron_id,
@@ -149,7 +145,7 @@ async def create_hold(request: Request, data: JSONBody[HoldIn], today: Today) ->
             start_on=None,
             end_on=None,
             today=today,
-            staff_id=request.scope["user"].account_id,
+            staff_id=user.account_id,
         )
         hold_id = placed.id
     else:
@@ -165,9 +161,9 @@ async def create_hold(request: Request, data: JSONBody[HoldIn], today: Today) ->
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409),
 )
-async def delete_hold(request: Request, hold_id: Id, today: Today) -> None:
+async def delete_hold(user: CurrentUser, hold_id: Id, today: Today) -> None:
     """Cancel one of my holds."""
-    await services.cancel_hold(hold_id, _patron(request), today)
+    await services.cancel_hold(hold_id, user.own_patron_id(), today)
 
 
 @get(
@@ -177,9 +173,9 @@ async def delete_hold(request: Request, hold_id: Id, today: Today) -> None:
     security=SECURED,
     responses=problems(401, 403),
 )
-async def list_bookings(request: Request) -> list[BookingOut]:
+async def list_bookings(user: CurrentUser) -> list[BookingOut]:
     """My open bookings."""
-    return [_booking_out(r) for r in await queries.my_bookings(_patron(request))]
+    return [_booking_out(r) for r in await queries.my_bookings(user.own_patron_id())]
 
 
 @post(
@@ -189,10 +185,10 @@ async def list_bookings(request: Request) -> list[BookingOut]:
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def create_booking(request: Request, data: JSONBody[BookingIn], today: Today) -> BookingOut:
+async def create_booking(user: CurrentUser, data: JSONBody[BookingIn], today: Today) -> BookingOut:
     """Reserve a title for a date range. 409 with ``suggestion`` when no copy is free.
     Staff may book for a borrower (``patron_id``); she gets the usual e-mails."""
-    patron_id, for_other = _reserving_for(request, data.patron_id)
+    patron_id, for_other = _reserving_for(user, data.patron_id)
     try:
         if for_other:
             placed = await for_borrower.place_for(
@@ -201,7 +197,7 @@ async def create_booking(request: Request, data: JSONBody[BookingIn], today: Tod
                 start_on=data.start_on,
                 end_on=data.end_on,
                 today=today,
-                staff_id=request.scope["user"].account_id,
+                staff_id=user.account_id,
             )
             booking_id = placed.id
         else:
@@ -239,9 +235,9 @@ async def create_booking(request: Request, data: JSONBody[BookingIn], today: Tod
     security=SECURED,
     responses=problems(400, 401, 403, 404, 409),
 )
-async def delete_booking(request: Request, booking_id: Id, today: Today) -> None:
+async def delete_booking(user: CurrentUser, booking_id: Id, today: Today) -> None:
     """Cancel one of my bookings."""
-    await services.cancel_booking(booking_id, _patron(request), today)
+    await services.cancel_booking(booking_id, user.own_patron_id(), today)
 
 
 @get(
@@ -252,9 +248,9 @@ async def delete_booking(request: Request, booking_id: Id, today: Today) -> None
     responses=problems(400, 401, 403, 404),
     media_type="text/calendar",
 )
-async def booking_calendar(request: Request, booking_id: Id) -> Response:
+async def booking_calendar(request: Request, user: CurrentUser, booking_id: Id) -> Response:
     """The booking as an iCalendar file (all-day event)."""
-    return await ics_response(request, booking_id, _patron(request))
+    return await ics_response(request, booking_id, user.own_patron_id())
 
 
 @get(
@@ -424,9 +420,9 @@ def _result_out(result: BasketResult) -> BasketResultOut:
     security=SECURED,
     responses=problems(401, 403),
 )
-async def list_basket(request: Request) -> list[BasketItemOut]:
+async def list_basket(user: CurrentUser) -> list[BasketItemOut]:
     """My Merkliste: titles with the number of copies wanted."""
-    return [_item_out(r) for r in await basket.items(_patron(request))]
+    return [_item_out(r) for r in await basket.items(user.own_patron_id())]
 
 
 @put(
@@ -436,10 +432,10 @@ async def list_basket(request: Request) -> list[BasketItemOut]:
     security=SECURED,
     responses=problems(400, 401, 403, 404, 422),
 )
-async def put_basket_item(request: Request, data: JSONBody[BasketItemIn]) -> list[BasketItemOut]:
+async def put_basket_item(user: CurrentUser, data: JSONBody[BasketItemIn]) -> list[BasketItemOut]:
     """Put a title on my Merkliste with this quantity (or change the quantity of one that is
     there). 422 when more copies are wanted than the Mediathek has."""
-    patron_id = _patron(request)
+    patron_id = user.own_patron_id()
     if not await basket.add(patron_id, data.title_id, data.quantity):
         await basket.set_quantity(patron_id, data.title_id, data.quantity)
     return [_item_out(r) for r in await basket.items(patron_id)]
@@ -452,9 +448,9 @@ async def put_basket_item(request: Request, data: JSONBody[BasketItemIn]) -> lis
     security=SECURED,
     responses=problems(400, 401, 403),
 )
-async def delete_basket_item(request: Request, title_id: Id) -> None:
+async def delete_basket_item(user: CurrentUser, title_id: Id) -> None:
     """Take a title off my Merkliste (nothing happens if it is not there)."""
-    await basket.remove(_patron(request), title_id)
+    await basket.remove(user.own_patron_id(), title_id)
 
 
 @post(
@@ -465,12 +461,12 @@ async def delete_basket_item(request: Request, title_id: Id) -> None:
     status_code=200,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-async def book_basket(request: Request, data: JSONBody[RangeIn], today: Today) -> BasketResultOut:
+async def book_basket(user: CurrentUser, data: JSONBody[RangeIn], today: Today) -> BasketResultOut:
     """Book every title of the Merkliste for the range in one transaction. Each line says
     what was booked; for the rest the reason, the nearest free range (``suggestion``) and a
     free title of the same series or topic (``alternative``). Booked titles leave the list.
     Staff may book a borrower's list for her (``patron_id``); she gets the usual e-mails."""
-    patron_id, for_other = _reserving_for(request, data.patron_id)
+    patron_id, for_other = _reserving_for(user, data.patron_id)
     if for_other:
         result = await for_borrower.book_many_for(
             patron_id,
@@ -478,7 +474,7 @@ async def book_basket(request: Request, data: JSONBody[RangeIn], today: Today) -
             start_on=data.start_on,
             end_on=data.end_on,
             today=today,
-            staff_id=request.scope["user"].account_id,
+            staff_id=user.account_id,
         )
     else:
         result = await basket.book_basket(patron_id, data.start_on, data.end_on, today)
@@ -513,11 +509,11 @@ async def list_sets() -> list[SetOut]:
     responses=problems(400, 401, 403, 404, 409, 422),
 )
 async def book_set(
-    request: Request, set_id: Id, data: JSONBody[RangeIn], today: Today
+    user: CurrentUser, set_id: Id, data: JSONBody[RangeIn], today: Today
 ) -> BasketResultOut:
     """Book every title of a set in its quantity for the range (same answer as the
     Merkliste). Staff may book it for a borrower (``patron_id``)."""
-    patron_id, for_other = _reserving_for(request, data.patron_id)
+    patron_id, for_other = _reserving_for(user, data.patron_id)
     if for_other:
         result = await for_borrower.book_many_for(
             patron_id,
@@ -525,7 +521,7 @@ async def book_set(
             start_on=data.start_on,
             end_on=data.end_on,
             today=today,
-            staff_id=request.scope["user"].account_id,
+            staff_id=user.account_id,
         )
     else:
         result = await sets.book_set(set_id, patron_id, data.start_on, data.end_on, today)

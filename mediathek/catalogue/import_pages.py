@@ -14,7 +14,7 @@ from mediathek.errors import InvalidInput
 from mediathek.i18n import N_, _
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import AppSettings, Today, redirect, render
+from mediathek.web.rendering import AppSettings, CurrentUser, Today, redirect, render
 
 
 @dataclass
@@ -44,7 +44,11 @@ class ImportController(Controller):
     # The body limit is the app's (``create_app``): an upload over it is refused while arriving.
     @post("/", status_code=200)
     async def upload(
-        self, request: Request, settings: AppSettings, data: MultipartBody[ImportUpload]
+        self,
+        request: Request,
+        user: CurrentUser,
+        settings: AppSettings,
+        data: MultipartBody[ImportUpload],
     ) -> Response:
         upload = data.file
         if not isinstance(upload, UploadFile) or not upload.filename:
@@ -60,7 +64,7 @@ class ImportController(Controller):
             upload.filename,
             content,
             dry_run=data.mode != "import",
-            account_id=request.scope["user"].account_id,
+            account_id=user.account_id,
         )
         return redirect(request, f"/verwaltung/import/{job_id}")
 
@@ -75,10 +79,10 @@ class ImportController(Controller):
         )
 
     @post("/{job_id:int}/ausfuehren", status_code=200)
-    async def run_for_real(self, request: Request, settings: AppSettings, job_id: Id) -> Response:
-        new_id = await import_jobs.repeat_for_real(
-            settings, job_id, request.scope["user"].account_id
-        )
+    async def run_for_real(
+        self, request: Request, user: CurrentUser, settings: AppSettings, job_id: Id
+    ) -> Response:
+        new_id = await import_jobs.repeat_for_real(settings, job_id, user.account_id)
         return redirect(request, f"/verwaltung/import/{new_id}")
 
 

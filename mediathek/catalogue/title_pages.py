@@ -9,12 +9,11 @@ from mediathek.catalogue import covers, services
 from mediathek.errors import NotFound
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import AppSettings, render
+from mediathek.web.rendering import AppSettings, MaybeUser, render
 
 
 @get("/titel/{title_id:int}", access=Access.public, include_in_schema=False)
-async def title_page(request: Request, title_id: Id) -> Response:
-    user = request.scope.get("user")
+async def title_page(request: Request, user: MaybeUser, title_id: Id) -> Response:
     # Staff still see a withdrawn title (its history); for everyone else it is gone.
     t = await services.get_title(title_id, include_withdrawn=bool(user and user.is_staff))
     return render(request, "catalogue/title.html", t=t)

@@ -26,7 +26,7 @@ from mediathek.circulation.once import request_id
 from mediathek.errors import DomainError, InvalidInput, NotFound
 from mediathek.i18n import N_, _
 from mediathek.reservations import for_borrower
-from mediathek.web.forms import Form, form_value, form_values
+from mediathek.web.forms import Form, flat, form_value, form_values
 from mediathek.web.guards import Access
 from mediathek.web.rendering import Today, render, wants_fragment
 
@@ -150,7 +150,14 @@ async def desk_reserve(request: Request, data: Form, today: Today) -> Response:
         patron = await services.find_patron(ausweis)
     except NotFound as exc:
         return await _desk(request, desk.Outcome("error", ok=False, message=exc.message), "", today)
-    reply = await for_borrower.reserve(patron["id"], data, today=today, staff_id=_staff(request))
+    try:
+        wanted = for_borrower.parse_wanted(flat(data))
+    except InvalidInput as exc:
+        reply = for_borrower.refused(exc)
+    else:
+        reply = await for_borrower.reserve(
+            patron["id"], wanted, today=today, staff_id=_staff(request)
+        )
     outcome = desk.Outcome("reserved", ok=reply.ok, message=reply.message)
     outcome.extra["reserve"] = reply
     return await _desk(request, outcome, ausweis, today)

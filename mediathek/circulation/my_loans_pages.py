@@ -13,7 +13,7 @@ from mediathek.errors import NotFound
 from mediathek.i18n import _
 from mediathek.web.forms import Id
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, render
+from mediathek.web.rendering import CurrentUser, Today, render
 
 # Tells the rest of Mein Konto (the summary line) that the loans changed.
 LOANS_CHANGED = {"HX-Trigger": "loans-changed"}
@@ -33,13 +33,12 @@ async def my_loans_context(patron_id: int, today: date, **extra) -> dict:
 
 
 @get("/konto/ausleihen", access=Access.patron, include_in_schema=False)
-async def my_loans_page(request: Request, today: Today) -> Response:
-    user = request.scope["user"]
+async def my_loans_page(request: Request, user: CurrentUser, today: Today) -> Response:
     return render(
         request,
         "circulation/my_loans.html",
         fragment="circulation/_my_loans.html",
-        **await my_loans_context(user.patron_id, today),
+        **await my_loans_context(user.own_patron_id(), today),
     )
 
 
@@ -49,12 +48,11 @@ async def my_loans_page(request: Request, today: Today) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def renew_my_loan(request: Request, loan_id: Id, today: Today) -> Response:
-    user = request.scope["user"]
+async def renew_my_loan(request: Request, user: CurrentUser, loan_id: Id, today: Today) -> Response:
     message = error = ""
     status = 200
     try:
-        done = await services.renew(loan_id, today=today, by_patron_id=user.patron_id)
+        done = await services.renew(loan_id, today=today, by_patron_id=user.own_patron_id())
         message = _("„%(title)s“ ist verlängert bis %(date)s.") % {
             "title": done.title,
             "date": i18n.format_day(done.due_on),
@@ -73,7 +71,7 @@ async def renew_my_loan(request: Request, loan_id: Id, today: Today) -> Response
         status_code=status,
         headers=LOANS_CHANGED,
         **await my_loans_context(
-            user.patron_id, today, loan_message=message, loan_error=error, renewed_id=loan_id
+            user.own_patron_id(), today, loan_message=message, loan_error=error, renewed_id=loan_id
         ),
     )
 
@@ -84,9 +82,8 @@ async def renew_my_loan(request: Request, loan_id: Id, today: Today) -> Response
     include_in_schema=False,
     status_code=200,
 )
-async def renew_all_my_loans(request: Request, today: Today) -> Response:
-    user = request.scope["user"]
-    report = await renew_all(user.patron_id, today)
+async def renew_all_my_loans(request: Request, user: CurrentUser, today: Today) -> Response:
+    report = await renew_all(user.own_patron_id(), today)
     renewed = sum(1 for r in report if r.renewed)
     if not report:
         message = _("Sie haben gerade nichts ausgeliehen.")
@@ -102,7 +99,9 @@ async def renew_all_my_loans(request: Request, today: Today) -> Response:
         "circulation/my_loans.html",
         fragment="circulation/_my_loans.html",
         headers=LOANS_CHANGED,
-        **await my_loans_context(user.patron_id, today, loan_message=message, renew_report=report),
+        **await my_loans_context(
+            user.own_patron_id(), today, loan_message=message, renew_report=report
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from mediathek.vocab import PATRON_CATEGORY_LABELS
 from mediathek.web.errors import status_of
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import AppSettings, Today, redirect, render
+from mediathek.web.rendering import AppSettings, CurrentUser, Today, redirect, render
 
 BASE = "/verwaltung/ausleihende"
 
@@ -62,7 +62,7 @@ class PatronPages(Controller):
 
     @post("/", status_code=200)
     async def create(
-        self, request: Request, settings: AppSettings, data: Form, today: Today
+        self, request: Request, user: CurrentUser, settings: AppSettings, data: Form, today: Today
     ) -> Response:
         values = flat(data)
         try:
@@ -70,7 +70,7 @@ class PatronPages(Controller):
                 patron_input(values),
                 today=today,
                 card_prefix=settings.card_barcode_prefix,
-                actor=request.scope["user"],
+                actor=user,
             )
         except InvalidInput as exc:
             return render(
@@ -125,12 +125,12 @@ class PatronPages(Controller):
         return render(request, "patrons/form.html", patron=patron, **_form_context(patron))
 
     @post("/{patron_id:int}", status_code=200)
-    async def update(self, request: Request, patron_id: Id, data: Form) -> Response:
+    async def update(
+        self, request: Request, user: CurrentUser, patron_id: Id, data: Form
+    ) -> Response:
         values = flat(data)
         try:
-            pending = await services.update_patron(
-                patron_id, patron_input(values), actor=request.scope["user"]
-            )
+            pending = await services.update_patron(patron_id, patron_input(values), actor=user)
         except (InvalidInput, Forbidden) as exc:
             # A login's address that staff may not change is shown at the field, like a typo.
             errors = exc.errors if isinstance(exc, InvalidInput) else {"email": exc.message}
@@ -145,30 +145,34 @@ class PatronPages(Controller):
         return redirect(request, f"{BASE}/{patron_id}" + ("?email=1" if pending else ""))
 
     @post("/{patron_id:int}/sperren", status_code=200)
-    async def block(self, request: Request, patron_id: Id, data: Form, today: Today) -> Response:
+    async def block(
+        self, request: Request, user: CurrentUser, patron_id: Id, data: Form, today: Today
+    ) -> Response:
         try:
-            await services.set_blocked(
-                patron_id, form_value(data, "reason"), actor=request.scope["user"]
-            )
+            await services.set_blocked(patron_id, form_value(data, "reason"), actor=user)
         except InvalidInput as exc:
             return await self._detail(request, today, patron_id, errors=exc.errors)
         return redirect(request, f"{BASE}/{patron_id}")
 
     @post("/{patron_id:int}/entsperren", status_code=200)
-    async def unblock(self, request: Request, patron_id: Id) -> Response:
-        await services.set_blocked(patron_id, None, actor=request.scope["user"])
+    async def unblock(self, request: Request, user: CurrentUser, patron_id: Id) -> Response:
+        await services.set_blocked(patron_id, None, actor=user)
         return redirect(request, f"{BASE}/{patron_id}")
 
     @post("/{patron_id:int}/vormerken", status_code=200)
-    async def reserve(self, request: Request, patron_id: Id, data: Form, today: Today) -> Response:
+    async def reserve(
+        self, request: Request, user: CurrentUser, patron_id: Id, data: Form, today: Today
+    ) -> Response:
         """Staff place a hold or a booking for this borrower (also without a login)."""
         await services.get_patron(patron_id)  # a clear 404 for a borrower who is gone
-        reply = await for_borrower.reserve(
-            patron_id,
-            data,
-            today=today,
-            staff_id=request.scope["user"].account_id,
-        )
+        try:
+            wanted = for_borrower.parse_wanted(flat(data))
+        except InvalidInput as exc:
+            reply = for_borrower.refused(exc)
+        else:
+            reply = await for_borrower.reserve(
+                patron_id, wanted, today=today, staff_id=user.account_id
+            )
         return await self._detail(request, today, patron_id, reserve=reply)
 
     @get("/{patron_id:int}/ausweis")

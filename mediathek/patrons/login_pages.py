@@ -13,15 +13,17 @@ from mediathek.web.auth import SESSION_COOKIE, client_address
 from mediathek.web.errors import status_of
 from mediathek.web.forms import Form, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import AppSettings, redirect, render
+from mediathek.web.rendering import AppSettings, MaybeUser, redirect, render
 from mediathek.web.return_to import safe_next
 
 
 @get("/anmelden", access=Access.anonymous, include_in_schema=False)
 async def login_form(
-    request: Request, weiter: Annotated[str | None, QueryParameter(name="weiter")] = None
+    request: Request,
+    user: MaybeUser,
+    weiter: Annotated[str | None, QueryParameter(name="weiter")] = None,
 ) -> Response:
-    if request.scope.get("user"):
+    if user:
         return redirect(request, safe_next(weiter) or "/")
     return render(request, "auth/login.html", next=safe_next(weiter), email="", error="")
 

@@ -17,7 +17,7 @@ from mediathek.patrons.login_pages import start_browser_session
 from mediathek.reservations import queries as reservation_queries
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, redirect, render
+from mediathek.web.rendering import CurrentUser, Today, redirect, render
 
 EMAIL_PENDING = N_(
     "Ihre Angaben wurden gespeichert. Wir haben einen Link an die neue E-Mail-Adresse "
@@ -82,18 +82,21 @@ class AccountPages(Controller):
         return await self._page(request, today, fragment="account/_summary.html")
 
     @post("/profil", status_code=200)
-    async def profile(self, request: Request, data: Form, today: Today) -> Response:
+    async def profile(
+        self, request: Request, user: CurrentUser, data: Form, today: Today
+    ) -> Response:
         try:
             pending = await privacy.update_own_profile(
-                request.scope["user"].patron_id, patron_input(flat(data))
+                user.own_patron_id(), patron_input(flat(data))
             )
         except InvalidInput as exc:
             return await self._page(request, today, errors=exc.errors)
         return redirect(request, "/konto?ok=email" if pending else "/konto?ok=profil")
 
     @post("/passwort", status_code=200)
-    async def password(self, request: Request, data: Form, today: Today) -> Response:
-        user = request.scope["user"]
+    async def password(
+        self, request: Request, user: CurrentUser, data: Form, today: Today
+    ) -> Response:
         try:
             await privacy.change_password(
                 user.account_id,
@@ -109,8 +112,8 @@ class AccountPages(Controller):
         return response
 
     @get("/daten.json")
-    async def download(self, request: Request) -> Response:
-        data = await privacy.export_data(request.scope["user"].patron_id)
+    async def download(self, user: CurrentUser) -> Response:
+        data = await privacy.export_data(user.own_patron_id())
         return Response(
             json.dumps(data, ensure_ascii=False, indent=2),
             media_type="application/json",
@@ -118,8 +121,8 @@ class AccountPages(Controller):
         )
 
     @post("/loeschen", status_code=200)
-    async def request_deletion(self, request: Request) -> Response:
-        await privacy.request_deletion(request.scope["user"].patron_id)
+    async def request_deletion(self, request: Request, user: CurrentUser) -> Response:
+        await privacy.request_deletion(user.own_patron_id())
         return redirect(request, "/konto?ok=loeschen")
 
 
@@ -133,8 +136,8 @@ class DeletionPages(Controller):
         return render(request, "patrons/deletions.html", requests=await privacy.deletion_requests())
 
     @post("/{patron_id:int}/loeschen", status_code=200)
-    async def delete(self, request: Request, patron_id: Id) -> Response:
-        await privacy.delete_patron(patron_id, actor=request.scope["user"])
+    async def delete(self, request: Request, user: CurrentUser, patron_id: Id) -> Response:
+        await privacy.delete_patron(patron_id, actor=user)
         return redirect(request, "/verwaltung/loeschantraege?ok=1")
 
 

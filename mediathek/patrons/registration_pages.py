@@ -16,7 +16,7 @@ from mediathek.patrons.login_pages import start_browser_session
 from mediathek.vocab import PATRON_CATEGORY_LABELS, PatronCategory
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import AppSettings, Today, redirect, render
+from mediathek.web.rendering import AppSettings, CurrentUser, MaybeUser, Today, redirect, render
 
 Token = Annotated[str, Parameter(min_length=10, max_length=100)]
 SELF_CATEGORIES = [(c.value, PATRON_CATEGORY_LABELS[c]) for c in PatronCategory if c != "staff"]
@@ -35,8 +35,8 @@ def _register_page(request: Request, values: dict, errors: dict, status: int = 2
 
 
 @get("/registrieren", access=Access.anonymous, include_in_schema=False)
-async def register_form(request: Request) -> Response:
-    if request.scope.get("user"):
+async def register_form(request: Request, user: MaybeUser) -> Response:
+    if user:
         return redirect(request, "/")
     return _register_page(
         request, {"category": "volunteer_teacher", "preferred_language": i18n.current()}, {}
@@ -100,9 +100,8 @@ async def set_password(request: Request, token: Token, data: Form) -> Response:
 
 
 @get("/email-bestaetigen/{token:str}", access=Access.public, include_in_schema=False)
-async def confirm_email_form(request: Request, token: Token) -> Response:
+async def confirm_email_form(request: Request, user: MaybeUser, token: Token) -> Response:
     # Only a page: mail programs open links to scan them, and that must change nothing.
-    user = request.scope.get("user")
     return render(
         request,
         "auth/confirm_email.html",
@@ -115,8 +114,7 @@ async def confirm_email_form(request: Request, token: Token) -> Response:
 @post(
     "/email-bestaetigen/{token:str}", access=Access.public, include_in_schema=False, status_code=200
 )
-async def confirm_email(request: Request, token: Token) -> Response:
-    user = request.scope.get("user")
+async def confirm_email(request: Request, user: MaybeUser, token: Token) -> Response:
     new_email = await email_change.confirm_email_change(token, user.account_id if user else None)
     return render(request, "auth/email_confirmed.html", email=new_email)
 
@@ -134,11 +132,16 @@ class ApprovalPages(Controller):
 
     @post("/{patron_id:int}/freischalten", status_code=200)
     async def approve(
-        self, request: Request, settings: AppSettings, patron_id: Id, today: Today
+        self,
+        request: Request,
+        user: CurrentUser,
+        settings: AppSettings,
+        patron_id: Id,
+        today: Today,
     ) -> Response:
         await registration.approve(
             patron_id,
-            actor=request.scope["user"],
+            actor=user,
             today=today,
             card_prefix=settings.card_barcode_prefix,
             base_url=settings.base_url,
@@ -146,10 +149,12 @@ class ApprovalPages(Controller):
         return redirect(request, f"/verwaltung/ausleihende/{patron_id}")
 
     @post("/{patron_id:int}/ablehnen", status_code=200)
-    async def reject(self, request: Request, patron_id: Id, data: Form, today: Today) -> Response:
+    async def reject(
+        self, request: Request, user: CurrentUser, patron_id: Id, data: Form, today: Today
+    ) -> Response:
         await registration.reject(
             patron_id,
-            actor=request.scope["user"],
+            actor=user,
             today=today,
             reason=form_value(data, "reason"),
         )
@@ -162,10 +167,10 @@ class ApprovalPages(Controller):
     include_in_schema=False,
     status_code=200,
 )
-async def invite(request: Request, patron_id: Id, today: Today) -> Response:
+async def invite(request: Request, user: CurrentUser, patron_id: Id, today: Today) -> Response:
     await registration.invite(
         patron_id,
-        actor=request.scope["user"],
+        actor=user,
         today=today,
     )
     return redirect(request, f"/verwaltung/ausleihende/{patron_id}?eingeladen=1")

@@ -10,7 +10,7 @@ from mediathek.patrons import roles
 from mediathek.vocab import ROLE_LABELS
 from mediathek.web.forms import Form, Id, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import redirect, render
+from mediathek.web.rendering import CurrentUser, redirect, render
 
 
 class AccountAdminPages(Controller):
@@ -28,8 +28,10 @@ class AccountAdminPages(Controller):
         )
 
     @post("/{account_id:int}/rolle", status_code=200)
-    async def role(self, request: Request, account_id: Id, data: Form) -> Response:
-        await roles.change_role(account_id, form_value(data, "role"), actor=request.scope["user"])
+    async def role(
+        self, request: Request, user: CurrentUser, account_id: Id, data: Form
+    ) -> Response:
+        await roles.change_role(account_id, form_value(data, "role"), actor=user)
         return redirect(request, "/admin/benutzerkonten")
 
 
@@ -56,19 +58,17 @@ class TokenPages(Controller):
         return await self._page(request)
 
     @post("/", status_code=200)
-    async def create(self, request: Request, data: Form) -> Response:
+    async def create(self, request: Request, user: CurrentUser, data: Form) -> Response:
         try:
-            token = await roles.create_token(
-                request.scope["user"].account_id, form_value(data, "name")
-            )
+            token = await roles.create_token(user.account_id, form_value(data, "name"))
         except InvalidInput as exc:
             return await self._page(request, errors=exc.errors)
         # Shown once, in this response; never stored, never shown again.
         return await self._page(request, new_token=token)
 
     @post("/{token_id:int}/widerrufen", status_code=200)
-    async def revoke(self, request: Request, token_id: Id) -> Response:
-        await roles.revoke_token(request.scope["user"].account_id, token_id)
+    async def revoke(self, request: Request, user: CurrentUser, token_id: Id) -> Response:
+        await roles.revoke_token(user.account_id, token_id)
         return redirect(request, "/verwaltung/api-tokens")
 
 

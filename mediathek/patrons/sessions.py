@@ -54,7 +54,7 @@ async def end_all_sessions(account_id: int) -> None:
 
 
 def _login(row: dict, prefix: str, session_id: int | None, csrf_token: str = "") -> dict:
-    """The login as the web edge needs it (``web.auth.CurrentUser`` is made from it)."""
+    """The login as the web edge needs it (``web.auth.User`` is made from it)."""
     return {
         "account_id": row[f"{prefix}id"],
         "email": row[f"{prefix}email"],

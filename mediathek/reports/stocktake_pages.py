@@ -9,11 +9,7 @@ from mediathek.i18n import N_, _
 from mediathek.reports import stocktake as service
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, redirect, render
-
-
-def _user(request: Request):
-    return request.scope["user"]
+from mediathek.web.rendering import CurrentUser, Today, redirect, render
 
 
 @get("/verwaltung/revision", access=Access.staff, include_in_schema=False)
@@ -29,7 +25,7 @@ async def stocktakes(request: Request) -> Response:
 
 
 @post("/verwaltung/revision", access=Access.staff, include_in_schema=False, status_code=200)
-async def start(request: Request, data: Form) -> Response:
+async def start(request: Request, user: CurrentUser, data: Form) -> Response:
     try:
         prefixes = service.parse_prefixes(form_value(data, "signaturen"))
     except InvalidInput as exc:
@@ -43,7 +39,7 @@ async def start(request: Request, data: Form) -> Response:
             form=flat(data),
         )
     new_id = await service.start_stocktake(
-        form_value(data, "bezeichnung"), prefixes, _user(request).account_id
+        form_value(data, "bezeichnung"), prefixes, user.account_id
     )
     return redirect(request, f"/verwaltung/revision/{new_id}")
 
@@ -93,7 +89,9 @@ async def scan(request: Request, stocktake_id: Id, data: Form) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def apply(request: Request, stocktake_id: Id, data: Form, today: Today) -> Response:
+async def apply(
+    request: Request, user: CurrentUser, stocktake_id: Id, data: Form, today: Today
+) -> Response:
     """Asked first (the page's dialog, or a page of its own without JavaScript)."""
     if not form_value(data, "confirmed"):
         report = await service.stocktake_report(stocktake_id)
@@ -111,7 +109,6 @@ async def apply(request: Request, stocktake_id: Id, data: Form, today: Today) ->
             button=_("Ergebnis übernehmen"),
             back=f"/verwaltung/revision/{stocktake_id}",
         )
-    user = _user(request)
     await service.apply_stocktake(
         stocktake_id,
         today,
@@ -128,9 +125,9 @@ async def apply(request: Request, stocktake_id: Id, data: Form, today: Today) ->
     include_in_schema=False,
     status_code=200,
 )
-async def undo_apply(request: Request, stocktake_id: Id) -> Response:
+async def undo_apply(request: Request, user: CurrentUser, stocktake_id: Id) -> Response:
     """The copies marked lost go back on the shelf, the stocktake is open again."""
-    await service.undo_apply(stocktake_id, _user(request).account_id)
+    await service.undo_apply(stocktake_id, user.account_id)
     return redirect(request, f"/verwaltung/revision/{stocktake_id}")
 
 

@@ -15,9 +15,10 @@ from mediathek.patrons.tables import Patron
 from mediathek.reservations import basket, for_borrower, policy, sets
 from mediathek.reservations.basket import BasketResult, Line
 from mediathek.reservations.sets import SetDraft
+from mediathek.web.auth import User
 from mediathek.web.forms import Form, Id, flat, form_value
 from mediathek.web.guards import Access
-from mediathek.web.rendering import Today, redirect, render
+from mediathek.web.rendering import CurrentUser, Today, redirect, render
 
 OK_MESSAGES = {
     "gemerkt": N_("Der Titel steht auf Ihrer Merkliste."),
@@ -295,8 +296,7 @@ async def edit_set_form(request: Request, set_id: Id) -> Response:
     return await _set_form(request, set_id, set_form_values(await sets.get_set(set_id)), {})
 
 
-async def _save(request: Request, set_id: int | None, data: dict) -> Response:
-    user = request.scope["user"]
+async def _save(request: Request, user: User, set_id: int | None, data: dict) -> Response:
     try:
         await sets.save_set(parse_set_form(data), set_id, user.account_id)
     except InvalidInput as exc:
@@ -311,16 +311,16 @@ async def _save(request: Request, set_id: int | None, data: dict) -> Response:
 
 
 @post("/verwaltung/sets/neu", access=Access.staff, include_in_schema=False, status_code=200)
-async def create_set(request: Request, data: Form) -> Response:
-    return await _save(request, None, data)
+async def create_set(request: Request, user: CurrentUser, data: Form) -> Response:
+    return await _save(request, user, None, data)
 
 
 @post(
     "/verwaltung/sets/{set_id:int}", access=Access.staff, include_in_schema=False, status_code=200
 )
-async def update_set(request: Request, set_id: Id, data: Form) -> Response:
+async def update_set(request: Request, user: CurrentUser, set_id: Id, data: Form) -> Response:
     await sets.get_set(set_id)  # 404 for a set deleted meanwhile
-    return await _save(request, set_id, data)
+    return await _save(request, user, set_id, data)
 
 
 @post(
@@ -329,8 +329,8 @@ async def update_set(request: Request, set_id: Id, data: Form) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def delete_set(request: Request, set_id: Id) -> Response:
-    await sets.delete_set(set_id, request.scope["user"].account_id)
+async def delete_set(request: Request, user: CurrentUser, set_id: Id) -> Response:
+    await sets.delete_set(set_id, user.account_id)
     return redirect(request, "/verwaltung/sets?ok=geloescht")
 
 
@@ -374,7 +374,9 @@ async def for_borrower_page(request: Request, patron_id: Id) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def book_for_borrower(request: Request, patron_id: Id, data: Form, today: Today) -> Response:
+async def book_for_borrower(
+    request: Request, user: CurrentUser, patron_id: Id, data: Form, today: Today
+) -> Response:
     choice = form_value(data, "was").strip()
     try:
         set_id = None
@@ -390,7 +392,7 @@ async def book_for_borrower(request: Request, patron_id: Id, data: Form, today: 
             start_on=start,
             end_on=end,
             today=today,
-            staff_id=request.scope["user"].account_id,
+            staff_id=user.account_id,
         )
     except InvalidInput as exc:
         context = await for_borrower_context(

@@ -4,11 +4,11 @@ usual e-mails to the borrower and an audit entry naming who placed it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from mediathek import audit
+from mediathek import audit, i18n
 from mediathek.catalogue.services import list_titles
 from mediathek.catalogue.tables import Title
 from mediathek.db import write_transaction
@@ -56,8 +56,10 @@ async def place_for(
     """A hold (no dates) or a booking (both dates) placed by staff for the borrower."""
     if (start_on is None) != (end_on is None):
         raise InvalidInput(
-            "Für eine Reservierung bitte den ersten und den letzten Tag angeben; "
-            "ohne Daten wird vorgemerkt."
+            _(
+                "Für eine Reservierung bitte den ersten und den letzten Tag angeben; "
+                "ohne Daten wird vorgemerkt."
+            )
         )
     async with write_transaction():
         patron = (
@@ -66,33 +68,38 @@ async def place_for(
             .first()
         )
         if patron is None:
-            raise NotFound("Diese Person gibt es nicht.")
+            raise NotFound(_("Diese Person gibt es nicht."))
         name = f"{patron['first_name']} {patron['last_name']}".strip()
         title = await Title.select(Title.title).where(Title.id == title_id).first()
-        heading = f"„{title['title']}“" if title else "Der Titel"
+        heading = _("„%(title)s“") % {"title": title["title"]} if title else _("Der Titel")
         mail = (
-            " Sie bekommt die üblichen E-Mails."
+            _("Sie bekommt die üblichen E-Mails.")
             if patron["email"]
-            else " Keine E-Mail-Adresse hinterlegt: bitte telefonisch Bescheid geben."
+            else _("Keine E-Mail-Adresse hinterlegt: bitte telefonisch Bescheid geben.")
         )
         if start_on is not None and end_on is not None:
             booking_id = await services.book(patron_id, title_id, start_on, end_on, today)
-            placed = Placed(
-                "booking",
-                booking_id,
-                f"Reserviert: {heading} für {name} vom {start_on:%d.%m.%Y} bis "
-                f"{end_on:%d.%m.%Y}." + mail,
-            )
+            done = _("Reserviert: %(title)s für %(name)s vom %(start)s bis %(end)s.") % {
+                "title": heading,
+                "name": name,
+                "start": i18n.format_day(start_on),
+                "end": i18n.format_day(end_on),
+            }
+            placed = Placed("booking", booking_id, f"{done} {mail}")
         else:
             result = await services.place_hold(patron_id, title_id, today)
             where = (
-                f"Ein Exemplar ist für {name} zurückgelegt (abholen bis "
-                f"{result.pickup_until:%d.%m.%Y}): bitte aus dem Regal holen und ins "
-                "Abholregal legen."
+                _(
+                    "Ein Exemplar ist für %(name)s zurückgelegt (abholen bis %(date)s): bitte "
+                    "aus dem Regal holen und ins Abholregal legen."
+                )
+                % {"name": name, "date": i18n.format_day(result.pickup_until)}
                 if result.pickup_until
-                else f"{name} steht auf Platz {result.position} der Warteliste."
+                else _("%(name)s steht auf Platz %(position)s der Warteliste.")
+                % {"name": name, "position": result.position}
             )
-            placed = Placed("hold", result.hold_id, f"Vorgemerkt: {heading}. {where}" + mail)
+            done = _("Vorgemerkt: %(title)s.") % {"title": heading}
+            placed = Placed("hold", result.hold_id, f"{done} {where} {mail}")
         await audit.record(
             f"{placed.kind}.placed_for_patron",
             actor_id=staff_id,
@@ -147,48 +154,74 @@ class Reply:
     end_on: str = ""
 
 
-def parse_form(form: Any) -> tuple[str, int | None, date | None, date | None]:
-    """The reservation form: title words or number, a chosen title, the optional range.
-    Raises InvalidInput for a bad number or date."""
+@dataclass(frozen=True)
+class Wanted:
+    """What the reservation form asks for: a chosen title (``title_id``) or words to find
+    one (``title_text``), and a range for a booking (none for a hold)."""
+
+    title_text: str = ""
+    title_id: int | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+
+
+def parse_wanted(form: Mapping[str, str]) -> Wanted:
+    """The reservation form (its fields as text: ``titel``, ``title_id``, ``start_on``,
+    ``end_on``) as ``Wanted``. Raises InvalidInput for a bad number or date."""
     title_id = None
-    raw_id = str(form.get("title_id") or "").strip()
+    raw_id = form.get("title_id", "").strip()
     if raw_id:
         if not raw_id.isdigit() or not 1 <= int(raw_id) <= 2**31 - 1:
-            raise InvalidInput("Ungültige Titelnummer.")
+            raise InvalidInput(_("Ungültige Titelnummer."))
         title_id = int(raw_id)
     days = []
     for name in ("start_on", "end_on"):
-        value = str(form.get(name) or "").strip()
+        value = form.get(name, "").strip()
         try:
             days.append(date.fromisoformat(value) if value else None)
         except ValueError as exc:
-            raise InvalidInput("Bitte das Datum als TT.MM.JJJJ angeben.") from exc
-    return str(form.get("titel") or "")[:200], title_id, days[0], days[1]
+            raise InvalidInput(_("Bitte das Datum als TT.MM.JJJJ angeben.")) from exc
+    return Wanted(form.get("titel", "")[:200], title_id, days[0], days[1])
 
 
-async def reserve(patron_id: int, form: Any, *, today: date, staff_id: int | None) -> Reply:
-    """The form sent at the desk or on the borrower page, answered in plain German."""
+def refused(exc: DomainError) -> Reply:
+    """The answer to a form that cannot be carried out: its messages in one line."""
+    errors = getattr(exc, "errors", None)
+    return Reply(False, " ".join(errors.values()) if errors else exc.message)
+
+
+async def reserve(patron_id: int, wanted: Wanted, *, today: date, staff_id: int | None) -> Reply:
+    """The form sent at the desk or on the borrower page, answered in the reader's words."""
     try:
-        title_text, title_id, start_on, end_on = parse_form(form)
+        title_id = wanted.title_id
         if title_id is None:
-            titles = await titles_for(title_text)
+            titles = await titles_for(wanted.title_text)
             if not titles:
-                return Reply(False, f"Keinen Titel zu „{title_text.strip()[:100]}“ gefunden.")
+                return Reply(
+                    False,
+                    _("Keinen Titel zu „%(text)s“ gefunden.")
+                    % {"text": wanted.title_text.strip()[:100]},
+                )
             if len(titles) > 1:
                 shown = titles[:TITLE_CHOICES]
-                more = " (und weitere – bitte genauer eingeben)" if len(titles) > len(shown) else ""
                 return Reply(
                     True,
-                    f"Welcher Titel ist gemeint?{more}",
+                    _("Welcher Titel ist gemeint? (und weitere – bitte genauer eingeben)")
+                    if len(titles) > len(shown)
+                    else _("Welcher Titel ist gemeint?"),
                     [{"id": t["id"], "title": t["title"]} for t in shown],
-                    start_on.isoformat() if start_on else "",
-                    end_on.isoformat() if end_on else "",
+                    wanted.start_on.isoformat() if wanted.start_on else "",
+                    wanted.end_on.isoformat() if wanted.end_on else "",
                 )
             title_id = titles[0]["id"]
         placed = await place_for(
-            patron_id, title_id, start_on=start_on, end_on=end_on, today=today, staff_id=staff_id
+            patron_id,
+            title_id,
+            start_on=wanted.start_on,
+            end_on=wanted.end_on,
+            today=today,
+            staff_id=staff_id,
         )
     except DomainError as exc:
-        errors = getattr(exc, "errors", None)
-        return Reply(False, " ".join(errors.values()) if errors else exc.message)
+        return refused(exc)
     return Reply(True, placed.message)

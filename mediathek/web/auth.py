@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from mediathek.errors import Forbidden
+from mediathek.i18n import _
 from mediathek.settings import ProxyNetwork
 from mediathek.vocab import Role
 
@@ -19,7 +21,7 @@ SESSION_COOKIE = "mediathek_session"
 
 
 @dataclass(frozen=True)
-class CurrentUser:
+class User:
     account_id: int
     email: str
     role: Role
@@ -38,20 +40,27 @@ class CurrentUser:
     def is_admin(self) -> bool:
         return self.role == Role.admin
 
+    def own_patron_id(self) -> int:
+        """The borrower behind this login, on a route only borrowers may use (its guard,
+        ``Access.patron``, lets no other login in)."""
+        if self.patron_id is None:
+            raise Forbidden(_("Das geht nur mit einem Ausweis der Mediathek."))
+        return self.patron_id
+
 
 @dataclass(frozen=True)
 class LoginLookup:
     """How the edge finds the login behind a session cookie or an API token. The functions
     come from the area that owns logins (``app.py`` passes ``patrons.sessions``); each
-    returns the login's fields for ``CurrentUser`` or None when the cookie or token is no
+    returns the login's fields for ``User`` or None when the cookie or token is no
     longer good."""
 
     of_session: Callable[[str], Awaitable[dict | None]]
     of_api_token: Callable[[str, int], Awaitable[dict | None]]
 
 
-def _user(login: dict) -> CurrentUser:
-    return CurrentUser(**{**login, "role": Role(login["role"])})
+def _user(login: dict) -> User:
+    return User(**{**login, "role": Role(login["role"])})
 
 
 def _cookie(scope: Scope, name: str) -> str | None:
@@ -74,7 +83,7 @@ def _bearer(scope: Scope) -> str | None:
 
 
 class AuthMiddleware:
-    """Puts ``CurrentUser | None`` into ``scope["user"]`` for every HTTP request."""
+    """Puts ``User | None`` into ``scope["user"]`` for every HTTP request."""
 
     def __init__(self, app: ASGIApp, logins: LoginLookup) -> None:
         self.app = app

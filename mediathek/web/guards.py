@@ -12,7 +12,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from mediathek.web.auth import CurrentUser
+from mediathek.web.auth import User
 
 
 class Access(StrEnum):
@@ -24,7 +24,7 @@ class Access(StrEnum):
     admin = "admin"
 
 
-def allowed(access: Access, user: CurrentUser | None) -> bool:
+def allowed(access: Access, user: User | None) -> bool:
     """Pure rule: may ``user`` (None = anonymous) use a route of this access level?"""
     if access in (Access.public, Access.anonymous):
         return True  # anonymous-only pages redirect logged-in users themselves

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 
 from mediathek.clock import today
 from mediathek.settings import Settings
+from mediathek.web.auth import User
 
 
 def provide_today(request: Request) -> date:
@@ -37,6 +38,20 @@ def provide_settings(request: Request) -> Settings:
 # A handler asks for the app's settings with a parameter ``settings: AppSettings``. The
 # object is passed as it is: not validated per request (msgspec cannot take its field types).
 AppSettings = NamedDependency[SkipValidation[Settings]]
+
+
+def provide_user(request: Request) -> User | None:
+    """The dependency ``user`` of every handler: who is asking, as ``web.auth`` found them
+    for this request (None for an anonymous visitor)."""
+    user: User | None = request.scope.get("user")
+    return user
+
+
+# A handler behind a login asks for it with a parameter ``user: CurrentUser``; a route open to
+# anonymous visitors takes ``user: MaybeUser``. The object is passed as it is, like the
+# settings: the guard has already decided who may use the route.
+CurrentUser = NamedDependency[SkipValidation[User]]
+MaybeUser = NamedDependency[SkipValidation[User | None]]
 
 
 def wants_fragment(request: Request) -> bool:

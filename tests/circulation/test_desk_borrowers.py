@@ -137,6 +137,42 @@ async def test_words_that_fit_several_titles_offer_a_choice(client_for, staff, w
     assert await Hold.count() == 0
 
 
+async def test_the_desk_answers_a_reservation_in_the_staff_members_language(
+    client_for, staff, walkin_carla, teacher_anna
+):
+    _, [code] = await title_with_copies("Tiptoi Zoo")
+    await title_with_copies("Memo Tiere")
+    await title_with_copies("Memo Farben")
+    english = {"HX-Request": "true", "Accept-Language": "en"}
+    async with client_for(staff) as c:
+        await scan(c, code, teacher_anna.card)  # lent to Anna: Carla has to wait
+        held = await c.post(
+            "/theke/vormerken",
+            data={"ausweis": walkin_carla.card, "titel": "Tiptoi Zoo"},
+            headers=english,
+        )
+        asked = await c.post(
+            "/theke/vormerken",
+            data={"ausweis": walkin_carla.card, "titel": "Memo"},
+            headers=english,
+        )
+        nothing = await c.post(
+            "/theke/vormerken",
+            data={"ausweis": walkin_carla.card, "titel": "Gibtesnicht"},
+            headers=english,
+        )
+        bad = await c.post(
+            "/theke/vormerken",
+            data={"ausweis": walkin_carla.card, "titel": "x", "start_on": "gestern"},
+            headers=english,
+        )
+    assert "Hold placed: “Tiptoi Zoo”. Carla Demir is number 1 on the waiting list." in held.text
+    assert "Which title do you mean?" in asked.text
+    assert "No title found for “Gibtesnicht”." in nothing.text
+    assert "Please enter the date as DD.MM.YYYY." in bad.text
+    assert await Hold.count() == 1
+
+
 async def test_staff_book_a_range_for_a_borrower_on_the_borrower_page(
     client_for, staff, walkin_carla, settings
 ):
