@@ -7,8 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, QueryParameter
+from litestar.params import QueryParameter
 from litestar.plugins.htmx import HTMXRequest
 
 from mediathek import i18n
@@ -17,11 +16,10 @@ from mediathek.i18n import N_, _
 from mediathek.reservations import policy, queries, services
 from mediathek.reservations.ics import booking_ics
 from mediathek.site_settings import get_setting
-from mediathek.web.forms import Id
+from mediathek.web.forms import Form, Id
 from mediathek.web.guards import Access
 from mediathek.web.rendering import Today, redirect, render
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 FromDay = Annotated[str | None, QueryParameter(name="ab", max_length=10)]
 
 OK_MESSAGES = {
