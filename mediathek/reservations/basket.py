@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from mediathek import i18n
 from mediathek.catalogue.tables import Copy, Title, TitleTopic
 from mediathek.clock import now
-from mediathek.db import current_engine, is_sqlite, lock_rows, write_transaction
+from mediathek.db import lock_rows, write_transaction
 from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import _
 from mediathek.notifications.outbox import enqueue, notice_key
@@ -219,15 +219,6 @@ async def book_basket(patron_id: int, start_on: date, end_on: date, today: date)
         return result
 
 
-async def _lock_copies(title_ids: list[int]) -> None:
-    """Serialise bookings of these titles (PostgreSQL; SQLite's BEGIN IMMEDIATE already does).
-    All copies in id order, so two baskets sharing titles cannot deadlock."""
-    if title_ids and not is_sqlite(current_engine()):
-        await Copy.raw(
-            "SELECT id FROM copy WHERE title = ANY({}) ORDER BY id FOR UPDATE", sorted(title_ids)
-        )
-
-
 async def book_lines(
     patron_id: int, lines: list[Line], start_on: date, end_on: date, today: date
 ) -> BasketResult:
@@ -249,7 +240,7 @@ async def book_lines(
             raise InvalidInput(" ".join(errors.values()), errors=errors)
         wanted = Span(start_on, end_on)
         ids = [line.title_id for line in lines]
-        await _lock_copies(ids)
+        await services.lock_copies_of(ids)
         titles = {
             t["id"]: t
             for t in await Title.select(

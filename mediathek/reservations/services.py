@@ -182,11 +182,15 @@ async def cancel_hold(hold_id: int, patron_id: int | None, today: date) -> None:
 # ---- bookings ------------------------------------------------------------------------------
 
 
-async def _lock_copies_of(title_id: int) -> None:
-    """Serialise bookings of one title. SQLite's BEGIN IMMEDIATE already holds the write lock;
-    on PostgreSQL the copy rows are locked so a second booking waits and then sees the first."""
-    if not is_sqlite(current_engine()):
-        await Copy.raw("SELECT id FROM copy WHERE title = {} FOR UPDATE", title_id)
+async def lock_copies_of(title_ids: list[int]) -> None:
+    """Serialise bookings of these titles. SQLite's BEGIN IMMEDIATE already holds the write
+    lock; on PostgreSQL the copy rows are locked so a second booking waits and then sees the
+    first. Always in id order, so a single booking and a Merkliste sharing titles cannot
+    deadlock."""
+    if title_ids and not is_sqlite(current_engine()):
+        await Copy.raw(
+            "SELECT id FROM copy WHERE title = ANY({}) ORDER BY id FOR UPDATE", sorted(title_ids)
+        )
 
 
 async def longest_booking(patron_category: str, media_type: str) -> int:
@@ -217,7 +221,7 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
             raise InvalidInput(" ".join(errors.values()), errors=errors)
         wanted = Span(start_on, end_on)
         # Locked first: two bookings of one title by one patron at once find each other.
-        await _lock_copies_of(title_id)
+        await lock_copies_of([title_id])
         if await Booking.exists().where(
             Booking.patron == patron_id,
             Booking.title == title_id,
