@@ -58,6 +58,7 @@ from mediathek.web.guards import Access, access_guard, check_every_route_has_acc
 from mediathek.web.input_guard import InputGuardMiddleware
 from mediathek.web.language import AccountLanguage, choose_language
 from mediathek.web.middleware import TokenAwareCSRFMiddleware, around_every_answer
+from mediathek.web.page_cache import PageStore, VisitorPageCache
 from mediathek.web.rendering import provide_settings, provide_today, provide_user
 from mediathek.web.templating import make_environment
 
@@ -189,6 +190,7 @@ def create_app(
             AccountLanguage,
             SiteInfoMiddleware,
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
+            VisitorPageCache,
         ],
         guards=[access_guard],
         dependencies={
@@ -222,6 +224,7 @@ def create_app(
     app.state.admin_links = links("ADMIN_LINKS")
     app.state.engine = engine
     app.state.site_info = SiteInfoCache()
+    app.state.visitor_pages = PageStore()
     check_every_route_has_access(app)
     return app
 

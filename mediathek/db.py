@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -307,6 +308,81 @@ class _QueuedWrite(SQLiteTransaction):
         if self.in_turn:
             self.in_turn = False
             self.queue.release()
+
+
+class _DataVersion:
+    """What ``data_version`` reads for one engine in one process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.pid = os.getpid()
+        self.sqlite: sqlite3.Connection | None = None
+        self.task: asyncio.Task[str] | None = None
+        self.task_for = 0  # callers that had asked when the running read began
+        self.asked = 0
+
+    def read_sqlite(self) -> int:
+        if self.sqlite is None:
+            path = cast(SQLiteEngine, self.engine).path
+            # Never writes: every commit, of this process's connections or another's, is
+            # one "by another connection" for it. No thread: the pragma takes microseconds.
+            self.sqlite = sqlite3.connect(path, timeout=1, check_same_thread=False)
+        return int(self.sqlite.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        if self.sqlite is not None and self.pid == os.getpid():
+            self.sqlite.close()
+
+    async def read_postgres(self) -> str:
+        """One query at a time, and each caller gets a read that began after it asked: a
+        read already under way may have begun before a commit the caller has seen."""
+        self.asked += 1
+        mine = self.asked
+        loop = asyncio.get_running_loop()
+        while True:
+            task = self.task
+            if task is not None and task.get_loop() is loop and not task.done():
+                if self.task_for >= mine:
+                    return await asyncio.shield(task)
+                await asyncio.wait([task])
+                continue
+            self.task_for = self.asked
+            self.task = loop.create_task(self._snapshot())
+
+    async def _snapshot(self) -> str:
+        engine = cast(PostgresEngine, self.engine)
+        query = "SELECT pg_current_snapshot()::text AS s"
+        if engine.pool is not None:
+            async with engine.pool.acquire() as connection:
+                return str(await connection.fetchval(query))
+        rows = await engine.run_querystring(QueryString(query))
+        return str(rows[0]["s"])
+
+
+_DATA_VERSIONS: dict[int, _DataVersion] = {}
+MAX_DATA_VERSIONS = 8
+
+
+async def data_version(engine: Engine | None = None) -> int | str:
+    """A value that differs from the one read before whenever a write has been committed to
+    the database since, by any connection of any process (kept pages are checked by it).
+
+    SQLite: ``PRAGMA data_version`` of a connection of its own that never writes. PostgreSQL:
+    the current snapshot (oldest and next transaction, those in progress): a committed write
+    was in progress or not yet begun at the last read, so the text is another now. Other
+    databases' transactions on the same server change it too, which only costs a page made
+    again.
+    """
+    engine = engine or current_engine()
+    known = _DATA_VERSIONS.get(id(engine))
+    # A new engine at a recycled id, or a forked worker: a connection of its own.
+    if known is None or known.engine is not engine or known.pid != os.getpid():
+        known = _DATA_VERSIONS[id(engine)] = _DataVersion(engine)
+        while len(_DATA_VERSIONS) > MAX_DATA_VERSIONS:  # tests make an engine per test
+            _DATA_VERSIONS.pop(next(iter(_DATA_VERSIONS))).close()
+    if is_sqlite(engine):
+        return known.read_sqlite()
+    return await known.read_postgres()
 
 
 async def lock_rows(table: str, *ids: int) -> None:

@@ -31,7 +31,7 @@ async def home_overview(newest: int = 12) -> dict:
     }
 
 
-@get("/", access=Access.public, include_in_schema=False)
+@get("/", access=Access.public, include_in_schema=False, visitor_page=True)
 async def home(request: Request) -> Response:
     return render(request, "home.html", overview=await home_overview())
 

@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 
 from mediathek.search.models import PAGE_SIZE, URL_PARAMS, SearchHit, SearchParams
 from mediathek.search.services import search
-from mediathek.search.understand import load_synonyms
+from mediathek.search.understand import load_synonyms, search_page_stamp
 from mediathek.web.guards import Access
 from mediathek.web.rendering import AppSettings
 
@@ -17,6 +17,7 @@ from mediathek.web.rendering import AppSettings
 @get(
     "/api/v1/search",
     access=Access.public,
+    visitor_page=search_page_stamp,
     tags=["Katalog"],
     summary="Katalog durchsuchen",
 )

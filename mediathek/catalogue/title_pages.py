@@ -12,7 +12,7 @@ from mediathek.web.guards import Access
 from mediathek.web.rendering import AppSettings, MaybeUser, render
 
 
-@get("/titel/{title_id:int}", access=Access.public, include_in_schema=False)
+@get("/titel/{title_id:int}", access=Access.public, include_in_schema=False, visitor_page=True)
 async def title_page(request: Request, user: MaybeUser, title_id: Id) -> Response:
     # Staff still see a withdrawn title (its history); for everyone else it is gone.
     t = await services.get_title(title_id, include_withdrawn=bool(user and user.is_staff))

@@ -13,7 +13,7 @@ from mediathek import i18n
 from mediathek.i18n import N_, _
 from mediathek.search.models import SORTS, SearchParams, SearchResult
 from mediathek.search.services import search
-from mediathek.search.understand import load_synonyms
+from mediathek.search.understand import load_synonyms, search_page_stamp
 from mediathek.vocab import (
     AGE_GROUP_LABELS,
     LANGUAGES,
@@ -132,7 +132,12 @@ def facet_groups(result: SearchResult, params: SearchParams) -> list[dict]:
     return groups
 
 
-@get("/katalog", access=Access.public, include_in_schema=False)
+@get(
+    "/katalog",
+    access=Access.public,
+    include_in_schema=False,
+    visitor_page=search_page_stamp,
+)
 async def catalogue(
     request: Request,
     settings: AppSettings,

@@ -12,9 +12,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mediathek.search.text import fold
 from mediathek.vocab import LANGUAGES, AgeGroup, Level, MediaType
+
+if TYPE_CHECKING:
+    from mediathek.settings import Settings
 
 log = logging.getLogger("mediathek.search")
 
@@ -101,11 +105,28 @@ def parse_synonyms(documents: list[dict]) -> Synonyms:
 _CACHE: dict[tuple, Synonyms] = {}
 
 
+def _synonym_files(data_dir: Path | None) -> list[Path]:
+    return [SHIPPED] + ([Path(data_dir) / STAFF_FILE] if data_dir else [])
+
+
+def synonyms_stamp(data_dir: Path | None = None) -> tuple:
+    """Each synonyms file and when it last changed."""
+    return tuple(
+        (str(f), f.stat().st_mtime_ns if f.exists() else None) for f in _synonym_files(data_dir)
+    )
+
+
+def search_page_stamp(settings: Settings) -> tuple:
+    """What a search answer kept for visitors depends on besides the database (see
+    ``web.page_cache``): the synonyms files."""
+    return synonyms_stamp(settings.data_dir)
+
+
 def load_synonyms(data_dir: Path | None = None) -> Synonyms:
     """The shipped synonyms merged with the staff file in ``data_dir`` (if any); read again
     when a file changes, so an edit applies without a restart."""
-    files = [SHIPPED] + ([Path(data_dir) / STAFF_FILE] if data_dir else [])
-    stamp = tuple((str(f), f.stat().st_mtime_ns if f.exists() else None) for f in files)
+    files = _synonym_files(data_dir)
+    stamp = synonyms_stamp(data_dir)
     cached = _CACHE.get(stamp)
     if cached is not None:
         return cached
