@@ -14,7 +14,7 @@ import pytest
 from mediathek.catalogue.tables import CopyStatus
 from mediathek.db import data_version, is_sqlite, postgres_config, sqlite_path
 from mediathek.web.page_cache import Kept, PageStore
-from tests.factories import add_title, arm_csrf, http_client
+from tests.factories import add_title, http_client
 
 TOKEN = re.compile(r'hx-headers=\'\{"x-csrftoken": "([^"]+)"\}\'')
 
