@@ -446,6 +446,10 @@ class FacetTable:
         while len(self.terms) > TERM_CACHE_SIZE:
             self.terms.popitem(last=False)
 
+    def knows(self, key: str) -> bool:
+        """Whether a word match is kept under ``key`` (current or not)."""
+        return key in self.terms
+
     def recall(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
         """A remembered word match (a fresh mask; an empty one as it was kept) and the ids of
         titles whose words changed since it was made (to be asked again, see ``patch``);

@@ -15,7 +15,7 @@ import numpy as np
 from mediathek.db import read_snapshot
 from mediathek.search import policy, queries, sql_postgres, sql_sqlite, text
 from mediathek.search.facets import FacetTable, filter_and_count, page_of
-from mediathek.search.index import engine_sql, facet_table, part_mask, word_mask
+from mediathek.search.index import engine_sql, facet_table, word_and_part_masks, word_mask
 from mediathek.search.models import RecognisedFilter, SearchParams, SearchResult
 from mediathek.search.policy import Words
 from mediathek.search.understand import Synonyms, Understanding, load_synonyms, understand
@@ -145,8 +145,7 @@ class _Search:
         """Rows matching one word as a word (stem, prefix) or inside a compound; None when
         the word constrains nothing (a PostgreSQL stop word too short to be a part)."""
         expression = self.sql.word_query(word, alternatives)
-        mask = await word_mask(self.sql, self.table, expression, heading=heading)
-        inside = await part_mask(self.sql, self.table, part, heading=heading)
+        mask, inside = await word_and_part_masks(self.sql, self.table, expression, part, heading)
         if inside is None:
             return mask
         return inside if mask is None else mask | inside
