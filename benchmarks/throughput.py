@@ -239,7 +239,13 @@ async def prepare(engine: str, titles: int) -> str:
             f"BENCH{i:04d}",
             date.fromisoformat(expires) if engine == "postgres" else expires,
         )
-    (patron_id,) = (await db.fetch("SELECT id FROM patron WHERE card_barcode = 'BENCH0000'"))[0]
+    return url
+
+
+async def teacher_session(db: Database) -> str:
+    """A teacher's login (the first borrower's) and her session's cookie value, as logging
+    in would give it."""
+    (patron_id,) = (await db.fetch("SELECT min(id) FROM patron"))[0]
     await db.execute(
         "INSERT INTO account (email, password_hash, role, display_name, is_active, "
         "session_epoch, patron) VALUES ('lehrerin@mediathek.example', '', 'teacher', "
@@ -247,13 +253,10 @@ async def prepare(engine: str, titles: int) -> str:
         True,
         patron_id,
     )
-    return url
-
-
-async def make_session(db: Database, email: str) -> str:
-    """A login session's cookie value, as logging in would give it."""
     token = new_token()
-    (account_id,) = (await db.fetch("SELECT id FROM account WHERE email = $1", email))[0]
+    (account_id,) = (
+        await db.fetch("SELECT id FROM account WHERE email = 'lehrerin@mediathek.example'")
+    )[0]
     now = datetime.now(UTC)
     times = (now, now + timedelta(days=1))
     await db.execute(
@@ -368,7 +371,7 @@ def main() -> None:
         # The first search waits for the search's facet table, which the server builds at start.
         urllib.request.urlopen(base + "/katalog?q=deutsch", timeout=300)
         token = asyncio.run(make_token(Database(url), "theke@mediathek.example"))
-        session = asyncio.run(make_session(Database(url), "lehrerin@mediathek.example"))
+        session = asyncio.run(teacher_session(Database(url)))
         for name in args.pages.split(","):
             # "title@login": the page as a logged-in teacher sees it, made for each request
             # (a visitor without a login may get a kept page, see web/page_cache.py).

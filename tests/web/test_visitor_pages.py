@@ -111,8 +111,12 @@ async def test_a_changed_synonyms_file_changes_the_kept_search_answer(client, db
     assert "Bildkarten Obst" in after and "Bildkarten Berufe" not in after
 
 
-async def test_a_missing_title_is_not_kept_and_shows_once_it_exists(client, db, database_url):
-    assert (await client.get("/titel/1")).status_code == 404
+async def test_a_missing_title_is_not_kept_and_shows_once_it_exists(app, client, db):
+    missing = await client.get("/titel/1")
+    assert missing.status_code == 404
+    # The error page is made outside the kept pages' middleware: her token, not the marker.
+    assert app.state.visitor_pages.marker not in missing.text
+    assert TOKEN.search(missing.text)[1] == client.cookies["mediathek_csrf"]
     await add_title("Bildkarten Obst")
     assert (await client.get("/titel/1")).status_code == 200
 
