@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, Response, get
 
+from mediathek.db import current_engine, data_version
 from mediathek.i18n import _
 from mediathek.patrons.tables import Account
 from mediathek.search.models import SearchParams
@@ -12,6 +13,9 @@ from mediathek.vocab import MediaType
 from mediathek.web.guards import Access
 from mediathek.web.rendering import render
 
+# The last overview, with the database and its state it was made from.
+_overview: tuple[object, int | str, dict] | None = None
+
 
 async def home_overview(newest: int = 12) -> dict:
     """What the home page shows: titles per media type, titles on the shelf now and the newest
@@ -19,16 +23,25 @@ async def home_overview(newest: int = 12) -> dict:
 
     All of it comes from the search's in-memory facet table (an empty search, newest first):
     counting the catalogue in SQL on every visit scanned every title and copy, and a few
-    visitors at once kept the database busy.
+    visitors at once kept the database busy. It is made again only after a write has been
+    committed (``data_version``): the newest titles' details were most of a logged-in
+    teacher's home page (a visitor's whole page is kept, see ``web.page_cache``).
     """
+    global _overview
+    engine = current_engine()
+    version = await data_version(engine)
+    if _overview is not None and _overview[0] is engine and _overview[1] == version:
+        return _overview[2]
     result = await search(SearchParams(sort="neu"))
     by_type = {f.value: f.count for f in result.facets["media_type"]}
-    return {
+    overview = {
         "media_type_counts": [(t, by_type.get(t.value, 0)) for t in MediaType],
         "title_count": result.total,
         "available_titles": result.facets["available"][0].count,
         "newest": result.hits[:newest],
     }
+    _overview = (engine, version, overview)
+    return overview
 
 
 @get("/", access=Access.public, include_in_schema=False, visitor_page=True)
