@@ -55,14 +55,19 @@ async def load_site_info() -> SiteInfo:
 
 @dataclass
 class SiteInfoCache:
-    """Per app (``app.state.site_info``): the value and when it was read."""
+    """Per app (``app.state.site_info``): the value, when it was read, and how often it has
+    changed (pages kept for visitors are kept per value, see ``web.page_cache``)."""
 
     value: SiteInfo = field(default_factory=default_site_info)
     read_at: float = float("-inf")
+    changes: int = 0
 
     async def refresh(self, force: bool = False) -> SiteInfo:
         if force or time.monotonic() - self.read_at > SITE_INFO_SECONDS:
-            self.value = await load_site_info()
+            value = await load_site_info()
+            if value != self.value:
+                self.value = value
+                self.changes += 1
             self.read_at = time.monotonic()
         return self.value
 

@@ -10,14 +10,15 @@ needs to know which pages it touches. Any committed write makes every kept page 
 
 What differs between visitors is written in as the page is sent: her own CSRF token, which the
 page was made with a marker in place of. The key holds all else a page depends on: language,
-host, path, query, the HTMX headers, the library's date, when the site information (footer)
-was read, and whatever the route adds (``opt={"visitor_page": stamp}``, ``stamp(settings)``:
+host, path, query, the HTMX headers, the library's date, the site information (footer) as
+last read, and whatever the route adds (``opt={"visitor_page": stamp}``, ``stamp(settings)``:
 the search's synonyms file, say). Logged-in people, a session cookie (even an expired one),
 answers other than 200 and answers that set cookies are never kept.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections import OrderedDict
@@ -57,7 +58,11 @@ class PageStore:
         self.engine: object = None
         self.version: int | str | None = None
         self.pages: OrderedDict[Hashable, Kept] = OrderedDict()
+        # Pages being made now: requests for the same page at the same state wait for it
+        # instead of each making it (after a write, every open connection asks at once).
+        self.making: dict[Hashable, asyncio.Future[Kept | None]] = {}
         self.hits = 0
+        self.made = 0
         # Stands for the CSRF token while a page is made; random, so no text of a title or
         # query can be taken for it by chance.
         self.marker = "csrf" + secrets.token_hex(24)
@@ -66,6 +71,7 @@ class PageStore:
         """Forget every page made on another database or before the last committed write."""
         if engine is not self.engine or version != self.version:
             self.pages.clear()
+            self.making = {}
             self.size = 0
             self.engine, self.version = engine, version
 
@@ -109,7 +115,7 @@ def _key(scope: Scope, settings, stamp: Callable | bool) -> Hashable:
         scope.get("query_string", b""),
         tuple(sorted(htmx)),
         today(settings.tz),
-        app.state.site_info.read_at,
+        app.state.site_info.changes,
         stamp(settings) if callable(stamp) else None,
     )
 
@@ -157,9 +163,32 @@ class VisitorPageCache:
         token = value_or_default(state.csrf_token, "").encode("latin-1")
         marker = store.marker.encode()
         kept = store.get(key)
+        if kept is None and key in store.making:
+            kept = await asyncio.shield(store.making[key])  # None: not to be kept, make it
         if kept is not None:
             await _send_kept(send, kept, marker, token)()
             return
+        making = store.making[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self._make(scope, receive, send, store, key, version, marker, token)
+        finally:
+            if store.making.get(key) is making:
+                del store.making[key]
+            if not making.done():
+                making.set_result(None)
+
+    async def _make(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        store: PageStore,
+        key: Hashable,
+        version: int | str,
+        marker: bytes,
+        token: bytes,
+    ) -> None:
+        state = ScopeState.from_scope(scope)
 
         status: int | None = None
         headers: list[tuple[bytes, bytes]] = []
@@ -175,6 +204,7 @@ class VisitorPageCache:
                 chunks.append(message.get("body", b""))
                 complete = not message.get("more_body", False)
 
+        store.made += 1
         given, state.csrf_token = state.csrf_token, store.marker
         try:
             await self.app(scope, receive, collect)
@@ -186,4 +216,7 @@ class VisitorPageCache:
         made = Kept(version, status, headers, b"".join(chunks))
         if made.status == 200 and not any(k == b"set-cookie" for k, _ in headers):
             store.put(key, made)
+            waiting = store.making.get(key)
+            if waiting is not None and not waiting.done():
+                waiting.set_result(made)
         await _send_kept(send, made, marker, token)()

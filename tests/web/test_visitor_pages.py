@@ -76,6 +76,15 @@ async def test_each_visitor_gets_her_own_csrf_token_in_a_kept_page_and_can_use_i
         assert answer.status_code == 403
 
 
+async def test_visitors_asking_at_once_after_a_write_wait_for_one_page(app, client, db):
+    title_id = await add_title("Bildkarten Obst")
+    store: PageStore = app.state.visitor_pages
+    made = store.made
+    pages = await asyncio.gather(*(client.get(f"/titel/{title_id}") for _ in range(12)))
+    assert store.made == made + 1
+    assert all(p.status_code == 200 and "Bildkarten Obst" in p.text for p in pages)
+
+
 async def test_a_logged_in_teacher_never_gets_a_visitors_page_nor_they_hers(
     app, client, db, client_for, teacher_anna
 ):
