@@ -120,14 +120,12 @@ def _key(scope: Scope, settings, stamp: Callable | bool) -> Hashable:
     )
 
 
-def _send_kept(send: Send, kept: Kept, marker: bytes, token: bytes) -> Callable:
-    async def answer() -> None:
-        body = kept.body.replace(marker, token) if token else kept.body
-        headers = [*kept.headers, (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": kept.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body, "more_body": False})
-
-    return answer
+async def _send(send: Send, kept: Kept, marker: bytes, token: bytes) -> None:
+    """The answer with the visitor's own token in place of the marker."""
+    body = kept.body.replace(marker, token) if token else kept.body
+    headers = [*kept.headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": kept.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 class VisitorPageCache:
@@ -166,7 +164,7 @@ class VisitorPageCache:
         if kept is None and key in store.making:
             kept = await asyncio.shield(store.making[key])  # None: not to be kept, make it
         if kept is not None:
-            await _send_kept(send, kept, marker, token)()
+            await _send(send, kept, marker, token)
             return
         making = store.making[key] = asyncio.get_running_loop().create_future()
         try:
@@ -189,7 +187,6 @@ class VisitorPageCache:
         token: bytes,
     ) -> None:
         state = ScopeState.from_scope(scope)
-
         status: int | None = None
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -219,4 +216,4 @@ class VisitorPageCache:
             waiting = store.making.get(key)
             if waiting is not None and not waiting.done():
                 waiting.set_result(made)
-        await _send_kept(send, made, marker, token)()
+        await _send(send, made, marker, token)
