@@ -12,8 +12,9 @@ What differs between visitors is written in as the page is sent: her own CSRF to
 page was made with a marker in place of. The key holds all else a page depends on: language,
 host, path, query, the HTMX headers, the library's date, the site information (footer) as
 last read, and whatever the route adds (``opt={"visitor_page": stamp}``, ``stamp(settings)``:
-the search's synonyms file, say). Logged-in people, a session cookie (even an expired one),
-answers other than 200 and answers that set cookies are never kept.
+the search's synonyms file, say). Logged-in people, a session cookie or API token (even an
+expired one, as ``web.auth`` marks it), answers other than 200 and answers that set cookies
+are never kept.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from litestar.utils.scope.state import ScopeState
 from mediathek import i18n
 from mediathek.clock import today
 from mediathek.db import data_version
-from mediathek.web.auth import SESSION_COOKIE
 
 log = logging.getLogger("mediathek.web")
 
@@ -95,10 +95,6 @@ class PageStore:
             self.size -= len(dropped.body)
 
 
-def _cookies(scope: Scope) -> bytes:
-    return b"; ".join(value for key, value in scope.get("headers", ()) if key == b"cookie")
-
-
 def _key(scope: Scope, settings, stamp: Callable | bool) -> Hashable:
     host, htmx = b"", []
     for name, value in scope.get("headers", ()):
@@ -143,7 +139,7 @@ class VisitorPageCache:
             or scope["type"] != "http"
             or scope.get("method") != "GET"
             or scope.get("user") is not None
-            or SESSION_COOKIE.encode() in _cookies(scope)
+            or scope.get("auth") is not None  # a session cookie or API token, even a stale one
         ):
             await self.app(scope, receive, send)
             return
