@@ -164,7 +164,12 @@ class VisitorPageCache:
             return
         making = store.making[key] = asyncio.get_running_loop().create_future()
         try:
-            await self._make(scope, receive, send, store, key, version, marker, token)
+            made = await self._make(scope, receive, store, version)
+            if made.status == 200 and not any(k == b"set-cookie" for k, _ in made.headers):
+                store.put(key, made)
+                if store.making.get(key) is making:
+                    making.set_result(made)
+            await _send(send, made, marker, token)
         finally:
             if store.making.get(key) is making:
                 del store.making[key]
@@ -172,16 +177,9 @@ class VisitorPageCache:
                 making.set_result(None)
 
     async def _make(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        store: PageStore,
-        key: Hashable,
-        version: int | str,
-        marker: bytes,
-        token: bytes,
-    ) -> None:
+        self, scope: Scope, receive: Receive, store: PageStore, version: int | str
+    ) -> Kept:
+        """The page as the route makes it, with the marker in place of the CSRF token."""
         state = ScopeState.from_scope(scope)
         status: int | None = None
         headers: list[tuple[bytes, bytes]] = []
@@ -206,10 +204,4 @@ class VisitorPageCache:
             state.csrf_token = given
         if status is None or not complete:
             raise RuntimeError("Die Seite wurde nicht vollständig erzeugt.")
-        made = Kept(version, status, headers, b"".join(chunks))
-        if made.status == 200 and not any(k == b"set-cookie" for k, _ in headers):
-            store.put(key, made)
-            waiting = store.making.get(key)
-            if waiting is not None and not waiting.done():
-                waiting.set_result(made)
-        await _send(send, made, marker, token)
+        return Kept(version, status, headers, b"".join(chunks))
