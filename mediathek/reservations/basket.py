@@ -339,11 +339,11 @@ async def book_lines(
                         "end_on": end_on.isoformat(),
                     },
                 )
-        # Bookings starting within the set-aside days are set aside right away, as one is.
-        if start_on <= today + timedelta(days=set_aside_days):
-            for result in results:
-                for booking_id in result.booking_ids:
-                    await services._set_aside_bookings(today, booking_id=booking_id)
+        # Bookings starting within the set-aside days are set aside right away, as one is
+        # (all of them in one pass: the settings and bookings are read once, not per booking).
+        booked = [booking_id for result in results for booking_id in result.booking_ids]
+        if booked and start_on <= today + timedelta(days=set_aside_days):
+            await services._set_aside_bookings(today, booking_ids=booked)
         booked_copies = {copy_id for _result, copy_id in to_insert}
         for result in results:
             if result.status in ("partly", "none") and not result.message:

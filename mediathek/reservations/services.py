@@ -271,7 +271,7 @@ async def book(patron_id: int, title_id: int, start_on: date, end_on: date, toda
             },
         )
         # A booking that starts tomorrow is set aside right away.
-        await _set_aside_bookings(today, booking_id=booking_id)
+        await _set_aside_bookings(today, booking_ids=[booking_id])
         return booking_id
 
 
@@ -317,9 +317,10 @@ async def availability_calendar(
 # ---- the daily run -------------------------------------------------------------------------
 
 
-async def _set_aside_bookings(today: date, booking_id: int | None = None) -> int:
-    """Set aside copies for confirmed bookings starting within the set-aside days. A copy that
-    is not on the shelf is swapped for another copy free over the range, if there is one."""
+async def _set_aside_bookings(today: date, booking_ids: list[int] | None = None) -> int:
+    """Set aside copies for confirmed bookings starting within the set-aside days (of
+    ``booking_ids`` only, when given). A copy that is not on the shelf is swapped for another
+    copy free over the range, if there is one."""
     buffer_days, set_aside_days, _longest = await settings_for_reservations()
     query = Booking.select(
         Booking.id,
@@ -333,8 +334,8 @@ async def _set_aside_bookings(today: date, booking_id: int | None = None) -> int
         Booking.start_on <= today + timedelta(days=set_aside_days),
         Booking.end_on >= today,
     )
-    if booking_id is not None:
-        query = query.where(Booking.id == booking_id)
+    if booking_ids is not None:
+        query = query.where(Booking.id.is_in(booking_ids))
     done = 0
     for booking in await query.order_by(Booking.start_on).order_by(Booking.id):
         copy_id = booking["copy"]
