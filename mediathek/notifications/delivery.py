@@ -37,7 +37,7 @@ from mediathek.notifications.messages import (
 from mediathek.notifications.tables import Notification, NotificationKind, NotificationStatus
 from mediathek.patrons.links import MintedLink, mint
 from mediathek.patrons.tables import Patron
-from mediathek.reservations.tables import Booking, BookingStatus
+from mediathek.reservations.tables import ACTIVE_BOOKING, Booking
 from mediathek.settings import Settings
 from mediathek.site_settings import set_setting
 
@@ -95,8 +95,7 @@ async def _live_bookings(notices: list[dict]) -> set[tuple[int, int]]:
     if not ids:
         return set()
     rows = await Booking.select(Booking.id, Booking.patron).where(
-        Booking.id.is_in(sorted(ids))
-        & Booking.status.is_in([BookingStatus.confirmed, BookingStatus.ready])
+        Booking.id.is_in(sorted(ids)) & Booking.status.is_in(list(ACTIVE_BOOKING))
     )
     return {(r["id"], r["patron"]) for r in rows}
 

@@ -18,10 +18,7 @@ from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.opening_calendar import load_calendar
 from mediathek.patrons.tables import Patron, PatronStatus
-from mediathek.reservations.tables import Booking, BookingStatus
-
-# Bookings still to be picked up: confirmed, or already set aside on the shelf.
-TO_PICK_UP = (BookingStatus.confirmed, BookingStatus.ready)
+from mediathek.reservations.tables import ACTIVE_BOOKING, Booking
 
 
 async def run_daily(today: date) -> dict:
@@ -39,7 +36,7 @@ async def run_daily(today: date) -> dict:
                 Booking.title.title,
             )
             .where(
-                Booking.status.is_in(list(TO_PICK_UP)),
+                Booking.status.is_in(list(ACTIVE_BOOKING)),
                 Booking.start_on > today,
                 Booking.start_on <= last_pickup_day,
             )

@@ -17,14 +17,19 @@ from mediathek.notifications.outbox import enqueue, notice_key
 from mediathek.notifications.tables import NotificationKind
 from mediathek.opening_calendar import load_calendar
 from mediathek.reservations.policy import CopyPlan, Span
-from mediathek.reservations.tables import Booking, BookingStatus, Hold, HoldStatus
+from mediathek.reservations.tables import (
+    ACTIVE_BOOKING,
+    Booking,
+    BookingStatus,
+    Hold,
+    HoldStatus,
+)
 from mediathek.site_settings import get_setting
 
 # Notes on a copy that tell staff to move it physically; shown on the staff pages.
 PULL_NOTE = "Aus dem Regal holen und ins Abholregal legen."
 PUT_BACK_NOTE = "Nicht mehr abzuholen: zurück ins Regal stellen."
 
-ACTIVE_BOOKING = (BookingStatus.confirmed, BookingStatus.ready)
 # Copies that can serve a booking at some point (a copy in repair comes back; a lost one not).
 BOOKABLE_COPY = (
     CopyStatus.available,

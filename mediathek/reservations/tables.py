@@ -49,6 +49,10 @@ class BookingStatus(StrEnum):
     expired = "expired"  # not collected
 
 
+# A booking that still holds its copy for its range: not yet collected, cancelled or expired.
+ACTIVE_BOOKING = (BookingStatus.confirmed, BookingStatus.ready)
+
+
 class Booking(Table):
     id = Serial(primary_key=True)
     title = ForeignKey(references=Title, on_delete=OnDelete.cascade, null=False, index=True)
