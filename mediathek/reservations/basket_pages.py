@@ -9,7 +9,7 @@ from datetime import date
 from litestar import Request, Response, get, post
 from litestar.plugins.htmx import HTMXRequest
 
-from mediathek.errors import Forbidden, InvalidInput, NotFound
+from mediathek.errors import InvalidInput, NotFound
 from mediathek.i18n import N_, _
 from mediathek.patrons.tables import Patron
 from mediathek.reservations import basket, for_borrower, policy, sets
@@ -31,13 +31,6 @@ STAFF_OK = {
     "gespeichert": N_("Das Set ist gespeichert."),
     "geloescht": N_("Das Set ist gelöscht. Reservierungen daraus bleiben bestehen."),
 }
-
-
-def _own(request: Request) -> int:
-    user = request.scope.get("user")
-    if user is None or user.patron_id is None:
-        raise Forbidden(_("Das geht nur mit einem Ausweis der Mediathek."))
-    return int(user.patron_id)
 
 
 def _message(request: Request, table: dict[str, str]) -> str | None:
@@ -81,13 +74,14 @@ def parse_quantity(data: dict) -> int:
 
 async def basket_context(
     request: Request,
+    patron_id: int,
     *,
     result: BasketResult | None = None,
     form: dict | None = None,
     errors: dict | None = None,
 ) -> dict:
     return {
-        "items": await basket.items(_own(request)),
+        "items": await basket.items(patron_id),
         "result": result,
         # After a booking the form keeps its range: the rest may go another week.
         "form": form
@@ -102,9 +96,10 @@ async def basket_context(
 
 
 @get("/merkliste", access=Access.patron, include_in_schema=False)
-async def basket_page(request: Request) -> Response:
+async def basket_page(request: Request, user: CurrentUser) -> Response:
     """The Merkliste: titles, quantities, one date range for all of them."""
-    return render(request, "reservations/basket.html", **await basket_context(request))
+    context = await basket_context(request, user.own_patron_id())
+    return render(request, "reservations/basket.html", **context)
 
 
 @post(
@@ -113,9 +108,9 @@ async def basket_page(request: Request) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def add_title(request: HTMXRequest, title_id: Id, data: Form) -> Response:
+async def add_title(request: HTMXRequest, user: CurrentUser, title_id: Id, data: Form) -> Response:
     """ "Auf die Merkliste" on the results and the title page; HTMX swaps the button."""
-    patron_id = _own(request)
+    patron_id = user.own_patron_id()
     await basket.add(patron_id, title_id)
     if request.htmx:
         return render(
@@ -134,12 +129,15 @@ async def add_title(request: HTMXRequest, title_id: Id, data: Form) -> Response:
     include_in_schema=False,
     status_code=200,
 )
-async def change_quantity(request: Request, title_id: Id, data: Form) -> Response:
-    patron_id = _own(request)
+async def change_quantity(
+    request: Request, user: CurrentUser, title_id: Id, data: Form
+) -> Response:
+    patron_id = user.own_patron_id()
     try:
         await basket.set_quantity(patron_id, title_id, parse_quantity(data))
     except InvalidInput as exc:
-        context = await basket_context(request, errors={f"anzahl-{title_id}": exc.message})
+        errors = {f"anzahl-{title_id}": exc.message}
+        context = await basket_context(request, patron_id, errors=errors)
         return render(request, "reservations/basket.html", status_code=422, **context)
     return redirect(request, "/merkliste?ok=geaendert")
 
@@ -150,31 +148,31 @@ async def change_quantity(request: Request, title_id: Id, data: Form) -> Respons
     include_in_schema=False,
     status_code=200,
 )
-async def remove_title(request: Request, title_id: Id) -> Response:
-    await basket.remove(_own(request), title_id)
+async def remove_title(request: Request, user: CurrentUser, title_id: Id) -> Response:
+    await basket.remove(user.own_patron_id(), title_id)
     return redirect(request, "/merkliste?ok=entfernt")
 
 
 @post("/merkliste/leeren", access=Access.patron, include_in_schema=False, status_code=200)
-async def empty_basket(request: Request) -> Response:
-    await basket.empty(_own(request))
+async def empty_basket(request: Request, user: CurrentUser) -> Response:
+    await basket.empty(user.own_patron_id())
     return redirect(request, "/merkliste?ok=geleert")
 
 
 @post("/merkliste/reservieren", access=Access.patron, include_in_schema=False, status_code=200)
-async def book_basket(request: Request, data: Form, today: Today) -> Response:
+async def book_basket(request: Request, user: CurrentUser, data: Form, today: Today) -> Response:
     """Book the whole list: the page then shows what was booked and what is offered instead."""
+    patron_id = user.own_patron_id()
     try:
         start, end = parse_range(data)
-        result = await basket.book_basket(_own(request), start, end, today)
+        result = await basket.book_basket(patron_id, start, end, today)
     except InvalidInput as exc:
         context = await basket_context(
-            request, form=flat(data), errors=exc.errors or {"start_on": exc.message}
+            request, patron_id, form=flat(data), errors=exc.errors or {"start_on": exc.message}
         )
         return render(request, "reservations/basket.html", status_code=422, **context)
-    return render(
-        request, "reservations/basket.html", **await basket_context(request, result=result)
-    )
+    context = await basket_context(request, patron_id, result=result)
+    return render(request, "reservations/basket.html", **context)
 
 
 # ---- sets for teachers ---------------------------------------------------------------------
@@ -202,10 +200,12 @@ async def sets_page(request: Request) -> Response:
 @post(
     "/sets/{set_id:int}/reservieren", access=Access.patron, include_in_schema=False, status_code=200
 )
-async def book_set(request: Request, set_id: Id, data: Form, today: Today) -> Response:
+async def book_set(
+    request: Request, user: CurrentUser, set_id: Id, data: Form, today: Today
+) -> Response:
     try:
         start, end = parse_range(data)
-        result = await sets.book_set(set_id, _own(request), start, end, today)
+        result = await sets.book_set(set_id, user.own_patron_id(), start, end, today)
     except InvalidInput as exc:
         context = await sets_context(
             request, form=flat(data), errors=exc.errors or {"start_on": exc.message}, chosen=set_id
@@ -219,9 +219,9 @@ async def book_set(request: Request, set_id: Id, data: Form, today: Today) -> Re
 
 
 @post("/sets/{set_id:int}/merken", access=Access.patron, include_in_schema=False, status_code=200)
-async def set_to_basket(request: Request, set_id: Id) -> Response:
+async def set_to_basket(request: Request, user: CurrentUser, set_id: Id) -> Response:
     """The titles of a set onto her Merkliste, to book them together with others."""
-    await sets.add_set_to_basket(set_id, _own(request))
+    await sets.add_set_to_basket(set_id, user.own_patron_id())
     return redirect(request, "/merkliste?ok=set-gemerkt")
 
 
