@@ -479,6 +479,13 @@ _MISSING = re.compile(r"Fehlt: (?P<parts>.+?)(?:; (?P<note>.*))?", re.S)
 _NOT_FOUND = re.compile(r"Bei der Bestandsrevision am (\d\d)\.(\d\d)\.(\d{4}) nicht gefunden\.")
 
 
+def missing_in_note(note: str | None) -> str:
+    """The missing parts a return wrote into a copy's note ("Fehlt: 1 × Puppe; …" →
+    "1 × Puppe"), or "" when the note names none."""
+    found = _MISSING.fullmatch(note or "")
+    return found["parts"] if found else ""
+
+
 def copy_note_text(note: str | None) -> str:
     """A copy's note in the reader's language when the system wrote it; a note staff typed
     stays as they wrote it."""

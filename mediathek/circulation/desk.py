@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import isbnlib
 
 from mediathek.catalogue.barcodes import is_valid_code, normalise_code
+from mediathek.catalogue.policy import missing_in_note
 from mediathek.catalogue.tables import Component, Copy, CopyStatus
 from mediathek.circulation import corrections, policy, services
 from mediathek.circulation.once import once
@@ -605,12 +606,6 @@ async def receipt_of(card_or_patron: str | int, today: date, tz: ZoneInfo) -> Re
     return Receipt(patron, lent, returned)
 
 
-def missing_of(checkin_note: str) -> str:
-    """The missing parts a return recorded ("Fehlt: 1 × Puppe" → "1 × Puppe")."""
-    first = checkin_note.split("; ", 1)[0]
-    return first.removeprefix("Fehlt: ") if first.startswith("Fehlt: ") else ""
-
-
 async def email_receipt(card_or_patron: str | int, today: date, tz: ZoneInfo) -> Outcome:
     """Queue today's receipt (lent and returned) as an e-mail to the patron, in her e-mail
     language; once per set of items (a later return makes a new receipt)."""
@@ -646,7 +641,7 @@ async def email_receipt(card_or_patron: str | int, today: date, tz: ZoneInfo) ->
                     "returned_on": str(today),
                     "parts": ln["parts"],
                     # The desk writes "Fehlt: …" in German; the e-mail says it in her language.
-                    "missing": missing_of(ln["checkin_note"]),
+                    "missing": missing_in_note(ln["checkin_note"]),
                 }
                 for ln in receipt.returned
             ],
